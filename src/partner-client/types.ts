@@ -1,0 +1,59 @@
+/** What pcsim records of one call to a partner: an exchange. Secrets are redacted before it is built. */
+import type { Violation } from '../contract/diagnostics.js';
+
+export type CallKind = 'connect' | 'delete_connection' | 'delete_account' | 'expire_account' | 'test_connection' | 'connectors';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The JSON body as sent (int64 ids as bigint above 2^53), redacted. */
+  body?: unknown;
+}
+
+export interface RecordedResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON when the body was JSON, else the text (cut to a preview). */
+  body?: unknown;
+  /** Set when the body was not JSON or could not be read whole. */
+  body_text?: string;
+  body_bytes: number;
+  truncated?: boolean;
+}
+
+export interface Attempt {
+  /** 1-based attempt number. */
+  n: number;
+  status?: number;
+  error?: string;
+  /** How long pcsim waited before this attempt (Databricks' back-off). */
+  waited_ms: number;
+  duration_ms: number;
+}
+
+/** The check that Databricks opens the redirect_uri in a new tab, and what came back. */
+export interface RedirectCheck {
+  url: string;
+  status?: number;
+  error?: string;
+  duration_ms: number;
+}
+
+export interface Exchange {
+  id: string;
+  at: string;
+  kind: CallKind;
+  partner?: string;
+  workspace_id?: string;
+  user_id?: string;
+  request: RecordedRequest;
+  /** The last attempt's response; absent when no attempt got one. */
+  response?: RecordedResponse;
+  /** The last attempt's network error (refused, reset, timeout…), when there was no response. */
+  error?: string;
+  attempts: Attempt[];
+  duration_ms: number;
+  redirect?: RedirectCheck;
+  violations: Violation[];
+}
