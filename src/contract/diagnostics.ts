@@ -77,7 +77,7 @@ export function issuesToViolations(issues: readonly z.core.$ZodIssue[], data: un
   return issues.map((issue) => {
     const field = [fieldPrefix, pathToField(issue.path)].filter(Boolean).join('.') || '(body)';
     const value = get(data, issue.path);
-    const missing = value === undefined && issue.code === 'invalid_type';
+    const missing = value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
     const rule = `${rulePrefix}.${missing ? 'required' : issue.code === 'invalid_value' ? 'enum' : issue.code === 'custom' ? 'value' : 'type'}`;
     if (issue.code === 'unrecognized_keys') {
       return violation(`${rulePrefix}.unknown_field`, field, `Failed to ${what}: unknown field(s) ${issue.keys.join(', ')}. Expected only the fields of the contract.`, 'warning');

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import {
-  AUTH_OPTIONS, CATEGORIES, CLOUDS, DATA_PERMISSIONS, NEW_USER_ACTIONS, OBJECT_PERMISSION_LEVELS,
+  AUTH_OPTIONS, type AuthOption, CATEGORIES, CLOUDS, DATA_PERMISSIONS, NEW_USER_ACTIONS, OBJECT_PERMISSION_LEVELS,
   OBJECT_PERMISSION_NAMES, RESOURCE_TYPES, TRIAL_TYPES,
 } from './enums.js';
 import { issuesToViolations, violation, type Violation } from './diagnostics.js';
@@ -118,6 +118,6 @@ export async function loadPartnerConfig(file: string): Promise<ConfigResult> {
 /** Which optional APIs a partner implements, from its endpoints. */
 export const hasEndpoint = (cfg: PartnerConfig, key: keyof PartnerConfig['endpoints']) => Boolean(cfg.endpoints[key]);
 
-export function authOptionsOf(cfg: PartnerConfig) {
-  return cfg.auth_options && cfg.auth_options.length > 0 ? cfg.auth_options : (['AUTH_PAT'] as const);
+export function authOptionsOf(cfg: PartnerConfig): readonly AuthOption[] {
+  return cfg.auth_options && cfg.auth_options.length > 0 ? cfg.auth_options : ['AUTH_PAT'];
 }

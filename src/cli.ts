@@ -1,0 +1,90 @@
+/**
+ * The `pcsim` command. Parsing with commander; each command lives in src/cli/. `main` returns
+ * the exit code instead of exiting, so tests run the real CLI in process.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { VERSION } from './version.js';
+import { EXIT, UsageError, processIO, type CliIO } from './cli/io.js';
+import { runCommand, type RunFlags } from './cli/run.js';
+import { validateCommand } from './cli/validate.js';
+import { partnerCommand, type PartnerFlags } from './cli/partner.js';
+import { JOURNEY_IDS } from './journeys/catalogue.js';
+import { FAULTS } from './reference-partner/types.js';
+
+const collect = (value: string, prev: string[]) => [...prev, value];
+
+/** Resolves on SIGINT/SIGTERM: long-running commands stop cleanly. */
+export const untilSignal = () =>
+  new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+
+export function buildProgram(io: CliIO, result: { code: number }, stop: () => Promise<void> = untilSignal): Command {
+  const program = new Command('pcsim')
+    .description('A local Databricks Partner Connect: replays the onboarding journeys against your partner API and judges every answer.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('replay the journeys (P100 … P900, AUTH) against a partner and report; exit 0 when none failed, 1 when one failed, 2 for bad usage or config')
+    .option('--partner <file>', 'partner.json in the official format (default: start the built-in reference partner)')
+    .option('--journeys <ids>', `"all" or a comma-separated list of ${JOURNEY_IDS.join(',')}`, 'all')
+    .option('--reporter <spec>', 'console | json:PATH | junit:PATH | html:PATH (repeatable)', collect, [])
+    .option('--retry-backoff-ms <list>', 'waits before the retries of a 5xx or network failure', '1000,2000,4000')
+    .option('--timeout-ms <n>', 'per-attempt timeout in milliseconds', '30000')
+    .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
+    .addOption(new Option('--no-color', 'never colour the console output'))
+    .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
+    .action(async (flags: RunFlags & { color: boolean }) => {
+      result.code = await runCommand({ ...flags, color: flags.color === false ? false : undefined }, io);
+    });
+
+  program
+    .command('partner')
+    .description('start the built-in reference partner (a compliant Partner Connect API with switchable faults)')
+    .option('--port <n>', 'port to listen on', '8080')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--new-user-action <action>', 'auto_add | invite | not_found | error')
+    .option('--trial-type <type>', 'user | account')
+    .option('--manual-signup', 'require_manual_signup: unseen users get 404 account_not_found')
+    .option('--no-demo', 'supports_demo false')
+    .option('--fault <name>', `inject a fault (repeatable or comma-separated): ${FAULTS.join(', ')}`, collect, [])
+    .option('--print-config', 'print the matching partner.json on stdout')
+    .action(async (flags: PartnerFlags) => {
+      result.code = await partnerCommand(flags, io, stop());
+    });
+
+  program
+    .command('validate')
+    .description('check a partner.json and list which journeys apply to it')
+    .argument('<file>', 'partner.json')
+    .action(async (file: string) => {
+      result.code = await validateCommand(file, io);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const result = { code: EXIT.ok as number };
+  const program = buildProgram(io, result);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      io.err(`pcsim: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    io.err(`pcsim: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,83 @@
+/** `pcsim run`: the certification engine from the command line. */
+import type { Violation } from '../contract/diagnostics.js';
+import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-config.js';
+import { selectJourneys } from '../journeys/catalogue.js';
+import { createConsoleReporter, parseReporterSpec, writeFileReports, type ReporterSpec } from '../journeys/reporters/index.js';
+import { runJourneys } from '../journeys/runner.js';
+import { startReferencePartner } from '../reference-partner/index.js';
+import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
+import { credentialsFromEnv } from './credentials.js';
+import { EXIT, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
+
+export interface RunFlags {
+  partner?: string;
+  journeys?: string;
+  reporter: string[];
+  retryBackoffMs?: string;
+  timeoutMs?: string;
+  showSecrets?: boolean;
+  color?: boolean;
+}
+
+export function formatProblems(file: string, problems: Violation[]): string {
+  return `pcsim: ${file} cannot be used (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}\n`;
+}
+
+export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
+  const selection = selectJourneys(flags.journeys);
+  if ('error' in selection) throw new UsageError(selection.error);
+  const specs: ReporterSpec[] = [];
+  for (const r of flags.reporter.length ? flags.reporter : ['console']) {
+    const spec = parseReporterSpec(r);
+    if ('error' in spec) throw new UsageError(spec.error);
+    specs.push(spec);
+  }
+  const backoff = flags.retryBackoffMs !== undefined ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs) : [...DEFAULT_BACKOFF_MS];
+  const timeoutMs = flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
+  const env = credentialsFromEnv(io.env);
+
+  let config: PartnerConfig;
+  let stop: (() => Promise<void>) | undefined;
+  if (flags.partner) {
+    const loaded = await loadPartnerConfig(flags.partner);
+    for (const w of loaded.warnings) io.err(`pcsim: warning: ${w.message}\n`);
+    if (!loaded.ok) {
+      io.err(formatProblems(flags.partner, loaded.problems));
+      return EXIT.usage;
+    }
+    config = loaded.config;
+    if (env.defaulted) io.err('pcsim: warning: BASIC_USER/BASIC_PASSWORD are not both set; sending the reference partner\'s default credentials. Set them to the Basic credentials your partner issued to Databricks.\n');
+  } else {
+    const ref = await startReferencePartner({ basicUser: env.credentials.user, basicPassword: env.credentials.password });
+    io.err(`pcsim: no --partner given: running against the built-in reference partner at ${ref.url}\n`);
+    config = ref.config;
+    stop = ref.close;
+  }
+
+  if (flags.showSecrets) io.err('pcsim: WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in this run\'s output and reports. Use it for local debugging only; never in CI.\n');
+  const useColor = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
+  const console = specs.some((s) => s.kind === 'console') ? createConsoleReporter({ write: io.out, color: useColor }) : undefined;
+  try {
+    const report = await runJourneys({
+      config,
+      credentials: env.credentials,
+      patToken: env.patToken,
+      journeys: selection.journeys,
+      timeoutMs,
+      retryBackoffMs: backoff,
+      showSecrets: flags.showSecrets,
+      onJourneyStart: (j) => console?.onJourneyStart(j.id, j.title),
+      onJourneyEnd: (j) => console?.onJourneyEnd(j),
+    });
+    console?.onRunEnd(report);
+    try {
+      for (const path of await writeFileReports(report, specs)) io.err(`pcsim: wrote ${path}\n`);
+    } catch (err) {
+      io.err(`pcsim: ${(err as Error).message}\n`);
+      return EXIT.usage;
+    }
+    return report.summary.failed > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    await stop?.();
+  }
+}

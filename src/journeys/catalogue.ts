@@ -1,0 +1,369 @@
+/**
+ * The journeys of JOURNEYS.md (the onboarding test cases), as data plus steps. Ids never change:
+ * they appear as-is in every report, the UI and the CLI.
+ */
+import { show, violation, type Violation } from '../contract/diagnostics.js';
+import type { PartnerConfig } from '../contract/partner-config.js';
+import type { Exchange } from '../partner-client/types.js';
+import type { JourneyContext } from './context.js';
+import { expectDemo, expectError, expectNew, expectNewUserRow, expectSignIn } from './expectations.js';
+
+export interface Skip {
+  /** The config field that made the journey inapplicable. */
+  field: string;
+  reason: string;
+}
+
+export interface Journey {
+  id: string;
+  title: string;
+  /** undefined when it applies; else why not (never a failure). */
+  skip(config: PartnerConfig): Skip | undefined;
+  /** Manual journeys: what a reviewer checks by hand; `run` is absent, or decides it can't judge. */
+  manual?: string[];
+  run?(t: JourneyContext): Promise<void | { manual: string }>;
+}
+
+const always = () => undefined;
+const needs = (endpoint: keyof PartnerConfig['endpoints'], api: string) => (c: PartnerConfig): Skip | undefined =>
+  c.endpoints[endpoint] ? undefined : { field: `endpoints.${endpoint}`, reason: `endpoints.${endpoint} is not set: the partner does not implement ${api}` };
+
+const ok = (what: string, statuses = [200]) => (ex: Exchange): Violation[] => {
+  if (!ex.response || statuses.includes(ex.response.status)) return [];
+  const b = (ex.response.body ?? {}) as Record<string, unknown>;
+  return [violation('journey.status', 'status', `Failed to ${what}: the partner answered ${ex.response.status}${typeof b.error_reason === 'string' ? ` (${b.error_reason})` : ''}. Expected ${statuses.join(' or ')}.`)];
+};
+const HOOK_OK = [200, 204];
+
+export const CATALOGUE: Journey[] = [
+  {
+    id: 'AUTH',
+    title: 'wrong credentials are refused',
+    skip: always,
+    async run(t) {
+      const ws = await t.workspace();
+      const u = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect with a wrong Basic password', ws, u, (ex) => expectError(ex, 401, ['unauthorized'], 'refuse wrong Basic credentials'), {
+        credentials: { user: 'pcsim-wrong-user', password: 'pcsim-wrong-password' },
+      });
+    },
+  },
+  {
+    id: 'P100',
+    title: 'new user, new workspace connects',
+    skip: always,
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1 in a new workspace', ws, u1, (ex) => expectNew(ex, { redirect_values: ['create_trial'] }));
+    },
+  },
+  {
+    id: 'P101',
+    title: 'existing user, new workspace',
+    skip: always,
+    async run(t) {
+      const domain = t.testDomain();
+      const wsA = await t.workspace();
+      const u1 = await t.user(wsA, `u1@${domain}`);
+      await t.connect('connect u1 in workspace A', wsA, u1, (ex) => expectNew(ex));
+      const wsB = await t.workspace();
+      await t.join(wsB, u1);
+      await t.connect('connect u1 (now known) in workspace B', wsB, u1, (ex) => {
+        const out = expectNew(ex);
+        const status = (ex.response?.body as Record<string, unknown> | undefined)?.user_status;
+        if (out.length === 0 && status === 'new') {
+          out.push(violation('journey.user_status', 'user_status', 'Failed to recognise an existing user: user_status is "new" for an email the partner saw in workspace A. Expected "existing".', 'warning'));
+        }
+        return out;
+      });
+    },
+  },
+  {
+    id: 'P200',
+    title: 'core integration works',
+    skip: always,
+    manual: [
+      'After Connect, the partner product uses the PAT or OAuth credentials it received to reach the workspace (query the SQL warehouse, write a table or publish a notebook).',
+      'Test with a Unity Catalog catalog and with hive_metastore.',
+    ],
+  },
+  {
+    id: 'P201',
+    title: 'destination / external location respected',
+    skip: (c) => (c.resources_to_provision.some((r) => r.resource_type === 'DestLocation') ? undefined : { field: 'resources_to_provision', reason: 'resources_to_provision has no DestLocation' }),
+    manual: [
+      'Connect without choosing a destination: the tables the partner creates are managed tables.',
+      'Connect with a destination / external location: the tables are external, with that cloud path as LOCATION.',
+    ],
+  },
+  {
+    id: 'P300',
+    title: 'creator signs in again',
+    skip: always,
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.connect('sign in u1 again', ws, u1, (ex) => expectSignIn(ex, { manualSignup: t.config.require_manual_signup }));
+    },
+  },
+  {
+    id: 'P301',
+    title: 'another existing user signs in',
+    skip: always,
+    async run(t) {
+      if (t.config.new_user_action !== 'auto_add' || t.config.require_manual_signup) {
+        return { manual: `new_user_action is ${t.config.new_user_action}${t.config.require_manual_signup ? ' with require_manual_signup' : ''}: a second user becomes known to the partner only by hand. Sign up u2, then sign in as u2.` };
+      }
+      const domain = t.testDomain();
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${domain}`);
+      const u2 = await t.user(ws, `u2@${domain}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.connect('u2 joins the connection (first sign-in)', ws, u2, (ex) => expectNewUserRow(ex, t.config));
+      await t.connect('u2 signs in again', ws, u2, (ex) => expectSignIn(ex, { user_statuses: ['existing'] }));
+    },
+  },
+  {
+    id: 'P302',
+    title: 'a new user signs in to the existing connection',
+    skip: always,
+    async run(t) {
+      const domain = t.testDomain();
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${domain}`);
+      const u2 = await t.user(ws, `u2@${domain}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.connect(`new user u2 signs in (new_user_action ${t.config.new_user_action})`, ws, u2, (ex) => expectNewUserRow(ex, t.config));
+    },
+  },
+  {
+    id: 'P400',
+    title: 're-create after deleting in Databricks',
+    skip: always,
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      const first = await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.forget(ws);
+      await t.connect('re-create after Databricks deleted its side', ws, u1, (ex) => {
+        const out = expectNew(ex);
+        const id = (ex.response?.body as Record<string, unknown> | undefined)?.connection_id;
+        if (out.length === 0 && id !== undefined && id === first.connection?.connection_id) {
+          out.push(violation('journey.connection_id', 'connection_id', `Failed to configure a new, separate connection: connection_id ${show(id)} is the one returned before. Expected a new connection (CONTRACT §3, "partner has one").`, 'warning'));
+        }
+        return out;
+      });
+    },
+  },
+  {
+    id: 'P401',
+    title: 're-create after deleting on both sides',
+    skip: needs('delete_connection_path', 'delete-connection'),
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const del = await t.dbx.deleteConnection(ws.id, t.partner.id, { notifyPartner: true });
+      if (del.exchange) t.record('delete the connection (Databricks, then partner)', del.exchange, ok('delete the connection'));
+      await t.connect('re-create the connection', ws, u1, (ex) => expectNew(ex));
+    },
+  },
+  {
+    id: 'P402',
+    title: 'sign-in after the partner deleted the connection',
+    skip: needs('delete_connection_path', 'delete-connection'),
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.hook('the partner deletes the connection', () => t.dbx.partnerDeleteConnection(ws.id, t.partner.id), ok('delete the connection'));
+      await t.connect('sign in to the deleted connection', ws, u1, (ex) => expectError(ex, 404, ['connection_not_found'], 'report the deleted connection'));
+    },
+  },
+  {
+    id: 'P403',
+    title: 're-create after the partner account was deleted',
+    skip: needs('delete_account_path', 'delete-account'),
+    async run(t) {
+      const domain = t.testDomain();
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${domain}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.forget(ws);
+      await t.hook(`delete the account ${domain}`, () => t.dbx.deleteAccount(ws.id, t.partner.id, domain), ok('delete the test account', HOOK_OK));
+      await t.connect('re-create the connection', ws, u1, (ex) => expectNew(ex));
+    },
+  },
+  {
+    id: 'P404',
+    title: 'sign-in after the partner account was deleted',
+    skip: needs('delete_account_path', 'delete-account'),
+    async run(t) {
+      const domain = t.testDomain();
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${domain}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.hook(`delete the account ${domain}`, () => t.dbx.deleteAccount(ws.id, t.partner.id, domain), ok('delete the test account', HOOK_OK));
+      await t.connect('sign in after the account was deleted', ws, u1, (ex) => expectError(ex, 404, ['connection_not_found'], 'report the deleted connection'));
+    },
+  },
+  {
+    id: 'P405',
+    title: 'delete-account refuses real domains',
+    skip: needs('delete_account_path', 'delete-account'),
+    async run(t) {
+      const domain = t.customerDomain();
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${domain}`);
+      await t.connect('connect a user of a non-test domain', ws, u1, (ex) => expectNew(ex));
+      await t.hook(`delete-account for the real domain ${domain}`, () => t.dbx.deleteAccount(ws.id, t.partner.id, domain), (ex) => expectError(ex, 400, ['bad_request'], 'refuse to delete a non-test account'));
+      await t.connect('the connection still works', ws, u1, (ex) => expectSignIn(ex, { manualSignup: t.config.require_manual_signup }));
+    },
+  },
+  {
+    id: 'P500',
+    title: 'create after an expired trial',
+    skip: needs('expire_account_path', 'expire-account'),
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.hook('expire the trial of u1', () => t.dbx.expireAccount(ws.id, t.partner.id, u1.id), ok('expire the trial', HOOK_OK));
+      await t.forget(ws);
+      await t.connect('create again after the trial expired', ws, u1, (ex) => {
+        if (ex.response && ex.response.status >= 400) return expectError(ex, ex.response.status, ['bad_request', 'account_not_found', 'connection_not_found', 'general_error', 'unauthorized'], 'explain the expired trial', { display_message: true });
+        const b = (ex.response?.body ?? {}) as Record<string, unknown>;
+        const out: Violation[] = [];
+        if (ex.response && b.account_status !== 'expired') out.push(violation('journey.account_status', 'account_status', `Failed to report the expired trial: account_status is ${show(b.account_status)}. Expected "expired".`));
+        if (ex.response && !['purchase_product', 'create_trial'].includes(b.redirect_value as string)) out.push(violation('journey.redirect_value', 'redirect_value', `Failed to route the expired trial: redirect_value is ${show(b.redirect_value)}. Expected "purchase_product" (or "create_trial" when another trial is allowed).`));
+        return out;
+      });
+    },
+  },
+  {
+    id: 'P501',
+    title: 'sign-in after the trial expired',
+    skip: needs('expire_account_path', 'expire-account'),
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.hook('expire the trial of u1', () => t.dbx.expireAccount(ws.id, t.partner.id, u1.id), ok('expire the trial', HOOK_OK));
+      await t.connect('sign in after the trial expired', ws, u1, (ex) => expectSignIn(ex, { manualSignup: t.config.require_manual_signup, redirect_values: ['purchase_product'], account_statuses: ['expired'] }));
+    },
+  },
+  {
+    id: 'P502',
+    title: 'a new user signs in after the trial expired',
+    skip: (c) => needs('expire_account_path', 'expire-account')(c) ?? (c.trial_type ? undefined : { field: 'trial_type', reason: 'trial_type is not set: whether an expiry covers the whole account is unknown' }),
+    async run(t) {
+      const domain = t.testDomain();
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${domain}`);
+      const u2 = await t.user(ws, `u2@${domain}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.hook('expire the trial of u1', () => t.dbx.expireAccount(ws.id, t.partner.id, u1.id), ok('expire the trial', HOOK_OK));
+      const expected = t.config.trial_type === 'user' ? 'active' : 'expired';
+      await t.connect(`new user u2 signs in (trial_type ${t.config.trial_type})`, ws, u2, (ex) => expectNewUserRow(ex, t.config, { account_statuses: [expected] }));
+    },
+  },
+  {
+    id: 'P600',
+    title: 'one user, two workspaces',
+    skip: always,
+    async run(t) {
+      const ws1 = await t.workspace();
+      const u1 = await t.user(ws1, `u1@${t.testDomain()}`);
+      const ws2 = await t.workspace();
+      await t.join(ws2, u1);
+      const manualSignup = t.config.require_manual_signup;
+      await t.connect('connect u1 in workspace 1', ws1, u1, (ex) => expectNew(ex));
+      await t.connect('sign in u1 in workspace 1', ws1, u1, (ex) => expectSignIn(ex, { manualSignup }));
+      await t.connect('connect u1 in workspace 2', ws2, u1, (ex) => expectNew(ex));
+      await t.connect('sign in u1 in workspace 2', ws2, u1, (ex) => expectSignIn(ex, { manualSignup }));
+    },
+  },
+  {
+    id: 'P700',
+    title: 'demo flag always gives the trial flow',
+    skip: (c) => (c.supports_demo ? undefined : { field: 'supports_demo', reason: 'supports_demo is not true' }),
+    async run(t) {
+      const domain = t.testDomain();
+      const ws = await t.workspace({ demo: true });
+      const u1 = await t.user(ws, `u1@${domain}`);
+      const u2 = await t.user(ws, `u2@${domain}`);
+      for (const [name, u] of [['u1', u1], ['u2', u2]] as const) {
+        await t.connect(`demo: connect ${name}`, ws, u, (ex) => [...expectNew(ex, { redirect_values: ['create_trial'] }), ...expectDemo(ex, false)]);
+        await t.connect(`demo: sign in ${name}`, ws, u, (ex) => [...expectSignIn(ex), ...expectDemo(ex, true)]);
+        await t.forget(ws); // the sales field deletes and re-creates, from the same workspace
+      }
+    },
+  },
+  {
+    id: 'P800',
+    title: 'test-connection on a live connection',
+    skip: needs('test_connection_path', 'test-connection'),
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.hook('test the connection', () => t.dbx.testConnection(ws.id, t.partner.id), (ex) => {
+        const out = ok('test the connection')(ex);
+        if (out.length || !ex.response) return out;
+        const results = (ex.response.body as { test_results?: unknown } | undefined)?.test_results;
+        if (!Array.isArray(results) || results.length === 0) return [violation('journey.test_results', 'test_results', `Failed to test the connection: test_results is ${show(results)}. Expected at least one result.`)];
+        results.forEach((r: Record<string, unknown>, i) => {
+          if (typeof r?.test_name !== 'string' || r.test_name === '') out.push(violation('journey.test_results', `test_results[${i}].test_name`, `Failed to read test result ${i}: test_name is ${show(r?.test_name)}. Expected a name.`));
+          if (r?.status !== 'PASS' && r?.status !== 'FAIL') out.push(violation('journey.test_results', `test_results[${i}].status`, `Failed to read test result ${i}: status is ${show(r?.status)}. Expected "PASS" or "FAIL" on a live connection.`));
+          if (typeof r?.message !== 'string') out.push(violation('journey.test_results', `test_results[${i}].message`, `Failed to read test result ${i}: message is ${show(r?.message)}. Expected a message explaining the result.`));
+        });
+        return out;
+      });
+    },
+  },
+  {
+    id: 'P801',
+    title: 'test-connection after the partner deleted it',
+    skip: (c) => needs('test_connection_path', 'test-connection')(c) ?? needs('delete_connection_path', 'delete-connection')(c),
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.hook('the partner deletes the connection', () => t.dbx.partnerDeleteConnection(ws.id, t.partner.id), ok('delete the connection'));
+      await t.hook('test the deleted connection', () => t.dbx.testConnection(ws.id, t.partner.id), (ex) => expectError(ex, 404, ['connection_not_found'], 'report the deleted connection'));
+    },
+  },
+  {
+    id: 'P900',
+    title: 'connector list',
+    skip: (c) => (c.category !== 'INGEST' ? { field: 'category', reason: `category is ${c.category}, not INGEST` } : needs('get_connectors_path', 'the connector list')(c)),
+    async run(t) {
+      const ws = await t.workspace();
+      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { exchanges, connectors, stopped } = await t.dbx.connectors(t.partner.id);
+      exchanges.forEach((ex, i) => {
+        const last = i === exchanges.length - 1;
+        t.record(`get connectors, page ${i + 1}`, ex, (e) => {
+          const out = ok('list the connectors')(e);
+          if (last && out.length === 0 && stopped) out.push(violation('journey.pagination', 'pagination_token', `Failed to follow pagination_token: ${stopped}. Expected the last page to have no pagination_token.`));
+          if (last && out.length === 0 && connectors.length === 0) out.push(violation('journey.connectors', 'connectors', 'Failed to list the connectors: the list is empty. Expected at least one connector.'));
+          return out;
+        });
+      });
+    },
+  },
+];
+
+export const JOURNEY_IDS = CATALOGUE.map((j) => j.id);
+
+/** Resolves `--journeys P100,P300|all`; unknown ids are an error naming them. */
+export function selectJourneys(spec: string | undefined): { journeys: Journey[] } | { error: string } {
+  if (!spec || spec.trim() === 'all') return { journeys: CATALOGUE };
+  const ids = spec.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const unknown = ids.filter((id) => !JOURNEY_IDS.includes(id));
+  if (unknown.length) return { error: `Failed to read --journeys: unknown journey ${unknown.join(', ')}. Expected "all" or a comma-separated list of ${JOURNEY_IDS.join(', ')}.` };
+  return { journeys: CATALOGUE.filter((j) => ids.includes(j.id)) };
+}

@@ -1,0 +1,105 @@
+/**
+ * What a journey expects of one answer, beyond the contract rules every answer is judged by
+ * (JOURNEYS.md "validate new" / "validate sign-in"). Pure: an exchange in, violations out.
+ * Rule ids start with `journey.` so a report tells contract breaches from journey expectations.
+ */
+import { show, violation, type Violation } from '../contract/diagnostics.js';
+import type { AccountStatus, RedirectValue, UserStatus } from '../contract/enums.js';
+import type { PartnerConfig } from '../contract/partner-config.js';
+import type { Exchange } from '../partner-client/types.js';
+
+type Body = Record<string, unknown>;
+const bodyOf = (ex: Exchange): Body => (ex.response?.body && typeof ex.response.body === 'object' ? (ex.response.body as Body) : {});
+
+function statusIs(ex: Exchange, allowed: number[], what: string): Violation[] {
+  if (!ex.response) return []; // the network failure is already a violation (http.network)
+  if (allowed.includes(ex.response.status)) return [];
+  const b = bodyOf(ex);
+  const why = typeof b.error_reason === 'string' ? ` (${b.error_reason}${typeof b.display_message === 'string' ? `: ${b.display_message}` : ''})` : '';
+  return [violation('journey.status', 'status', `Failed to ${what}: the partner answered ${ex.response.status}${why}. Expected ${allowed.join(' or ')}.`)];
+}
+
+function fieldIn<T extends string>(ex: Exchange, field: string, allowed: readonly T[], what: string, rule = `journey.${field}`): Violation[] {
+  const v = bodyOf(ex)[field];
+  if (allowed.includes(v as T)) return [];
+  return [violation(rule, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')}.`)];
+}
+
+export interface NewExpectation {
+  redirect_values?: readonly RedirectValue[];
+}
+
+/** "Validate new": a connection was configured. */
+export function expectNew(ex: Exchange, exp: NewExpectation = {}): Violation[] {
+  const what = 'create a connection';
+  const status = statusIs(ex, [200, 201], what);
+  if (status.length || !ex.response) return status;
+  const out: Violation[] = [];
+  if (bodyOf(ex).configured_resources !== true) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected true for a new connection.`));
+  out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? ['create_trial', 'sign_in', 'purchase_product'], what));
+  return out;
+}
+
+export interface SignInExpectation {
+  manualSignup?: boolean;
+  redirect_values?: readonly RedirectValue[];
+  user_statuses?: readonly UserStatus[];
+  account_statuses?: readonly AccountStatus[];
+}
+
+/** "Validate sign-in": the established connection is reused and nothing is configured. */
+export function expectSignIn(ex: Exchange, exp: SignInExpectation = {}): Violation[] {
+  const what = 'sign in to the existing connection';
+  if (exp.manualSignup && ex.response?.status === 404) {
+    return fieldIn(ex, 'error_reason', ['account_not_found', 'connection_not_found'] as const, what);
+  }
+  const status = statusIs(ex, [200], what);
+  if (status.length || !ex.response) return status;
+  const out: Violation[] = [];
+  if (bodyOf(ex).configured_resources !== false) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected false on a sign-in.`));
+  if (exp.redirect_values) out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values, what));
+  if (exp.user_statuses) out.push(...fieldIn(ex, 'user_status', exp.user_statuses, what));
+  if (exp.account_statuses) out.push(...fieldIn(ex, 'account_status', exp.account_statuses, what));
+  return out;
+}
+
+/** An error answer: this status, one of these error_reasons. */
+export function expectError(ex: Exchange, status: number, reasons: readonly string[], what: string, opts: { display_message?: boolean } = {}): Violation[] {
+  const s = statusIs(ex, [status], what);
+  if (s.length || !ex.response) return s;
+  const out = fieldIn(ex, 'error_reason', reasons, what);
+  if (opts.display_message && typeof bodyOf(ex).display_message !== 'string') {
+    out.push(violation('journey.display_message', 'display_message', `Failed to ${what}: display_message is missing. Expected a message Databricks can show the user.`));
+  }
+  return out;
+}
+
+/** The row of new_user_action (CONTRACT §5) for an unseen user signing in to a known account. */
+export function expectNewUserRow(ex: Exchange, config: PartnerConfig, extra: SignInExpectation = {}): Violation[] {
+  const what = `sign in a new user (new_user_action ${config.new_user_action})`;
+  if (config.require_manual_signup && ex.response?.status === 404) {
+    return fieldIn(ex, 'error_reason', ['account_not_found', 'connection_not_found'] as const, what);
+  }
+  switch (config.new_user_action) {
+    case 'auto_add':
+      return expectSignIn(ex, { redirect_values: ['sign_in', 'create_trial'], user_statuses: ['new'], ...extra });
+    case 'invite':
+      return expectSignIn(ex, { redirect_values: ['contact_admin'], user_statuses: ['not_applicable'], ...extra });
+    case 'not_found':
+      return expectError(ex, 404, ['account_not_found'], what);
+    case 'error':
+      return expectError(ex, 500, ['general_error'], what);
+  }
+}
+
+/** The demo flow (CONTRACT §7): the new-trial answer every time. */
+export function expectDemo(ex: Exchange, established: boolean): Violation[] {
+  const what = 'follow the demo flow (demo: true)';
+  const status = statusIs(ex, established ? [200] : [200, 201], what);
+  if (status.length || !ex.response) return status;
+  return [
+    ...fieldIn(ex, 'redirect_value', ['create_trial'] as const, what),
+    ...fieldIn(ex, 'user_status', ['new'] as const, what),
+    ...fieldIn(ex, 'account_status', ['new'] as const, what),
+  ];
+}

@@ -1,0 +1,80 @@
+/**
+ * `pcsim run`'s engine: replays the catalogue against one partner on a fresh in-memory
+ * Databricks, and returns the report. Each journey uses fresh workspaces, users and domains, so
+ * journeys are independent of each other and of earlier runs.
+ */
+import { errorsOnly } from '../contract/diagnostics.js';
+import type { PartnerConfig } from '../contract/partner-config.js';
+import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
+import { PartnerClient, type Credentials } from '../partner-client/client.js';
+import { MemoryStore } from '../store/memory.js';
+import { VERSION } from '../version.js';
+import type { Journey } from './catalogue.js';
+import { CATALOGUE } from './catalogue.js';
+import { JourneyAbort, JourneyContext } from './context.js';
+import type { JourneyReport, RunReport } from './types.js';
+
+export interface RunOptions {
+  config: PartnerConfig;
+  credentials: Credentials;
+  journeys?: Journey[];
+  timeoutMs?: number;
+  retryBackoffMs?: readonly number[];
+  patToken?: string;
+  showSecrets?: boolean;
+  endpoint?: WorkspaceEndpoint;
+  onJourneyStart?(j: Journey): void;
+  onJourneyEnd?(r: JourneyReport): void;
+}
+
+export async function runJourneys(opts: RunOptions): Promise<RunReport> {
+  const started = Date.now();
+  const t0 = performance.now();
+  const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
+  const dbx = new Databricks({ store: new MemoryStore(), clientFor: () => client, patToken: opts.patToken, endpoint: opts.endpoint });
+  const partner = await dbx.registerPartner(opts.config, 'run');
+
+  const reports: JourneyReport[] = [];
+  for (const journey of opts.journeys ?? CATALOGUE) {
+    opts.onJourneyStart?.(journey);
+    const report = await runOne(journey, new JourneyContext(dbx, partner, journey.id));
+    reports.push(report);
+    opts.onJourneyEnd?.(report);
+  }
+  const count = (s: JourneyReport['status']) => reports.filter((r) => r.status === s).length;
+  return {
+    tool: 'pcsim',
+    version: VERSION,
+    partner: { name: opts.config.name, base_url: opts.config.base_url },
+    started_at: new Date(started).toISOString(),
+    duration_ms: Math.round(performance.now() - t0),
+    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), manual: count('manual'), total: reports.length },
+    journeys: reports,
+  };
+}
+
+async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyReport> {
+  const t0 = performance.now();
+  const base = { id: journey.id, title: journey.title };
+  const elapsed = () => Math.round(performance.now() - t0);
+  const skip = journey.skip(t.config);
+  if (skip) return { ...base, status: 'skipped', reason: `${skip.reason} (${skip.field})`, duration_ms: 0, steps: [] };
+  if (!journey.run) return { ...base, status: 'manual', reason: 'judged by hand: see manual_checks', duration_ms: 0, steps: [], manual_checks: journey.manual };
+  try {
+    const result = await journey.run(t);
+    if (result && 'manual' in result) return { ...base, status: 'manual', reason: result.manual, duration_ms: elapsed(), steps: t.steps, manual_checks: journey.manual };
+    return { ...base, status: 'passed', duration_ms: elapsed(), steps: t.steps, reason: warningsOf(t) };
+  } catch (err) {
+    if (err instanceof JourneyAbort) {
+      return { ...base, status: 'failed', reason: `step "${err.step}": [${err.violation.rule}] ${err.violation.message}`, duration_ms: elapsed(), steps: t.steps };
+    }
+    // pcsim's own refusal (e.g. a hook on a connection Databricks does not hold): still a verdict, never a crash.
+    const message = err instanceof Error ? err.message : String(err);
+    return { ...base, status: 'failed', reason: `pcsim could not finish the journey: ${message}`, duration_ms: elapsed(), steps: t.steps };
+  }
+}
+
+function warningsOf(t: JourneyContext): string | undefined {
+  const warnings = t.steps.flatMap((s) => s.violations.filter((v) => v.severity === 'warning' && errorsOnly([v]).length === 0));
+  return warnings.length ? `passed with ${warnings.length} warning(s): ${warnings[0]!.message}` : undefined;
+}

@@ -1,0 +1,189 @@
+/**
+ * The outbound side: sends each Partner Connect call exactly as Databricks does (CONTRACT §2),
+ * applies Databricks' retry policy, opens the redirect_uri, judges the answer against the
+ * contract and records the whole exchange with secrets redacted. Never throws for anything a
+ * partner does: a refused connection or a garbage body is a verdict, not an exception.
+ */
+import { nanoid } from 'nanoid';
+import { stringifyJson } from '../contract/json.js';
+import type { PartnerConfig } from '../contract/partner-config.js';
+import { judgeAnswer, redirectUriRules } from '../contract/rules.js';
+import { violation, type Violation } from '../contract/diagnostics.js';
+import { sendHttp, type HttpResult } from './http.js';
+import { createRedactor } from './redact.js';
+import type { Attempt, CallKind, Exchange, RedirectCheck } from './types.js';
+
+export interface Credentials {
+  user: string;
+  password: string;
+}
+
+export interface PartnerClientOptions {
+  config: PartnerConfig;
+  partnerId?: string;
+  credentials: Credentials;
+  /** Per attempt. Default 30000. */
+  timeoutMs?: number;
+  /** Waits before each retry of a 5xx or network failure. Default 1000,2000,4000 (CONTRACT §3). */
+  retryBackoffMs?: readonly number[];
+  /** Bodies beyond this are cut and reported. Default 1 MiB. */
+  maxBodyBytes?: number;
+  acceptLanguage?: string;
+  /** Secrets shown in clear (local debugging only). */
+  showSecrets?: boolean;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface PartnerCall {
+  kind: CallKind;
+  /** The wire body (int64 ids as bigint). */
+  body?: unknown;
+  query?: Record<string, string>;
+  /** Connect: what Databricks sends as is_connection_established (selects the connection_id rule). */
+  established?: boolean;
+  /** Replaces the configured Basic credentials (the AUTH journey sends wrong ones). */
+  credentials?: Credentials;
+  workspace_id?: string;
+  user_id?: string;
+}
+
+export const DEFAULT_BACKOFF_MS = [1000, 2000, 4000] as const;
+export const DEFAULT_TIMEOUT_MS = 30000;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+const ROUTES: Record<CallKind, { method: string; endpoint: keyof PartnerConfig['endpoints'] }> = {
+  connect: { method: 'POST', endpoint: 'connect_path' },
+  delete_connection: { method: 'POST', endpoint: 'delete_connection_path' },
+  delete_account: { method: 'DELETE', endpoint: 'delete_account_path' },
+  expire_account: { method: 'PUT', endpoint: 'expire_account_path' },
+  test_connection: { method: 'POST', endpoint: 'test_connection_path' },
+  connectors: { method: 'GET', endpoint: 'get_connectors_path' },
+};
+
+/** Whether the partner implements the API behind a call kind. */
+export function supports(config: PartnerConfig, kind: CallKind): boolean {
+  return Boolean(config.endpoints[ROUTES[kind].endpoint]);
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Values under these keys of an outgoing body are secrets to scrub wherever they reappear. */
+function secretsIn(body: unknown): string[] {
+  const found: string[] = [];
+  const walk = (v: unknown, key?: string) => {
+    if (typeof v === 'string' && key && /token|secret|password/i.test(key)) found.push(v);
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(body);
+  return found;
+}
+
+export class PartnerClient {
+  readonly timeoutMs: number;
+  readonly backoff: readonly number[];
+  readonly maxBodyBytes: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(readonly opts: PartnerClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.backoff = opts.retryBackoffMs ?? DEFAULT_BACKOFF_MS;
+    this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.sleep = opts.sleep ?? defaultSleep;
+  }
+
+  get config(): PartnerConfig {
+    return this.opts.config;
+  }
+
+  urlFor(kind: CallKind, query?: Record<string, string>): string {
+    const path = this.config.endpoints[ROUTES[kind].endpoint];
+    const url = new URL(this.config.base_url.replace(/\/+$/, '') + (path ?? ''));
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    return url.toString();
+  }
+
+  async call(call: PartnerCall): Promise<Exchange> {
+    const started = performance.now();
+    const { method } = ROUTES[call.kind];
+    const creds = call.credentials ?? this.opts.credentials;
+    const redact = createRedactor([this.opts.credentials.password, creds.password, ...secretsIn(call.body)], !this.opts.showSecrets);
+    const url = this.urlFor(call.kind, call.query);
+    const headers: Record<string, string> = {
+      'User-Agent': 'databricks',
+      Authorization: `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`,
+      'Accept-Language': this.opts.acceptLanguage ?? 'en-US',
+    };
+    const bodyText = call.body === undefined ? undefined : stringifyJson(call.body);
+    if (bodyText !== undefined) headers['Content-Type'] = 'application/json';
+
+    const exchange: Exchange = {
+      id: nanoid(12),
+      at: new Date().toISOString(),
+      kind: call.kind,
+      partner: this.opts.partnerId,
+      workspace_id: call.workspace_id,
+      user_id: call.user_id,
+      request: { method, url, headers: redact.headers(headers), body: call.body === undefined ? undefined : redact.body(call.body) },
+      attempts: [],
+      duration_ms: 0,
+      violations: [],
+    };
+
+    if (!supports(this.config, call.kind)) {
+      exchange.violations.push(violation('config.endpoint_missing', ROUTES[call.kind].endpoint, `Failed to call ${call.kind}: the partner config has no endpoints.${ROUTES[call.kind].endpoint}. Expected the endpoint to be declared before it is called.`));
+      return exchange;
+    }
+
+    let result: HttpResult | undefined;
+    for (let n = 1; n <= this.backoff.length + 1; n++) {
+      const waited = n === 1 ? 0 : this.backoff[n - 2]!;
+      if (waited > 0) await this.sleep(waited);
+      result = await sendHttp({ method, url, headers, body: bodyText, timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes });
+      const attempt: Attempt = { n, waited_ms: waited, duration_ms: result.duration_ms };
+      if (result.ok) attempt.status = result.status;
+      else attempt.error = result.error;
+      exchange.attempts.push(attempt);
+      const retryable = !result.ok || result.status >= 500;
+      if (!retryable) break;
+    }
+
+    if (!result!.ok) {
+      exchange.error = result!.error;
+      const tries = exchange.attempts.length;
+      exchange.violations.push(violation('http.network', '(connection)', `Failed to call ${call.kind} at ${url}: ${result!.error}${tries > 1 ? ` (${tries} attempts)` : ''}. Expected an HTTP answer within ${this.timeoutMs} ms.`));
+    } else {
+      const judged = judgeAnswer({ kind: call.kind, established: call.established, hostnames: this.config.hostnames }, result!, this.maxBodyBytes);
+      exchange.response = {
+        status: result!.status,
+        headers: redact.headers(result!.headers),
+        body: judged.body === undefined ? undefined : redact.body(judged.body),
+        body_text: judged.text === undefined ? undefined : redact.text(judged.text),
+        body_bytes: result!.body.length,
+        truncated: result!.truncated || undefined,
+      };
+      exchange.violations.push(...judged.violations);
+      if (call.kind === 'connect' && result!.status >= 200 && result!.status < 300) {
+        const uri = (judged.body as { redirect_uri?: unknown } | undefined)?.redirect_uri;
+        if (typeof uri === 'string' && uri !== '' && redirectUriRules(uri, this.config.hostnames).length === 0) {
+          exchange.redirect = await this.openRedirect(uri);
+          const v = redirectVerdict(exchange.redirect);
+          if (v) exchange.violations.push(v);
+        }
+      }
+    }
+    exchange.duration_ms = Math.round(performance.now() - started);
+    return exchange;
+  }
+
+  /** Databricks opens redirect_uri in a new tab: one GET, redirects not followed, as a browser would land. */
+  private async openRedirect(uri: string): Promise<RedirectCheck> {
+    const res = await sendHttp({ method: 'GET', url: uri, headers: { 'User-Agent': 'Mozilla/5.0 (pcsim; Partner Connect launch check)', Accept: 'text/html' }, timeoutMs: this.timeoutMs, maxBodyBytes: 64 * 1024 });
+    return res.ok ? { url: uri, status: res.status, duration_ms: res.duration_ms } : { url: uri, error: res.error, duration_ms: res.duration_ms };
+  }
+}
+
+function redirectVerdict(r: RedirectCheck): Violation | undefined {
+  if (r.error) return violation('connect.redirect_uri.open', 'redirect_uri', `Failed to open redirect_uri ${r.url}: ${r.error}. Expected the page to answer 2xx or 3xx.`);
+  if (r.status !== undefined && (r.status < 200 || r.status >= 400)) return violation('connect.redirect_uri.open', 'redirect_uri', `Failed to open redirect_uri ${r.url}: it answered ${r.status}. Expected 2xx or 3xx.`);
+  return undefined;
+}

@@ -1,0 +1,82 @@
+/**
+ * One HTTP attempt with the limits a simulator of misbehaving servers needs: a total deadline,
+ * a body cap (a 10 MB answer is read to the cap, then cut), no redirect following (a 3xx on an
+ * API call is the partner's answer, judged as such). Never throws: failures are values.
+ */
+import { request } from 'undici';
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  maxBodyBytes: number;
+}
+
+export type HttpResult =
+  | { ok: true; status: number; headers: Record<string, string>; body: Buffer; truncated: boolean; duration_ms: number }
+  | { ok: false; error: string; code: string; duration_ms: number };
+
+function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+/** Names a network failure the way a partner engineer searches for it. */
+export function describeNetworkError(err: unknown, timeoutMs: number): { code: string; error: string } {
+  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e?.code ?? e?.cause?.code ?? e?.name ?? 'ERROR';
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { code, error: 'connection refused: nothing is listening at that address (is the partner server running?)' };
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { code, error: 'DNS lookup failed: the host name of base_url does not resolve' };
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return { code, error: 'the partner closed or reset the connection before answering completely' };
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'TimeoutError':
+    case 'AbortError':
+      return { code: 'TIMEOUT', error: `no complete answer within ${timeoutMs} ms (timeout)` };
+    default:
+      return { code, error: `${e?.message ?? String(err)}${e?.cause?.message ? ` (${e.cause.message})` : ''}` };
+  }
+}
+
+export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const signal = AbortSignal.timeout(req.timeoutMs);
+  try {
+    const res = await request(req.url, {
+      method: req.method as 'GET',
+      headers: req.headers,
+      body: req.body,
+      signal,
+      headersTimeout: req.timeoutMs,
+      bodyTimeout: req.timeoutMs,
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      if (size + buf.length > req.maxBodyBytes) {
+        chunks.push(buf.subarray(0, req.maxBodyBytes - size));
+        size = req.maxBodyBytes;
+        truncated = true;
+        res.body.destroy();
+        break;
+      }
+      chunks.push(buf);
+      size += buf.length;
+    }
+    return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), body: Buffer.concat(chunks), truncated, duration_ms: elapsed() };
+  } catch (err) {
+    return { ok: false, ...describeNetworkError(err, req.timeoutMs), duration_ms: elapsed() };
+  }
+}
