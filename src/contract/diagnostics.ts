@@ -57,7 +57,8 @@ function expectation(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       return `a value of type ${issue.expected}`;
     case 'invalid_format':
-      return `a valid ${issue.format}`;
+      // A regex has no name a person knows; the schema's own message says what it wants.
+      return issue.format === 'regex' ? `a value that ${issue.message}` : `a valid ${issue.format}`;
     case 'too_small':
       return issue.origin === 'string' ? 'a non-empty string' : `at least ${String(issue.minimum)}`;
     case 'too_big':

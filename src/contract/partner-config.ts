@@ -12,7 +12,7 @@ import {
 import { issuesToViolations, violation, type Violation } from './diagnostics.js';
 import { tryParseJson } from './json.js';
 
-const path = () => z.string().regex(/^\//, 'must start with "/"');
+const path = () => z.string().regex(/^\//, 'starts with "/"');
 
 export const Endpoints = z.object({
   connect_path: path(),
@@ -34,7 +34,7 @@ export const TestWorkspaceDetail = z.object({
 
 export const PartnerConfig = z
   .object({
-    api_version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be major.minor.patch'),
+    api_version: z.string().regex(/^\d+\.\d+\.\d+$/, 'is major.minor.patch (e.g. 2.1.1)'),
     name: z.string().min(1),
     description_blurb: z.string(),
     category: z.enum(CATEGORIES),

@@ -106,11 +106,13 @@ export class PartnerClient {
     const started = performance.now();
     const { method } = ROUTES[call.kind];
     const creds = call.credentials ?? this.opts.credentials;
-    const redact = createRedactor([this.opts.credentials.password, creds.password, ...secretsIn(call.body)], !this.opts.showSecrets);
+    const basic = Buffer.from(`${creds.user}:${creds.password}`).toString('base64');
+    // The encoded header is a secret too: a partner may echo it back in a debugging_message.
+    const redact = createRedactor([this.opts.credentials.password, creds.password, basic, ...secretsIn(call.body)], !this.opts.showSecrets);
     const url = this.urlFor(call.kind, call.query);
     const headers: Record<string, string> = {
       'User-Agent': 'databricks',
-      Authorization: `Basic ${Buffer.from(`${creds.user}:${creds.password}`).toString('base64')}`,
+      Authorization: `Basic ${basic}`,
       'Accept-Language': this.opts.acceptLanguage ?? 'en-US',
     };
     const bodyText = call.body === undefined ? undefined : stringifyJson(call.body);

@@ -164,6 +164,7 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
 
     if (has('flaky-500')) {
       const key = createHash('sha256').update(read.text).digest('base64');
+      if (attempts.size >= 10_000) attempts.clear(); // bounded: a long-running partner must not grow forever
       const n = (attempts.get(key) ?? 0) + 1;
       attempts.set(key, n);
       if (n <= 2) return sendError(res, 500, { error_reason: 'general_error', display_message: `Failed to connect: a transient partner error (fault flaky-500, attempt ${n}). Expected the retry to succeed.` }, connectContentType());
