@@ -69,6 +69,10 @@ export interface ConnectOutcome {
   connection?: ConnectionRecord;
   error?: UserFacingError;
   exchange: Exchange;
+  /** The resources behind this click: provisioned for it (new connection) or the connection's own (sign-in). */
+  resources: Resources;
+  /** Whether `resources` remain after the click; false: Databricks deleted them (tokens revoked). */
+  resources_kept: boolean;
 }
 
 export interface DeleteOutcome {
@@ -252,7 +256,8 @@ export class Databricks {
         s.connections.push(stored);
       }
     });
-    return { outcome: decision.outcome, established, redirect_uri: decision.redirect_uri, connection: decision.outcome === 'error' ? connection : stored, error: decision.error, exchange };
+    const resources_kept = established || decision.keep_resources;
+    return { outcome: decision.outcome, established, redirect_uri: decision.redirect_uri, connection: decision.outcome === 'error' ? connection : stored, error: decision.error, exchange, resources, resources_kept };
   }
 
   private provisionFor(ws: Workspace, partner: PartnerRecord, opts: ConnectOptions): Resources {

@@ -26,6 +26,7 @@ table{border-collapse:collapse;width:100%;margin:8px 0}
 th,td{text-align:left;vertical-align:top;padding:4px 8px;border-bottom:1px solid var(--line);overflow-wrap:anywhere}
 th{background:var(--panel)}
 td.num{text-align:right;white-space:nowrap}
+.summary th,.summary td.id{white-space:nowrap;overflow-wrap:normal}
 .badge{display:inline-block;min-width:64px;text-align:center;padding:0 8px;border-radius:10px;color:#fff;font-size:12px;font-weight:600;line-height:20px}
 .passed{background:var(--pass)}.failed{background:var(--fail)}.skipped{background:var(--skip)}.manual{background:var(--manual)}
 .t-passed{color:var(--pass)}.t-failed{color:var(--fail)}.t-skipped{color:var(--skip)}.t-manual{color:var(--manual)}
@@ -153,7 +154,7 @@ export function renderHtml(r: RunReport): string {
 </header>
 <main>
 <h2>Journeys</h2>
-<table>
+<table class="summary">
 <tr><th>id</th><th>journey</th><th>status</th><th>duration</th><th>reason</th></tr>
 ${rows}
 </table>
