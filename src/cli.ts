@@ -8,6 +8,7 @@ import { EXIT, UsageError, processIO, type CliIO } from './cli/io.js';
 import { runCommand, type RunFlags } from './cli/run.js';
 import { validateCommand } from './cli/validate.js';
 import { partnerCommand, type PartnerFlags } from './cli/partner.js';
+import { serveCommand, type ServeFlags } from './cli/serve.js';
 import { JOURNEY_IDS } from './journeys/catalogue.js';
 import { FAULTS } from './reference-partner/types.js';
 
@@ -41,6 +42,24 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
     .action(async (flags: RunFlags & { color: boolean }) => {
       result.code = await runCommand({ ...flags, color: flags.color === false ? false : undefined }, io);
+    });
+
+  program
+    .command('serve')
+    .description('start the simulated Databricks: workspaces, users, partner tiles, the admin API (/api) and the web UI (/)')
+    .option('--port <n>', 'port to listen on', '8000')
+    .option('--host <host>', 'address to bind (0.0.0.0 exposes pcsim to the network: containers only)', '127.0.0.1')
+    .option('--partner <file>', 'partner.json to register (repeatable; default: the built-in reference partner)', collect, [])
+    .option('--data <dir>', 'state directory (pcsim.json); survives restarts', 'data')
+    .option('--memory', 'keep the state in memory only (nothing written)')
+    .option('--no-seed', 'start empty instead of with the demo workspaces and users')
+    .option('--public-host <name>', 'hostname partners are told to call back (e.g. host.docker.internal)')
+    .option('--retry-backoff-ms <list>', 'waits before the retries of a 5xx or network failure', '1000,2000,4000')
+    .option('--timeout-ms <n>', 'per-attempt timeout in milliseconds', '30000')
+    .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
+    .addHelpText('after', '\nCredentials for --partner servers come from BASIC_USER and BASIC_PASSWORD; PAT_TOKEN replaces generated PATs.')
+    .action(async (flags: ServeFlags) => {
+      result.code = await serveCommand(flags, io, stop());
     });
 
   program

@@ -93,9 +93,10 @@ const HOST_HEADER = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 /** Where the caller reached us: redirect_uri must point back to a host the caller can open. */
 function baseUrlOf(req: Request): string {
   const host = req.get('host');
-  if (host && HOST_HEADER.test(host)) return `${req.protocol}://${host}`;
+  // req.baseUrl: the mount path when the partner lives inside pcsim serve (/reference-partner).
+  if (host && HOST_HEADER.test(host)) return `${req.protocol}://${host}${req.baseUrl}`;
   const addr = req.socket.localAddress ?? '127.0.0.1';
-  return `${req.protocol}://${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.localPort ?? 80}`;
+  return `${req.protocol}://${addr.includes(':') ? `[${addr}]` : addr}:${req.socket.localPort ?? 80}${req.baseUrl}`;
 }
 
 function page(title: string, body: string): string {
@@ -186,7 +187,7 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     if (outcome.kind === 'sign_in' && has('id-on-sign-in') && outcome.connectionId) answer.connection_id = outcome.connectionId;
     if (outcome.kind === 'created' && has('no-connection-id')) delete answer.connection_id;
 
-    const redirect = new URL('/launch', has('redirect-outside-allowlist') ? 'https://evil.example.net' : baseUrlOf(req));
+    const redirect = new URL(has('redirect-outside-allowlist') ? 'https://evil.example.net/launch' : `${baseUrlOf(req)}/launch`);
     redirect.searchParams.set('o', r.workspace_id);
     redirect.searchParams.set('redirect_value', outcome.answer.redirect_value);
     if (outcome.connectionId) redirect.searchParams.set('connection_id', outcome.connectionId);

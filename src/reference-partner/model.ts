@@ -149,6 +149,12 @@ const connectionNotFound = (action: string, id: string | undefined): Refusal => 
   },
 });
 
+export interface ModelSnapshot {
+  accounts: Account[];
+  users: PartnerUser[];
+  connections: PartnerConnection[];
+}
+
 export class PartnerModel {
   readonly accounts = new Map<string, Account>();
   /** Keyed by the lower-cased email. */
@@ -183,6 +189,19 @@ export class PartnerModel {
 
   connect(input: ConnectInput): ConnectOutcome {
     return input.established ? this.signIn(input) : this.create(input);
+  }
+
+  /** Everything the partner knows, as plain JSON (pcsim serve keeps it across restarts). */
+  snapshot(): ModelSnapshot {
+    return { accounts: [...this.accounts.values()], users: [...this.users.values()], connections: [...this.connections.values()] };
+  }
+
+  /** Replaces what the partner knows with a snapshot taken earlier. */
+  restore(snap: ModelSnapshot): void {
+    this.clear();
+    for (const a of snap.accounts ?? []) this.accounts.set(a.domain, a);
+    for (const u of snap.users ?? []) this.users.set(normaliseEmail(u.email), u);
+    for (const c of snap.connections ?? []) this.connections.set(c.id, c);
   }
 
   clear(): void {

@@ -1,0 +1,62 @@
+/** `pcsim serve`: the simulated Databricks with its admin API and UI. */
+import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
+import { ServeConfigError, startServer } from '../server/start.js';
+import { StoreError } from '../store/errors.js';
+import { credentialsFromEnv } from './credentials.js';
+import { EXIT, parseMsList, parsePort, parsePositiveInt, type CliIO } from './io.js';
+
+export interface ServeFlags {
+  port: string;
+  host: string;
+  partner: string[];
+  data: string;
+  memory?: boolean;
+  seed?: boolean;
+  timeoutMs?: string;
+  retryBackoffMs?: string;
+  showSecrets?: boolean;
+  publicHost?: string;
+}
+
+export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise<void>): Promise<number> {
+  const port = parsePort('--port', flags.port);
+  const backoff = flags.retryBackoffMs !== undefined ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs) : [...DEFAULT_BACKOFF_MS];
+  const timeoutMs = flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
+  const env = credentialsFromEnv(io.env);
+  const log = (line: string) => io.err(`pcsim: ${line}\n`);
+  if (flags.showSecrets) log('WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in the journal and the UI. Use it for local debugging only.');
+  if (flags.host === '0.0.0.0' || flags.host === '::') log(`warning: listening on ${flags.host}: every machine that can reach this one can drive pcsim and read its journal. Use it inside a container or a trusted network only.`);
+  if (flags.partner.length > 0 && env.defaulted) log("warning: BASIC_USER/BASIC_PASSWORD are not both set; sending the reference partner's default credentials to your partner. Set them to the Basic credentials your partner issued to Databricks.");
+
+  let running;
+  try {
+    running = await startServer({
+      port,
+      host: flags.host,
+      partners: flags.partner,
+      dataDir: flags.memory ? null : flags.data,
+      credentials: env.credentials,
+      patToken: env.patToken,
+      timeoutMs,
+      retryBackoffMs: backoff,
+      showSecrets: flags.showSecrets,
+      seed: flags.seed,
+      publicHost: flags.publicHost,
+      log,
+    });
+  } catch (err) {
+    if (err instanceof ServeConfigError || err instanceof StoreError) {
+      io.err(`pcsim: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  const s = running.store.read();
+  const partners = s.partners.map((p) => `${p.config.name} (${p.source === 'reference' ? 'built-in reference partner' : p.source})`).join(', ');
+  log(`serving on ${running.url} (state: ${flags.memory ? 'memory only' : flags.data}; ${s.workspaces.length} workspaces, ${s.users.length} users, ${s.connections.length} connections; partners: ${partners})`);
+  log(`open ${running.url}/ in a browser, or try: curl ${running.url}/api/health   (Ctrl-C stops)`);
+  await signal;
+  log('stopping…');
+  await running.close();
+  return EXIT.ok;
+}

@@ -1,0 +1,202 @@
+/**
+ * createApp(deps): the Express app of `pcsim serve`, built without listening (tests call it in
+ * process with a memory store). A request flows one way: guards (security headers, Host,
+ * cross-site) → body read losslessly (int64 ids stay exact) → the route table (validate →
+ * src/databricks → view) → one error handler that speaks {error: {code, message, details}}.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import helmet from 'helmet';
+import { existsSync } from 'node:fs';
+import { stringifyJson, tryParseJson } from '../contract/json.js';
+import type { Databricks } from '../databricks/databricks.js';
+import type { Credentials } from '../partner-client/client.js';
+import { ApiError, toApiError } from './errors.js';
+import type { ObservableStore } from './observable-store.js';
+import { openApiDocument } from './openapi.js';
+import type { ApiContext, Route } from './route.js';
+import { connectionRoutes } from './routes/connections.js';
+import { journalRoutes } from './routes/journal.js';
+import { partnerRoutes } from './routes/partners.js';
+import { systemRoutes } from './routes/system.js';
+import { userRoutes } from './routes/users.js';
+import { workspaceRoutes } from './routes/workspaces.js';
+import { parsePathParams, validate } from './validation.js';
+import { jsonSafe } from './views.js';
+
+export const ROUTES: readonly Route[] = [...systemRoutes, ...workspaceRoutes, ...userRoutes, ...partnerRoutes, ...connectionRoutes, ...journalRoutes];
+
+export interface AppDeps {
+  databricks: Databricks;
+  store: ObservableStore;
+  version: string;
+  credentials?: Map<string, Credentials>;
+  seed?: () => Promise<void>;
+  /** The web UI's static files (index.html…); absent: no UI. */
+  publicDir?: string;
+  /** More routers mounted before the UI (the simulated workspace's own APIs). */
+  routers?: Router[];
+  /** Request body limit (default 1mb). */
+  bodyLimit?: string;
+  /**
+   * Host header names accepted (DNS-rebinding guard) when bound to loopback; undefined: any
+   * (bound to 0.0.0.0 inside a container, the name is not known in advance).
+   */
+  allowedHosts?: string[];
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Sends JSON written losslessly: a bigint left anywhere still goes out as exact digits. */
+function sendJson(res: Response, status: number, body: unknown): void {
+  res.status(status).type('application/json; charset=utf-8').send(stringifyJson(jsonSafe(body)));
+}
+
+function hostOf(header: string | undefined): string {
+  if (!header) return '';
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.replace(/:\d+$/, '');
+}
+
+/** Refuses state-changing requests from another site (CSRF): the UI is same-origin, curl sends no Origin. */
+function crossSiteGuard(req: Request, _res: Response, next: NextFunction): void {
+  if (!MUTATING.has(req.method)) return next();
+  const site = req.get('sec-fetch-site');
+  if (site === 'cross-site' || site === 'same-site') {
+    return next(new ApiError('cross_site_request', `Failed to ${req.method} ${req.originalUrl}: the request came from another site (Sec-Fetch-Site: ${site}). Expected requests from pcsim's own page, curl or scripts.`, { sec_fetch_site: site }));
+  }
+  const origin = req.get('origin');
+  if (origin && origin !== 'null') {
+    let originHost = '';
+    try {
+      originHost = new URL(origin).host.toLowerCase();
+    } catch {
+      /* an unparsable Origin is refused below */
+    }
+    if (originHost !== (req.get('host') ?? '').toLowerCase()) {
+      return next(new ApiError('cross_site_request', `Failed to ${req.method} ${req.originalUrl}: Origin ${origin} is not this server (${req.get('host')}). Expected requests from pcsim's own page, curl or scripts.`, { origin }));
+    }
+  } else if (origin === 'null') {
+    return next(new ApiError('cross_site_request', `Failed to ${req.method} ${req.originalUrl}: Origin null (a sandboxed or file: page). Expected requests from pcsim's own page, curl or scripts.`, { origin }));
+  }
+  next();
+}
+
+function hostGuard(allowed: string[] | undefined) {
+  const names = allowed ? new Set(allowed.map((h) => h.toLowerCase())) : undefined;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!names) return next();
+    const host = hostOf(req.get('host'));
+    if (names.has(host)) return next();
+    next(new ApiError('host_not_allowed', `Failed to serve ${req.path}: Host ${JSON.stringify(req.get('host') ?? '')} is not a name of this server. Expected one of ${[...names].join(', ')} (start with --host to listen on another address).`, { host: req.get('host') ?? '' }));
+  };
+}
+
+/** Reads the body as text and parses it losslessly; JSON only. */
+function jsonBody(limit: string) {
+  const text = express.text({ type: () => true, limit, defaultCharset: 'utf-8' });
+  return (req: Request, res: Response, next: NextFunction) => {
+    text(req, res, (err?: unknown) => {
+      if (err) return next(toApiError(err, limit));
+      const raw = typeof req.body === 'string' ? req.body : '';
+      if (raw.trim() === '') {
+        req.body = undefined;
+        return next();
+      }
+      const type = req.get('content-type') ?? '';
+      if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
+        return next(new ApiError('unsupported_encoding', `Failed to read the request body: Content-Type is ${JSON.stringify(type)}. Expected application/json.`, { content_type: type }));
+      }
+      const parsed = tryParseJson(raw);
+      if (!parsed.ok) return next(new ApiError('malformed_json', `Failed to read the request body: it is not valid JSON (${parsed.message}). Expected a JSON object.`, { reason: parsed.message }));
+      req.body = parsed.value;
+      next();
+    });
+  };
+}
+
+const expressPath = (p: string) => p.replace(/\{(\w+)\}/g, ':$1');
+
+export function createApp(deps: AppDeps): express.Express {
+  const ctx: ApiContext = {
+    databricks: deps.databricks,
+    store: deps.store,
+    version: deps.version,
+    credentials: deps.credentials ?? new Map(),
+    seed: deps.seed ?? (async () => undefined),
+    startedAt: new Date(),
+  };
+  const limit = deps.bodyLimit ?? '1mb';
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      // The UI opens partner redirect_uris in new tabs; they must not reach back (noopener on links too).
+      crossOriginOpenerPolicy: { policy: 'same-origin' },
+      hsts: false, // plain http on localhost
+    }),
+  );
+  app.use(hostGuard(deps.allowedHosts));
+
+  const api = express.Router();
+  // Only /api: the mounted reference partner and the workspace APIs read their own bodies.
+  api.use('/api', crossSiteGuard);
+  api.use('/api', jsonBody(limit));
+  api.use('/api', (_req, res, next) => {
+    res.set('cache-control', 'no-store');
+    next();
+  });
+  api.get('/api/openapi.json', (_req, res) => sendJson(res, 200, openApiDocument(ROUTES, deps.version)));
+  for (const r of ROUTES) {
+    api[r.method](expressPath(r.path), async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const params = parsePathParams(req.params as Record<string, string>, r.what);
+        const raw = req.body === undefined && (r.body || r.parseBody) && r.method !== 'get' ? {} : req.body;
+        const body = r.parseBody ? r.parseBody(raw, r.what) : r.body ? validate(r.body, raw, r.what) : undefined;
+        const query = r.query ? validate(r.query, req.query, r.what, 'query') : req.query;
+        const reply = await r.handle({ ctx, params, body, query, req, res });
+        if (r.stream) return;
+        sendJson(res, reply?.status ?? r.success.status, reply?.body ?? {});
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
+  // A known path with another method: 405 naming the allowed ones, not a misleading 404.
+  api.all('/api/{*rest}', (req, _res, next) => {
+    const allowed = ROUTES.filter((r) => new RegExp(`^${expressPath(r.path).replace(/:\w+/g, '[^/]+')}$`).test(req.path)).map((r) => r.method.toUpperCase());
+    if (req.path === '/api/openapi.json') allowed.push('GET');
+    if (allowed.length) return next(new ApiError('method_not_allowed', `Failed to ${req.method} ${req.path}: this path does not take ${req.method}. Expected one of ${allowed.join(', ')}.`, { allowed }));
+    next(new ApiError('unknown_route', `Failed to find ${req.method} ${req.path}: no such route. Expected a path from /api/openapi.json.`, { path: req.path }));
+  });
+  app.use(api);
+
+  for (const router of deps.routers ?? []) app.use(router);
+  if (deps.publicDir && existsSync(deps.publicDir)) app.use(express.static(deps.publicDir, { index: 'index.html', fallthrough: true }));
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new ApiError('unknown_route', `Failed to find ${req.method} ${req.path}: no such page. Expected / (the UI) or /api/….`, { path: req.path })));
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toApiError(err, limit);
+    if (e.kind === 'internal') process.stderr.write(`pcsim: internal error on ${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (res.headersSent) return res.end();
+    if (e.kind === 'method_not_allowed') res.set('allow', (e.details.allowed as string[]).join(', '));
+    sendJson(res, e.status, e.toBody());
+  });
+  return app;
+}

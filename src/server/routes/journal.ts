@@ -1,0 +1,91 @@
+/** The journal: every exchange with a partner, newest first, live over server-sent events. */
+import { ApiError } from '../errors.js';
+import { route } from '../route.js';
+import { JournalQuery } from '../schemas.js';
+import { exchangeView } from '../views.js';
+import type { Exchange } from '../../partner-client/types.js';
+
+const tag = 'journal';
+
+export const journalRoutes = [
+  route({
+    method: 'get',
+    path: '/api/journal',
+    operationId: 'listJournal',
+    tag,
+    summary: 'The exchanges with partners, newest first (secrets redacted)',
+    what: 'read the journal',
+    query: JournalQuery,
+    success: { status: 200, description: '{exchanges: [exchange], total, dropped}' },
+    handle: ({ ctx, query }) => {
+      const s = ctx.store.read();
+      const keep = (e: Exchange) =>
+        (query.partner === undefined || e.partner === query.partner) &&
+        (query.workspace === undefined || e.workspace_id === query.workspace) &&
+        (query.kind === undefined || e.kind === query.kind);
+      const matching = s.journal.filter(keep);
+      const limit = query.limit ?? 100;
+      return { body: { exchanges: matching.slice(-limit).reverse().map(exchangeView), total: matching.length, dropped: s.journal_dropped } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/journal/{id}',
+    operationId: 'getExchange',
+    tag,
+    summary: 'One exchange: request, response, attempts, timing, redirect check, violations',
+    what: 'read the exchange',
+    success: { status: 200, description: 'the exchange' },
+    handle: ({ ctx, params }) => {
+      const e = ctx.store.read().journal.find((x) => x.id === params.id);
+      if (!e) throw new ApiError('not_found', `Failed to find exchange ${params.id}: it is not in the journal (it may have been dropped: the journal keeps the newest). Expected an id from GET /api/journal.`, { exchange: params.id });
+      return { body: exchangeView(e) };
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/api/journal',
+    operationId: 'clearJournal',
+    tag,
+    summary: 'Empty the journal',
+    what: 'clear the journal',
+    success: { status: 200, description: '{cleared: N}' },
+    handle: async ({ ctx }) => {
+      const cleared = await ctx.store.update((s) => {
+        const n = s.journal.length;
+        s.journal = [];
+        s.journal_dropped = 0;
+        return n;
+      });
+      return { body: { cleared } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/events',
+    operationId: 'events',
+    tag,
+    summary: 'Server-sent events: `exchange` (a new journal entry) and `state` (which collections changed)',
+    what: 'follow the events',
+    stream: true,
+    success: { status: 200, description: 'text/event-stream', contentType: 'text/event-stream' },
+    handle: ({ ctx, req, res }) => {
+      res.status(200).set({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.flushHeaders();
+      res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ version: ctx.version })}\n\n`);
+      const unsubscribe = ctx.store.subscribe((event) => {
+        if (event.type === 'exchange') res.write(`event: exchange\ndata: ${JSON.stringify(exchangeView(event.exchange))}\n\n`);
+        else res.write(`event: state\ndata: ${JSON.stringify({ changed: event.changed })}\n\n`);
+      });
+      // A comment line now and then keeps proxies from closing an idle stream.
+      const ping = setInterval(() => res.write(': ping\n\n'), 15000);
+      ping.unref();
+      const end = () => {
+        clearInterval(ping);
+        unsubscribe();
+      };
+      req.on('close', end);
+      res.on('error', end);
+    },
+  }),
+];

@@ -1,0 +1,47 @@
+/** The users of a workspace: who clicks the tile. */
+import { CreateUserBody } from '../schemas.js';
+import { route } from '../route.js';
+import { userView } from '../views.js';
+
+const tag = 'users';
+
+export const userRoutes = [
+  route({
+    method: 'get',
+    path: '/api/workspaces/{ws}/users',
+    operationId: 'listUsers',
+    tag,
+    summary: 'List the users of a workspace',
+    what: 'list the users of the workspace',
+    success: { status: 200, description: '{users: [user]}' },
+    handle: ({ ctx, params }) => {
+      const ws = ctx.databricks.workspace(params.ws!);
+      return { body: { users: ctx.store.read().users.filter((u) => u.workspaces.includes(ws.id)).map(userView) } };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/workspaces/{ws}/users',
+    operationId: 'addUser',
+    tag,
+    summary: 'Add a user to a workspace',
+    description: 'An email already known to this Databricks joins with its existing user id (one user, several workspaces).',
+    what: 'add the user',
+    body: CreateUserBody,
+    success: { status: 201, description: 'the user' },
+    handle: async ({ ctx, params, body }) => ({ status: 201, body: userView(await ctx.databricks.addUser(params.ws!, body)) }),
+  }),
+  route({
+    method: 'delete',
+    path: '/api/workspaces/{ws}/users/{user}',
+    operationId: 'removeUser',
+    tag,
+    summary: 'Remove a user from a workspace',
+    what: 'remove the user',
+    success: { status: 200, description: '{deleted: true, workspace_id, user_id}' },
+    handle: async ({ ctx, params }) => {
+      await ctx.databricks.removeUser(params.ws!, params.user!);
+      return { body: { deleted: true, workspace_id: params.ws, user_id: params.user } };
+    },
+  }),
+];

@@ -1,0 +1,207 @@
+/**
+ * startServer: everything `pcsim serve` wires together — the state file, the partners (files,
+ * or the reference partner mounted in-process), the partner clients, the simulated Databricks
+ * and the app — then listens. The CLI and the tests both call it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-config.js';
+import { parseJson, stringifyJson } from '../contract/json.js';
+import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
+import type { PartnerRecord } from '../databricks/model.js';
+import { PartnerClient, type Credentials } from '../partner-client/client.js';
+import { createReferencePartnerApp, type ReferencePartnerOptions } from '../reference-partner/index.js';
+import type { ModelSnapshot, PartnerModel } from '../reference-partner/model.js';
+import { MemoryStore } from '../store/memory.js';
+import { openLowdbStore } from '../store/lowdb.js';
+import { VERSION } from '../version.js';
+import { createApp } from './app.js';
+import { ObservableStore } from './observable-store.js';
+import { seedState } from './seed.js';
+import express, { type Router } from 'express';
+
+export const REFERENCE_MOUNT = '/reference-partner';
+export const REFERENCE_STATE_FILE = 'reference-partner.json';
+export const DEFAULT_PUBLIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../public');
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  /** partner.json files; none: the reference partner, mounted at /reference-partner. */
+  partners?: string[];
+  /** State directory; null: memory only (tests, throw-away runs). */
+  dataDir?: string | null;
+  /** Basic credentials for file partners (BASIC_USER/BASIC_PASSWORD) and the reference partner. */
+  credentials: Credentials;
+  patToken?: string;
+  timeoutMs?: number;
+  retryBackoffMs?: readonly number[];
+  showSecrets?: boolean;
+  /** Seed the demo workspaces and users on a first start (default true). */
+  seed?: boolean;
+  /** Options of the in-process reference partner (faults, new_user_action…). */
+  reference?: ReferencePartnerOptions;
+  journalLimit?: number;
+  publicDir?: string;
+  /** Hostname partners are told to call back (default: the bound host, localhost for 0.0.0.0). */
+  publicHost?: string;
+  /** Extra routers, given the Databricks and the store (the simulated workspace APIs). */
+  routers?: (deps: { databricks: Databricks; store: ObservableStore; endpoint: WorkspaceEndpoint }) => Router[];
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  databricks: Databricks;
+  store: ObservableStore;
+  reference?: { id: string; model: PartnerModel; config: PartnerConfig };
+  close(): Promise<void>;
+}
+
+/** A partner file that cannot be used: the message names the file and every problem. */
+export class ServeConfigError extends Error {
+  override name = 'ServeConfigError';
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const log = opts.log ?? (() => undefined);
+  const host = opts.host ?? '127.0.0.1';
+
+  // 1. Everything that can be refused is checked before anything listens or is written.
+  const files: { file: string; config: PartnerConfig }[] = [];
+  for (const file of opts.partners ?? []) {
+    const loaded = await loadPartnerConfig(file);
+    for (const w of loaded.warnings) log(`warning: ${file}: ${w.message}`);
+    if (!loaded.ok) throw new ServeConfigError(`${file} cannot be used (${loaded.problems.length} problem${loaded.problems.length > 1 ? 's' : ''}):\n${loaded.problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`);
+    files.push({ file, config: loaded.config });
+  }
+  const inner = opts.dataDir ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit }) : new MemoryStore();
+  const store = new ObservableStore(inner);
+
+  const server = createServer();
+  server.keepAliveTimeout = 5000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port ?? 8000, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await store.close();
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new ServeConfigError(`Failed to listen on ${host}:${opts.port}: the port is in use. Expected a free port (pass --port).`);
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new ServeConfigError(`Failed to listen on ${host}: no such local address. Expected 127.0.0.1, 0.0.0.0 or an address of this machine.`);
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const callbackHost = opts.publicHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost);
+  const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost}:${port}`;
+  const endpoint: WorkspaceEndpoint = { scheme: 'http', hostname: callbackHost, port };
+
+  // 2. Partners and their clients. Credentials live in memory only.
+  const credentials = new Map<string, Credentials>();
+  const clients = new Map<string, { config: PartnerConfig; creds: Credentials; client: PartnerClient }>();
+  const clientFor = (p: PartnerRecord): PartnerClient => {
+    const creds = credentials.get(p.id) ?? opts.credentials;
+    const cached = clients.get(p.id);
+    if (cached && cached.config === p.config && cached.creds === creds) return cached.client;
+    const client = new PartnerClient({ config: p.config, partnerId: p.id, credentials: creds, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
+    clients.set(p.id, { config: p.config, creds, client });
+    return client;
+  };
+  const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken });
+
+  // Workspaces are this simulator: after a restart on another port they must point here again.
+  await store.update((s) => {
+    for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
+  });
+
+  let reference: RunningServer['reference'];
+  let saveReference: (() => Promise<void>) | undefined;
+  const routers = [];
+  if (files.length === 0) {
+    const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, ...opts.reference });
+    const refFile = opts.dataDir ? path.join(opts.dataDir, REFERENCE_STATE_FILE) : undefined;
+    if (refFile) {
+      const snap = await readReferenceState(refFile, log);
+      if (snap !== 'unreadable') {
+        if (snap) ref.model.restore(snap);
+        // Saved after each answer that may have changed it; atomic, like the main state file.
+        let chain = Promise.resolve();
+        saveReference = () => (chain = chain.then(() => writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2))).catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
+      }
+    }
+    const config = ref.configFor(`http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost}:${port}${REFERENCE_MOUNT}`);
+    const record = await databricks.registerPartner(config, 'reference');
+    credentials.set(record.id, opts.credentials);
+    reference = { id: record.id, model: ref.model, config };
+    const mount = express.Router();
+    mount.use(REFERENCE_MOUNT, (req, res, next) => {
+      if (saveReference && req.method !== 'GET') res.on('finish', () => void saveReference!());
+      ref.app(req, res, next);
+    });
+    routers.push(mount);
+  }
+  for (const { file, config } of files) await databricks.registerPartner(config, path.resolve(file));
+
+  const fresh = store.read().workspaces.length === 0 && store.read().users.length === 0;
+  const seed = () => seedState(databricks);
+  if (fresh && opts.seed !== false) await seed();
+
+  routers.push(...(opts.routers?.({ databricks, store, endpoint }) ?? []));
+  const app = createApp({
+    databricks,
+    store,
+    version: VERSION,
+    credentials,
+    seed,
+    publicDir: opts.publicDir ?? DEFAULT_PUBLIC_DIR,
+    routers,
+    allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
+  });
+  server.on('request', app);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await saveReference?.();
+      await store.close();
+    })());
+  return { url, port, server, databricks, store, reference, close };
+}
+
+async function readReferenceState(file: string, log: (l: string) => void): Promise<ModelSnapshot | undefined | 'unreadable'> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return parseJson(text) as ModelSnapshot;
+  } catch (err) {
+    // Only the reference partner's own memory: start it empty, keep the file for inspection.
+    log(`warning: ${file} is not valid JSON (${(err as Error).message}); the reference partner starts empty, keeps its memory in this process only, and the file is left untouched.`);
+    return 'unreadable';
+  }
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}

@@ -1,0 +1,120 @@
+/**
+ * What the admin API shows of the state: pure functions from records to JSON-ready views.
+ * Ids leave as decimal strings (a browser's JSON.parse would round int64 integers above 2^53),
+ * and secrets held by Databricks (PATs, OAuth secrets) never leave at all.
+ */
+import { errorsOnly } from '../contract/diagnostics.js';
+import type { PartnerConfig } from '../contract/partner-config.js';
+import type { WorkspaceEndpoint } from '../databricks/databricks.js';
+import type { ConnectionRecord, PartnerRecord, Resources, State, User, Workspace } from '../databricks/model.js';
+import { CATALOGUE } from '../journeys/catalogue.js';
+import { supports } from '../partner-client/client.js';
+import { REDACTED } from '../partner-client/redact.js';
+import type { CallKind, Exchange } from '../partner-client/types.js';
+
+/** A deep copy where every bigint (an exact int64 read off the wire) becomes its decimal string. */
+export function jsonSafe(value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (Array.isArray(value)) return value.map(jsonSafe);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = jsonSafe(v);
+    return out;
+  }
+  return value;
+}
+
+export function workspaceUrl(ws: Workspace, scheme: WorkspaceEndpoint['scheme']): string {
+  const defaultPort = (scheme === 'https' && ws.port === 443) || (scheme === 'http' && ws.port === 80);
+  return `${scheme}://${ws.hostname}${defaultPort ? '' : `:${ws.port}`}/?o=${ws.id}`;
+}
+
+export function workspaceView(ws: Workspace, state: Readonly<State>, scheme: WorkspaceEndpoint['scheme']) {
+  return {
+    ...ws,
+    workspace_url: workspaceUrl(ws, scheme),
+    user_count: state.users.filter((u) => u.workspaces.includes(ws.id)).length,
+    connection_count: state.connections.filter((c) => c.workspace_id === ws.id).length,
+  };
+}
+
+export const userView = (u: User) => ({ ...u });
+
+/** Resources without their secrets: whether a PAT / OAuth secret exists is shown, never its value. */
+export function resourcesView(r: Resources, status: Resources['status'] = r.status) {
+  const { pat, oauth_secret, ...rest } = r;
+  return { ...rest, status, ...(pat !== undefined ? { pat: REDACTED } : {}), ...(oauth_secret !== undefined ? { oauth_secret: REDACTED } : {}) };
+}
+
+export function connectionView(c: ConnectionRecord, state: Readonly<State>) {
+  const r = state.resources.find((x) => x.id === c.resources_id);
+  return { ...c, resources: r ? resourcesView(r) : undefined };
+}
+
+const API_KINDS: CallKind[] = ['delete_connection', 'delete_account', 'expire_account', 'test_connection', 'connectors'];
+
+/** Which optional partner APIs exist (what the UI offers buttons for). */
+export function apisOf(config: PartnerConfig): Record<string, boolean> {
+  return Object.fromEntries(API_KINDS.map((k) => [k, supports(config, k)]));
+}
+
+export function partnerSummary(p: PartnerRecord) {
+  const c = p.config;
+  return {
+    id: p.id,
+    name: c.name,
+    category: c.category,
+    description_blurb: c.description_blurb,
+    base_url: c.base_url,
+    sign_up_page: c.sign_up_page,
+    logo_file: c.logo_file,
+    icon_file: c.icon_file,
+    supported_clouds: c.supported_clouds,
+    supports_demo: c.supports_demo ?? false,
+    new_user_action: c.new_user_action,
+    apis: apisOf(c),
+    source: p.source,
+    registered_at: p.registered_at,
+  };
+}
+
+/** Which journeys of the catalogue apply to a config (as `pcsim validate` lists them). */
+export function journeysFor(config: PartnerConfig) {
+  return CATALOGUE.map((j) => {
+    const skip = j.skip(config);
+    if (skip) return { id: j.id, title: j.title, status: 'skipped' as const, reason: skip.reason, field: skip.field };
+    return { id: j.id, title: j.title, status: j.run ? ('runs' as const) : ('manual' as const) };
+  });
+}
+
+/** The verdict on one exchange: did the partner keep the contract, and what did it answer. */
+export function verdictOf(ex: Exchange) {
+  const body = ex.response?.body && typeof ex.response.body === 'object' ? (ex.response.body as Record<string, unknown>) : {};
+  return {
+    compliant: errorsOnly(ex.violations).length === 0,
+    status: ex.response?.status ?? null,
+    error_reason: typeof body.error_reason === 'string' ? body.error_reason : undefined,
+    display_message: typeof body.display_message === 'string' ? body.display_message : undefined,
+    network_error: ex.error,
+    attempts: ex.attempts.length,
+    violations: ex.violations,
+  };
+}
+
+/** The verdict on several exchanges (the pages of the connector list). */
+export function verdictOfAll(exchanges: Exchange[], extra: Record<string, unknown> = {}) {
+  const each = exchanges.map(verdictOf);
+  return {
+    compliant: each.every((v) => v.compliant) && extra.stopped === undefined,
+    pages: exchanges.length,
+    status: each.at(-1)?.status ?? null,
+    violations: each.flatMap((v) => v.violations),
+    ...extra,
+  };
+}
+
+/** An exchange as the API shows it: ids as strings, plus its verdict summary. */
+export function exchangeView(ex: Exchange) {
+  const v = verdictOf(ex);
+  return { ...(jsonSafe(ex) as Record<string, unknown>), verdict: { compliant: v.compliant, status: v.status, error_reason: v.error_reason, attempts: v.attempts, errors: errorsOnly(ex.violations).length } };
+}
