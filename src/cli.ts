@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
+import { installConfigLayers } from './cli/config.js';
 import { EXIT, UsageError, processIO, type CliIO } from './cli/io.js';
 import { runCommand, type RunFlags } from './cli/run.js';
 import { validateCommand } from './cli/validate.js';
@@ -85,6 +86,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
       result.code = await validateCommand(file, io);
     });
 
+  installConfigLayers(program, io.env);
   return program;
 }
 

@@ -1,0 +1,122 @@
+/**
+ * There is no Docker engine where pcsim is developed, so the Dockerfile is kept a thin wrapper
+ * over the npm commands CI runs, and this test checks it against the project: base image,
+ * files copied, build script and output, entry point, port, health check and data volume. Then
+ * it runs the image's command (ENTRYPOINT + CMD, with the image's environment) from the checkout.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Option } from 'commander';
+import { buildProgram } from '../../src/cli.js';
+import { CONFIG_TABLE } from '../../src/cli/config.js';
+import { ROUTES } from '../../src/server/app.js';
+
+const root = process.cwd();
+const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string>; engines: { node: string } };
+
+/** Instructions with continuation lines joined and comments dropped. */
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('#'))
+  .map((l) => {
+    const [op, ...rest] = l.split(/\s+/);
+    return { op: op!.toUpperCase(), args: rest.join(' ') };
+  });
+const all = (op: string) => instructions.filter((i) => i.op === op);
+const jsonArray = (s: string) => JSON.parse(s) as string[];
+const stages = dockerfile.split(/^FROM /m).slice(1);
+const runtime = stages.at(-1)!;
+
+describe('Dockerfile', () => {
+  test('is multi-stage on an official Node 20 image, matching package.json engines', () => {
+    const froms = all('FROM').map((f) => f.args.split(/\s+/)[0]!);
+    expect(froms.length).toBeGreaterThanOrEqual(2);
+    for (const image of froms) expect(image).toMatch(/^node:20(-[a-z]+)*(-slim)?$/);
+    expect(pkg.engines.node).toMatch(/^>=20/);
+  });
+
+  test('every file it copies from the build context exists', () => {
+    const sources = all('COPY')
+      .filter((c) => !c.args.startsWith('--from'))
+      .flatMap((c) => c.args.split(/\s+/).slice(0, -1));
+    expect(sources.length).toBeGreaterThan(3);
+    for (const s of sources) expect({ source: s, exists: existsSync(path.join(root, s)) }).toEqual({ source: s, exists: true });
+  });
+
+  test('builds with the npm build script, whose output directory is what the runtime copies', () => {
+    expect(dockerfile).toContain('RUN npm ci');
+    expect(dockerfile).toContain('RUN npm run build');
+    expect(pkg.scripts.build).toBeDefined();
+    const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { outDir: string } };
+    expect(runtime).toContain(`COPY --from=build /app/${tsconfig.compilerOptions.outDir} ./${tsconfig.compilerOptions.outDir}`);
+    // the bin script loads the compiled CLI from that directory
+    expect(readFileSync(path.join(root, pkg.bin.pcsim!), 'utf8')).toContain(`../${tsconfig.compilerOptions.outDir}/cli.js`);
+  });
+
+  test('ENTRYPOINT is the package bin, linked to the copied script; the runtime runs as non-root', () => {
+    const entry = jsonArray(all('ENTRYPOINT').at(-1)!.args);
+    expect(entry).toEqual([Object.keys(pkg.bin)[0]]);
+    expect(runtime).toContain(`ln -s /app/${pkg.bin.pcsim} /usr/local/bin/pcsim`);
+    expect(runtime).toMatch(/COPY bin \.\/bin/);
+    const user = all('USER').at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(user).not.toBe('root');
+  });
+
+  test('CMD is `serve --host 0.0.0.0`, EXPOSE and HEALTHCHECK use serve\'s default port, and the health path is a route', () => {
+    const cmd = jsonArray(all('CMD').at(-1)!.args);
+    expect(cmd).toEqual(['serve', '--host', '0.0.0.0']);
+    const serve = buildProgram({ out: () => undefined, err: () => undefined, env: {}, isTTY: false }, { code: 0 }, () => Promise.resolve()).commands.find((c) => c.name() === 'serve')!;
+    const port = (serve.options as Option[]).find((o) => o.long === '--port')!.defaultValue as string;
+    expect(all('EXPOSE').at(-1)!.args).toBe(port);
+    const health = all('HEALTHCHECK').at(-1)!.args;
+    const url = /http:\/\/127\.0\.0\.1:(\d+)(\/[\w/]+)/.exec(health);
+    expect(url?.[1]).toBe(port);
+    expect(ROUTES.some((r) => r.method === 'get' && r.path === url?.[2])).toBe(true);
+  });
+
+  test('state goes to the /data volume through PCSIM_DATA, the variable of --data', () => {
+    expect(all('VOLUME').at(-1)!.args).toContain('/data');
+    expect(runtime).toContain('PCSIM_DATA=/data');
+    expect(CONFIG_TABLE.find((e) => e.flag === '--data')?.env).toBe('PCSIM_DATA');
+  });
+
+  test('.dockerignore keeps node_modules, build output and state out of the context', () => {
+    const ignore = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const p of ['node_modules', 'dist', 'data']) expect(ignore).toContain(p);
+  });
+
+  test("the image's command runs from the checkout: serve with PCSIM_DATA answers its health check", async () => {
+    const data = await mkdtemp(path.join(tmpdir(), 'pcsim-docker-'));
+    const cmd = jsonArray(all('CMD').at(-1)!.args).map((a) => (a === '0.0.0.0' ? '127.0.0.1' : a)); // loopback in tests
+    const child = spawn(process.execPath, [path.join(root, pkg.bin.pcsim!), ...cmd, '--port', '0'], { env: { ...process.env, PCSIM_DATA: data }, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        const timer = setTimeout(() => reject(new Error(`no "serving on" line within 20 s: ${err}`)), 20000);
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /serving on (http:\/\/\S+)/.exec(err);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const res = await fetch(`${url}/api/health`);
+      expect(res.status).toBe(200);
+      expect(existsSync(path.join(data, 'pcsim.json'))).toBe(true);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }, 30000);
+});
