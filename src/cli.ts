@@ -10,6 +10,8 @@ import { runCommand, type RunFlags } from './cli/run.js';
 import { validateCommand } from './cli/validate.js';
 import { partnerCommand, type PartnerFlags } from './cli/partner.js';
 import { serveCommand, type ServeFlags } from './cli/serve.js';
+import { loadCommand, type LoadFlags } from './cli/load.js';
+import { recordCommand, type RecordFlags } from './cli/scenario.js';
 import { JOURNEY_IDS } from './journeys/catalogue.js';
 import { FAULTS } from './reference-partner/types.js';
 
@@ -39,10 +41,12 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--retry-backoff-ms <list>', 'waits before the retries of a 5xx or network failure', '1000,2000,4000')
     .option('--timeout-ms <n>', 'per-attempt timeout in milliseconds', '30000')
     .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
+    .option('--wait-core <seconds>', 'serve the simulated workspace during the run and let P200/P201 wait this long for the partner to call it back (0: judge them by hand)', '0')
+    .option('--scenario <file>', 'a scenario file (YAML or JSON) to run instead of the catalogue, or with it when --journeys is given (repeatable)', collect, [])
     .addOption(new Option('--no-color', 'never colour the console output'))
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
-    .action(async (flags: RunFlags & { color: boolean }) => {
-      result.code = await runCommand({ ...flags, color: flags.color === false ? false : undefined }, io);
+    .action(async (flags: RunFlags & { color: boolean }, cmd: Command) => {
+      result.code = await runCommand({ ...flags, color: flags.color === false ? false : undefined, journeysExplicit: cmd.getOptionValueSource('journeys') !== 'default' }, io);
     });
 
   program
@@ -76,6 +80,33 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--print-config', 'print the matching partner.json on stdout')
     .action(async (flags: PartnerFlags) => {
       result.code = await partnerCommand(flags, io, stop());
+    });
+
+  program
+    .command('load')
+    .description('run many independent copies of scenarios or journeys at once and report throughput, p50/p95/p99 per step, errors by reason and violations; exit 1 when a copy failed')
+    .option('--partner <file>', 'partner.json in the official format (default: start the built-in reference partner in this process)')
+    .option('--scenario <file>', 'a scenario file (YAML or JSON) to copy (repeatable)', collect, [])
+    .option('--journeys <ids>', `a comma-separated list of ${JOURNEY_IDS.join(',')} (or "all")`)
+    .option('--concurrency <n>', 'copies in flight at once', '10')
+    .option('--duration <s>', 'seconds to keep starting copies', '10')
+    .option('--report <spec>', 'json:PATH: also write the load report as JSON')
+    .addHelpText('after', '\nRetries happen at once (back-off 0): under load a retry is counted, not waited for. Credentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN.')
+    .action(async (flags: LoadFlags) => {
+      result.code = await loadCommand(flags, io);
+    });
+
+  program
+    .command('record')
+    .description('turn a slice of the journal (GET /api/journal of pcsim serve, or its saved JSON) into a scenario file that replays the same clicks')
+    .requiredOption('--from <url|file>', 'http://127.0.0.1:8000 (a running pcsim serve) or a saved GET /api/journal JSON')
+    .requiredOption('--out <file>', 'the scenario to write (.yaml, or .json)')
+    .option('--workspace <id>', 'only the exchanges of this workspace')
+    .option('--partner-id <id>', 'only the exchanges with this partner id (as GET /api/partners lists it)')
+    .option('--limit <n>', 'only the newest N exchanges of the slice')
+    .option('--name <name>', 'the scenario name (its report id)')
+    .action(async (flags: RecordFlags) => {
+      result.code = await recordCommand(flags, io);
     });
 
   program

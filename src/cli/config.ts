@@ -26,7 +26,7 @@ export interface ConfigEntry {
 const entry = (flag: string, env: string, kind: ConfigKind): ConfigEntry => ({ flag, env, key: flag.replace(/^--(no-)?/, ''), kind });
 
 /** Flags that are not configuration (they act once, or select the config itself). */
-export const NOT_CONFIGURABLE = new Set(['--config', '--help', '--version', '--print-config']);
+export const NOT_CONFIGURABLE = new Set(['--config', '--help', '--version', '--print-config', '--from', '--out', '--workspace', '--partner-id', '--limit', '--name']);
 
 export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--partner', 'PCSIM_PARTNERS', 'list'),
@@ -47,6 +47,11 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--manual-signup', 'PCSIM_MANUAL_SIGNUP', 'boolean'),
   entry('--no-demo', 'PCSIM_DEMO', 'boolean'),
   entry('--fault', 'PCSIM_FAULTS', 'list'),
+  entry('--scenario', 'PCSIM_SCENARIOS', 'list'),
+  entry('--wait-core', 'PCSIM_WAIT_CORE', 'integer'),
+  entry('--concurrency', 'PCSIM_CONCURRENCY', 'integer'),
+  entry('--duration', 'PCSIM_DURATION', 'string'),
+  entry('--report', 'PCSIM_REPORT', 'string'),
 ];
 
 export const CONFIG_FILE_NAME = 'pcsim.config.json';

@@ -7,6 +7,7 @@ import { runJourneys } from '../journeys/runner.js';
 import { startReferencePartner } from '../reference-partner/index.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { credentialsFromEnv } from './credentials.js';
+import { scenarioJourneys } from './scenario.js';
 import { EXIT, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
 
 export interface RunFlags {
@@ -17,6 +18,11 @@ export interface RunFlags {
   timeoutMs?: string;
   showSecrets?: boolean;
   color?: boolean;
+  /** Scenario files (`--scenario`, repeatable): run instead of the catalogue, or with it when --journeys was given explicitly. */
+  scenario?: string[];
+  journeysExplicit?: boolean;
+  /** `--wait-core SECONDS`: serve the workspace; P200/P201 wait this long for the partner's calls (0: manual). */
+  waitCore?: string;
 }
 
 export function formatProblems(file: string, problems: Violation[]): string {
@@ -35,6 +41,12 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   const backoff = flags.retryBackoffMs !== undefined ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs) : [...DEFAULT_BACKOFF_MS];
   const timeoutMs = flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
   const env = credentialsFromEnv(io.env);
+  const waitCore = flags.waitCore === undefined ? 0 : Number(flags.waitCore);
+  if (!Number.isInteger(waitCore) || waitCore < 0 || waitCore > 3600) throw new UsageError(`Failed to read --wait-core ${JSON.stringify(flags.waitCore)}: expected whole seconds from 0 to 3600 (0: P200/P201 are judged by hand).`);
+  // Scenario files are validated completely before anything starts or is sent.
+  const scripted = flags.scenario?.length ? await scenarioJourneys(flags.scenario, io) : undefined;
+  if (flags.scenario?.length && !scripted) return EXIT.usage;
+  const journeys = scripted ? [...(flags.journeysExplicit ? selection.journeys : []), ...scripted] : selection.journeys;
 
   let config: PartnerConfig;
   let stop: (() => Promise<void>) | undefined;
@@ -62,10 +74,11 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       config,
       credentials: env.credentials,
       patToken: env.patToken,
-      journeys: selection.journeys,
+      journeys,
       timeoutMs,
       retryBackoffMs: backoff,
       showSecrets: flags.showSecrets,
+      waitCore,
       onJourneyStart: (j) => console?.onJourneyStart(j.id, j.title),
       onJourneyEnd: (j) => console?.onJourneyEnd(j),
     });

@@ -70,6 +70,13 @@ function expectation(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** An enum value in the wrong case gets a hint: the contract's values are case-sensitive. */
+function caseHint(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code !== 'invalid_value' || typeof value !== 'string') return '';
+  const match = issue.values.find((v) => typeof v === 'string' && v.toLowerCase() === value.toLowerCase());
+  return match === undefined ? '' : ` (values are case-sensitive: write ${show(match)}, not ${show(value)})`;
+}
+
 /**
  * Turns zod issues into violations whose message names the field, the value and what was expected.
  * `what` completes "Failed to …" (e.g. "validate the Connect response").
@@ -87,7 +94,7 @@ export function issuesToViolations(issues: readonly z.core.$ZodIssue[], data: un
       ? `Failed to ${what}: ${field} is missing. Expected ${expectation(issue)}.`
       : issue.code === 'custom'
         ? `Failed to ${what}: ${field} is ${show(value)}: ${issue.message}`
-        : `Failed to ${what}: ${field} is ${show(value)}. Expected ${expectation(issue)}.`;
+        : `Failed to ${what}: ${field} is ${show(value)}. Expected ${expectation(issue)}${caseHint(issue, value)}.`;
     return violation(rule, field, message);
   });
 }

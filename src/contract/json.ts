@@ -32,3 +32,44 @@ export function stringifyJson(value: unknown, indent?: number): string {
   if (out === undefined) throw new TypeError('Failed to serialize JSON: the value has no JSON form.');
   return out;
 }
+
+/**
+ * The first key that appears twice in one object of a well-formed JSON text, with its offset.
+ * JSON parsers keep the last value silently (or, like lossless-json, accept repeats of an equal
+ * value), so a partner's duplicate keys would otherwise go unnoticed.
+ */
+export function findDuplicateKey(text: string): { key: string; position: number } | undefined {
+  const stack: Array<Set<string> | null> = []; // a Set per open object, null per open array
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      if (top && expectKey) {
+        let key: string;
+        try {
+          key = JSON.parse(text.slice(i, j + 1)) as string;
+        } catch {
+          return undefined; // not well-formed: the parser reports it
+        }
+        if (top.has(key)) return { key, position: i };
+        top.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') expectKey = stack[stack.length - 1] instanceof Set;
+    else if (c === ':') expectKey = false;
+  }
+  return undefined;
+}

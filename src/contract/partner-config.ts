@@ -75,18 +75,21 @@ export type ConfigResult =
   | { ok: true; config: PartnerConfig; warnings: Violation[] }
   | { ok: false; problems: Violation[]; warnings: Violation[] };
 
+/** A key as a field name: an empty or odd key (spaces, dots, quotes) is shown quoted, so the field is never blank. */
+const keyField = (key: string) => (/^[\w-]+$/.test(key) ? key : JSON.stringify(key));
+
 /** Validates an already-parsed partner config. `source` names it in messages (a file path). */
 export function validatePartnerConfig(raw: unknown, source = 'partner config'): ConfigResult {
   const warnings: Violation[] = [];
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const obj = raw as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
-      if (!KNOWN.has(key)) warnings.push(violation('config.unknown_field', key, `${source}: unknown field ${key} is ignored. Expected only the fields of partner.json (CONTRACT §1).`, 'warning'));
+      if (!KNOWN.has(key)) warnings.push(violation('config.unknown_field', keyField(key), `${source}: unknown field ${keyField(key)} is ignored. Expected only the fields of partner.json (CONTRACT §1).`, 'warning'));
     }
     const endpoints = obj.endpoints;
     if (endpoints && typeof endpoints === 'object') {
       for (const key of Object.keys(endpoints)) {
-        if (!KNOWN_ENDPOINTS.has(key)) warnings.push(violation('config.unknown_field', `endpoints.${key}`, `${source}: unknown endpoint ${key} is ignored. Expected one of ${[...KNOWN_ENDPOINTS].join(', ')}.`, 'warning'));
+        if (!KNOWN_ENDPOINTS.has(key)) warnings.push(violation('config.unknown_field', `endpoints.${keyField(key)}`, `${source}: unknown endpoint endpoints.${keyField(key)} is ignored. Expected one of ${[...KNOWN_ENDPOINTS].join(', ')}.`, 'warning'));
       }
     }
     for (const key of WARN_IF_MISSING) {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { errorsOnly, issuesToViolations, show, violation, type Violation } from './diagnostics.js';
-import { tryParseJson } from './json.js';
+import { findDuplicateKey, tryParseJson } from './json.js';
 import {
   Connection, ConnectorsResponse, DeleteConnectionResponse, ErrorResponse, TestConnectionResponse,
 } from './messages.js';
@@ -18,7 +18,8 @@ export const RULES: Record<string, string> = {
   'http.body_too_large': 'The answer fits in the body cap pcsim reads (a Connect answer is a few hundred bytes).',
   'http.network': 'The partner answers at all: no refused connection, reset, or timeout.',
   'json.encoding': 'The body is valid UTF-8.',
-  'json.syntax': 'The body is one well-formed JSON value with no duplicate keys.',
+  'json.syntax': 'The body is one complete, well-formed JSON value.',
+  'json.duplicate_key': 'No object of the body has the same key twice (parsers disagree on which value wins).',
   'connect.response.required': 'Connection has every required field (CONTRACT §3).',
   'connect.response.enum': 'redirect_value, user_status, account_status are among the contract values, lower case.',
   'connect.response.type': 'Each Connection field has the contract type.',
@@ -106,7 +107,7 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
     out.push(violation('http.status', 'status', `Failed to call ${api}: status ${status} is not part of the contract. Expected one of ${ALLOWED_STATUS[ctx.kind].join(', ')}.`));
   }
   if (answer.truncated) {
-    out.push(violation('http.body_too_large', '(body)', `Failed to read the ${api} answer: the body is larger than ${maxBodyBytes} bytes and was cut. Expected a small JSON document.`));
+    out.push(violation('http.body_too_large', '(body)', `Failed to read the ${api} answer: the body is larger than ${maxBodyBytes} bytes and was cut${announcedLength(answer.headers)}. Expected a small JSON document.`));
     return { text: previewText(answer.body), violations: out };
   }
 
@@ -127,14 +128,26 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
   }
 
   const contentType = answer.headers['content-type'] ?? '';
-  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType.trim())) {
-    out.push(violation('http.content_type', 'headers.content-type', `Failed to read the ${api} answer: Content-Type is ${show(contentType || '(none)')}. Expected application/json.`));
-  }
   const parsed = tryParseJson(text);
+  const looksHtml = /^\s*</.test(text);
+  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType.trim())) {
+    const what = parsed.ok ? 'although the body is JSON' : `and the body is not JSON (${looksHtml ? 'it is HTML, ' : ''}it starts with ${show(text.slice(0, 60))})`;
+    out.push(violation('http.content_type', 'headers.content-type', `Failed to read the ${api} answer: Content-Type is ${show(contentType || '(none)')} ${what}. Expected application/json.`));
+  }
   if (!parsed.ok) {
-    const looksHtml = /^\s*</.test(text);
-    out.push(violation('json.syntax', '(body)', `Failed to parse the ${api} answer as JSON: ${looksHtml ? 'the body is HTML' : parsed.message}. Expected a JSON object.`));
+    const dup = /^Duplicate key '(.*)' encountered at position (\d+)/.exec(parsed.message);
+    if (dup) {
+      out.push(violation('json.duplicate_key', '(body)', `Failed to parse the ${api} answer as JSON: key ${show(dup[1])} appears twice in one object (at position ${dup[2]}). Expected each key at most once.`));
+    } else {
+      const cut = /end of input/i.test(parsed.message);
+      const why = looksHtml ? 'the body is HTML' : cut ? `the document is incomplete: it ends after ${answer.body.length} bytes, in the middle of a value (${parsed.message})` : parsed.message;
+      out.push(violation('json.syntax', '(body)', `Failed to parse the ${api} answer as JSON: ${why}. Expected ${cut ? 'a complete JSON object' : 'a JSON object'}.`));
+    }
     return { text: previewText(answer.body), violations: out };
+  }
+  const dup = findDuplicateKey(text);
+  if (dup) {
+    out.push(violation('json.duplicate_key', '(body)', `Failed to parse the ${api} answer as JSON: key ${show(dup.key)} appears twice in one object (at position ${dup.position}). Expected each key at most once.`));
   }
   const body = parsed.value;
 
@@ -156,6 +169,11 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
     }
   }
   return { body, violations: out };
+}
+
+function announcedLength(headers: Record<string, string>): string {
+  const n = Number(headers['content-length']);
+  return headers['content-length'] !== undefined && Number.isSafeInteger(n) ? ` (Content-Length announced ${n} bytes)` : '';
 }
 
 function previewText(buf: Buffer): string {

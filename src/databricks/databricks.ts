@@ -17,6 +17,7 @@ import { KeyedMutex } from './mutex.js';
 import { decideConnect, type OutcomeKind, type UserFacingError } from './outcome.js';
 import { buildConnectRequest, hookBodies } from './payload.js';
 import { provision } from './provisioning.js';
+import { sealResources } from './secrets.js';
 
 export interface WorkspaceEndpoint {
   scheme: 'http' | 'https';
@@ -250,7 +251,7 @@ export class Databricks {
     await this.store.update((s) => {
       s.journal.push(exchange);
       if (established) return;
-      if (decision.keep_resources) s.resources.push(resources);
+      if (decision.keep_resources) s.resources.push(sealResources(resources));
       if (decision.outcome === 'connected') {
         stored = { workspace_id: ws.id, partner_id: partner.id, connection_id: decision.connection_id!, created_by: user.id, created_at: this.now().toISOString(), resources_id: resources.id };
         s.connections.push(stored);

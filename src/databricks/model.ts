@@ -3,6 +3,7 @@ import type { Cloud } from '../contract/enums.js';
 import type { Int64 } from '../contract/int64.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import type { Exchange } from '../partner-client/types.js';
+import type { WorkspaceApiState } from '../workspace/types.js';
 
 export interface Workspace {
   id: Int64;
@@ -46,8 +47,12 @@ export interface Resources {
   workspace_id: Int64;
   partner_id: string;
   service_principal_id: string;
+  /** In memory only, between provisioning and the Connect request; stored as pat_sha256. */
   pat?: string;
+  /** In memory only, like pat; stored as oauth_secret_sha256. */
   oauth_secret?: string;
+  pat_sha256?: string;
+  oauth_secret_sha256?: string;
   u2m_app_id?: string;
   warehouse?: { id: string; http_path: string; jdbc_url: string; databricks_jdbc_url: string };
   cluster?: { id: string };
@@ -77,7 +82,8 @@ export interface ChecklistTick {
   at: string;
 }
 
-export interface State {
+/** The workspace API's fields (src/workspace/types.ts) are optional: older state files still load. */
+export interface State extends WorkspaceApiState {
   version: 1;
   workspaces: Workspace[];
   users: User[];

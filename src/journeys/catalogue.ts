@@ -8,6 +8,9 @@ import type { Exchange } from '../partner-client/types.js';
 import type { JourneyContext } from './context.js';
 import { expectDemo, expectError, expectNew, expectNewUserRow, expectSignIn } from './expectations.js';
 
+/** P200/P201: how to have them judged automatically (src/workspace/core-journeys.ts). */
+const AUTOMATE = 'To judge this automatically, run pcsim run --wait-core SECONDS: the run serves the simulated workspace, the partner calls it back with the credentials it received, and the journey judges those calls.';
+
 export interface Skip {
   /** The config field that made the journey inapplicable. */
   field: string;
@@ -21,7 +24,8 @@ export interface Journey {
   skip(config: PartnerConfig): Skip | undefined;
   /** Manual journeys: what a reviewer checks by hand; `run` is absent, or decides it can't judge. */
   manual?: string[];
-  run?(t: JourneyContext): Promise<void | { manual: string }>;
+  /** `{note}`: passed, with the reason it passed (P200/P201 judged from the partner's activity). */
+  run?(t: JourneyContext): Promise<void | { manual: string } | { note: string }>;
 }
 
 const always = () => undefined;
@@ -86,6 +90,7 @@ export const CATALOGUE: Journey[] = [
     manual: [
       'After Connect, the partner product uses the PAT or OAuth credentials it received to reach the workspace (query the SQL warehouse, write a table or publish a notebook).',
       'Test with a Unity Catalog catalog and with hive_metastore.',
+      AUTOMATE,
     ],
   },
   {
@@ -95,6 +100,7 @@ export const CATALOGUE: Journey[] = [
     manual: [
       'Connect without choosing a destination: the tables the partner creates are managed tables.',
       'Connect with a destination / external location: the tables are external, with that cloud path as LOCATION.',
+      AUTOMATE,
     ],
   },
   {

@@ -26,8 +26,10 @@ function flatHeaders(h: Record<string, string | string[] | undefined>): Record<s
 
 /** Names a network failure the way a partner engineer searches for it. */
 export function describeNetworkError(err: unknown, timeoutMs: number): { code: string; error: string } {
-  const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
-  const code = e?.code ?? e?.cause?.code ?? e?.name ?? 'ERROR';
+  const e = err as { code?: unknown; name?: string; message?: string; cause?: { code?: unknown; message?: string } };
+  // Only string codes: a DOMException (AbortSignal.timeout's TimeoutError) has a legacy numeric code.
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const code = str(e?.code) ?? str(e?.cause?.code) ?? str(e?.name) ?? 'ERROR';
   switch (code) {
     case 'ECONNREFUSED':
       return { code, error: 'connection refused: nothing is listening at that address (is the partner server running?)' };
@@ -51,8 +53,10 @@ export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const signal = AbortSignal.timeout(req.timeoutMs);
+  let res: Awaited<ReturnType<typeof request>> | undefined;
+  let size = 0;
   try {
-    const res = await request(req.url, {
+    res = await request(req.url, {
       method: req.method as 'GET',
       headers: req.headers,
       body: req.body,
@@ -61,7 +65,6 @@ export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
       bodyTimeout: req.timeoutMs,
     });
     const chunks: Buffer[] = [];
-    let size = 0;
     let truncated = false;
     for await (const chunk of res.body) {
       const buf = chunk as Buffer;
@@ -77,6 +80,14 @@ export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
     }
     return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), body: Buffer.concat(chunks), truncated, duration_ms: elapsed() };
   } catch (err) {
-    return { ok: false, ...describeNetworkError(err, req.timeoutMs), duration_ms: elapsed() };
+    const failure = describeNetworkError(err, req.timeoutMs);
+    if (res) {
+      // The failure came mid-body: say how far the partner got (a drip, or a reset after the headers).
+      res.body.destroy();
+      const announced = Number(res.headers['content-length']);
+      const of = Number.isSafeInteger(announced) && announced >= 0 ? ` of the ${announced} announced` : '';
+      failure.error += ` (after the status line ${res.statusCode} and ${size} body byte${size === 1 ? '' : 's'}${of})`;
+    }
+    return { ok: false, ...failure, duration_ms: elapsed() };
   }
 }

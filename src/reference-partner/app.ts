@@ -14,6 +14,7 @@ import { tryParseJson, stringifyJson } from '../contract/json.js';
 import { ConnectRequest, DeleteAccountRequest, DeleteConnectionRequest, ExpireAccountRequest, TestConnectionRequest } from '../contract/messages.js';
 import { PartnerConfig } from '../contract/partner-config.js';
 import { PartnerModel, type ConnectAnswer, type ErrorBody } from './model.js';
+import { useCredentials } from './core.js';
 import { resolveOptions, type Fault, type Hook, type ReferencePartnerOptions, type ResolvedOptions } from './types.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -208,6 +209,8 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     if (has('huge-body')) connection.padding = 'x'.repeat(HUGE_PADDING_BYTES);
     let text = stringifyJson(connection);
     if (has('malformed-json')) text = text.slice(0, Math.floor(text.length / 2));
+    // Core integration: once the answer is out, use the credentials (asynchronously, never awaited).
+    if (o.coreIntegration && outcome.kind === 'created') res.on('finish', () => void useCredentials(r, outcome.connectionId).catch(() => undefined));
     res.status(200).set('Content-Type', connectContentType()).send(text);
   });
 
@@ -322,7 +325,7 @@ function buildConfig(o: ResolvedOptions, baseUrl: string): PartnerConfig {
     terms_of_service: `${base}/tos`,
     logo_file: 'logo.png',
     icon_file: 'icon.png',
-    resources_to_provision: [{ resource_type: 'SqlEndpoint' }],
+    resources_to_provision: [{ resource_type: 'SqlEndpoint' }, ...(o.coreIntegration ? [{ resource_type: 'DestLocation' as const }] : [])],
     object_permissions: [{ name: 'SQL_Endpoint', level: 'CAN_USE' }],
     data_permissions: [{ permission: 'USE_CATALOG' }, { permission: 'USE_SCHEMA' }, { permission: 'SELECT' }],
     supported_clouds: [...CLOUDS],

@@ -50,6 +50,12 @@ export interface ReferencePartnerOptions {
   /** Delay used by the 'slow' fault, in ms. */
   slowMs?: number;
   name?: string;
+  /**
+   * Core integration (P200/P201): after a new connection, call the workspace back with the
+   * credentials received (PAT or OAuth M2M): SCIM Me, a query and a table on the warehouse. Also
+   * asks for a DestLocation. Default false.
+   */
+  coreIntegration?: boolean;
 }
 
 /** The options with every default filled in. */
@@ -65,6 +71,7 @@ export interface ResolvedOptions {
   faults: ReadonlySet<Fault>;
   slowMs: number;
   name: string;
+  coreIntegration: boolean;
 }
 
 export const DEFAULT_BASIC_USER = 'databricks';
@@ -100,5 +107,6 @@ export function resolveOptions(opts: ReferencePartnerOptions = {}): ResolvedOpti
     faults: new Set(opts.faults ?? []),
     slowMs,
     name: opts.name ?? 'pcsim reference partner',
+    coreIntegration: opts.coreIntegration ?? false,
   };
 }

@@ -20,10 +20,12 @@ import { partnerRoutes } from './routes/partners.js';
 import { systemRoutes } from './routes/system.js';
 import { userRoutes } from './routes/users.js';
 import { workspaceRoutes } from './routes/workspaces.js';
+import { activityRoutes } from './routes/activity.js';
+import { runRoutes } from './routes/runs.js';
 import { parsePathParams, validate } from './validation.js';
 import { jsonSafe } from './views.js';
 
-export const ROUTES: readonly Route[] = [...systemRoutes, ...workspaceRoutes, ...userRoutes, ...partnerRoutes, ...connectionRoutes, ...journalRoutes];
+export const ROUTES: readonly Route[] = [...systemRoutes, ...workspaceRoutes, ...userRoutes, ...partnerRoutes, ...connectionRoutes, ...journalRoutes, ...activityRoutes, ...runRoutes];
 
 export interface AppDeps {
   databricks: Databricks;
@@ -97,7 +99,7 @@ function jsonBody(limit: string) {
   const text = express.text({ type: () => true, limit, defaultCharset: 'utf-8' });
   return (req: Request, res: Response, next: NextFunction) => {
     text(req, res, (err?: unknown) => {
-      if (err) return next(toApiError(err, limit));
+      if (err) return next(toApiError(err, limit, true));
       const raw = typeof req.body === 'string' ? req.body : '';
       if (raw.trim() === '') {
         req.body = undefined;
@@ -154,6 +156,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(hostGuard(deps.allowedHosts));
 
   const api = express.Router();
+  // The simulated workspace's REST APIs (/api/2.0, /api/2.1: src/workspace) are mounted below, with their own errors.
+  api.use((req, _res, next) => (/^\/api\/2\.\d+\//.test(req.path) ? next('router') : next()));
   // Only /api: the mounted reference partner and the workspace APIs read their own bodies.
   api.use('/api', crossSiteGuard);
   api.use('/api', jsonBody(limit));

@@ -22,6 +22,10 @@ import { createApp } from './app.js';
 import { ObservableStore } from './observable-store.js';
 import { seedState } from './seed.js';
 import express, { type Router } from 'express';
+import { createWorkspaceRouter } from '../workspace/router.js';
+
+/** What partners call back: the simulated workspace (OAuth, REST, SQL). */
+const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint }) => [createWorkspaceRouter({ databricks, store, endpoint })];
 
 export const REFERENCE_MOUNT = '/reference-partner';
 export const REFERENCE_STATE_FILE = 'reference-partner.json';
@@ -102,86 +106,97 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new ServeConfigError(`Failed to listen on ${host}: no such local address. Expected 127.0.0.1, 0.0.0.0 or an address of this machine.`);
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const callbackHost = opts.publicHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost);
-  const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost}:${port}`;
-  const endpoint: WorkspaceEndpoint = { scheme: 'http', hostname: callbackHost, port };
+  // 2. From here on the port is open: a failure (a state file that cannot be written…) must close it,
+  // or the process would stay alive after reporting the error.
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    const callbackHost = opts.publicHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost);
+    const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost}:${port}`;
+    const endpoint: WorkspaceEndpoint = { scheme: 'http', hostname: callbackHost, port };
 
-  // 2. Partners and their clients. Credentials live in memory only.
-  const credentials = new Map<string, Credentials>();
-  const clients = new Map<string, { config: PartnerConfig; creds: Credentials; client: PartnerClient }>();
-  const clientFor = (p: PartnerRecord): PartnerClient => {
-    const creds = credentials.get(p.id) ?? opts.credentials;
-    const cached = clients.get(p.id);
-    if (cached && cached.config === p.config && cached.creds === creds) return cached.client;
-    const client = new PartnerClient({ config: p.config, partnerId: p.id, credentials: creds, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
-    clients.set(p.id, { config: p.config, creds, client });
-    return client;
-  };
-  const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken });
+    // 3. Partners and their clients. Credentials live in memory only.
+    const credentials = new Map<string, Credentials>();
+    const clients = new Map<string, { config: PartnerConfig; creds: Credentials; client: PartnerClient }>();
+    const clientFor = (p: PartnerRecord): PartnerClient => {
+      const creds = credentials.get(p.id) ?? opts.credentials;
+      const cached = clients.get(p.id);
+      if (cached && cached.config === p.config && cached.creds === creds) return cached.client;
+      const client = new PartnerClient({ config: p.config, partnerId: p.id, credentials: creds, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
+      clients.set(p.id, { config: p.config, creds, client });
+      return client;
+    };
+    const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken });
 
-  // Workspaces are this simulator: after a restart on another port they must point here again.
-  await store.update((s) => {
-    for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
-  });
-
-  let reference: RunningServer['reference'];
-  let saveReference: (() => Promise<void>) | undefined;
-  const routers = [];
-  if (files.length === 0) {
-    const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, ...opts.reference });
-    const refFile = opts.dataDir ? path.join(opts.dataDir, REFERENCE_STATE_FILE) : undefined;
-    if (refFile) {
-      const snap = await readReferenceState(refFile, log);
-      if (snap !== 'unreadable') {
-        if (snap) ref.model.restore(snap);
-        // Saved after each answer that may have changed it; atomic, like the main state file.
-        let chain = Promise.resolve();
-        saveReference = () => (chain = chain.then(() => writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2))).catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
-      }
-    }
-    const config = ref.configFor(`http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost}:${port}${REFERENCE_MOUNT}`);
-    const record = await databricks.registerPartner(config, 'reference');
-    credentials.set(record.id, opts.credentials);
-    reference = { id: record.id, model: ref.model, config };
-    const mount = express.Router();
-    mount.use(REFERENCE_MOUNT, (req, res, next) => {
-      if (saveReference && req.method !== 'GET') res.on('finish', () => void saveReference!());
-      ref.app(req, res, next);
+    // Workspaces are this simulator: after a restart on another port they must point here again.
+    await store.update((s) => {
+      for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
     });
-    routers.push(mount);
-  }
-  for (const { file, config } of files) await databricks.registerPartner(config, path.resolve(file));
 
-  const fresh = store.read().workspaces.length === 0 && store.read().users.length === 0;
-  const seed = () => seedState(databricks);
-  if (fresh && opts.seed !== false) await seed();
-
-  routers.push(...(opts.routers?.({ databricks, store, endpoint }) ?? []));
-  const app = createApp({
-    databricks,
-    store,
-    version: VERSION,
-    credentials,
-    seed,
-    publicDir: opts.publicDir ?? DEFAULT_PUBLIC_DIR,
-    routers,
-    allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
-  });
-  server.on('request', app);
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+    let reference: RunningServer['reference'];
+    let saveReference: (() => Promise<void>) | undefined;
+    const routers = [];
+    if (files.length === 0) {
+      const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, ...opts.reference });
+      const refFile = opts.dataDir ? path.join(opts.dataDir, REFERENCE_STATE_FILE) : undefined;
+      if (refFile) {
+        const snap = await readReferenceState(refFile, log);
+        if (snap !== 'unreadable') {
+          if (snap) ref.model.restore(snap);
+          // Saved after each answer that may have changed it; atomic, like the main state file.
+          let chain = Promise.resolve();
+          saveReference = () => (chain = chain.then(() => writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2))).catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
+        }
+      }
+      const config = ref.configFor(`http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost}:${port}${REFERENCE_MOUNT}`);
+      const record = await databricks.registerPartner(config, 'reference');
+      credentials.set(record.id, opts.credentials);
+      reference = { id: record.id, model: ref.model, config };
+      const mount = express.Router();
+      mount.use(REFERENCE_MOUNT, (req, res, next) => {
+        if (saveReference && req.method !== 'GET') res.on('finish', () => void saveReference!());
+        ref.app(req, res, next);
       });
-      await saveReference?.();
-      await store.close();
-    })());
-  return { url, port, server, databricks, store, reference, close };
+      routers.push(mount);
+    }
+    for (const { file, config } of files) await databricks.registerPartner(config, path.resolve(file));
+
+    const fresh = store.read().workspaces.length === 0 && store.read().users.length === 0;
+    const seed = () => seedState(databricks);
+    if (fresh && opts.seed !== false) await seed();
+
+    routers.push(...(opts.routers ?? defaultRouters)({ databricks, store, endpoint }));
+    const app = createApp({
+      databricks,
+      store,
+      version: VERSION,
+      credentials,
+      seed,
+      publicDir: opts.publicDir ?? DEFAULT_PUBLIC_DIR,
+      routers,
+      allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
+    });
+    server.on('request', app);
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await saveReference?.();
+        await store.close();
+      })());
+    return { url, port, server, databricks, store, reference, close };
+  } catch (err) {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await store.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 async function readReferenceState(file: string, log: (l: string) => void): Promise<ModelSnapshot | undefined | 'unreadable'> {

@@ -29,7 +29,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], data: unknow
     const at = pathToField(issue.path);
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
-        const field = join(prefix, join(at, key));
+        // An empty key must still be visible in the message and in details.field.
+        const field = join(prefix, join(at, key === '' ? '""' : key));
         return { field, message: `Failed to ${what}: ${field} is not a known field. Expected only the fields documented in /api/openapi.json.` };
       });
     }

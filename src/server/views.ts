@@ -42,8 +42,10 @@ export const userView = (u: User) => ({ ...u });
 
 /** Resources without their secrets: whether a PAT / OAuth secret exists is shown, never its value. */
 export function resourcesView(r: Resources, status: Resources['status'] = r.status) {
-  const { pat, oauth_secret, ...rest } = r;
-  return { ...rest, status, ...(pat !== undefined ? { pat: REDACTED } : {}), ...(oauth_secret !== undefined ? { oauth_secret: REDACTED } : {}) };
+  const { pat, oauth_secret, pat_sha256, oauth_secret_sha256, ...rest } = r;
+  const hasPat = pat !== undefined || pat_sha256 !== undefined;
+  const hasSecret = oauth_secret !== undefined || oauth_secret_sha256 !== undefined;
+  return { ...rest, status, ...(hasPat ? { pat: REDACTED } : {}), ...(hasSecret ? { oauth_secret: REDACTED } : {}) };
 }
 
 export function connectionView(c: ConnectionRecord, state: Readonly<State>) {

@@ -2,6 +2,7 @@
  * Configuration layers: flag > PCSIM_* variable > pcsim.config.json > default, through the real
  * commands; and docs/CONFIGURATION.md, CONFIG_TABLE and the commands' flags cannot drift apart.
  */
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

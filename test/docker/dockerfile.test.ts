@@ -4,6 +4,7 @@
  * files copied, build script and output, entry point, port, health check and data volume. Then
  * it runs the image's command (ENTRYPOINT + CMD, with the image's environment) from the checkout.
  */
+import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';

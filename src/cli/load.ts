@@ -1,0 +1,116 @@
+/** `pcsim load`: many independent copies of scenarios or journeys at once; throughput, percentiles, errors. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-config.js';
+import type { Journey } from '../journeys/catalogue.js';
+import { selectJourneys } from '../journeys/catalogue.js';
+import { loadFailed, runLoad, type LoadReport } from '../load/runner.js';
+import { startReferencePartner } from '../reference-partner/index.js';
+import { credentialsFromEnv } from './credentials.js';
+import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
+import { formatProblems } from './run.js';
+import { scenarioJourneys } from './scenario.js';
+
+export interface LoadFlags {
+  partner?: string;
+  scenario: string[];
+  journeys?: string;
+  concurrency?: string;
+  duration?: string;
+  report?: string;
+}
+
+function parseDuration(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError(`Failed to read --duration ${JSON.stringify(value)}: expected seconds, more than 0 and at most 3600 (e.g. 10 or 0.5).`);
+  return n * 1000;
+}
+
+function parseReport(spec: string | undefined): string | undefined {
+  if (spec === undefined) return undefined;
+  const m = /^json:(.+)$/.exec(spec);
+  if (!m) throw new UsageError(`Failed to read --report ${JSON.stringify(spec)}: expected json:PATH (the console summary is always printed).`);
+  return m[1]!;
+}
+
+export function formatLoad(r: LoadReport): string {
+  const lines = [
+    `pcsim load: ${r.journeys.join(', ') || '(nothing runnable)'} against ${r.partner.name} (${r.partner.base_url})`,
+    `  concurrency ${r.concurrency}, ${(r.duration_ms / 1000).toFixed(1)} s: ${r.copies.completed} copies (${r.copies.passed} passed, ${r.copies.failed} failed), ${r.calls} calls`,
+    `  throughput: ${r.throughput.copies_per_s} copies/s, ${r.throughput.calls_per_s} calls/s, ${r.throughput.connect_per_s} connect/s`,
+    '',
+    `  ${'latency per step (ms)'.padEnd(52)} ${'count'.padStart(6)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}`,
+  ];
+  for (const s of r.steps) {
+    const label = `${s.journey} ${s.step}`;
+    lines.push(`  ${(label.length > 52 ? `${label.slice(0, 51)}…` : label).padEnd(52)} ${String(s.count).padStart(6)} ${s.p50_ms.toFixed(2).padStart(8)} ${s.p95_ms.toFixed(2).padStart(8)} ${s.p99_ms.toFixed(2).padStart(8)} ${s.max_ms.toFixed(2).padStart(8)}`);
+  }
+  lines.push('', r.errors.length ? '  error answers by reason:' : '  error answers: none');
+  for (const e of r.errors) lines.push(`    ${String(e.count).padStart(6)}  ${e.reason}`);
+  lines.push(r.violations.length ? '  contract violations under load:' : '  contract violations under load: none');
+  for (const v of r.violations) lines.push(`    ${String(v.count).padStart(6)}  ${v.rule}${v.severity === 'warning' ? ' (warning)' : ''}`);
+  if (r.failures.length) {
+    lines.push('  failed copies:');
+    for (const f of r.failures.slice(0, 10)) lines.push(`    ${String(f.count).padStart(6)}  ${f.reason}`);
+  }
+  for (const n of r.not_run) lines.push(`  not run: ${n.id}: ${n.reason}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> {
+  const concurrency = parsePositiveInt('--concurrency', flags.concurrency ?? '10');
+  if (concurrency > 1000) throw new UsageError(`Failed to read --concurrency ${flags.concurrency}: at most 1000 copies at once. Expected 1 to 1000.`);
+  const durationMs = parseDuration(flags.duration ?? '10');
+  const reportPath = parseReport(flags.report);
+  if (!flags.scenario.length && flags.journeys === undefined) throw new UsageError('Failed to start pcsim load: nothing to run. Expected --scenario FILE (repeatable) or --journeys P100,P300.');
+  const journeys: Journey[] = [];
+  if (flags.journeys !== undefined) {
+    const sel = selectJourneys(flags.journeys);
+    if ('error' in sel) throw new UsageError(sel.error);
+    journeys.push(...sel.journeys);
+  }
+  if (flags.scenario.length) {
+    const scripted = await scenarioJourneys(flags.scenario, io);
+    if (!scripted) return EXIT.usage;
+    journeys.push(...scripted);
+  }
+  const env = credentialsFromEnv(io.env);
+
+  let config: PartnerConfig;
+  let stop: (() => Promise<void>) | undefined;
+  if (flags.partner) {
+    const loaded = await loadPartnerConfig(flags.partner);
+    for (const w of loaded.warnings) io.err(`pcsim: warning: ${w.message}\n`);
+    if (!loaded.ok) {
+      io.err(formatProblems(flags.partner, loaded.problems));
+      return EXIT.usage;
+    }
+    config = loaded.config;
+  } else {
+    const ref = await startReferencePartner({ basicUser: env.credentials.user, basicPassword: env.credentials.password });
+    io.err(`pcsim: no --partner given: loading the built-in reference partner at ${ref.url} (in this process: it shares the CPU with the load)\n`);
+    config = ref.config;
+    stop = ref.close;
+  }
+  try {
+    const report = await runLoad({ config, credentials: env.credentials, patToken: env.patToken, journeys, concurrency, durationMs });
+    io.out(formatLoad(report));
+    if (reportPath) {
+      try {
+        await mkdir(path.dirname(path.resolve(reportPath)), { recursive: true });
+        await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+        io.err(`pcsim: wrote ${reportPath}\n`);
+      } catch (err) {
+        io.err(`pcsim: Failed to write the load report ${reportPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.\n`);
+        return EXIT.usage;
+      }
+    }
+    if (report.journeys.length === 0) {
+      io.err('pcsim: nothing ran: every selected journey is skipped or manual for this partner.\n');
+      return EXIT.usage;
+    }
+    return loadFailed(report) ? EXIT.failed : EXIT.ok;
+  } finally {
+    await stop?.();
+  }
+}

@@ -1,0 +1,96 @@
+/** `pcsim run --scenario FILE…` (scenario files as report entries) and `pcsim record`. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { stringify } from 'yaml';
+import type { Journey } from '../journeys/catalogue.js';
+import { formatProblem, loadScenarioFile, type ScenarioProblem } from '../scenarios/load.js';
+import { recordScenario, type JournalExchange } from '../scenarios/record.js';
+import { scenarioJourney } from '../scenarios/runner.js';
+import type { Scenario } from '../scenarios/schema.js';
+import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
+
+/** Loads every file; all problems of all files are printed, and nothing runs when there is one. */
+export async function loadScenarios(files: string[], io: CliIO): Promise<Scenario[] | undefined> {
+  const problems: ScenarioProblem[] = [];
+  const scenarios: Scenario[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const r = await loadScenarioFile(file);
+    if (!r.ok) {
+      problems.push(...r.problems);
+      continue;
+    }
+    const other = seen.get(r.scenario.name);
+    if (other) problems.push({ file, line: 1, col: 1, path: 'name', message: `Failed to add scenario ${JSON.stringify(r.scenario.name)}: ${other} has the same name. Expected unique names (each is a report entry).` });
+    seen.set(r.scenario.name, file);
+    scenarios.push(r.scenario);
+  }
+  if (problems.length) {
+    io.err(`pcsim: the scenario files cannot be used (${problems.length} problem${problems.length > 1 ? 's' : ''}; nothing was sent):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    return undefined;
+  }
+  return scenarios;
+}
+
+export async function scenarioJourneys(files: string[], io: CliIO): Promise<Journey[] | undefined> {
+  return (await loadScenarios(files, io))?.map(scenarioJourney);
+}
+
+export interface RecordFlags {
+  from: string;
+  out: string;
+  workspace?: string;
+  partnerId?: string;
+  limit?: string;
+  name?: string;
+}
+
+async function readJournal(from: string, flags: RecordFlags, io: CliIO): Promise<unknown> {
+  if (/^https?:\/\//.test(from)) {
+    const url = new URL(from);
+    if (!url.pathname.endsWith('/api/journal')) url.pathname = `${url.pathname.replace(/\/+$/, '')}/api/journal`;
+    if (flags.workspace) url.searchParams.set('workspace', flags.workspace);
+    if (flags.partnerId) url.searchParams.set('partner', flags.partnerId);
+    url.searchParams.set('limit', flags.limit ?? '1000');
+    let res: Response;
+    try {
+      res = await fetch(url);
+    } catch (err) {
+      throw new UsageError(`Failed to read the journal from ${url}: ${(err as Error).message}. Expected a running pcsim serve (GET /api/journal).`);
+    }
+    if (!res.ok) throw new UsageError(`Failed to read the journal from ${url}: HTTP ${res.status}. Expected 200 from GET /api/journal.`);
+    io.err(`pcsim: read ${url}\n`);
+    return res.json();
+  }
+  let text: string;
+  try {
+    text = await readFile(from, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Failed to read the journal file ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected the saved JSON of GET /api/journal.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`Failed to read the journal file ${from}: it is not JSON (${(err as Error).message}). Expected the saved JSON of GET /api/journal.`);
+  }
+}
+
+export async function recordCommand(flags: RecordFlags, io: CliIO): Promise<number> {
+  const limit = flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit) : undefined;
+  const raw = await readJournal(flags.from, flags, io);
+  const exchanges = (Array.isArray(raw) ? raw : (raw as { exchanges?: unknown })?.exchanges) as JournalExchange[] | undefined;
+  if (!Array.isArray(exchanges)) throw new UsageError(`Failed to read the journal from ${flags.from}: it has no "exchanges" list. Expected {"exchanges": [...]} as GET /api/journal answers.`);
+  const result = recordScenario(exchanges, { workspace: flags.workspace, partner: flags.partnerId, limit, name: flags.name ?? `recorded-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`, source: flags.from });
+  if ('error' in result) {
+    io.err(`pcsim: ${result.error}\n`);
+    return EXIT.usage;
+  }
+  const text = flags.out.endsWith('.json') ? `${JSON.stringify(result.scenario, null, 2)}\n` : `# Recorded by pcsim record from ${flags.from}: ${result.used} exchange(s).\n${stringify(result.scenario, { lineWidth: 0 })}`;
+  try {
+    await writeFile(flags.out, text);
+  } catch (err) {
+    throw new UsageError(`Failed to write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.`);
+  }
+  for (const note of result.notes) io.err(`pcsim: note: ${note}\n`);
+  io.out(`pcsim: wrote ${flags.out} (${result.scenario.steps.length} steps from ${result.used} exchanges)\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,27 @@
+/**
+ * Secrets at rest: Databricks keeps only a SHA-256 digest of the PATs and OAuth secrets it
+ * issued. The clear value exists once, in the Connect request that hands it to the partner;
+ * afterwards a presented token is recognised by its digest, so the state file never holds it.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Resources } from './model.js';
+
+export const digestSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/** Whether `presented` is the secret whose digest is `digest` (constant time). */
+export function secretMatches(digest: string | undefined, presented: string): boolean {
+  if (!digest) return false;
+  const a = Buffer.from(digest, 'hex');
+  const b = Buffer.from(digestSecret(presented), 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The resources as stored: digests instead of the PAT and OAuth secret. */
+export function sealResources(r: Resources): Resources {
+  const { pat, oauth_secret, ...rest } = r;
+  return {
+    ...rest,
+    ...(pat !== undefined ? { pat_sha256: digestSecret(pat) } : {}),
+    ...(oauth_secret !== undefined ? { oauth_secret_sha256: digestSecret(oauth_secret) } : {}),
+  };
+}

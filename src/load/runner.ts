@@ -1,0 +1,173 @@
+/**
+ * `pcsim load`: many independent copies of journeys or scenarios at once. Each copy gets a fresh
+ * simulated Databricks (memory store: its own workspaces, users and domains), all copies share
+ * one partner client (one keep-alive pool), and each copy is judged exactly as `pcsim run`
+ * judges it. The report: throughput, latency percentiles per step, error answers by reason,
+ * and the contract violations seen under load.
+ */
+import type { PartnerConfig } from '../contract/partner-config.js';
+import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
+import type { Journey } from '../journeys/catalogue.js';
+import { JourneyAbort, JourneyContext } from '../journeys/context.js';
+import type { StepReport } from '../journeys/types.js';
+import { PartnerClient, type Credentials, type PartnerCall } from '../partner-client/client.js';
+import type { Exchange } from '../partner-client/types.js';
+import { MemoryStore } from '../store/memory.js';
+import { VERSION } from '../version.js';
+import { summarize, Tally, type LatencySummary } from './stats.js';
+
+export interface LoadOptions {
+  config: PartnerConfig;
+  credentials: Credentials;
+  journeys: Journey[];
+  concurrency: number;
+  durationMs: number;
+  /** Default 0,0,0: under load a retry is counted, not waited for. */
+  retryBackoffMs?: readonly number[];
+  timeoutMs?: number;
+  patToken?: string;
+  endpoint?: WorkspaceEndpoint;
+  /** Stop after this many copies in total (tests); default: only the duration bounds the run. */
+  maxCopies?: number;
+}
+
+export interface StepStats extends LatencySummary {
+  journey: string;
+  step: string;
+  kind: string;
+}
+
+export interface LoadReport {
+  tool: 'pcsim';
+  kind: 'load';
+  version: string;
+  partner: { name: string; base_url: string };
+  started_at: string;
+  duration_ms: number;
+  concurrency: number;
+  journeys: string[];
+  /** Not run under load: skipped for this config, or manual. */
+  not_run: Array<{ id: string; reason: string }>;
+  copies: { completed: number; passed: number; failed: number };
+  throughput: { copies_per_s: number; calls_per_s: number; connect_per_s: number };
+  calls: number;
+  steps: StepStats[];
+  /** Error answers (4xx/5xx by error_reason) and network failures, expected or not. */
+  errors: Array<{ reason: string; count: number }>;
+  /** Why copies failed: the step and the first error violation. */
+  failures: Array<{ reason: string; count: number }>;
+  violations: Array<{ rule: string; severity: 'error' | 'warning'; count: number }>;
+}
+
+/** Measures each call exactly (the exchange's own duration is rounded to whole ms for reports). */
+class TimedClient extends PartnerClient {
+  override async call(call: PartnerCall): Promise<Exchange> {
+    const t0 = performance.now();
+    const ex = await super.call(call);
+    ex.duration_ms = performance.now() - t0;
+    return ex;
+  }
+}
+
+/** Random per-copy values (domains, e-mails, connection ids) folded out of step names, so copies aggregate. */
+const normalize = (name: string) => name.replace(/[a-z0-9-]+\.(databricks-test\.com|databricks-demo\.com|pcsim-customer\.example)/gi, '<domain>');
+
+interface Copy {
+  passed: boolean;
+  reason?: string;
+  steps: StepReport[];
+}
+
+async function runCopy(journey: Journey, opts: LoadOptions, client: PartnerClient): Promise<Copy> {
+  const dbx = new Databricks({ store: new MemoryStore(), clientFor: () => client, patToken: opts.patToken, endpoint: opts.endpoint });
+  const partner = await dbx.registerPartner(opts.config, 'load');
+  const t = new JourneyContext(dbx, partner, journey.id);
+  try {
+    await journey.run!(t);
+    return { passed: true, steps: t.steps };
+  } catch (err) {
+    const reason = err instanceof JourneyAbort ? `${journey.id} step "${normalize(err.step)}": [${err.violation.rule}]` : `${journey.id}: pcsim could not finish: ${err instanceof Error ? normalize(err.message) : String(err)}`;
+    return { passed: false, reason, steps: t.steps };
+  }
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
+  const client = new TimedClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs ?? [0, 0, 0] });
+  const connectUrl = client.urlFor('connect');
+  const not_run: LoadReport['not_run'] = [];
+  const runnable = opts.journeys.filter((j) => {
+    const skip = j.skip(opts.config);
+    if (skip) not_run.push({ id: j.id, reason: `skipped: ${skip.reason} (${skip.field})` });
+    else if (!j.run) not_run.push({ id: j.id, reason: 'manual: judged by hand' });
+    return !skip && j.run;
+  });
+
+  const samples = new Map<string, { journey: string; step: string; kind: string; ms: number[] }>();
+  const errors = new Tally();
+  const failures = new Tally();
+  const violations = new Map<string, { rule: string; severity: 'error' | 'warning'; count: number }>();
+  let completed = 0;
+  let passed = 0;
+  let calls = 0;
+  let connects = 0;
+  let next = 0;
+
+  const started = Date.now();
+  const t0 = performance.now();
+  const deadline = t0 + opts.durationMs;
+  const take = () => (performance.now() < deadline && (opts.maxCopies === undefined || next < opts.maxCopies) ? runnable[next++ % runnable.length] : undefined);
+
+  const worker = async () => {
+    for (let j = take(); j; j = take()) {
+      const copy = await runCopy(j, opts, client);
+      completed++;
+      if (copy.passed) passed++;
+      else failures.add(copy.reason!);
+      copy.steps.forEach((s, i) => {
+        calls++;
+        const isConnect = s.request.url === connectUrl;
+        if (isConnect) connects++;
+        const key = `${j.id}\u0000${i}\u0000${normalize(s.name)}`;
+        let entry = samples.get(key);
+        if (!entry) samples.set(key, (entry = { journey: j.id, step: normalize(s.name), kind: isConnect ? 'connect' : new URL(s.request.url).pathname, ms: [] }));
+        entry.ms.push(s.duration_ms);
+        if (!s.response) errors.add(`network: ${s.error ?? 'no answer'}`);
+        else if (s.response.status >= 400) {
+          const reason = (s.response.body as { error_reason?: unknown } | undefined)?.error_reason;
+          errors.add(`${s.response.status} ${typeof reason === 'string' ? reason : '(no error_reason)'}`);
+        }
+        for (const v of s.violations) {
+          const k = `${v.severity}:${v.rule}`;
+          const found = violations.get(k);
+          if (found) found.count++;
+          else violations.set(k, { rule: v.rule, severity: v.severity, count: 1 });
+        }
+      });
+    }
+  };
+  if (runnable.length) await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  const elapsed = performance.now() - t0;
+  const perS = (n: number) => Math.round((n / (elapsed / 1000)) * 10) / 10;
+
+  return {
+    tool: 'pcsim',
+    kind: 'load',
+    version: VERSION,
+    partner: { name: opts.config.name, base_url: opts.config.base_url },
+    started_at: new Date(started).toISOString(),
+    duration_ms: Math.round(elapsed),
+    concurrency: opts.concurrency,
+    journeys: runnable.map((j) => j.id),
+    not_run,
+    copies: { completed, passed, failed: completed - passed },
+    throughput: { copies_per_s: perS(completed), calls_per_s: perS(calls), connect_per_s: perS(connects) },
+    calls,
+    steps: [...samples.values()].map((s) => ({ journey: s.journey, step: s.step, kind: s.kind, ...summarize(s.ms) })),
+    errors: errors.entries().map(({ label, count }) => ({ reason: label, count })),
+    failures: failures.entries().map(({ label, count }) => ({ reason: label, count })),
+    violations: [...violations.values()].sort((a, b) => b.count - a.count),
+  };
+}
+
+/** Whether a load run had a failed copy (exit 1). */
+export const loadFailed = (r: LoadReport) => r.copies.failed > 0;

@@ -1,0 +1,267 @@
+/**
+ * A scenario is a journey: each becomes a `Journey` of the catalogue's kind, run by the same
+ * runner on the same `JourneyContext`, judged by the same expectation functions, and reported
+ * by the same reporters. A step's `expect` only narrows the default judgement of its action
+ * (a connect is judged as "validate new", a signin as "validate sign-in", a hook by its status).
+ */
+import { customAlphabet } from 'nanoid';
+import { errorsOnly, show, violation, type Violation } from '../contract/diagnostics.js';
+import { ERROR_REASONS } from '../contract/enums.js';
+import type { PartnerConfig } from '../contract/partner-config.js';
+import type { User, Workspace } from '../databricks/model.js';
+import type { Journey, Skip } from '../journeys/catalogue.js';
+import { JourneyAbort, type JourneyContext } from '../journeys/context.js';
+import { expectDemo, expectError, expectNew, expectSignIn } from '../journeys/expectations.js';
+import type { Exchange } from '../partner-client/types.js';
+import { interpolate, resolveVariables } from './load.js';
+import { actionOf, type ActionName, type Expect, type Scenario, type Step } from './schema.js';
+
+const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
+
+type Judge = (ex: Exchange) => Violation[];
+type Body = Record<string, unknown>;
+const bodyOf = (ex: Exchange): Body => (ex.response?.body && typeof ex.response.body === 'object' ? (ex.response.body as Body) : {});
+const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+/** The partner endpoint each hook step needs: a scenario using one is skipped, like the catalogue's journeys, when it is absent. */
+const NEEDS: Partial<Record<ActionName, keyof PartnerConfig['endpoints']>> = {
+  partner_delete_connection: 'delete_connection_path',
+  delete_account: 'delete_account_path',
+  expire: 'expire_account_path',
+  test_connection: 'test_connection_path',
+  connectors: 'get_connectors_path',
+};
+
+const WHAT: Record<ActionName, string> = {
+  connect: 'create a connection',
+  signin: 'sign in to the existing connection',
+  delete_connection: 'delete the connection',
+  partner_delete_connection: 'delete the connection',
+  delete_account: 'delete the test account',
+  expire: 'expire the trial',
+  test_connection: 'test the connection',
+  connectors: 'list the connectors',
+  set_demo: 'set the demo flag',
+  wait: 'wait',
+};
+
+export function skipOf(s: Scenario, c: PartnerConfig): Skip | undefined {
+  for (const r of s.requires ?? []) {
+    if (r === 'supports_demo' && !c.supports_demo) return { field: 'supports_demo', reason: 'supports_demo is not true' };
+    if (r === 'category_ingest' && c.category !== 'INGEST') return { field: 'category', reason: `category is ${c.category}, not INGEST` };
+  }
+  for (const step of s.steps) {
+    const endpoint = NEEDS[actionOf(step).action];
+    if (endpoint && !c.endpoints[endpoint]) return { field: `endpoints.${endpoint}`, reason: `endpoints.${endpoint} is not set: the scenario calls ${actionOf(step).action}` };
+  }
+  return undefined;
+}
+
+export function scenarioJourney(s: Scenario): Journey {
+  return {
+    id: s.name,
+    title: s.title ?? s.description?.split('\n')[0] ?? `scenario ${s.name}`,
+    skip: (c) => skipOf(s, c),
+    run: (t) => runScenario(s, t),
+  };
+}
+
+function statusCheck(ex: Exchange, allowed: number[], what: string): Violation[] {
+  if (!ex.response || allowed.includes(ex.response.status)) return [];
+  const b = bodyOf(ex);
+  return [violation('journey.status', 'status', `Failed to ${what}: the partner answered ${ex.response.status}${typeof b.error_reason === 'string' ? ` (${b.error_reason})` : ''}. Expected ${allowed.join(' or ')}.`)];
+}
+
+function fieldCheck(ex: Exchange, field: string, allowed: readonly unknown[] | undefined, what: string): Violation[] {
+  if (!allowed) return [];
+  const v = bodyOf(ex)[field];
+  return allowed.includes(v) ? [] : [violation(`journey.${field}`, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')}.`)];
+}
+
+/** The judgement of one step: the action's default, narrowed by `expect` (values already filled). */
+export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): Judge {
+  const what = WHAT[action];
+  const redirect_values = list(e.redirect_value);
+  const user_statuses = list(e.user_status);
+  const account_statuses = list(e.account_status);
+  return (ex) => {
+    let base: Violation[];
+    const errorExpected = e.status !== undefined && e.status >= 400;
+    if (errorExpected) {
+      base = expectError(ex, e.status!, e.error_reason ? [e.error_reason] : ERROR_REASONS, what);
+    } else if (action === 'connect') {
+      base = expectNew(ex, { redirect_values });
+      if (e.demo_flow) base.push(...expectDemo(ex, false));
+    } else if (action === 'signin') {
+      base = expectSignIn(ex, { manualSignup: config.require_manual_signup && e.status === undefined, redirect_values, user_statuses, account_statuses });
+      if (e.demo_flow) base.push(...expectDemo(ex, true));
+    } else {
+      const hookOk = action === 'delete_account' || action === 'expire' ? [200, 204] : [200];
+      base = statusCheck(ex, e.status !== undefined ? [e.status] : hookOk, what);
+    }
+    if (errorsOnly(base).length || !ex.response) return base;
+    const out = [...base];
+    if (e.status !== undefined && !errorExpected) out.push(...statusCheck(ex, [e.status], what));
+    if (action === 'connect') {
+      out.push(...fieldCheck(ex, 'user_status', user_statuses, what), ...fieldCheck(ex, 'account_status', account_statuses, what));
+    } else if (action !== 'signin') {
+      out.push(...fieldCheck(ex, 'redirect_value', redirect_values, what), ...fieldCheck(ex, 'user_status', user_statuses, what), ...fieldCheck(ex, 'account_status', account_statuses, what));
+    }
+    if (errorExpected) return out;
+    if (e.configured_resources !== undefined) out.push(...fieldCheck(ex, 'configured_resources', [e.configured_resources], what));
+    const id = bodyOf(ex).connection_id;
+    if (e.connection_id === 'present' && (typeof id !== 'string' || id === '')) out.push(violation('journey.connection_id', 'connection_id', `Failed to ${what}: connection_id is ${show(id)}. Expected a connection_id in the answer.`));
+    if (e.connection_id === 'absent' && id !== undefined) out.push(violation('journey.connection_id', 'connection_id', `Failed to ${what}: connection_id is ${show(id)}. Expected no connection_id in the answer.`));
+    if (e.connection_id_not !== undefined && id !== undefined && id === e.connection_id_not && errorsOnly(out).length === 0) {
+      out.push(violation('journey.connection_id', 'connection_id', `Failed to configure a new, separate connection: connection_id ${show(id)} is the one returned before. Expected a new connection (CONTRACT §3, "partner has one").`, 'warning'));
+    }
+    return out;
+  };
+}
+
+function defaultName(action: ActionName, args: Record<string, unknown>): string {
+  const ws = args.workspace as string | undefined;
+  const user = args.user as string | undefined;
+  switch (action) {
+    case 'connect':
+      return `connect ${user} in ${ws}`;
+    case 'signin':
+      return `sign in ${user} in ${ws}`;
+    case 'delete_connection':
+      return args.notify_partner === false ? `Databricks forgets the connection in ${ws}` : `delete the connection in ${ws} (Databricks, then partner)`;
+    case 'partner_delete_connection':
+      return `the partner deletes the connection in ${ws}`;
+    case 'delete_account':
+      return `delete the account${args.domain ? ` ${String(args.domain)}` : ''} (${ws})`;
+    case 'expire':
+      return `expire the trial of ${user} (${ws})`;
+    case 'test_connection':
+      return `test the connection in ${ws}`;
+    case 'connectors':
+      return 'get connectors';
+    case 'set_demo':
+      return `set demo ${String(args.demo)} on ${ws}`;
+    case 'wait':
+      return `wait ${String(args.ms)} ms`;
+  }
+}
+
+/** Fills `${…}` in every string of a value. */
+function fill<T>(value: T, vars: ReadonlyMap<string, string>): T {
+  if (typeof value === 'string') return interpolate(value, vars) as T;
+  if (Array.isArray(value)) return value.map((v) => fill(v, vars)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)])) as T;
+  return value;
+}
+
+function pick(body: unknown, path: string): unknown {
+  let cur = body;
+  for (const key of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Body)[key];
+  }
+  return cur;
+}
+
+export async function runScenario(s: Scenario, t: JourneyContext): Promise<void> {
+  const domain = t.testDomain();
+  const vars = resolveVariables(s.variables, { domain, customer_domain: t.customerDomain(), run: label() });
+  const workspaces = new Map<string, Workspace>();
+  for (const w of fill(s.workspaces, vars)) {
+    workspaces.set(w.name, await t.workspace({ name: `${s.name} ${w.name}`, demo: w.demo, cloud: w.cloud, region: w.region, is_free_trial: w.is_free_trial }));
+  }
+  const users = new Map<string, User>();
+  for (const u of fill(s.users, vars)) {
+    const [first, ...rest] = u.member_of.map((n) => workspaces.get(n)!);
+    let user = await t.user(first!, u.email);
+    for (const ws of rest) user = await t.join(ws, user);
+    if (u.admin) user = await t.dbx.addUser(first!.id, { email: user.email, admin: true });
+    users.set(u.name, user);
+  }
+
+  for (const [i, raw] of s.steps.entries()) {
+    const step: Step = fill(raw, vars);
+    const { action, args } = actionOf(step);
+    const name = step.name ?? defaultName(action, args);
+    const where = `step ${i + 1} (${name})`;
+    try {
+      const saved = await runStep(t, action, args, name, judgeFor(action, step.expect ?? {}, t.config), workspaces, users, domain);
+      for (const [variable, path] of Object.entries(step.save ?? {})) {
+        const value = path === '$status' ? saved.status : path === '$connection_id' ? saved.connection_id : pick(saved.body, path);
+        if (value === undefined || value === null || typeof value === 'object') {
+          throw new Error(`Failed to save ${variable} from ${path}: the answer has ${show(value)} there. Expected a string or number to carry to later steps.`);
+        }
+        vars.set(variable, String(value));
+      }
+    } catch (err) {
+      if (err instanceof JourneyAbort) throw new JourneyAbort(`#${i + 1} ${err.step}`, err.violation);
+      throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+interface StepResult {
+  body?: unknown;
+  status?: number;
+  /** The connection Databricks holds after the step (for $connection_id). */
+  connection_id?: string;
+}
+
+async function runStep(t: JourneyContext, action: ActionName, args: Record<string, unknown>, name: string, judge: Judge, workspaces: Map<string, Workspace>, users: Map<string, User>, domain: string): Promise<StepResult> {
+  const ws = args.workspace !== undefined ? workspaces.get(args.workspace as string)! : undefined;
+  const user = args.user !== undefined ? users.get(args.user as string)! : undefined;
+  const pid = t.partner.id;
+  const held = () => (ws ? t.dbx.connectionOf(ws.id, pid) : undefined);
+  const result = (ex: Exchange): StepResult => ({ body: ex.response?.body, status: ex.response?.status, connection_id: held()?.connection_id });
+  switch (action) {
+    case 'connect':
+    case 'signin': {
+      const c = held();
+      if (action === 'connect' && c) throw new Error(`Failed to connect ${user!.email} in ${args.workspace}: Databricks already holds connection ${c.connection_id} there, so the click would be a sign-in. Expected a signin step, or a delete_connection first.`);
+      if (action === 'signin' && !c) throw new Error(`Failed to sign in ${user!.email} in ${args.workspace}: Databricks holds no connection there, so the click would create one. Expected a connect step first (did an earlier step delete it?).`);
+      const outcome = await t.connect(name, ws!, user!, judge);
+      return result(outcome.exchange);
+    }
+    case 'delete_connection': {
+      if (args.notify_partner === false) {
+        if (!held()) throw new Error(`Failed to delete the connection in ${args.workspace}: Databricks holds none. Expected a connect step first.`);
+        await t.forget(ws!);
+        return {};
+      }
+      const del = await t.dbx.deleteConnection(ws!.id, pid, { notifyPartner: true });
+      if (del.exchange) t.record(name, del.exchange, judge);
+      return del.exchange ? result(del.exchange) : {};
+    }
+    case 'partner_delete_connection':
+      return result(await t.hook(name, () => t.dbx.partnerDeleteConnection(ws!.id, pid, args.connection_id as string | undefined), judge));
+    case 'delete_account': {
+      const c = held();
+      const d = (args.domain as string | undefined) ?? (c ? t.dbx.user(c.created_by).email.split('@')[1] : undefined) ?? domain;
+      return result(await t.hook(name, () => t.dbx.deleteAccount(ws!.id, pid, d), judge));
+    }
+    case 'expire':
+      return result(await t.hook(name, () => t.dbx.expireAccount(ws!.id, pid, user!.id), judge));
+    case 'test_connection':
+      return result(await t.hook(name, () => t.dbx.testConnection(ws!.id, pid, args.connection_id as string | undefined), judge));
+    case 'connectors': {
+      const { exchanges, connectors, stopped } = await t.dbx.connectors(pid);
+      exchanges.forEach((ex, i) => {
+        const last = i === exchanges.length - 1;
+        t.record(exchanges.length > 1 ? `${name}, page ${i + 1}` : name, ex, (e) => {
+          const out = judge(e);
+          if (last && errorsOnly(out).length === 0 && stopped) out.push(violation('journey.pagination', 'pagination_token', `Failed to follow pagination_token: ${stopped}. Expected the last page to have no pagination_token.`));
+          if (last && errorsOnly(out).length === 0 && connectors.length === 0) out.push(violation('journey.connectors', 'connectors', 'Failed to list the connectors: the list is empty. Expected at least one connector.'));
+          return out;
+        });
+      });
+      const last = exchanges.at(-1);
+      return last ? result(last) : {};
+    }
+    case 'set_demo':
+      await t.dbx.updateWorkspace(ws!.id, { demo: args.demo as boolean });
+      return {};
+    case 'wait':
+      await new Promise((r) => setTimeout(r, args.ms as number));
+      return {};
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Runs of the journey catalogue started from the UI: the same engine and verdicts as `pcsim run`
+ * (a fresh in-memory Databricks per run, so the page's own workspaces are never touched). A run
+ * goes on in the background; its progress and, at the end, its report are polled.
+ */
+import { nanoid } from 'nanoid';
+import { z } from 'zod';
+import { credentialsFromEnv } from '../../cli/credentials.js';
+import { JOURNEY_IDS, selectJourneys } from '../../journeys/catalogue.js';
+import { runJourneys } from '../../journeys/runner.js';
+import type { JourneyReport, JourneyStatus, RunReport } from '../../journeys/types.js';
+import { ApiError } from '../errors.js';
+import { route, type ApiContext } from '../route.js';
+
+const tag = 'journeys';
+
+/** Runs kept per server (the oldest finished ones are forgotten first). */
+const KEEP_RUNS = 20;
+/** Runs going on at once per server. */
+const MAX_RUNNING = 2;
+
+export const StartRunBody = z.strictObject({
+  partner: z.string().min(1).max(200).describe('the partner id (as in GET /api/partners)'),
+  journeys: z
+    .array(z.string().min(1).max(20))
+    .max(100)
+    .optional()
+    .describe(`journey ids to run (default: the whole catalogue), among ${JOURNEY_IDS.join(', ')}`),
+});
+
+export interface RunJourneyProgress {
+  id: string;
+  title: string;
+  /** pending: not started; running: under way; else the journey's verdict. */
+  status: 'pending' | 'running' | JourneyStatus;
+  reason?: string;
+  duration_ms?: number;
+}
+
+export interface RunRecord {
+  run_id: string;
+  partner: string;
+  status: 'running' | 'finished' | 'crashed';
+  started_at: string;
+  finished_at?: string;
+  journeys: RunJourneyProgress[];
+  /** pcsim's own failure (not a partner's): the run could not finish. */
+  error?: string;
+  report?: RunReport;
+}
+
+const runsByApp = new WeakMap<ApiContext, Map<string, RunRecord>>();
+
+function runsOf(ctx: ApiContext): Map<string, RunRecord> {
+  let runs = runsByApp.get(ctx);
+  if (!runs) runsByApp.set(ctx, (runs = new Map()));
+  return runs;
+}
+
+function forgetOld(runs: Map<string, RunRecord>): void {
+  for (const [id, r] of runs) {
+    if (runs.size <= KEEP_RUNS) return;
+    if (r.status !== 'running') runs.delete(id);
+  }
+}
+
+/** What GET answers: progress counts up front, the report once finished. */
+function runView(r: RunRecord) {
+  const done = r.journeys.filter((j) => j.status !== 'pending' && j.status !== 'running').length;
+  return { ...r, progress: { done, total: r.journeys.length, current: r.journeys.find((j) => j.status === 'running')?.id } };
+}
+
+export const runRoutes = [
+  route({
+    method: 'post',
+    path: '/api/runs',
+    operationId: 'startRun',
+    tag,
+    summary: 'Run the journey catalogue (or some journeys) against a partner, as `pcsim run` does',
+    description:
+      "The run uses a fresh in-memory Databricks (the workspaces of this server are not touched) and the partner's registered credentials. It goes on in the background: poll GET /api/runs/{run} for progress and, once status is finished, the report with the same verdicts as `pcsim run`.",
+    what: 'start a run',
+    body: StartRunBody,
+    success: { status: 202, description: '{run_id, status, journeys}' },
+    handle: ({ ctx, body }) => {
+      const partner = ctx.databricks.partner(body.partner);
+      const selection = selectJourneys(body.journeys && body.journeys.length > 0 ? body.journeys.join(',') : undefined);
+      if ('error' in selection) {
+        throw new ApiError('validation_failed', `Failed to start a run: ${selection.error.replace(/^Failed to read --journeys: /, '')}`, { field: 'journeys' });
+      }
+      const runs = runsOf(ctx);
+      const running = [...runs.values()].filter((r) => r.status === 'running').length;
+      if (running >= MAX_RUNNING) {
+        throw new ApiError('conflict', `Failed to start a run: ${running} runs are already going on. Expected at most ${MAX_RUNNING} at once; wait for one to finish (GET /api/runs/{run}).`, { running });
+      }
+      const record: RunRecord = {
+        run_id: nanoid(12),
+        partner: partner.id,
+        status: 'running',
+        started_at: new Date().toISOString(),
+        journeys: selection.journeys.map((j) => ({ id: j.id, title: j.title, status: 'pending' })),
+      };
+      runs.set(record.run_id, record);
+      forgetOld(runs);
+      const entry = (id: string) => record.journeys.find((j) => j.id === id);
+      const settle = (r: JourneyReport) => {
+        let e = entry(r.id);
+        if (!e) record.journeys.push((e = { id: r.id, title: r.title, status: 'pending' }));
+        Object.assign(e, { status: r.status, reason: r.reason, duration_ms: r.duration_ms });
+      };
+      void runJourneys({
+        config: partner.config,
+        credentials: ctx.credentials.get(partner.id) ?? credentialsFromEnv(process.env).credentials,
+        journeys: selection.journeys,
+        onJourneyStart: (j) => {
+          const e = entry(j.id);
+          if (e) e.status = 'running';
+          else record.journeys.push({ id: j.id, title: j.title, status: 'running' });
+        },
+        onJourneyEnd: settle,
+      }).then(
+        (report) => {
+          for (const j of report.journeys) settle(j);
+          record.report = report;
+          record.status = 'finished';
+          record.finished_at = new Date().toISOString();
+        },
+        (err: unknown) => {
+          record.status = 'crashed';
+          record.error = `Failed to finish the run: ${err instanceof Error ? err.message : String(err)}. Expected the run to end with a report; see the server log.`;
+          record.finished_at = new Date().toISOString();
+        },
+      );
+      return { status: 202, body: runView(record) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/runs',
+    operationId: 'listRuns',
+    tag,
+    summary: 'The runs started on this server, newest first (without their reports)',
+    what: 'list the runs',
+    success: { status: 200, description: '{runs: [run]}' },
+    handle: ({ ctx }) => ({
+      body: {
+        runs: [...runsOf(ctx).values()].reverse().map((r) => {
+          const { report: _report, ...rest } = runView(r);
+          return { ...rest, summary: r.report?.summary };
+        }),
+      },
+    }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/runs/{run}',
+    operationId: 'getRun',
+    tag,
+    summary: 'A run: its progress per journey and, once finished, the report of `pcsim run`',
+    what: 'read the run',
+    success: { status: 200, description: '{run_id, partner, status: running | finished | crashed, progress: {done, total, current}, journeys, report?, error?}' },
+    handle: ({ ctx, params }) => {
+      const r = runsOf(ctx).get(params.run!);
+      if (!r) throw new ApiError('not_found', `Failed to find run ${params.run}: no such run on this server (runs live in memory; the oldest are forgotten). Expected a run_id from POST /api/runs.`, { run: params.run });
+      return { body: runView(r) };
+    },
+  }),
+];

@@ -1,0 +1,97 @@
+/**
+ * createWorkspaceRouter: the simulated workspace a partner's product calls back with the
+ * credentials from the Connect payload — OAuth (/oidc), REST and SQL (/api/2.0, /api/2.1). Every
+ * authenticated call (and every refused credential that names a connection) is recorded as
+ * activity; P200/P201 are judged from it (verdicts.ts).
+ *
+ * Mounted by `pcsim serve` next to the admin API (whose /api router lets /api/2.x through), and
+ * by `pcsim run --wait-core` on its own loopback port.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { stringifyJson, tryParseJson } from '../contract/json.js';
+import type { Databricks, WorkspaceEndpoint } from '../databricks/databricks.js';
+import type { Store } from '../store/types.js';
+import { recordActivity } from './activity.js';
+import { WorkspaceApiError } from './errors.js';
+import { createOAuthRouter } from './oauth.js';
+import { cancelStatement, executeStatement, getCluster, getStatement, getStatus, getWarehouse, importObject, listCatalogs, listWarehouses, me, StatementCache, type RestHandler } from './rest.js';
+import { SqlEngine } from './sql.js';
+import { resolveBearer, type Principal } from './tokens.js';
+
+export interface WorkspaceRouterDeps {
+  store: Store;
+  databricks?: Databricks;
+  endpoint?: WorkspaceEndpoint;
+  now?: () => Date;
+  /** The SQL engine (default: a new one, recreating tables recorded in State.sql_tables). */
+  engine?: SqlEngine;
+  /** Request body limit of the REST APIs (default 10mb: notebooks are imported inline). */
+  bodyLimit?: string;
+}
+
+/** Paths of the workspace REST APIs (the admin API lets them through). */
+export const WORKSPACE_API_PATH = /^\/api\/2\.\d+\//;
+
+function send(res: Response, status: number, body: unknown): void {
+  res.status(status).set('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(stringifyJson(body));
+}
+
+export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const engine = deps.engine ?? new SqlEngine((ws) => (store.read().sql_tables ?? []).filter((t) => t.workspace_id === ws));
+  const statements = new StatementCache();
+  const router = express.Router();
+  router.use(createOAuthRouter({ store, now }));
+  const text = express.text({ type: () => true, limit: deps.bodyLimit ?? '10mb' });
+
+  const api = (method: 'get' | 'post', path: string, handler: RestHandler) =>
+    router[method](path, text, async (req: Request, res: Response) => {
+      const at = now();
+      let principal: Principal | undefined;
+      try {
+        const raw = typeof req.body === 'string' ? req.body : '';
+        let body: unknown;
+        if (raw.trim() !== '') {
+          const parsed = tryParseJson(raw);
+          if (!parsed.ok) throw new WorkspaceApiError('MALFORMED_REQUEST', `Failed to read the request body: it is not valid JSON (${parsed.message}). Expected a JSON object.`);
+          body = parsed.value;
+        }
+        const state = store.read();
+        principal = resolveBearer(state, req.get('authorization'), at);
+        const result = await handler({ state, principal, req, body, now: at, store, engine, statements, host: req.get('host') ?? 'localhost' });
+        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, error: result.error }, at);
+        send(res, result.status, result.body);
+      } catch (err) {
+        if (!(err instanceof WorkspaceApiError)) throw err;
+        const r = principal?.resources ?? err.resources;
+        if (r) await recordActivity(store, { workspace_id: r.workspace_id, resources_id: r.id, partner_id: r.partner_id, method: req.method, path: req.path, status: err.status, kind: err.status === 401 ? 'auth' : kindOf(path), auth: principal?.auth, ok: false, error: err.message }, at);
+        if (err.status === 401) res.set('WWW-Authenticate', 'Bearer realm="pcsim workspace"');
+        send(res, err.status, err.toBody());
+      }
+    });
+
+  api('get', '/api/2.0/preview/scim/v2/Me', me);
+  api('get', '/api/2.0/sql/warehouses', listWarehouses);
+  api('get', '/api/2.0/sql/warehouses/:id', getWarehouse);
+  api('get', '/api/2.0/clusters/get', getCluster);
+  api('get', '/api/2.1/unity-catalog/catalogs', listCatalogs);
+  api('get', '/api/2.0/workspace/get-status', getStatus);
+  api('post', '/api/2.0/workspace/import', importObject);
+  api('post', '/api/2.0/sql/statements', executeStatement);
+  api('post', '/api/2.0/sql/statements/', executeStatement);
+  api('get', '/api/2.0/sql/statements/:id', getStatement);
+  api('post', '/api/2.0/sql/statements/:id/cancel', cancelStatement);
+
+  router.use((req, res, next) => {
+    if (!WORKSPACE_API_PATH.test(req.path)) return next();
+    send(res, 404, { error_code: 'ENDPOINT_NOT_FOUND', message: `No API found for '${req.method} ${req.path}'` });
+  });
+  return router;
+}
+
+function kindOf(path: string): 'query' | 'notebook' | 'read' {
+  if (path.includes('/sql/statements')) return 'query';
+  if (path.includes('/workspace/import')) return 'notebook';
+  return 'read';
+}

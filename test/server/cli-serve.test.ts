@@ -1,0 +1,143 @@
+/**
+ * `pcsim serve` as a user starts it: the real binary (bin/pcsim.js → dist), port 0, the actual
+ * URL read off the "serving on http://…" line, a request, then a signal and a clean exit.
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function pcsim(args: string[]) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCSIM_') && !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN'].includes(k)));
+  const child = spawn(process.execPath, [path.join(root, 'bin/pcsim.js'), ...args], { cwd: root, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  let stdout = '';
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
+}
+
+/** Starts `pcsim serve …` and resolves with the URL it printed (bounded wait). */
+async function serve(args: string[], ms = 15000): Promise<Served> {
+  const p = pcsim(['serve', ...args]);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "serving on" line within ${ms} ms; stderr:\n${p.stderr()}`)), ms);
+    const check = () => {
+      const m = /serving on (http:\/\/[^\s]+)/.exec(p.stderr());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    p.child.stderr!.on('data', check);
+    void p.exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`pcsim serve exited ${code} before serving; stderr:\n${p.stderr()}`));
+    });
+  });
+  return { child: p.child, url, stderr: p.stderr, exited: p.exited };
+}
+
+/** `p`, or a rejection after `ms` (the timer is cleared either way: no handle left behind). */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+describe('pcsim serve (the binary)', () => {
+  it('--port 0 prints the actual URL, answers, and exits 0 on SIGTERM', async () => {
+    const s = await serve(['--memory', '--port', '0']);
+    expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.url).not.toMatch(/:0$/);
+    const health = await fetch(`${s.url}/api/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', counts: { workspaces: 2, users: 2, partners: 1 } });
+    // The first run already has a working tile: the reference partner is mounted in-process.
+    const partners = (await (await fetch(`${s.url}/api/partners`)).json()) as { partners: Array<{ base_url: string; source: string }> };
+    expect(partners.partners[0]).toMatchObject({ source: 'reference', base_url: `${s.url}/reference-partner` });
+    s.child.kill('SIGTERM');
+    expect(await within(s.exited, 5000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
+    expect(s.stderr()).toContain('stopping');
+  });
+
+  it('exits 0 on SIGINT (Ctrl-C) with an event stream still open', async () => {
+    const s = await serve(['--memory', '--port', '0']);
+    const controller = new AbortController();
+    const events = await fetch(`${s.url}/api/events`, { signal: controller.signal });
+    expect(events.status).toBe(200);
+    s.child.kill('SIGINT');
+    expect(await within(s.exited, 5000, 'exit after SIGINT')).toEqual({ code: 0, signal: null });
+    controller.abort();
+  });
+
+  it('writes its state under --data and keeps it for the next start', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-serve-'));
+    const s = await serve(['--data', dir, '--port', '0']);
+    expect(s.stderr()).toContain(`state: ${dir}`);
+    const res = await fetch(`${s.url}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id": 9007199254740993, "name": "kept"}' });
+    expect(res.status).toBe(201);
+    s.child.kill('SIGTERM');
+    expect((await within(s.exited, 5000, 'exit')).code).toBe(0);
+    const again = await serve(['--data', dir, '--port', '0']);
+    expect(again.stderr()).toContain('3 workspaces');
+    expect((await (await fetch(`${again.url}/api/workspaces/9007199254740993`)).json()).name).toBe('kept');
+    again.child.kill('SIGTERM');
+    expect((await within(again.exited, 5000, 'exit')).code).toBe(0);
+  });
+
+  it('--partner with a file that cannot be used exits 2 naming the file, before listening', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-serve-'));
+    const bad = path.join(dir, 'broken-partner.json');
+    await writeFile(bad, '{"name": "Broken", "category": "NOT_A_CATEGORY"}');
+    const p = pcsim(['serve', '--memory', '--port', '0', '--partner', bad]);
+    expect((await within(p.exited, 15000, 'exit')).code).toBe(2);
+    expect(p.stderr()).toContain(bad);
+    expect(p.stderr()).not.toContain('serving on');
+    const missing = pcsim(['serve', '--memory', '--port', '0', '--partner', path.join(dir, 'nope.json')]);
+    expect((await within(missing.exited, 15000, 'exit')).code).toBe(2);
+    expect(missing.stderr()).toContain(path.join(dir, 'nope.json'));
+  });
+
+  it('a state file that cannot be read exits 2 naming it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-serve-'));
+    await writeFile(path.join(dir, 'pcsim.json'), 'not json');
+    const p = pcsim(['serve', '--data', dir, '--port', '0']);
+    expect((await within(p.exited, 15000, 'exit')).code).toBe(2);
+    expect(p.stderr()).toContain(path.join(dir, 'pcsim.json'));
+  });
+
+  it('a state directory it cannot write to exits 2 naming the file, instead of hanging on its open port', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-serve-'));
+    await mkdir(path.join(dir, '.pcsim.json.tmp')); // lowdb's temp file: every write fails (even for root)
+    const p = pcsim(['serve', '--data', dir, '--port', '0']);
+    expect((await within(p.exited, 15000, 'exit')).code).toBe(2);
+    expect(p.stderr()).toContain(`Failed to save the pcsim state file ${path.join(dir, 'pcsim.json')}`);
+  });
+
+  it('--host 0.0.0.0 warns that the network can reach it', async () => {
+    const s = await serve(['--memory', '--port', '0', '--host', '0.0.0.0']);
+    expect(s.stderr()).toMatch(/warning: listening on 0\.0\.0\.0/);
+    expect(s.url).toMatch(/^http:\/\/localhost:\d+$/);
+    expect((await fetch(`${s.url}/api/health`)).status).toBe(200);
+    s.child.kill('SIGTERM');
+    expect((await within(s.exited, 5000, 'exit')).code).toBe(0);
+  });
+});
