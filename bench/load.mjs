@@ -75,12 +75,14 @@ await warm(500);
 // The real command, in its own process, as a partner's CI would run it.
 const dir = await mkdtemp(join(tmpdir(), 'pcsim-bench-'));
 await writeFile(join(dir, 'partner.json'), JSON.stringify(partnerConfig));
-const pcsimLoad = (duration) => new Promise((resolve, reject) => {
-  const p = spawn(process.execPath, [bin, 'load', '--partner', join(dir, 'partner.json'), '--journeys', 'P100', '--concurrency', String(connections), '--duration', String(duration), '--report', `json:${join(dir, 'load.json')}`], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...credentialsEnv } });
+const pcsimLoad = (duration, extra = []) => new Promise((resolve, reject) => {
+  const p = spawn(process.execPath, [bin, 'load', '--partner', join(dir, 'partner.json'), '--journeys', 'P100', '--concurrency', String(connections), '--duration', String(duration), '--report', `json:${join(dir, 'load.json')}`, ...extra], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...credentialsEnv } });
   p.on('exit', async (code) => (code === 0 ? resolve(JSON.parse(await readFile(join(dir, 'load.json'), 'utf8'))) : reject(new Error(`pcsim load exited ${code}`))));
 });
 await pcsimLoad(1);
 const pl = await pcsimLoad(seconds);
+// The same Connects without opening redirect_uri: what autocannon measures (one request per Connect).
+const bare = await pcsimLoad(seconds, ['--no-launch-check']);
 child.kill('SIGTERM');
 
 const acRate = ac.requests.average;
@@ -91,3 +93,6 @@ console.log(`autocannon POST ${partnerConfig.endpoints.connect_path}: ${acRate.t
 // that Databricks opens (the launch check), which autocannon does not do.
 console.log(`pcsim load --journeys P100: ${pl.throughput.connect_per_s} connect/s = ${(pl.throughput.connect_per_s * 2).toFixed(0)} partner req/s with the redirect_uri check (p50 ${connectStep?.p50_ms} ms, p99 ${connectStep?.p99_ms} ms, ${pl.copies.failed} failed copies), concurrency ${connections}, ${seconds} s`);
 console.log(`ratio: ${(ratio * 100).toFixed(0)}% of autocannon in Connects (target >= 70%); ${(ratio * 200).toFixed(0)}% in HTTP requests at the partner`);
+const bareStep = bare.steps.find((s) => s.kind === 'connect');
+console.log(`pcsim load --journeys P100 --no-launch-check: ${bare.throughput.connect_per_s} connect/s (p50 ${bareStep?.p50_ms} ms, p99 ${bareStep?.p99_ms} ms, ${bare.copies.failed} failed copies)`);
+console.log(`ratio without the launch check (same requests as autocannon): ${((bare.throughput.connect_per_s / acRate) * 100).toFixed(0)}% of autocannon (target >= 70%)`);

@@ -52,6 +52,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--concurrency', 'PCSIM_CONCURRENCY', 'integer'),
   entry('--duration', 'PCSIM_DURATION', 'string'),
   entry('--report', 'PCSIM_REPORT', 'string'),
+  entry('--no-launch-check', 'PCSIM_LAUNCH_CHECK', 'boolean'),
 ];
 
 export const CONFIG_FILE_NAME = 'pcsim.config.json';

@@ -18,6 +18,7 @@ export interface LoadFlags {
   concurrency?: string;
   duration?: string;
   report?: string;
+  launchCheck?: boolean;
 }
 
 function parseDuration(value: string): number {
@@ -93,7 +94,7 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
     stop = ref.close;
   }
   try {
-    const report = await runLoad({ config, credentials: env.credentials, patToken: env.patToken, journeys, concurrency, durationMs });
+    const report = await runLoad({ config, credentials: env.credentials, patToken: env.patToken, journeys, concurrency, durationMs, openRedirects: flags.launchCheck !== false });
     io.out(formatLoad(report));
     if (reportPath) {
       try {

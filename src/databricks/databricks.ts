@@ -176,6 +176,10 @@ export class Databricks {
   /** Adds a user to a workspace; an email already known joins with its existing id. */
   async addUser(workspaceId: string, input: NewUser): Promise<User> {
     const ws = this.workspace(workspaceId);
+    const byId = input.id !== undefined ? this.store.read().users.find((u) => u.id === input.id) : undefined;
+    if (byId && byId.email.toLowerCase() !== input.email.toLowerCase()) {
+      throw new DatabricksError('conflict', `Failed to add user ${input.id} as ${input.email}: that id belongs to ${byId.email}. Expected the user's own email, or no id to create a new user.`, { field: 'email', user: byId.id });
+    }
     return this.store.update((s) => {
       const existing = s.users.find((u) => u.email.toLowerCase() === input.email.toLowerCase() || (input.id !== undefined && u.id === input.id));
       if (existing) {

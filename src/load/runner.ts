@@ -29,6 +29,8 @@ export interface LoadOptions {
   endpoint?: WorkspaceEndpoint;
   /** Stop after this many copies in total (tests); default: only the duration bounds the run. */
   maxCopies?: number;
+  /** Open each redirect_uri as Databricks does (default true); false measures the Connect endpoint alone. */
+  openRedirects?: boolean;
 }
 
 export interface StepStats extends LatencySummary {
@@ -92,7 +94,7 @@ async function runCopy(journey: Journey, opts: LoadOptions, client: PartnerClien
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
-  const client = new TimedClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs ?? [0, 0, 0] });
+  const client = new TimedClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs ?? [0, 0, 0], openRedirects: opts.openRedirects });
   const connectUrl = client.urlFor('connect');
   const not_run: LoadReport['not_run'] = [];
   const runnable = opts.journeys.filter((j) => {

@@ -32,6 +32,8 @@ export interface PartnerClientOptions {
   /** Secrets shown in clear (local debugging only). */
   showSecrets?: boolean;
   sleep?: (ms: number) => Promise<void>;
+  /** Open each Connect redirect_uri as Databricks does (default true); `pcsim load --no-launch-check` turns it off. */
+  openRedirects?: boolean;
 }
 
 export interface PartnerCall {
@@ -166,7 +168,7 @@ export class PartnerClient {
       exchange.violations.push(...judged.violations);
       if (call.kind === 'connect' && result!.status >= 200 && result!.status < 300) {
         const uri = (judged.body as { redirect_uri?: unknown } | undefined)?.redirect_uri;
-        if (typeof uri === 'string' && uri !== '' && redirectUriRules(uri, this.config.hostnames).length === 0) {
+        if (this.opts.openRedirects !== false && typeof uri === 'string' && uri !== '' && redirectUriRules(uri, this.config.hostnames).length === 0) {
           exchange.redirect = await this.openRedirect(uri);
           const v = redirectVerdict(exchange.redirect);
           if (v) exchange.violations.push(v);
