@@ -5,7 +5,7 @@
  * (the test hooks and the connector list).
  */
 import { api } from './api.js';
-import { bus, connectionOf, currentUser, notify, partnerDetail, state, userName } from './app.js';
+import { bus, connectionOf, currentUser, loadWorkspace, notify, partnerDetail, state, userName } from './app.js';
 import { badge, closeDialog, dl, externalLink, fmtDateTime, h, httpUrl, mount, openDialog, prettyJson } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -319,6 +319,8 @@ async function runConnect(p, body, mode, token) {
     return;
   }
   const o = r.value;
+  // The live event refreshes the tiles too; this makes them right even if it comes late.
+  void loadWorkspace();
   if (!still) {
     // The dialog was closed meanwhile: say how it ended where the user is.
     notify(o.outcome === 'error' ? `${p.name}: ${o.error?.title ?? 'error'}. ${o.error?.action ?? ''}` : `${p.name}: ${o.outcome.replace('_', ' ')}.`, o.outcome === 'error' ? 'error' : 'info');

@@ -1,14 +1,12 @@
 /** `pcsim load`: many independent copies of scenarios or journeys at once; throughput, percentiles, errors. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-config.js';
 import type { Journey } from '../journeys/catalogue.js';
 import { selectJourneys } from '../journeys/catalogue.js';
 import { loadFailed, runLoad, type LoadReport } from '../load/runner.js';
-import { startReferencePartner } from '../reference-partner/index.js';
 import { credentialsFromEnv } from './credentials.js';
+import { resolveTarget } from './target.js';
 import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
-import { formatProblems } from './run.js';
 import { scenarioJourneys } from './scenario.js';
 
 export interface LoadFlags {
@@ -77,22 +75,9 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
   }
   const env = credentialsFromEnv(io.env);
 
-  let config: PartnerConfig;
-  let stop: (() => Promise<void>) | undefined;
-  if (flags.partner) {
-    const loaded = await loadPartnerConfig(flags.partner);
-    for (const w of loaded.warnings) io.err(`pcsim: warning: ${w.message}\n`);
-    if (!loaded.ok) {
-      io.err(formatProblems(flags.partner, loaded.problems));
-      return EXIT.usage;
-    }
-    config = loaded.config;
-  } else {
-    const ref = await startReferencePartner({ basicUser: env.credentials.user, basicPassword: env.credentials.password });
-    io.err(`pcsim: no --partner given: loading the built-in reference partner at ${ref.url} (in this process: it shares the CPU with the load)\n`);
-    config = ref.config;
-    stop = ref.close;
-  }
+  const target = await resolveTarget(flags.partner, env, io, 'loading (in this process: it shares the CPU with the load)');
+  if (!target) return EXIT.usage;
+  const { config, stop } = target;
   try {
     const report = await runLoad({ config, credentials: env.credentials, patToken: env.patToken, journeys, concurrency, durationMs, openRedirects: flags.launchCheck !== false });
     io.out(formatLoad(report));

@@ -1,13 +1,12 @@
 /** `pcsim run`: the certification engine from the command line. */
 import type { Violation } from '../contract/diagnostics.js';
-import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-config.js';
 import { selectJourneys } from '../journeys/catalogue.js';
 import { createConsoleReporter, parseReporterSpec, writeFileReports, type ReporterSpec } from '../journeys/reporters/index.js';
 import { runJourneys } from '../journeys/runner.js';
-import { startReferencePartner } from '../reference-partner/index.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { credentialsFromEnv } from './credentials.js';
 import { scenarioJourneys } from './scenario.js';
+import { resolveTarget } from './target.js';
 import { EXIT, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
 
 export interface RunFlags {
@@ -48,23 +47,9 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   if (flags.scenario?.length && !scripted) return EXIT.usage;
   const journeys = scripted ? [...(flags.journeysExplicit ? selection.journeys : []), ...scripted] : selection.journeys;
 
-  let config: PartnerConfig;
-  let stop: (() => Promise<void>) | undefined;
-  if (flags.partner) {
-    const loaded = await loadPartnerConfig(flags.partner);
-    for (const w of loaded.warnings) io.err(`pcsim: warning: ${w.message}\n`);
-    if (!loaded.ok) {
-      io.err(formatProblems(flags.partner, loaded.problems));
-      return EXIT.usage;
-    }
-    config = loaded.config;
-    if (env.defaulted) io.err('pcsim: warning: BASIC_USER/BASIC_PASSWORD are not both set; sending the reference partner\'s default credentials. Set them to the Basic credentials your partner issued to Databricks.\n');
-  } else {
-    const ref = await startReferencePartner({ basicUser: env.credentials.user, basicPassword: env.credentials.password });
-    io.err(`pcsim: no --partner given: running against the built-in reference partner at ${ref.url}\n`);
-    config = ref.config;
-    stop = ref.close;
-  }
+  const target = await resolveTarget(flags.partner, env, io, 'running against');
+  if (!target) return EXIT.usage;
+  const { config, stop } = target;
 
   if (flags.showSecrets) io.err('pcsim: WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in this run\'s output and reports. Use it for local debugging only; never in CI.\n');
   const useColor = flags.color ?? (io.isTTY && !io.env.NO_COLOR);

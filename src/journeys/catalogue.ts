@@ -56,6 +56,11 @@ export const CATALOGUE: Journey[] = [
     id: 'P100',
     title: 'new user, new workspace connects',
     skip: always,
+    manual: [
+      'This flow must be seamless: it is the primary critical user journey.',
+      'The user is never uncertain how to proceed to see the Databricks connection working.',
+      'The Databricks connector in the partner product is pre-populated; the user does not select Databricks as a destination.',
+    ],
     async run(t) {
       const ws = await t.workspace();
       const u1 = await t.user(ws, `u1@${t.testDomain()}`);
@@ -66,6 +71,10 @@ export const CATALOGUE: Journey[] = [
     id: 'P101',
     title: 'existing user, new workspace',
     skip: always,
+    manual: [
+      "The partner already knows the user's email before Connect: the flow is still seamless.",
+      'The user is never uncertain how to proceed; the Databricks connector is pre-populated and not chosen by hand.',
+    ],
     async run(t) {
       const domain = t.testDomain();
       const wsA = await t.workspace();
@@ -118,6 +127,9 @@ export const CATALOGUE: Journey[] = [
     id: 'P301',
     title: 'another existing user signs in',
     skip: always,
+    manual: [
+      'A different existing user reuses the connection and easily finds the Databricks connector.',
+    ],
     async run(t) {
       if (t.config.new_user_action !== 'auto_add' || t.config.require_manual_signup) {
         return { manual: `new_user_action is ${t.config.new_user_action}${t.config.require_manual_signup ? ' with require_manual_signup' : ''}: a second user becomes known to the partner only by hand. Sign up u2, then sign in as u2.` };
@@ -232,6 +244,9 @@ export const CATALOGUE: Journey[] = [
     id: 'P500',
     title: 'create after an expired trial',
     skip: needs('expire_account_path', 'expire-account'),
+    manual: [
+      'After an expired trial, creating a connection again shows a meaningful error or purchase page (optional: low priority).',
+    ],
     async run(t) {
       const ws = await t.workspace();
       const u1 = await t.user(ws, `u1@${t.testDomain()}`);

@@ -35,7 +35,6 @@ export const UserSpec = z
   })
   .strict();
 
-const On = z.object({ workspace: Name }).strict();
 const As = z.object({ workspace: Name, user: Name }).strict();
 
 export const ACTIONS = {

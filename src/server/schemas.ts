@@ -94,14 +94,18 @@ export const ResetBody = z.strictObject({
 
 export const CALL_KINDS = ['connect', 'delete_connection', 'delete_account', 'expire_account', 'test_connection', 'connectors'] as const satisfies readonly CallKind[];
 
-export const JournalQuery = z.object({
-  limit: z
+/** ?limit=N of the listings: 1-1000, newest first. */
+export const limitParam = (what: string) =>
+  z
     .string()
     .regex(/^\d+$/, 'Expected a whole number.')
     .transform(Number)
     .pipe(z.number().int().min(1).max(1000))
     .optional()
-    .describe('at most this many exchanges, newest first (1-1000, default 100)'),
+    .describe(`at most this many ${what}, newest first (1-1000, default 100)`);
+
+export const JournalQuery = z.object({
+  limit: limitParam('exchanges'),
   partner: z.string().min(1).optional().describe('only exchanges with this partner id'),
   workspace: Id('workspace').optional().describe('only exchanges of this workspace id'),
   kind: z.enum(CALL_KINDS).optional(),

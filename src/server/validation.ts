@@ -68,6 +68,7 @@ export const PATH_PARAMS: Record<string, { description: string; int64: boolean }
   partner: { description: 'partner id (the slug of its name, see GET /api/partners)', int64: false },
   id: { description: 'exchange id (see GET /api/journal)', int64: false },
   journey: { description: 'journey id (P100 … P900, AUTH)', int64: false },
+  run: { description: 'run id (see POST /api/runs)', int64: false },
 };
 
 /** Checks and normalises path parameters (int64 ids to canonical decimal strings). */

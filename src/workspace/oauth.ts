@@ -8,7 +8,7 @@
  * registered earlier for it; with neither, the first authorize registers it if its host is in
  * the partner's `hostnames`. Anything else gets an error page, never a redirect.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import he from 'he';
 import type { Int64 } from '../contract/int64.js';
@@ -60,8 +60,6 @@ interface RefreshGrant {
 
 export const issuerOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}/oidc`;
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest();
-const same = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
 const token = () => randomBytes(32).toString('base64url');
 
 /** Bounded map: the oldest entries go first, expired ones on access. */

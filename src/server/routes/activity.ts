@@ -1,17 +1,12 @@
 /** What partners did in a workspace with the credentials they were given, and P200/P201 judged live from it. */
 import { z } from 'zod';
 import { route } from '../route.js';
+import { limitParam } from '../schemas.js';
 import { activityOf } from '../../workspace/activity.js';
 import { p200Verdict, p201Verdict } from '../../workspace/verdicts.js';
 
 const ActivityQuery = z.object({
-  limit: z
-    .string()
-    .regex(/^\d+$/, 'Expected a whole number.')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(1000))
-    .optional()
-    .describe('at most this many calls, newest first (1-1000, default 100)'),
+  limit: limitParam('calls'),
   partner: z.string().min(1).optional().describe('only calls with the credentials of this partner'),
 });
 
