@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { stringifyJson, tryParseJson } from '../contract/json.js';
 import type { Databricks } from '../databricks/databricks.js';
 import type { Credentials } from '../partner-client/client.js';
+import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../reference-partner/types.js';
 import { ApiError, toApiError } from './errors.js';
 import type { ObservableStore } from './observable-store.js';
 import { openApiDocument } from './openapi.js';
@@ -32,6 +33,10 @@ export interface AppDeps {
   store: ObservableStore;
   version: string;
   credentials?: Map<string, Credentials>;
+  /** Credentials for partners registered without their own (default: the reference partner's). */
+  defaultCredentials?: Credentials;
+  timeoutMs?: number;
+  retryBackoffMs?: readonly number[];
   seed?: () => Promise<void>;
   /** The web UI's static files (index.html…); absent: no UI. */
   publicDir?: string;
@@ -125,6 +130,9 @@ export function createApp(deps: AppDeps): express.Express {
     store: deps.store,
     version: deps.version,
     credentials: deps.credentials ?? new Map(),
+    defaultCredentials: deps.defaultCredentials ?? { user: DEFAULT_BASIC_USER, password: DEFAULT_BASIC_PASSWORD },
+    timeoutMs: deps.timeoutMs,
+    retryBackoffMs: deps.retryBackoffMs,
     seed: deps.seed ?? (async () => undefined),
     startedAt: new Date(),
   };

@@ -17,6 +17,11 @@ export interface ApiContext {
   version: string;
   /** Basic credentials per partner id, given at registration; memory only, never persisted. */
   credentials: Map<string, Credentials>;
+  /** What the server sends to partners registered without credentials (BASIC_USER/BASIC_PASSWORD of serve). */
+  defaultCredentials: Credentials;
+  /** The server's timeout and back-off, reused by runs started from the UI. */
+  timeoutMs?: number;
+  retryBackoffMs?: readonly number[];
   /** Re-creates the first-start workspaces and users (POST /api/reset {seed: true}). */
   seed(): Promise<void>;
   startedAt: Date;

@@ -307,16 +307,21 @@ class Ctx {
 
   /** Reads a 1-3 part name at this.i and resolves it to catalog.schema.table (lower case). */
   private name(): string {
+    return this.qualify(this.nameParts(3));
+  }
+
+  /** Reads up to `max` dot-separated name parts at this.i (lower case). */
+  private nameParts(max: number): string[] {
     const parts: string[] = [];
     for (;;) {
       const t = this.toks[this.i];
       if (!t || (t.t !== 'word' && t.t !== 'ident')) throw syntax(t ? t.v : '<EOF>');
       parts.push(t.v.toLowerCase());
       this.i++;
-      if (isP(this.toks[this.i], '.') && parts.length < 3) this.i++;
+      if (isP(this.toks[this.i], '.') && parts.length < max) this.i++;
       else break;
     }
-    return this.qualify(parts);
+    return parts;
   }
 
   private qualify(parts: string[]): string {
@@ -389,15 +394,7 @@ class Ctx {
       ifNotExists = true;
       this.i = 5;
     }
-    const parts: string[] = [];
-    for (;;) {
-      const t = this.toks[this.i];
-      if (!t || (t.t !== 'word' && t.t !== 'ident')) throw syntax(t ? t.v : '<EOF>');
-      parts.push(t.v.toLowerCase());
-      this.i++;
-      if (isP(this.toks[this.i], '.') && parts.length < 2) this.i++;
-      else break;
-    }
+    const parts = this.nameParts(2);
     const full = parts.length === 2 ? parts.join('.') : `${this.qualify(['x']).split('.')[0]}.${parts[0]}`;
     this.skipClauses(false);
     if (this.i < this.toks.length) throw syntax(this.toks[this.i]!.v);

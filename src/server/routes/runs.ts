@@ -5,7 +5,6 @@
  */
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
-import { credentialsFromEnv } from '../../cli/credentials.js';
 import { JOURNEY_IDS, selectJourneys } from '../../journeys/catalogue.js';
 import { runJourneys } from '../../journeys/runner.js';
 import type { JourneyReport, JourneyStatus, RunReport } from '../../journeys/types.js';
@@ -110,7 +109,9 @@ export const runRoutes = [
       };
       void runJourneys({
         config: partner.config,
-        credentials: ctx.credentials.get(partner.id) ?? credentialsFromEnv(process.env).credentials,
+        credentials: ctx.credentials.get(partner.id) ?? ctx.defaultCredentials,
+        timeoutMs: ctx.timeoutMs,
+        retryBackoffMs: ctx.retryBackoffMs,
         journeys: selection.journeys,
         onJourneyStart: (j) => {
           const e = entry(j.id);
