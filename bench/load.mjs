@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Benchmark: is `pcsim load` the bottleneck-free side? Both tools hit the same reference partner
-// (a separate process, so it has its own core) at POST /connect with the same Basic auth:
+// (its own process, so it has its own core) at POST /connect with the same Basic auth:
 //   1. autocannon (plain HTTP load tool, programmatic API) replays one Connect payload;
-//   2. pcsim load runs P100 copies (fresh workspace + user, one Connect each, judged).
-// Run: npm run build && node bench/load.mjs [seconds=10] [connections=10]
+//   2. pcsim load runs P100 copies (fresh workspace + user, one Connect each, judged), with
+//      --no-launch-check (one request per Connect, as autocannon) and with the launch check.
+// Each measurement gets a fresh partner process (its memory grows with every connection) and a
+// warm-up of the tool first (autocannon: a 1 s run in the same process; pcsim: --warmup 1).
+// Rounds alternate the tools so a noisy second hurts both; the medians are compared.
+// Run: npm run build && node bench/load.mjs [seconds=5] [connections=10] [rounds=3]
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,33 +16,34 @@ import { buildConnectRequest } from '../dist/databricks/payload.js';
 import { provision } from '../dist/databricks/provisioning.js';
 import { stringifyJson } from '../dist/contract/json.js';
 import { MemoryStore } from '../dist/store/memory.js';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const seconds = Number(process.argv[2] ?? 10);
+const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 10);
+const rounds = Number(process.argv[4] ?? 3);
 const credentials = { user: 'databricks', password: 'pcsim-reference-secret' };
 const credentialsEnv = { BASIC_USER: credentials.user, BASIC_PASSWORD: credentials.password };
 const bin = fileURLToPath(new URL('../bin/pcsim.js', import.meta.url));
+const dir = await mkdtemp(join(tmpdir(), 'pcsim-bench-'));
 
-// The reference partner in its own process (a fresh one per tool: its memory grows with every
-// connection, so the second tool must not inherit the first one's); config from --print-config.
+/** The reference partner in its own process; resolves with its URL and a stop function. */
 async function startPartner() {
-const child = spawn(process.execPath, [bin, 'partner', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-const url = await new Promise((resolve, reject) => {
-  let err = '';
-  child.stderr.on('data', (d) => {
-    err += d;
-    const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(err);
-    if (m) resolve(m[1]);
+  const child = spawn(process.execPath, [bin, 'partner', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = await new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(err);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`reference partner exited ${code}: ${err}`)));
   });
-  child.on('exit', (code) => reject(new Error(`reference partner exited ${code}: ${err}`)));
-});
-return { child, url };
+  return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
 }
-let { child, url } = await startPartner();
-const partnerConfig = await printConfig();
+
+/** partner.json of the reference partner (pcsim partner --print-config keeps serving: stop it once printed). */
 async function printConfig() {
   const p = spawn(process.execPath, [bin, 'partner', '--port', '0', '--print-config'], { stdio: ['ignore', 'pipe', 'ignore'] });
   let out = '';
@@ -47,13 +52,14 @@ async function printConfig() {
     try {
       const config = JSON.parse(out);
       p.kill('SIGTERM');
-      return { ...config, base_url: url };
+      return config;
     } catch {
       // not complete yet
     }
   }
   throw new Error('pcsim partner --print-config printed no config');
 }
+const partnerConfig = await printConfig();
 
 // The payload pcsim itself would send for a new connection (same fields, same int64 ids).
 const dbx = new Databricks({ store: new MemoryStore(), clientFor: () => null });
@@ -64,35 +70,52 @@ const resources = provision({ workspace: ws, partnerId: partner.id, config: part
 const body = stringifyJson(buildConnectRequest({ workspace: ws, user, config: partnerConfig, resources, scheme: 'http' }));
 const authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`;
 
-const connectUrl = `${url.replace(/\/+$/, '')}${partnerConfig.endpoints.connect_path}`;
-const warm = (ms) => new Promise((r) => setTimeout(r, ms));
-await autocannon({ url: connectUrl, method: 'POST', body, headers: { 'content-type': 'application/json', authorization, 'user-agent': 'databricks' }, connections, duration: 1 });
-const ac = await autocannon({ url: connectUrl, method: 'POST', body, headers: { 'content-type': 'application/json', authorization, 'user-agent': 'databricks' }, connections, duration: seconds });
-child.kill('SIGTERM');
-({ child, url } = await startPartner());
-partnerConfig.base_url = url;
-await warm(500);
-// The real command, in its own process, as a partner's CI would run it.
-const dir = await mkdtemp(join(tmpdir(), 'pcsim-bench-'));
-await writeFile(join(dir, 'partner.json'), JSON.stringify(partnerConfig));
-const pcsimLoad = (duration, extra = []) => new Promise((resolve, reject) => {
-  const p = spawn(process.execPath, [bin, 'load', '--partner', join(dir, 'partner.json'), '--journeys', 'P100', '--concurrency', String(connections), '--duration', String(duration), '--report', `json:${join(dir, 'load.json')}`, ...extra], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...credentialsEnv } });
-  p.on('exit', async (code) => (code === 0 ? resolve(JSON.parse(await readFile(join(dir, 'load.json'), 'utf8'))) : reject(new Error(`pcsim load exited ${code}`))));
-});
-await pcsimLoad(1);
-const pl = await pcsimLoad(seconds);
-// The same Connects without opening redirect_uri: what autocannon measures (one request per Connect).
-const bare = await pcsimLoad(seconds, ['--no-launch-check']);
-child.kill('SIGTERM');
+async function runAutocannon(url) {
+  const opts = { url: `${url}${partnerConfig.endpoints.connect_path}`, method: 'POST', body, headers: { 'content-type': 'application/json', authorization, 'user-agent': 'databricks' }, connections };
+  await autocannon({ ...opts, duration: 1 });
+  const r = await autocannon({ ...opts, duration: seconds });
+  return { rate: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors };
+}
 
-const acRate = ac.requests.average;
-const ratio = pl.throughput.connect_per_s / acRate;
-const connectStep = pl.steps.find((s) => s.kind === 'connect');
-console.log(`autocannon POST ${partnerConfig.endpoints.connect_path}: ${acRate.toFixed(0)} req/s (p50 ${ac.latency.p50} ms, p99 ${ac.latency.p99} ms, ${ac.non2xx} non-2xx, ${ac.errors} errors), ${connections} connections, ${seconds} s`);
-// Each pcsim Connect is 2 requests at the partner: POST /connect, then the GET of redirect_uri
-// that Databricks opens (the launch check), which autocannon does not do.
-console.log(`pcsim load --journeys P100: ${pl.throughput.connect_per_s} connect/s = ${(pl.throughput.connect_per_s * 2).toFixed(0)} partner req/s with the redirect_uri check (p50 ${connectStep?.p50_ms} ms, p99 ${connectStep?.p99_ms} ms, ${pl.copies.failed} failed copies), concurrency ${connections}, ${seconds} s`);
-console.log(`ratio: ${(ratio * 100).toFixed(0)}% of autocannon in Connects (target >= 70%); ${(ratio * 200).toFixed(0)}% in HTTP requests at the partner`);
-const bareStep = bare.steps.find((s) => s.kind === 'connect');
-console.log(`pcsim load --journeys P100 --no-launch-check: ${bare.throughput.connect_per_s} connect/s (p50 ${bareStep?.p50_ms} ms, p99 ${bareStep?.p99_ms} ms, ${bare.copies.failed} failed copies)`);
-console.log(`ratio without the launch check (same requests as autocannon): ${((bare.throughput.connect_per_s / acRate) * 100).toFixed(0)}% of autocannon (target >= 70%)`);
+// The real command, in its own process, as a partner's CI would run it.
+async function runPcsim(url, extra) {
+  const config = join(dir, 'partner.json');
+  const report = join(dir, 'load.json');
+  await writeFile(config, JSON.stringify({ ...partnerConfig, base_url: url }));
+  const args = [bin, 'load', '--partner', config, '--journeys', 'P100', '--concurrency', String(connections), '--duration', String(seconds), '--warmup', '1', '--report', `json:${report}`, ...extra];
+  const code = await new Promise((r) => spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...credentialsEnv } }).on('exit', r));
+  if (code !== 0) throw new Error(`pcsim load exited ${code}`);
+  const r = JSON.parse(await readFile(report, 'utf8'));
+  const step = r.steps.find((s) => s.kind === 'connect');
+  return { rate: r.throughput.connect_per_s, p50: step?.p50_ms, p99: step?.p99_ms, bad: r.copies.failed };
+}
+
+async function measure(tool) {
+  const p = await startPartner();
+  try {
+    return await tool(p.url);
+  } finally {
+    await p.stop();
+  }
+}
+
+const results = { autocannon: [], bare: [], launch: [] };
+for (let i = 0; i < rounds; i++) {
+  results.autocannon.push(await measure(runAutocannon));
+  results.bare.push(await measure((url) => runPcsim(url, ['--no-launch-check'])));
+  results.launch.push(await measure((url) => runPcsim(url, [])));
+}
+await rm(dir, { recursive: true, force: true });
+
+const median = (xs) => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)];
+const line = (label, rs, unit) => {
+  const m = median(rs);
+  return `${label}: median ${m.rate.toFixed(0)} ${unit} (rounds ${rs.map((r) => r.rate.toFixed(0)).join(', ')}; median round p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.bad} failed)`;
+};
+const ac = median(results.autocannon).rate;
+console.log(`${connections} connections, ${seconds} s per measurement after 1 s of warm-up, ${rounds} rounds, fresh reference partner per measurement`);
+console.log(line(`autocannon POST ${partnerConfig.endpoints.connect_path}`, results.autocannon, 'req/s'));
+console.log(line('pcsim load --journeys P100 --no-launch-check', results.bare, 'connect/s'));
+console.log(line('pcsim load --journeys P100 (launch check: 2 partner requests per Connect)', results.launch, 'connect/s'));
+console.log(`ratio, same requests as autocannon: ${((median(results.bare).rate / ac) * 100).toFixed(0)}% of autocannon (target >= 70%)`);
+console.log(`ratio with the launch check: ${((median(results.launch).rate / ac) * 100).toFixed(0)}% in Connects, ${((median(results.launch).rate * 200) / ac).toFixed(0)}% in partner requests`);

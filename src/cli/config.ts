@@ -51,6 +51,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--wait-core', 'PCSIM_WAIT_CORE', 'integer'),
   entry('--concurrency', 'PCSIM_CONCURRENCY', 'integer'),
   entry('--duration', 'PCSIM_DURATION', 'string'),
+  entry('--warmup', 'PCSIM_WARMUP', 'string'),
   entry('--report', 'PCSIM_REPORT', 'string'),
   entry('--no-launch-check', 'PCSIM_LAUNCH_CHECK', 'boolean'),
 ];

@@ -15,13 +15,15 @@ export interface LoadFlags {
   journeys?: string;
   concurrency?: string;
   duration?: string;
+  warmup?: string;
   report?: string;
   launchCheck?: boolean;
 }
 
-function parseDuration(value: string): number {
+function parseSeconds(flag: string, value: string, min: 'positive' | 'zero'): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 3600) throw new UsageError(`Failed to read --duration ${JSON.stringify(value)}: expected seconds, more than 0 and at most 3600 (e.g. 10 or 0.5).`);
+  const low = min === 'positive' ? n <= 0 : n < 0;
+  if (value.trim() === '' || !Number.isFinite(n) || low || n > 3600) throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected seconds, ${min === 'positive' ? 'more than 0' : '0 or more'} and at most 3600 (e.g. 10 or 0.5).`);
   return n * 1000;
 }
 
@@ -35,7 +37,7 @@ function parseReport(spec: string | undefined): string | undefined {
 export function formatLoad(r: LoadReport): string {
   const lines = [
     `pcsim load: ${r.journeys.join(', ') || '(nothing runnable)'} against ${r.partner.name} (${r.partner.base_url})`,
-    `  concurrency ${r.concurrency}, ${(r.duration_ms / 1000).toFixed(1)} s: ${r.copies.completed} copies (${r.copies.passed} passed, ${r.copies.failed} failed), ${r.calls} calls`,
+    `  concurrency ${r.concurrency}, ${(r.duration_ms / 1000).toFixed(1)} s${r.warmup_ms ? ` after ${(r.warmup_ms / 1000).toFixed(1)} s of warm-up` : ''}: ${r.copies.completed} copies (${r.copies.passed} passed, ${r.copies.failed} failed), ${r.calls} calls`,
     `  throughput: ${r.throughput.copies_per_s} copies/s, ${r.throughput.calls_per_s} calls/s, ${r.throughput.connect_per_s} connect/s`,
     '',
     `  ${'latency per step (ms)'.padEnd(52)} ${'count'.padStart(6)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}`,
@@ -59,7 +61,8 @@ export function formatLoad(r: LoadReport): string {
 export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> {
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency ?? '10');
   if (concurrency > 1000) throw new UsageError(`Failed to read --concurrency ${flags.concurrency}: at most 1000 copies at once. Expected 1 to 1000.`);
-  const durationMs = parseDuration(flags.duration ?? '10');
+  const durationMs = parseSeconds('--duration', flags.duration ?? '10', 'positive');
+  const warmupMs = parseSeconds('--warmup', flags.warmup ?? '0', 'zero');
   const reportPath = parseReport(flags.report);
   if (!flags.scenario.length && flags.journeys === undefined) throw new UsageError('Failed to start pcsim load: nothing to run. Expected --scenario FILE (repeatable) or --journeys P100,P300.');
   const journeys: Journey[] = [];
@@ -79,7 +82,7 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
   if (!target) return EXIT.usage;
   const { config, stop } = target;
   try {
-    const report = await runLoad({ config, credentials: env.credentials, patToken: env.patToken, journeys, concurrency, durationMs, openRedirects: flags.launchCheck !== false });
+    const report = await runLoad({ config, credentials: env.credentials, patToken: env.patToken, journeys, concurrency, durationMs, warmupMs, openRedirects: flags.launchCheck !== false });
     io.out(formatLoad(report));
     if (reportPath) {
       try {

@@ -3,7 +3,7 @@
  * JSON-safe for browsers and lowdb); on the wire to a partner they are JSON integers, built
  * with `toWire` and written by `stringifyJson`.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from './random.js';
 
 export type Int64 = string;
 
@@ -38,7 +38,7 @@ export function toWire(id: Int64): bigint {
  * (a partner that rounds them fails the journey instead of passing by luck).
  */
 export function randomInt64(): Int64 {
-  const buf = randomBytes(8);
+  const buf = randomBytesPooled(8);
   buf[0] = (buf[0]! & 0x3f) | 0x20; // positive, and >= 2^61 > 2^53
   return buf.readBigUInt64BE(0).toString();
 }

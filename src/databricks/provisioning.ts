@@ -3,7 +3,8 @@
  * a service principal, a PAT or OAuth credentials per auth_options, and a SQL warehouse or an
  * interactive cluster per resources_to_provision. Pure apart from randomness.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { randomHex } from '../contract/random.js';
 import { authOptionsOf, type PartnerConfig } from '../contract/partner-config.js';
 import type { Resources, Workspace } from './model.js';
 
@@ -18,7 +19,7 @@ export interface ProvisionInput {
   now: Date;
 }
 
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const hex = randomHex;
 
 export function provision(input: ProvisionInput): Resources {
   const { workspace, config } = input;

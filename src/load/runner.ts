@@ -22,6 +22,8 @@ export interface LoadOptions {
   journeys: Journey[];
   concurrency: number;
   durationMs: number;
+  /** Copies run for this long first and are not counted (JIT, partner caches, keep-alive sockets). Default 0. */
+  warmupMs?: number;
   /** Default 0,0,0: under load a retry is counted, not waited for. */
   retryBackoffMs?: readonly number[];
   timeoutMs?: number;
@@ -46,6 +48,8 @@ export interface LoadReport {
   partner: { name: string; base_url: string };
   started_at: string;
   duration_ms: number;
+  /** Uncounted warm-up before `started_at` (0: none). */
+  warmup_ms: number;
   concurrency: number;
   journeys: string[];
   /** Not run under load: skipped for this config, or manual. */
@@ -114,6 +118,15 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   let connects = 0;
   let next = 0;
 
+  if (opts.warmupMs && runnable.length) {
+    const until = performance.now() + opts.warmupMs;
+    let n = 0;
+    const warm = async () => {
+      while (performance.now() < until) await runCopy(runnable[n++ % runnable.length]!, opts, client);
+    };
+    await Promise.all(Array.from({ length: opts.concurrency }, warm));
+  }
+
   const started = Date.now();
   const t0 = performance.now();
   const deadline = t0 + opts.durationMs;
@@ -158,6 +171,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     partner: { name: opts.config.name, base_url: opts.config.base_url },
     started_at: new Date(started).toISOString(),
     duration_ms: Math.round(elapsed),
+    warmup_ms: opts.warmupMs ?? 0,
     concurrency: opts.concurrency,
     journeys: runnable.map((j) => j.id),
     not_run,

@@ -97,11 +97,19 @@ export class PartnerClient {
     return this.opts.config;
   }
 
+  /** Query-less URLs per call kind, built once: `pcsim load` asks thousands of times a second. */
+  private readonly urls = new Map<CallKind, string>();
+
   urlFor(kind: CallKind, query?: Record<string, string>): string {
+    const plain = query === undefined || Object.keys(query).length === 0;
+    const cached = plain ? this.urls.get(kind) : undefined;
+    if (cached) return cached;
     const path = this.config.endpoints[ROUTES[kind].endpoint];
     const url = new URL(this.config.base_url.replace(/\/+$/, '') + (path ?? ''));
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
-    return url.toString();
+    const text = url.toString();
+    if (plain) this.urls.set(kind, text);
+    return text;
   }
 
   async call(call: PartnerCall): Promise<Exchange> {

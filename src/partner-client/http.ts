@@ -49,36 +49,45 @@ export function describeNetworkError(err: unknown, timeoutMs: number): { code: s
   }
 }
 
+/** The error a body read fails with when the whole-answer deadline passes. */
+class DeadlineError extends Error {
+  readonly code = 'UND_ERR_BODY_TIMEOUT';
+}
+
 export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  const signal = AbortSignal.timeout(req.timeoutMs);
   let res: Awaited<ReturnType<typeof request>> | undefined;
+  let deadline: NodeJS.Timeout | undefined;
   let size = 0;
   try {
+    // The status line and headers are bounded by undici's headersTimeout; the body by one timer
+    // for what is left of the budget (a drip of one byte a second must not reset it). No
+    // AbortSignal per call: under `pcsim load` creating one cost more than the rest of this function.
     res = await request(req.url, {
       method: req.method as 'GET',
       headers: req.headers,
       body: req.body,
-      signal,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
     });
+    const body = res.body;
+    deadline = setTimeout(() => body.destroy(new DeadlineError('deadline')), Math.max(0, req.timeoutMs - (performance.now() - started)));
     const chunks: Buffer[] = [];
     let truncated = false;
-    for await (const chunk of res.body) {
+    for await (const chunk of body) {
       const buf = chunk as Buffer;
       if (size + buf.length > req.maxBodyBytes) {
         chunks.push(buf.subarray(0, req.maxBodyBytes - size));
         size = req.maxBodyBytes;
         truncated = true;
-        res.body.destroy();
+        body.destroy();
         break;
       }
       chunks.push(buf);
       size += buf.length;
     }
-    return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), body: Buffer.concat(chunks), truncated, duration_ms: elapsed() };
+    return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), truncated, duration_ms: elapsed() };
   } catch (err) {
     const failure = describeNetworkError(err, req.timeoutMs);
     if (res) {
@@ -89,5 +98,7 @@ export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
       failure.error += ` (after the status line ${res.statusCode} and ${size} body byte${size === 1 ? '' : 's'}${of})`;
     }
     return { ok: false, ...failure, duration_ms: elapsed() };
+  } finally {
+    clearTimeout(deadline);
   }
 }

@@ -3,7 +3,7 @@
  * oldest go first). Entries hold no Authorization value, secret or token: only how the caller
  * authenticated and which connection's resources it used.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../contract/random.js';
 import type { Int64 } from '../contract/int64.js';
 import type { State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
@@ -15,7 +15,7 @@ const DETAIL_LIMIT = 500;
 export type NewActivity = Omit<Activity, 'id' | 'at'>;
 
 export async function recordActivity(store: Store, entry: NewActivity, now: Date, limit = ACTIVITY_LIMIT): Promise<Activity> {
-  const full: Activity = { id: `act-${randomBytes(6).toString('hex')}`, at: now.toISOString(), ...entry };
+  const full: Activity = { id: `act-${randomHex(6)}`, at: now.toISOString(), ...entry };
   if (full.detail && full.detail.length > DETAIL_LIMIT) full.detail = `${full.detail.slice(0, DETAIL_LIMIT)}…`;
   await store.update((s) => {
     const list = (s.activity ??= []);

@@ -45,6 +45,17 @@ describe('runLoad (loopback, bounded)', () => {
     expect(r.throughput.connect_per_s).toBeGreaterThan(0);
   });
 
+  it('runs warm-up copies first and does not count them', async () => {
+    const ref = await startReferencePartner({});
+    closers.push(ref.close);
+    const r = await runLoad({ config: ref.config, credentials, journeys: sel.journeys.slice(0, 1), concurrency: 2, durationMs: 1000, warmupMs: 150, maxCopies: 10 });
+    expect(r.warmup_ms).toBe(150);
+    expect(r.copies).toEqual({ completed: 10, passed: 10, failed: 0 });
+    expect(r.steps[0]!.count).toBe(10);
+    // Every P100 copy makes one connection at the partner: the warm-up ones happened too.
+    expect(ref.model.connections.size).toBeGreaterThan(10);
+  });
+
   it('counts failures and violations under a fault, and reports what did not run', async () => {
     const ref = await startReferencePartner({ faults: ['wrong-enum'], hooks: { delete_connection: false } });
     closers.push(ref.close);
