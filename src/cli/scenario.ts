@@ -84,7 +84,9 @@ export async function recordCommand(flags: RecordFlags, io: CliIO): Promise<numb
     io.err(`pcsim: ${result.error}\n`);
     return EXIT.usage;
   }
-  const text = flags.out.endsWith('.json') ? `${JSON.stringify(result.scenario, null, 2)}\n` : `# Recorded by pcsim record from ${flags.from}: ${result.used} exchange(s).\n${stringify(result.scenario, { lineWidth: 0 })}`;
+  // YAML keeps the recorder's inferences next to the steps they shaped; JSON has no comments (they go to stderr only).
+  const header = [`Recorded by pcsim record from ${flags.from}: ${result.used} exchange(s).`, ...result.notes.map((n) => `note: ${n}`)].map((l) => `# ${l.replace(/\n/g, ' ')}\n`).join('');
+  const text = flags.out.endsWith('.json') ? `${JSON.stringify(result.scenario, null, 2)}\n` : `${header}${stringify(result.scenario, { lineWidth: 0 })}`;
   try {
     await writeFile(flags.out, text);
   } catch (err) {

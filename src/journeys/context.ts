@@ -12,6 +12,9 @@ import type { StepReport } from './types.js';
 
 const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 8);
 
+/** The Basic pair the AUTH journey (and a scenario's `wrong_credentials: true`) sends. */
+export const WRONG_CREDENTIALS = { user: 'pcsim-wrong-user', password: 'pcsim-wrong-password' };
+
 export class JourneyAbort extends Error {
   constructor(readonly step: string, readonly violation: Violation) {
     super(`${step}: ${violation.message}`);

@@ -103,3 +103,44 @@ export function expectDemo(ex: Exchange, established: boolean): Violation[] {
     ...fieldIn(ex, 'account_status', ['new'] as const, what),
   ];
 }
+
+/** P500: creating again after the trial expired shows a meaningful error or the purchase page. */
+export function expectExpiredTrial(ex: Exchange): Violation[] {
+  if (ex.response && ex.response.status >= 400) {
+    return expectError(ex, ex.response.status, ['bad_request', 'account_not_found', 'connection_not_found', 'general_error', 'unauthorized'], 'explain the expired trial', { display_message: true });
+  }
+  if (!ex.response) return [];
+  const b = bodyOf(ex);
+  const out: Violation[] = [];
+  if (b.account_status !== 'expired') out.push(violation('journey.account_status', 'account_status', `Failed to report the expired trial: account_status is ${show(b.account_status)}. Expected "expired".`));
+  if (!['purchase_product', 'create_trial'].includes(b.redirect_value as string)) out.push(violation('journey.redirect_value', 'redirect_value', `Failed to route the expired trial: redirect_value is ${show(b.redirect_value)}. Expected "purchase_product" (or "create_trial" when another trial is allowed).`));
+  return out;
+}
+
+/** P800: a live connection's test answers 200 with at least one named PASS/FAIL result and a message. */
+export function expectTestResults(ex: Exchange): Violation[] {
+  const what = 'test the connection';
+  const status = statusIs(ex, [200], what);
+  if (status.length || !ex.response) return status;
+  const results = bodyOf(ex).test_results;
+  if (!Array.isArray(results) || results.length === 0) return [violation('journey.test_results', 'test_results', `Failed to ${what}: test_results is ${show(results)}. Expected at least one result.`)];
+  const out: Violation[] = [];
+  results.forEach((r: Record<string, unknown>, i) => {
+    if (typeof r?.test_name !== 'string' || r.test_name === '') out.push(violation('journey.test_results', `test_results[${i}].test_name`, `Failed to read test result ${i}: test_name is ${show(r?.test_name)}. Expected a name.`));
+    if (r?.status !== 'PASS' && r?.status !== 'FAIL') out.push(violation('journey.test_results', `test_results[${i}].status`, `Failed to read test result ${i}: status is ${show(r?.status)}. Expected "PASS" or "FAIL" on a live connection.`));
+    if (typeof r?.message !== 'string') out.push(violation('journey.test_results', `test_results[${i}].message`, `Failed to read test result ${i}: message is ${show(r?.message)}. Expected a message explaining the result.`));
+  });
+  return out;
+}
+
+/** Recommended values: each field whose value is not among them is a warning. */
+export function preferValues(ex: Exchange, prefer: Partial<Record<'redirect_value' | 'user_status' | 'account_status', readonly string[]>>, what: string): Violation[] {
+  if (!ex.response || ex.response.status >= 300) return [];
+  const out: Violation[] = [];
+  for (const [field, allowed] of Object.entries(prefer)) {
+    if (!allowed) continue;
+    const v = bodyOf(ex)[field];
+    if (!allowed.includes(v as string)) out.push(violation(`journey.${field}`, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')} (a recommendation).`, 'warning'));
+  }
+  return out;
+}

@@ -110,7 +110,7 @@ export function parseScenario(text: string, file: string): LoadResult {
         for (const k of issue.keys) {
           const known = inStep ? ACTION_NAMES : [];
           const message = inStep
-            ? `Failed to read the step: ${show(k)} is not a step or step field. Expected one of ${ACTION_NAMES.join(', ')} (did you mean ${closest(k, [...known, 'name', 'expect', 'save'])}?), plus name, expect, save.`
+            ? `Failed to read the step: ${show(k)} is not a step or step field. Expected one of ${ACTION_NAMES.join(', ')} (did you mean ${closest(k, [...known, 'name', 'expect', 'save', 'when'])}?), plus name, expect, save, when.`
             : `Failed to read ${pathToField(path) || 'the scenario'}: ${show(k)} is not a known field. Expected only the fields of the scenario format.`;
           problems.push(loc.at(path, message, k));
         }

@@ -10,11 +10,11 @@ import { ERROR_REASONS } from '../contract/enums.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import type { User, Workspace } from '../databricks/model.js';
 import type { Journey, Skip } from '../journeys/catalogue.js';
-import { JourneyAbort, type JourneyContext } from '../journeys/context.js';
-import { expectDemo, expectError, expectNew, expectSignIn } from '../journeys/expectations.js';
+import { JourneyAbort, WRONG_CREDENTIALS, type JourneyContext } from '../journeys/context.js';
+import { expectDemo, expectError, expectExpiredTrial, expectNew, expectNewUserRow, expectSignIn, expectTestResults, preferValues } from '../journeys/expectations.js';
 import type { Exchange } from '../partner-client/types.js';
 import { interpolate, resolveVariables } from './load.js';
-import { actionOf, type ActionName, type Expect, type Scenario, type Step } from './schema.js';
+import { actionOf, type ActionName, type Expect, type Scenario, type Step, type When } from './schema.js';
 
 const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 
@@ -49,12 +49,30 @@ export function skipOf(s: Scenario, c: PartnerConfig): Skip | undefined {
   for (const r of s.requires ?? []) {
     if (r === 'supports_demo' && !c.supports_demo) return { field: 'supports_demo', reason: 'supports_demo is not true' };
     if (r === 'category_ingest' && c.category !== 'INGEST') return { field: 'category', reason: `category is ${c.category}, not INGEST` };
+    if (r === 'trial_type' && !c.trial_type) return { field: 'trial_type', reason: 'trial_type is not set: whether an expiry covers the whole account is unknown' };
+    if (r === 'new_user_auto_add' && (c.new_user_action !== 'auto_add' || c.require_manual_signup)) {
+      return { field: 'new_user_action', reason: `new_user_action is ${c.new_user_action}${c.require_manual_signup ? ' with require_manual_signup' : ''}: a second user becomes known to the partner only by hand` };
+    }
   }
   for (const step of s.steps) {
-    const endpoint = NEEDS[actionOf(step).action];
-    if (endpoint && !c.endpoints[endpoint]) return { field: `endpoints.${endpoint}`, reason: `endpoints.${endpoint} is not set: the scenario calls ${actionOf(step).action}` };
+    const { action, args } = actionOf(step);
+    // An explicit notify_partner: true is a delete "on both sides": it needs the partner's hook.
+    const endpoint = action === 'delete_connection' && args.notify_partner === true ? 'delete_connection_path' : NEEDS[action];
+    if (endpoint && !c.endpoints[endpoint]) return { field: `endpoints.${endpoint}`, reason: `endpoints.${endpoint} is not set: the scenario calls ${action}` };
   }
   return undefined;
+}
+
+/** Whether a step's `when` matches the partner's config (no `when`: always). */
+export function stepApplies(when: When | undefined, c: PartnerConfig): boolean {
+  if (!when) return true;
+  const within = <T>(v: T, allowed: T | T[] | undefined) => allowed === undefined || (Array.isArray(allowed) ? allowed : [allowed]).includes(v);
+  return (
+    within(c.new_user_action, when.new_user_action) &&
+    within(c.trial_type ?? 'unset', when.trial_type) &&
+    (when.require_manual_signup === undefined || when.require_manual_signup === Boolean(c.require_manual_signup)) &&
+    (when.supports_demo === undefined || when.supports_demo === Boolean(c.supports_demo))
+  );
 }
 
 export function scenarioJourney(s: Scenario): Journey {
@@ -87,8 +105,18 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
   return (ex) => {
     let base: Violation[];
     const errorExpected = e.status !== undefined && e.status >= 400;
+    const prefer = e.prefer ? { redirect_value: list(e.prefer.redirect_value), user_status: list(e.prefer.user_status), account_status: list(e.prefer.account_status) } : undefined;
+    const preferred = (out: Violation[]) => (prefer && errorsOnly(out).length === 0 ? [...out, ...preferValues(ex, prefer, what)] : out);
     if (errorExpected) {
       base = expectError(ex, e.status!, e.error_reason ? [e.error_reason] : ERROR_REASONS, what);
+    } else if (action === 'signin' && e.new_user) {
+      // The row of new_user_action decides the whole judgement (a 404 or 500 may be the right answer).
+      const narrowed = Object.fromEntries(Object.entries({ redirect_values, user_statuses, account_statuses }).filter(([, v]) => v !== undefined));
+      return preferred(expectNewUserRow(ex, config, narrowed));
+    } else if (action === 'connect' && e.expired_trial) {
+      return preferred(expectExpiredTrial(ex));
+    } else if (action === 'test_connection' && (e.status === undefined || e.status === 200)) {
+      base = expectTestResults(ex);
     } else if (action === 'connect') {
       base = expectNew(ex, { redirect_values });
       if (e.demo_flow) base.push(...expectDemo(ex, false));
@@ -115,7 +143,7 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
     if (e.connection_id_not !== undefined && id !== undefined && id === e.connection_id_not && errorsOnly(out).length === 0) {
       out.push(violation('journey.connection_id', 'connection_id', `Failed to configure a new, separate connection: connection_id ${show(id)} is the one returned before. Expected a new connection (CONTRACT §3, "partner has one").`, 'warning'));
     }
-    return out;
+    return preferred(out);
   };
 }
 
@@ -165,7 +193,7 @@ function pick(body: unknown, path: string): unknown {
 
 export async function runScenario(s: Scenario, t: JourneyContext): Promise<void> {
   const domain = t.testDomain();
-  const vars = resolveVariables(s.variables, { domain, customer_domain: t.customerDomain(), run: label() });
+  const vars = resolveVariables(s.variables, { domain, customer_domain: t.customerDomain(), run: label(), new_user_action: t.config.new_user_action, trial_type: t.config.trial_type ?? 'unset' });
   const workspaces = new Map<string, Workspace>();
   for (const w of fill(s.workspaces, vars)) {
     workspaces.set(w.name, await t.workspace({ name: `${s.name} ${w.name}`, demo: w.demo, cloud: w.cloud, region: w.region, is_free_trial: w.is_free_trial }));
@@ -180,6 +208,7 @@ export async function runScenario(s: Scenario, t: JourneyContext): Promise<void>
   }
 
   for (const [i, raw] of s.steps.entries()) {
+    if (!stepApplies(raw.when, t.config)) continue;
     const step: Step = fill(raw, vars);
     const { action, args } = actionOf(step);
     const name = step.name ?? defaultName(action, args);
@@ -219,7 +248,7 @@ async function runStep(t: JourneyContext, action: ActionName, args: Record<strin
       const c = held();
       if (action === 'connect' && c) throw new Error(`Failed to connect ${user!.email} in ${args.workspace}: Databricks already holds connection ${c.connection_id} there, so the click would be a sign-in. Expected a signin step, or a delete_connection first.`);
       if (action === 'signin' && !c) throw new Error(`Failed to sign in ${user!.email} in ${args.workspace}: Databricks holds no connection there, so the click would create one. Expected a connect step first (did an earlier step delete it?).`);
-      const outcome = await t.connect(name, ws!, user!, judge);
+      const outcome = await t.connect(name, ws!, user!, judge, args.wrong_credentials ? { credentials: WRONG_CREDENTIALS } : {});
       return result(outcome.exchange);
     }
     case 'delete_connection': {
@@ -247,7 +276,7 @@ async function runStep(t: JourneyContext, action: ActionName, args: Record<strin
       const { exchanges, connectors, stopped } = await t.dbx.connectors(pid);
       exchanges.forEach((ex, i) => {
         const last = i === exchanges.length - 1;
-        t.record(exchanges.length > 1 ? `${name}, page ${i + 1}` : name, ex, (e) => {
+        t.record(`${name}, page ${i + 1}`, ex, (e) => {
           const out = judge(e);
           if (last && errorsOnly(out).length === 0 && stopped) out.push(violation('journey.pagination', 'pagination_token', `Failed to follow pagination_token: ${stopped}. Expected the last page to have no pagination_token.`));
           if (last && errorsOnly(out).length === 0 && connectors.length === 0) out.push(violation('journey.connectors', 'connectors', 'Failed to list the connectors: the list is empty. Expected at least one connector.'));

@@ -8,10 +8,14 @@
  * scenario's `variables`, and values an earlier step `save`d.
  */
 import { z } from 'zod';
-import { ACCOUNT_STATUSES, CLOUDS, ERROR_REASONS, REDIRECT_VALUES, USER_STATUSES } from '../contract/enums.js';
+import { ACCOUNT_STATUSES, CLOUDS, ERROR_REASONS, NEW_USER_ACTIONS, REDIRECT_VALUES, TRIAL_TYPES, USER_STATUSES } from '../contract/enums.js';
 
-/** Fresh per run (per copy under load), so every run meets a partner that has never seen it. */
-export const BUILTIN_VARIABLES = ['domain', 'customer_domain', 'run'] as const;
+/**
+ * `domain`, `customer_domain` and `run` are fresh per run (per copy under load), so every run
+ * meets a partner that has never seen it; `new_user_action` and `trial_type` come from the
+ * partner's config (trial_type is "unset" when the config has none), for step names.
+ */
+export const BUILTIN_VARIABLES = ['domain', 'customer_domain', 'run', 'new_user_action', 'trial_type'] as const;
 
 const Name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, "_", "-" or "."').describe('a name steps refer to');
 const VariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name of letters, digits and "_"');
@@ -36,12 +40,13 @@ export const UserSpec = z
   .strict();
 
 const As = z.object({ workspace: Name, user: Name }).strict();
+const Click = As.extend({ wrong_credentials: z.boolean().optional().describe('send a wrong Basic user and password (the AUTH journey)') }).strict();
 
 export const ACTIONS = {
-  connect: As.describe('click the tile: a new connection (Databricks holds none in the workspace)'),
-  signin: As.describe('click Launch on the existing connection (Databricks holds one)'),
+  connect: Click.describe('click the tile: a new connection (Databricks holds none in the workspace)'),
+  signin: Click.describe('click Launch on the existing connection (Databricks holds one)'),
   delete_connection: z
-    .object({ workspace: Name, notify_partner: z.boolean().optional().describe('default true; false: Databricks forgets without calling the partner') })
+    .object({ workspace: Name, notify_partner: z.boolean().optional().describe('unset: call the partner when it has delete-connection; true: the partner must have it (else the scenario is skipped); false: Databricks forgets without calling the partner') })
     .strict()
     .describe('delete the connection on the Databricks side'),
   partner_delete_connection: z.object({ workspace: Name, connection_id: z.string().optional() }).strict().describe("the partner's delete-connection hook (Databricks keeps its side)"),
@@ -55,26 +60,52 @@ export const ACTIONS = {
 export type ActionName = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
 
+const oneOrMore = <T extends readonly [string, ...string[]]>(values: T) => z.union([z.enum(values), z.array(z.enum(values)).min(1)]);
+
+/** Recommendations: a different value is a warning, not a failure. */
+export const Prefer = z
+  .object({
+    redirect_value: oneOrMore(REDIRECT_VALUES).optional(),
+    user_status: oneOrMore(USER_STATUSES).optional(),
+    account_status: oneOrMore(ACCOUNT_STATUSES).optional(),
+  })
+  .strict();
+
 export const Expect = z
   .object({
     status: z.number().int().min(100).max(599).optional(),
     error_reason: z.enum(ERROR_REASONS).optional(),
-    redirect_value: z.union([z.enum(REDIRECT_VALUES), z.array(z.enum(REDIRECT_VALUES)).min(1)]).optional(),
-    user_status: z.union([z.enum(USER_STATUSES), z.array(z.enum(USER_STATUSES)).min(1)]).optional(),
-    account_status: z.union([z.enum(ACCOUNT_STATUSES), z.array(z.enum(ACCOUNT_STATUSES)).min(1)]).optional(),
+    redirect_value: oneOrMore(REDIRECT_VALUES).optional(),
+    user_status: oneOrMore(USER_STATUSES).optional(),
+    account_status: oneOrMore(ACCOUNT_STATUSES).optional(),
     configured_resources: z.boolean().optional(),
     connection_id: z.enum(['present', 'absent']).optional(),
     connection_id_not: z.string().optional().describe('a warning when the answer repeats this connection_id (P400)'),
     demo_flow: z.boolean().optional().describe('the demo answer of CONTRACT §7: create_trial, new user, new account'),
+    new_user: z.boolean().optional().describe("signin of a user the partner has not seen: judged by the config's new_user_action row (CONTRACT §5)"),
+    expired_trial: z.boolean().optional().describe('connect after the trial expired: an error with display_message, or account_status expired with purchase_product/create_trial'),
+    prefer: Prefer.optional().describe('recommended values: a different one is a warning'),
   })
   .strict();
 export type Expect = z.infer<typeof Expect>;
 
 const StepShape = Object.fromEntries(ACTION_NAMES.map((a) => [a, ACTIONS[a].optional()])) as { [K in ActionName]: z.ZodOptional<(typeof ACTIONS)[K]> };
 
+/** Config conditions of a step: it runs only when the partner's config matches all of them. */
+export const When = z
+  .object({
+    new_user_action: oneOrMore(NEW_USER_ACTIONS).optional(),
+    trial_type: oneOrMore([...TRIAL_TYPES, 'unset'] as const).optional(),
+    require_manual_signup: z.boolean().optional(),
+    supports_demo: z.boolean().optional(),
+  })
+  .strict();
+export type When = z.infer<typeof When>;
+
 export const Step = z
   .object({
     name: z.string().min(1).optional(),
+    when: When.optional().describe("run this step only for configs that match (e.g. one expectation per trial_type)"),
     ...StepShape,
     expect: Expect.optional(),
     save: z.record(VariableName, z.string().min(1).describe('a field of the answer body (dotted path), or $status / $connection_id')).optional(),
@@ -82,7 +113,7 @@ export const Step = z
   .strict();
 export type Step = z.infer<typeof Step>;
 
-export const REQUIREMENTS = ['supports_demo', 'category_ingest'] as const;
+export const REQUIREMENTS = ['supports_demo', 'category_ingest', 'trial_type', 'new_user_auto_add'] as const;
 
 export const Scenario = z
   .object({
@@ -110,4 +141,15 @@ export function actionOf(step: Step): { action: ActionName; args: Record<string,
 /** JSON Schema of the file format (for editors: `$schema`). */
 export function scenarioJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(Scenario, { unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/** docs/scenario.schema.json: the JSON Schema with a title, for editors and CI linters. */
+export function scenarioSchemaDocument(): Record<string, unknown> {
+  const { $schema, ...rest } = scenarioJsonSchema();
+  return {
+    $schema,
+    title: 'pcsim scenario',
+    description: 'A scripted Partner Connect sequence: named workspaces and users, then steps, each with one action and optional expect/save/when. Generated from src/scenarios/schema.ts (npm run schemas); docs/SCENARIOS.md explains each field.',
+    ...rest,
+  };
 }

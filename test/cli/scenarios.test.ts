@@ -11,22 +11,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReferencePartner } from '../../src/reference-partner/index.js';
+import { startServer } from '../../src/server/start.js';
 import type { ReferencePartnerOptions } from '../../src/reference-partner/types.js';
 import { VERSION } from '../../src/version.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = join(root, 'fixtures/cli');
 
-interface Scenario {
-  name: string;
+interface Command {
   args: string[];
   env?: Record<string, string>;
-  partner?: ReferencePartnerOptions;
   exit: number;
   stdout?: string[];
   stderr?: string[];
   files?: string[];
   no_ansi?: boolean;
+}
+
+interface Scenario extends Command {
+  name: string;
+  partner?: ReferencePartnerOptions;
+  /** A pcsim serve (memory, seeded) at {{SERVE_URL}}, clicked through its admin API before the command; {{SERVE_PARTNER}} is its reference partner's id. */
+  serve?: { clicks: Array<{ method: string; path: string; body?: unknown }> };
+  /** A second command in the same temp dir (e.g. replay what the first recorded). */
+  then?: Command;
 }
 
 const scenarios = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Scenario] as const);
@@ -55,12 +63,24 @@ describe('pcsim CLI scenarios (fixtures/cli)', () => {
       await writeFile(vars.PARTNER_CONFIG, JSON.stringify(ref.config, null, 2));
     }
     const fill = (x: string) => x.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => vars[k] ?? `{{${k}}}`);
-    const r = await pcsim(s.args.map(fill), s.env ?? {});
-    const context = `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-    expect({ code: r.code, context }).toMatchObject({ code: s.exit });
-    for (const text of s.stdout ?? []) expect(r.stdout).toContain(fill(text));
-    for (const text of s.stderr ?? []) expect(r.stderr).toContain(fill(text));
-    for (const f of s.files ?? []) expect(existsSync(join(tmp, f))).toBe(true);
-    if (s.no_ansi) expect(r.stdout).not.toMatch(/\u001b\[/);
+    if (s.serve) {
+      const srv = await startServer({ port: 0, dataDir: null, credentials: { user: 'databricks', password: 'pcsim-reference-secret' }, retryBackoffMs: [0, 0, 0] });
+      closers.push(srv.close);
+      vars.SERVE_URL = srv.url;
+      vars.SERVE_PARTNER = srv.reference!.id;
+      for (const c of s.serve.clicks) {
+        const res = await fetch(`${srv.url}${fill(c.path)}`, { method: c.method, headers: { 'content-type': 'application/json' }, body: c.body === undefined ? undefined : fill(JSON.stringify(c.body)) });
+        expect({ click: `${c.method} ${c.path}`, status: res.status < 300 ? 'ok' : `${res.status} ${await res.text()}` }).toEqual({ click: `${c.method} ${c.path}`, status: 'ok' });
+      }
+    }
+    for (const cmd of s.then ? [s, s.then] : [s]) {
+      const r = await pcsim(cmd.args.map(fill), cmd.env ?? {});
+      const context = `pcsim ${cmd.args.map(fill).join(' ')}\nexit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+      expect({ code: r.code, context }).toMatchObject({ code: cmd.exit });
+      for (const text of cmd.stdout ?? []) expect({ stdout: r.stdout, context }).toMatchObject({ stdout: expect.stringContaining(fill(text)) });
+      for (const text of cmd.stderr ?? []) expect({ stderr: r.stderr, context }).toMatchObject({ stderr: expect.stringContaining(fill(text)) });
+      for (const f of cmd.files ?? []) expect(existsSync(join(tmp, f))).toBe(true);
+      if (cmd.no_ansi) expect(r.stdout).not.toMatch(/\u001b\[/);
+    }
   });
 });

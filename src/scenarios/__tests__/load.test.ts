@@ -71,6 +71,16 @@ describe('parseScenario', () => {
     const p = problems(`${base}  - connect: { workspace: ws1, user: A }\n    expect: { redirect_value: CREATE_TRIAL }\n`);
     expect(p[0]).toContain('steps[0].expect.redirect_value');
   });
+
+  it('config conditions (when), recommendations (prefer) and wrong_credentials are checked like the rest', () => {
+    const ok = parseScenario(`${base}  - connect: { workspace: ws1, user: A, wrong_credentials: true }\n    expect: { status: 401, prefer: { user_status: [existing, new] } }\n  - wait: { ms: 0 }\n    when: { trial_type: [user, unset], new_user_action: auto_add, require_manual_signup: false }\n`, 'ok.yaml');
+    expect(ok.ok).toBe(true);
+    const p = problems(`${base}  - connect: { workspace: ws1, user: A, wrong_credentials: "yes" }\n    when: { trial_type: weekly, color: red }\n    expect: { prefer: { user_status: maybe } }\n`);
+    expect(p.join('\n')).toContain('steps[0].connect.wrong_credentials: Failed to read steps[0].connect.wrong_credentials: the value is "yes". Expected a value of type boolean');
+    expect(p.join('\n')).toContain('steps[0].when.trial_type');
+    expect(p.join('\n')).toMatch(/steps\[0\]\.when\.color: .*"color" is not a known field/);
+    expect(p.join('\n')).toContain('steps[0].expect.prefer.user_status');
+  });
 });
 
 describe('variables', () => {
