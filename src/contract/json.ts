@@ -26,6 +26,31 @@ export function tryParseJson(text: string): JsonParseResult {
   }
 }
 
+/** A non-integer JSON number a double cannot hold exactly (e.g. 9007199254740993.5), kept as its source text. */
+export class InexactNumber {
+  constructor(readonly source: string) {}
+  toString(): string {
+    return this.source;
+  }
+}
+
+/**
+ * Parses like `parseJson`, and also lists the non-integer numbers a double would round, with
+ * their paths, so a message can quote what was sent ("9007199254740993.5") instead of the
+ * rounded double ("9007199254740994"). Those numbers are `InexactNumber`s in the value.
+ */
+export function parseJsonNoting(text: string): { value: unknown; inexact: Array<{ path: (string | number)[]; source: string }> } {
+  const value = losslessParse(text, null, (s) => (!/^-?\d+$/.test(s) && !isSafeNumber(s) ? new InexactNumber(s) : parseNumber(s)));
+  const inexact: Array<{ path: (string | number)[]; source: string }> = [];
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (v instanceof InexactNumber) inexact.push({ path, source: v.source });
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(value, []);
+  return { value, inexact };
+}
+
 /** Writes JSON with bigint values as exact integer literals. */
 export function stringifyJson(value: unknown, indent?: number): string {
   const out = losslessStringify(value, undefined, indent);

@@ -7,7 +7,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
-import { stringifyJson, tryParseJson } from '../contract/json.js';
+import { pathToField } from '../contract/diagnostics.js';
+import { parseJsonNoting, stringifyJson } from '../contract/json.js';
 import type { Databricks } from '../databricks/databricks.js';
 import type { Credentials } from '../partner-client/client.js';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../reference-partner/types.js';
@@ -114,8 +115,19 @@ function jsonBody(limit: string) {
       if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
         return next(new ApiError('unsupported_encoding', `Failed to read the request body: Content-Type is ${JSON.stringify(type)}. Expected application/json.`, { content_type: type }));
       }
-      const parsed = tryParseJson(raw);
-      if (!parsed.ok) return next(new ApiError('malformed_json', `Failed to read the request body: it is not valid JSON (${parsed.message}). Expected a JSON object.`, { reason: parsed.message }));
+      let parsed: ReturnType<typeof parseJsonNoting>;
+      try {
+        parsed = parseJsonNoting(raw);
+      } catch (e) {
+        const reason = e instanceof Error ? e.message : String(e);
+        return next(new ApiError('malformed_json', `Failed to read the request body: it is not valid JSON (${reason}). Expected a JSON object.`, { reason }));
+      }
+      // No field of the admin API takes a number a double would round: quote what was sent, not the rounded value.
+      const first = parsed.inexact[0];
+      if (first) {
+        const field = pathToField(first.path) || '(body)';
+        return next(new ApiError('validation_failed', `Failed to read ${field}: ${first.source} cannot be held exactly (a fractional number beyond double precision). Expected an int64 id as a decimal string or an exact JSON integer, or a number with fewer digits.`, { field, value: first.source }));
+      }
       req.body = parsed.value;
       next();
     });

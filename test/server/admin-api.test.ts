@@ -409,6 +409,15 @@ const BAD: Record<string, Case[]> = {
     ['user_id is missing', async () => expect(field(expectError(await api().post(connectPath(ACME, h.partner.id)).send({}), 400, 'validation_failed'))).toBe('user_id')],
     ['user_id is not an int64', async () => expect(field(expectError(await api().post(connectPath(ACME, h.partner.id)).send({ user_id: 'abc' }), 400, 'validation_failed'))).toBe('user_id')],
     ['user_id is an inexact number', async () => expect(field(expectError(await postRaw(h.app, connectPath(ACME, h.partner.id), '{"user_id": 1.5}'), 400, 'validation_failed'))).toBe('user_id')],
+    [
+      'a fractional user_id above 2^53 is quoted as sent, not as the rounded double',
+      async () => {
+        const e = expectError(await postRaw(h.app, connectPath(ACME, h.partner.id), '{"user_id": 9007199254740993.5}'), 400, 'validation_failed');
+        expect({ field: field(e), value: e.details.value }).toEqual({ field: 'user_id', value: '9007199254740993.5' });
+        expect(e.message).toContain('Failed to read user_id: 9007199254740993.5 cannot be held exactly');
+        expect(e.message).not.toContain('9007199254740994');
+      },
+    ],
     ['catalog_name is empty', async () => expect(field(expectError(await api().post(connectPath(ACME, h.partner.id)).send({ user_id: ADMIN, catalog_name: '' }), 400, 'validation_failed'))).toBe('catalog_name')],
     [
       'an unknown user: 404 naming it',
