@@ -49,6 +49,7 @@ export const api = {
   tick: (id, journey, body) => call('PUT', `/api/partners/${enc(id)}/checklist/${enc(journey)}`, body),
   connect: (wsId, partner, body) => call('POST', `${partnerIn(wsId, partner)}/connect`, body),
   connection: (wsId, partner) => call('GET', `${partnerIn(wsId, partner)}/connection`),
+  activity: (wsId, partner) => call('GET', `${ws(wsId)}/activity?${new URLSearchParams({ partner, limit: '20' })}`),
   deleteConnection: (wsId, partner, notifyPartner) => call('DELETE', `${partnerIn(wsId, partner)}/connection?notify_partner=${notifyPartner ? 'true' : 'false'}`),
   hook: (wsId, partner, hook, body) => call('POST', `${partnerIn(wsId, partner)}/hooks/${enc(hook)}`, body),
   journal: (params = {}) => call('GET', `/api/journal?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''))}`),

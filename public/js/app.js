@@ -24,11 +24,13 @@ export const state = {
 };
 
 const listeners = new Map();
-/** A tiny event bus: 'context' (workspace/user/connections changed), 'exchange', 'state'. */
+/** A tiny event bus: 'context' (workspace/user/connections changed), 'exchange', 'attempt', 'activity', 'state'. */
 export const bus = {
+  /** Returns the function that removes the listener. */
   on(name, fn) {
     if (!listeners.has(name)) listeners.set(name, new Set());
     listeners.get(name).add(fn);
+    return () => listeners.get(name)?.delete(fn);
   },
   emit(name, data) {
     for (const fn of listeners.get(name) ?? []) {
@@ -245,6 +247,16 @@ function connectEvents() {
       console.error(err);
     }
   });
+  // An attempt of a call still in flight (Databricks retrying), and a partner's call into the workspace.
+  for (const name of ['attempt', 'activity']) {
+    source.addEventListener(name, (ev) => {
+      try {
+        bus.emit(name, JSON.parse(ev.data));
+      } catch (err) {
+        console.error(err);
+      }
+    });
+  }
   source.addEventListener('state', (ev) => {
     let changed = [];
     try {

@@ -6,7 +6,7 @@
  */
 import { api } from './api.js';
 import { bus, connectionOf, currentUser, loadWorkspace, notify, partnerDetail, state, userName } from './app.js';
-import { badge, closeDialog, dl, externalLink, fmtDateTime, h, httpUrl, mount, openDialog, prettyJson } from './dom.js';
+import { badge, closeDialog, dl, externalLink, fmtDateTime, fmtMs, fmtTime, h, httpUrl, mount, openDialog, prettyJson } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -290,6 +290,7 @@ async function runConnect(p, body, mode, token) {
   const wsId = ws.id;
   const started = performance.now();
   const elapsed = h('strong', { class: 'elapsed', id: 'connect-elapsed' }, '0.0 s');
+  const attempts = h('ol', { class: 'attempt-log small', id: 'connect-attempts', 'aria-label': 'Attempts so far', hidden: true });
   const url = `${p.config.base_url}${p.config.endpoints.connect_path}`;
   openDialog(
     $('dlg'),
@@ -303,6 +304,7 @@ async function runConnect(p, body, mode, token) {
         {},
         h('p', {}, mode === 'connect' ? 'Databricks created the resources and is calling the partner: ' : 'Databricks is asking the partner to sign you in: ', h('code', {}, `POST ${url}`)),
         h('p', {}, 'Waiting for the partner: ', elapsed),
+        attempts,
         h('p', { class: 'muted small' }, RETRY_NOTE),
       ),
     ),
@@ -310,8 +312,15 @@ async function runConnect(p, body, mode, token) {
   const timer = setInterval(() => {
     elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
   }, 100);
+  // Each attempt is announced as it ends (server-sent events), so a retrying partner is visible while it happens.
+  const stopAttempts = bus.on('attempt', (a) => {
+    if (a.workspace_id !== wsId || a.partner !== p.id || a.kind !== 'connect') return;
+    attempts.hidden = false;
+    attempts.append(h('li', { 'data-status': String(a.status ?? 'error') }, attemptLine(a)));
+  });
   const r = await api.connect(wsId, p.id, body);
   clearInterval(timer);
+  stopAttempts();
   const still = token === dialogToken && $('dlg').open;
   if (!r.ok) {
     if (still) showApiError(p, r.error.message);
@@ -334,6 +343,13 @@ async function runConnect(p, body, mode, token) {
   if (token !== dialogToken || !$('dlg').open) return;
   if (o.outcome === 'error') showErrorScreen(p, o, answer, token);
   else showSuccess(p, o, answer);
+}
+
+/** "Attempt 1 of 4: HTTP 500 after 12 ms. Databricks retries in 1.0 s." */
+function attemptLine(a) {
+  const answer = a.status !== undefined ? `HTTP ${a.status}` : a.error ?? 'no answer';
+  const next = a.retry_in_ms !== undefined ? ` Databricks retries in ${(a.retry_in_ms / 1000).toFixed(1)} s.` : '';
+  return `Attempt ${a.n} of ${a.of}: ${answer} after ${fmtMs(a.duration_ms)}.${next}`;
 }
 
 function showApiError(p, message) {
@@ -375,6 +391,14 @@ function redirectCheck(answer) {
   return h('p', { class: 'small' }, ok ? badge(`page answers ${rc.status}`, 'ok') : badge(`page failed: ${rc.error ?? rc.status}`, 'bad'), ' pcsim opened the redirect_uri once to check it.');
 }
 
+/** A success that needed retries is worth knowing: a real user waited through the back-off. */
+function retriesNote(answer) {
+  const tries = answer?.attempts ?? [];
+  if (tries.length < 2) return null;
+  const failed = tries.slice(0, -1).map((t) => (t.status !== undefined ? `HTTP ${t.status}` : t.error ?? 'no answer'));
+  return h('p', { class: 'warn small', id: 'connect-retries' }, `Databricks tried ${tries.length} times: the partner answered ${failed.join(', ')} first, and the user waited ${fmtMs(tries.reduce((n, t) => n + (t.waited_ms ?? 0), 0))} of back-off.`);
+}
+
 function showSuccess(p, o, answer) {
   const title = { connected: `Connected to ${p.name}`, signed_in: `Signed in to ${p.name}`, not_configured: `${p.name} did not set up a connection` }[o.outcome] ?? o.outcome;
   const explain = {
@@ -391,6 +415,7 @@ function showSuccess(p, o, answer) {
       h('h3', {}, title),
       h('p', {}, explain),
       answerFacts(answer),
+      retriesNote(answer),
       h('div', { class: 'launch-row' }, launchLink(p, o.redirect_uri)),
       o.redirect_uri && httpUrl(o.redirect_uri) ? h('p', { class: 'muted small wrap' }, 'Opens ', h('code', {}, o.redirect_uri)) : null,
       redirectCheck(answer),
@@ -475,10 +500,59 @@ async function openConnected(partnerId) {
           h('button', { type: 'button', class: 'btn danger', id: 'delete-connection', onclick: () => confirmDelete(p, token) }, 'Delete connection'),
         ),
         h('p', { class: 'muted small' }, `Launch signs ${user.email} in: Databricks calls Connect with is_connection_established: true, then opens the partner's page.`),
+        coreSection(p, conn, token),
       ),
       partnerSidePanel(p),
     ),
   );
+}
+
+const VERDICT_KIND = { passed: 'ok', failed: 'bad', pending: 'warn' };
+
+/**
+ * P200/P201 live: what the partner did in the workspace with the credentials of this connection
+ * (SCIM, SQL, tables…) and the verdicts judged from it. Refreshed on each `activity` event while
+ * the dialog is open.
+ */
+function coreSection(p, conn, token) {
+  const wsId = state.workspace.id;
+  const body = h('div', { id: 'core-body' }, h('p', { class: 'muted small' }, 'Loading…'));
+  const section = h('section', { class: 'core', id: 'core-integration', 'aria-labelledby': 'h-core' }, h('h4', { id: 'h-core' }, 'Core integration: what the partner did in this workspace'), body);
+  const render = async () => {
+    const r = await api.activity(wsId, p.id);
+    if (token !== dialogToken) return;
+    if (!r.ok) return mount(body, h('p', { class: 'muted small' }, r.error.message));
+    const mine = r.value.connections.find((c) => c.connection_id === conn.connection_id);
+    if (!mine) return mount(body, h('p', { class: 'muted small' }, 'No activity is tracked for this connection.'));
+    const calls = r.value.activity.filter((a) => a.resources_id === mine.resources_id).slice(0, 8);
+    mount(
+      body,
+      h(
+        'ul',
+        { class: 'verdicts' },
+        ...['P200', 'P201'].map((id) => {
+          const v = mine.verdicts[id];
+          return h('li', { 'data-journey': id }, badge(`${id} ${v.status}`, VERDICT_KIND[v.status] ?? ''), ' ', h('span', { class: 'small' }, v.reason));
+        }),
+      ),
+      calls.length
+        ? h(
+            'ol',
+            { class: 'activity small', 'aria-label': 'Latest calls, newest first' },
+            ...calls.map((a) => h('li', { 'data-ok': String(a.ok) }, h('span', { class: 'muted' }, fmtTime(a.at)), ' ', badge(String(a.status), a.ok ? 'ok' : 'bad'), ' ', h('code', {}, `${a.method} ${a.path}`), a.auth ? ` · ${a.auth}` : '', a.detail ? h('div', { class: 'muted' }, a.detail) : null)),
+          )
+        : h('p', { class: 'muted small' }, 'The partner has not called the workspace yet with these credentials. This updates live.'),
+    );
+  };
+  let pending = null;
+  const stop = bus.on('activity', (a) => {
+    if (token !== dialogToken) return stop();
+    if (a.workspace_id !== wsId) return;
+    clearTimeout(pending);
+    pending = setTimeout(render, 150);
+  });
+  void render();
+  return section;
 }
 
 function confirmDelete(p, token) {

@@ -11,7 +11,7 @@ import { judgeAnswer, redirectUriRules } from '../contract/rules.js';
 import { violation, type Violation } from '../contract/diagnostics.js';
 import { sendHttp, type HttpResult } from './http.js';
 import { createRedactor } from './redact.js';
-import type { Attempt, CallKind, Exchange, RedirectCheck } from './types.js';
+import type { Attempt, AttemptProgress, CallKind, Exchange, RedirectCheck } from './types.js';
 
 export interface Credentials {
   user: string;
@@ -34,6 +34,8 @@ export interface PartnerClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Open each Connect redirect_uri as Databricks does (default true); `pcsim load --no-launch-check` turns it off. */
   openRedirects?: boolean;
+  /** Told after each attempt, before any back-off (the UI shows retries as they happen). Must not throw. */
+  onAttempt?: (progress: AttemptProgress) => void;
 }
 
 export interface PartnerCall {
@@ -156,6 +158,14 @@ export class PartnerClient {
       else attempt.error = result.error;
       exchange.attempts.push(attempt);
       const retryable = !result.ok || result.status >= 500;
+      const retryIn = retryable && n <= this.backoff.length ? this.backoff[n - 1]! : undefined;
+      if (this.opts.onAttempt) {
+        try {
+          this.opts.onAttempt({ exchange_id: exchange.id, kind: call.kind, partner: this.opts.partnerId, workspace_id: call.workspace_id, user_id: call.user_id, n, of: this.backoff.length + 1, status: attempt.status, error: attempt.error !== undefined ? redact.text(attempt.error) : undefined, duration_ms: attempt.duration_ms, retry_in_ms: retryIn });
+        } catch {
+          // A progress listener never changes the call.
+        }
+      }
       if (!retryable) break;
     }
 

@@ -32,6 +32,26 @@ export interface Attempt {
   duration_ms: number;
 }
 
+/**
+ * One attempt of a call that is still in flight, announced as it ends (the exchange itself is
+ * recorded only after the last one): what the partner answered and whether Databricks retries.
+ */
+export interface AttemptProgress {
+  exchange_id: string;
+  kind: CallKind;
+  partner?: string;
+  workspace_id?: string;
+  user_id?: string;
+  n: number;
+  /** How many attempts Databricks makes at most (1 + retries). */
+  of: number;
+  status?: number;
+  error?: string;
+  duration_ms: number;
+  /** Set when Databricks retries: the wait before attempt n + 1. */
+  retry_in_ms?: number;
+}
+
 /** The check that Databricks opens the redirect_uri in a new tab, and what came back. */
 export interface RedirectCheck {
   url: string;

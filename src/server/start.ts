@@ -122,7 +122,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const creds = credentials.get(p.id) ?? opts.credentials;
       const cached = clients.get(p.id);
       if (cached && cached.config === p.config && cached.creds === creds) return cached.client;
-      const client = new PartnerClient({ config: p.config, partnerId: p.id, credentials: creds, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
+      const client = new PartnerClient({ config: p.config, partnerId: p.id, credentials: creds, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets, onAttempt: (attempt) => store.notify({ type: 'attempt', attempt }) });
       clients.set(p.id, { config: p.config, creds, client });
       return client;
     };

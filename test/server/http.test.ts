@@ -195,6 +195,49 @@ describe('GET /api/events', () => {
     expect(s.store.listenerCount).toBe(0);
   });
 
+  it('announces each attempt while Databricks retries, before the exchange is recorded', async () => {
+    const s = await start(null, { retryBackoffMs: [50, 50, 50], reference: { faults: ['flaky-500'] } });
+    const sse = await openSse(s.url);
+    try {
+      await sse.waitFor((e) => e.event === 'hello', 3000);
+      const made = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, { user_id: ADMIN });
+      expect(made.json.outcome).toBe('connected');
+      await sse.waitFor((e) => e.event === 'exchange', 3000);
+      const attempts = sse.events.filter((e) => e.event === 'attempt').map((e) => JSON.parse(e.data));
+      // flaky-500: the first two attempts answer 500, the third succeeds; each retry is announced with its wait.
+      expect(attempts.map((a) => ({ n: a.n, of: a.of, status: a.status, retry_in_ms: a.retry_in_ms }))).toEqual([
+        { n: 1, of: 4, status: 500, retry_in_ms: 50 },
+        { n: 2, of: 4, status: 500, retry_in_ms: 50 },
+        { n: 3, of: 4, status: 200, retry_in_ms: undefined },
+      ]);
+      expect(new Set(attempts.map((a) => a.exchange_id))).toEqual(new Set([made.json.exchange_ids[0]]));
+      expect(attempts[0]).toMatchObject({ kind: 'connect', workspace_id: ACME, user_id: ADMIN, partner: s.reference!.id });
+      // The attempts come before the recorded exchange.
+      const order = sse.events.filter((e) => e.event === 'attempt' || e.event === 'exchange').map((e) => e.event);
+      expect(order).toEqual(['attempt', 'attempt', 'attempt', 'exchange']);
+    } finally {
+      sse.close();
+    }
+  });
+
+  it("announces the partner's calls into the workspace as activity events", async () => {
+    const s = await start(null, { reference: { coreIntegration: true } });
+    const sse = await openSse(s.url);
+    try {
+      await sse.waitFor((e) => e.event === 'hello', 3000);
+      await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, { user_id: ADMIN });
+      const ev = await sse.waitFor((e) => e.event === 'activity' && JSON.parse(e.data).kind === 'write', 10000);
+      const write = JSON.parse(ev.data);
+      expect(write).toMatchObject({ workspace_id: ACME, partner_id: s.reference!.id, ok: true, auth: 'pat' });
+      const stored = (await call(s.url, 'GET', `/api/workspaces/${ACME}/activity`)).json.activity.map((a: { id: string }) => a.id);
+      const announced = sse.events.filter((e) => e.event === 'activity').map((e) => JSON.parse(e.data).id);
+      expect(stored).toEqual(expect.arrayContaining(announced));
+      expect(JSON.stringify(sse.events)).not.toMatch(/dapi[0-9a-f]{8}/);
+    } finally {
+      sse.close();
+    }
+  });
+
   it('close() ends open event streams instead of waiting for them', async () => {
     const s = await start(null);
     const sse = await openSse(s.url);

@@ -65,7 +65,7 @@ export const journalRoutes = [
     path: '/api/events',
     operationId: 'events',
     tag,
-    summary: 'Server-sent events: `exchange` (a new journal entry) and `state` (which collections changed)',
+    summary: 'Server-sent events: `exchange` (a new journal entry), `attempt` (an attempt of a call still in flight: status or error, and the retry wait), `activity` (a call the partner made into the workspace) and `state` (which collections changed)',
     what: 'follow the events',
     stream: true,
     success: { status: 200, description: 'text/event-stream', contentType: 'text/event-stream' },
@@ -75,6 +75,8 @@ export const journalRoutes = [
       res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ version: ctx.version })}\n\n`);
       const unsubscribe = ctx.store.subscribe((event) => {
         if (event.type === 'exchange') res.write(`event: exchange\ndata: ${JSON.stringify(exchangeView(event.exchange))}\n\n`);
+        else if (event.type === 'activity') res.write(`event: activity\ndata: ${JSON.stringify(event.activity)}\n\n`);
+        else if (event.type === 'attempt') res.write(`event: attempt\ndata: ${JSON.stringify(event.attempt)}\n\n`);
         else res.write(`event: state\ndata: ${JSON.stringify({ changed: event.changed })}\n\n`);
       });
       // A comment line now and then keeps proxies from closing an idle stream.
