@@ -17,7 +17,7 @@ import type { Store } from '../store/types.js';
 import { recordActivity } from './activity.js';
 import { OAuthError } from './errors.js';
 import { secretMatches } from '../databricks/secrets.js';
-import { ensureKey, jwks, SCOPE_ALL_APIS, signAccessToken } from './tokens.js';
+import { ensureKey, jwks, SCOPE_ALL_APIS, signAccessToken, signIdToken } from './tokens.js';
 
 const CODE_TTL_MS = 5 * 60_000;
 const REQUEST_TTL_MS = 10 * 60_000;
@@ -34,6 +34,7 @@ interface PendingAuthorization {
   redirect_uri: string;
   state?: string;
   scope: string;
+  nonce?: string;
   code_challenge: string;
   resources_id: string;
   workspace_id: Int64;
@@ -45,6 +46,8 @@ interface IssuedCode {
   redirect_uri: string;
   code_challenge: string;
   scope: string;
+  /** OIDC: echoed in the id_token. */
+  nonce?: string;
   user_id: Int64;
   resources_id: string;
   workspace_id: Int64;
@@ -94,6 +97,7 @@ export function metadata(issuer: string): Record<string, unknown> {
     scopes_supported: [...KNOWN_SCOPES],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'email', 'preferred_username', 'name'],
     request_uri_parameter_supported: false,
   };
 }
@@ -228,7 +232,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
         if (createHash('sha256').update(verifier).digest('base64url') !== issued.code_challenge) throw new OAuthError('invalid_grant', 'Failed to verify PKCE: the S256 digest of code_verifier does not match code_challenge. Expected the verifier of this authorization request.');
         const r = store.read().resources.find((x) => x.id === issued.resources_id);
         if (!r || r.status !== 'active') throw new OAuthError('invalid_grant', 'Failed to redeem the authorization code: the connection was deleted in Databricks. Expected a live connection.');
-        return void res.set('Cache-Control', 'no-store').json(await this_issue(issuer, r, issued.user_id, issued.scope, 'authorization_code', req));
+        return void res.set('Cache-Control', 'no-store').json(await this_issue(issuer, r, issued.user_id, issued.scope, 'authorization_code', req, issued.nonce));
       }
       if (grant === 'refresh_token') {
         const rt = field(body, 'refresh_token');
@@ -247,10 +251,15 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
   });
 
   /** Issues a U2M access token (+ a rotated refresh token with offline_access). */
-  async function this_issue(issuer: string, r: Resources, userId: Int64, scope: string, grant: 'authorization_code' | 'refresh_token', req: Request): Promise<Record<string, unknown>> {
+  async function this_issue(issuer: string, r: Resources, userId: Int64, scope: string, grant: 'authorization_code' | 'refresh_token', req: Request, nonce?: string): Promise<Record<string, unknown>> {
     const key = await ensureKey(store, r.workspace_id, now());
     const t = signAccessToken(key, { issuer, subject: userId, clientId: r.u2m_app_id!, scope, grant, now: now() });
     const out: Record<string, unknown> = { access_token: t.token, token_type: 'Bearer', expires_in: t.expires_in, scope };
+    if (scope.split(' ').includes('openid')) {
+      const user = store.read().users.find((u) => u.id === userId);
+      const name = user ? `${user.first_name} ${user.last_name}`.trim() : undefined;
+      out.id_token = signIdToken(key, { issuer, subject: userId, clientId: r.u2m_app_id!, email: user?.email ?? '', name: name || undefined, nonce: grant === 'authorization_code' ? nonce : undefined, now: now() });
+    }
     if (scope.split(' ').includes('offline_access')) {
       const rt = token();
       refresh.set(rt, { client_id: r.u2m_app_id!, user_id: userId, scope, resources_id: r.id });
@@ -292,7 +301,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
     if (!ws || users.length === 0) return errorPage(res, 400, `Failed to authorize: workspace ${r.workspace_id} has no users to sign in as. Expected a workspace with members.`);
     const creator = s.connections.find((c) => c.resources_id === r.id)?.created_by;
     const requestId = token();
-    pending.set(requestId, { client_id: clientId, redirect_uri: redirectUri, state, scope, code_challenge: challenge, resources_id: r.id, workspace_id: r.workspace_id, expires: now().getTime() + REQUEST_TTL_MS });
+    pending.set(requestId, { client_id: clientId, redirect_uri: redirectUri, state, scope, nonce: field(q, 'nonce'), code_challenge: challenge, resources_id: r.id, workspace_id: r.workspace_id, expires: now().getTime() + REQUEST_TTL_MS });
     const options = users.map((u) => `<option value="${he.escape(u.id)}"${u.id === creator ? ' selected' : ''}>${he.escape(`${u.first_name} ${u.last_name}`.trim() || u.email)} (${he.escape(u.email)})</option>`).join('');
     const target = new URL(redirectUri).origin;
     sendPage(
@@ -319,7 +328,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
     const user = store.read().users.find((u) => u.id === userId && u.workspaces.includes(p.workspace_id));
     if (!user) return errorPage(res, 400, `Failed to sign in: user ${JSON.stringify(userId ?? null)} is not a member of workspace ${p.workspace_id}. Expected a user from the list.`);
     const code = token();
-    codes.set(code, { client_id: p.client_id, redirect_uri: p.redirect_uri, code_challenge: p.code_challenge, scope: p.scope, user_id: user.id, resources_id: p.resources_id, workspace_id: p.workspace_id, expires: now().getTime() + CODE_TTL_MS });
+    codes.set(code, { client_id: p.client_id, redirect_uri: p.redirect_uri, code_challenge: p.code_challenge, scope: p.scope, nonce: p.nonce, user_id: user.id, resources_id: p.resources_id, workspace_id: p.workspace_id, expires: now().getTime() + CODE_TTL_MS });
     redirectWith(res, p.redirect_uri, { code, state: p.state });
   });
 

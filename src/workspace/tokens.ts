@@ -77,6 +77,19 @@ export function signAccessToken(key: WorkspaceKey, input: { issuer: string; subj
   return { token, expires_in: ttl };
 }
 
+/**
+ * An OpenID Connect ID token (scope openid): who signed in, for which client, with the nonce of
+ * the authorization request. Signed with the same workspace key as the access tokens.
+ */
+export function signIdToken(key: WorkspaceKey, input: { issuer: string; subject: string; clientId: string; email: string; name?: string; nonce?: string; now: Date; ttlSeconds?: number }): string {
+  const ttl = input.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
+  const iat = Math.floor(input.now.getTime() / 1000);
+  const claims: Record<string, unknown> = { iss: input.issuer, sub: input.subject, aud: input.clientId, iat, exp: iat + ttl, auth_time: iat, email: input.email, preferred_username: input.email };
+  if (input.name) claims.name = input.name;
+  if (input.nonce !== undefined) claims.nonce = input.nonce;
+  return jwt.sign(claims, createPrivateKey(key.private_pem), { algorithm: 'RS256', keyid: key.kid, header: { alg: 'RS256', kid: key.kid, typ: 'JWT' } });
+}
+
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Resolves `Authorization: Bearer …` to a principal, or throws a 401 WorkspaceApiError. */
@@ -109,6 +122,10 @@ function resolveJwt(state: Readonly<State>, token: string, now: Date): Principal
     const e = err as Error;
     if (e.name === 'TokenExpiredError') throw unauthenticated('Failed to authenticate: the access token has expired. Expected a fresh token from POST /oidc/v1/token.');
     throw unauthenticated(`Failed to authenticate: the access token is not valid (${e.message}). Expected a token from POST /oidc/v1/token, unmodified.`);
+  }
+  // Access tokens are typed at+jwt (RFC 9068); an ID token says who signed in and grants nothing.
+  if (decoded && typeof decoded === 'object' && decoded.header.typ !== 'at+jwt' && claims.ws === undefined) {
+    throw unauthenticated('Failed to authenticate: the Bearer token is an ID token (it says who signed in, it grants no access). Expected the access_token of the token response.');
   }
   if (claims.ws !== key.workspace_id) throw unauthenticated('Failed to authenticate: the access token names another workspace. Expected a token of this workspace.');
   const m2m = claims.grant === 'client_credentials';

@@ -103,6 +103,7 @@ describe('OAuth U2M (authorization code + PKCE)', () => {
     expect(`${back.origin}${back.pathname}`).toBe(redirect_uri);
     const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: state });
     expect(tokens.refresh_token).toBeTruthy();
+    expect(tokens.id_token).toBeUndefined(); // no openid scope, no ID token
     const me = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: tokens.access_token });
     expect(me).toMatchObject({ status: 200, body: { id: CREATOR, userName: 'admin@acme.databricks-test.com' } });
 
@@ -110,6 +111,30 @@ describe('OAuth U2M (authorization code + PKCE)', () => {
     expect((await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: refreshed.access_token })).status).toBe(200);
     // The redirect_uri was registered on first use (its host is in the partner's hostnames).
     expect(w.store.read().u2m_redirects).toEqual([{ u2m_app_id: appId, redirect_uri, registered_at: expect.any(String) }]);
+  });
+
+  it('with scope openid, returns an ID token for the signed-in user, with the nonce, verifiable with the JWKS', async () => {
+    w = await startWorkspace(['AUTH_OAUTH_U2M']);
+    const appId = w.resources.u2m_app_id!;
+    const config = await client.discovery(new URL(`${w.base}/oidc`), appId, undefined, client.None(), insecure);
+    const verifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = client.randomNonce();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri, scope: 'openid email offline_access all-apis', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', state, nonce });
+    const back = await consent(w, await (await fetch(url)).text());
+    // openid-client checks the ID token itself: issuer, audience, expiry, signature (JWKS) and nonce.
+    const tokens = await client.authorizationCodeGrant(config, back, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
+    expect(tokens.claims()).toMatchObject({ sub: CREATOR, aud: appId, nonce, email: 'admin@acme.databricks-test.com', iss: `${w.base}/oidc` });
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${w.base}/oidc/v1/keys`)), { issuer: `${w.base}/oidc`, audience: appId });
+    expect({ alg: protectedHeader.alg, sub: payload.sub }).toEqual({ alg: 'RS256', sub: CREATOR });
+    // An ID token is not an access token: the workspace refuses it as Bearer and says so.
+    const misuse = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: tokens.id_token! });
+    expect(misuse.status).toBe(401);
+    expect(JSON.stringify(misuse.body)).toContain('is an ID token');
+    // A refresh also carries an ID token (without the nonce); without openid there is none.
+    const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.claims()).toMatchObject({ sub: CREATOR });
+    expect(refreshed.claims()!.nonce).toBeUndefined();
   });
 
   it('refuses a PKCE mismatch (invalid_grant) and redirect_uris that are not the partner\'s', async () => {
