@@ -6,16 +6,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from './version.js';
 import { installConfigLayers } from './cli/config.js';
 import { EXIT, UsageError, processIO, type CliIO } from './cli/io.js';
-import { runCommand, type RunFlags } from './cli/run.js';
-import { validateCommand } from './cli/validate.js';
-import { partnerCommand, type PartnerFlags } from './cli/partner.js';
-import { serveCommand, type ServeFlags } from './cli/serve.js';
-import { loadCommand, type LoadFlags } from './cli/load.js';
-import { recordCommand, type RecordFlags } from './cli/scenario.js';
+import type { RunFlags } from './cli/run.js';
+import type { PartnerFlags } from './cli/partner.js';
+import type { ServeFlags } from './cli/serve.js';
+import type { LoadFlags } from './cli/load.js';
+import type { RecordFlags } from './cli/scenario.js';
 import { JOURNEY_IDS } from './journeys/catalogue.js';
 import { FAULTS } from './reference-partner/types.js';
 
 const collect = (value: string, prev: string[]) => [...prev, value];
+// Each command's module is imported when the command runs: --help, --version and validate stay
+// quick instead of loading the server, the workspace simulator and the SQL engine first.
 
 /** Resolves on SIGINT/SIGTERM: long-running commands stop cleanly. */
 export const untilSignal = () =>
@@ -46,7 +47,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .addOption(new Option('--no-color', 'never colour the console output'))
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
     .action(async (flags: RunFlags & { color: boolean }, cmd: Command) => {
-      result.code = await runCommand({ ...flags, color: flags.color === false ? false : undefined, journeysExplicit: cmd.getOptionValueSource('journeys') !== 'default' }, io);
+      result.code = await (await import('./cli/run.js')).runCommand({ ...flags, color: flags.color === false ? false : undefined, journeysExplicit: cmd.getOptionValueSource('journeys') !== 'default' }, io);
     });
 
   program
@@ -64,7 +65,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
     .addHelpText('after', '\nCredentials for --partner servers come from BASIC_USER and BASIC_PASSWORD; PAT_TOKEN replaces generated PATs.')
     .action(async (flags: ServeFlags) => {
-      result.code = await serveCommand(flags, io, stop());
+      result.code = await (await import('./cli/serve.js')).serveCommand(flags, io, stop());
     });
 
   program
@@ -79,7 +80,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--fault <name>', `inject a fault (repeatable or comma-separated): ${FAULTS.join(', ')}`, collect, [])
     .option('--print-config', 'print the matching partner.json on stdout')
     .action(async (flags: PartnerFlags) => {
-      result.code = await partnerCommand(flags, io, stop());
+      result.code = await (await import('./cli/partner.js')).partnerCommand(flags, io, stop());
     });
 
   program
@@ -95,7 +96,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--no-launch-check', 'do not open each redirect_uri after Connect (measures the Connect endpoint alone, as a plain HTTP load tool does)')
     .addHelpText('after', '\nRetries happen at once (back-off 0): under load a retry is counted, not waited for. Credentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN.')
     .action(async (flags: LoadFlags) => {
-      result.code = await loadCommand(flags, io);
+      result.code = await (await import('./cli/load.js')).loadCommand(flags, io);
     });
 
   program
@@ -108,7 +109,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--limit <n>', 'only the newest N exchanges of the slice')
     .option('--name <name>', 'the scenario name (its report id)')
     .action(async (flags: RecordFlags) => {
-      result.code = await recordCommand(flags, io);
+      result.code = await (await import('./cli/scenario.js')).recordCommand(flags, io);
     });
 
   program
@@ -116,7 +117,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .description('check a partner.json and list which journeys apply to it')
     .argument('<file>', 'partner.json')
     .action(async (file: string) => {
-      result.code = await validateCommand(file, io);
+      result.code = await (await import('./cli/validate.js')).validateCommand(file, io);
     });
 
   installConfigLayers(program, io.env);

@@ -1,5 +1,4 @@
 /** `pcsim run`: the certification engine from the command line. */
-import type { Violation } from '../contract/diagnostics.js';
 import { selectJourneys } from '../journeys/catalogue.js';
 import { createConsoleReporter, parseReporterSpec, writeFileReports, type ReporterSpec } from '../journeys/reporters/index.js';
 import { runJourneys } from '../journeys/runner.js';
@@ -22,10 +21,6 @@ export interface RunFlags {
   journeysExplicit?: boolean;
   /** `--wait-core SECONDS`: serve the workspace; P200/P201 wait this long for the partner's calls (0: manual). */
   waitCore?: string;
-}
-
-export function formatProblems(file: string, problems: Violation[]): string {
-  return `pcsim: ${file} cannot be used (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n${problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}\n`;
 }
 
 export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {

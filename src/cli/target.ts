@@ -3,7 +3,7 @@ import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-confi
 import { startReferencePartner } from '../reference-partner/index.js';
 import type { EnvCredentials } from './credentials.js';
 import type { CliIO } from './io.js';
-import { formatProblems } from './run.js';
+import { formatProblems } from './problems.js';
 
 export interface Target {
   config: PartnerConfig;

@@ -1,7 +1,7 @@
 /** `pcsim validate FILE`: checks a partner config and says which journeys it makes applicable. */
 import { loadPartnerConfig } from '../contract/partner-config.js';
 import { CATALOGUE } from '../journeys/catalogue.js';
-import { formatProblems } from './run.js';
+import { formatProblems } from './problems.js';
 import { EXIT, type CliIO } from './io.js';
 
 export async function validateCommand(file: string, io: CliIO): Promise<number> {

@@ -13,7 +13,6 @@ import type { Journey } from './catalogue.js';
 import { CATALOGUE } from './catalogue.js';
 import { JourneyAbort, JourneyContext } from './context.js';
 import type { JourneyReport, RunReport } from './types.js';
-import { serveWorkspace } from '../workspace/serve.js';
 import { withCoreJourneys } from '../workspace/core-journeys.js';
 
 export interface RunOptions {
@@ -39,7 +38,8 @@ export async function runJourneys(opts: RunOptions): Promise<RunReport> {
   const t0 = performance.now();
   const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
   const store = new MemoryStore();
-  const workspace = opts.waitCore && opts.waitCore > 0 ? await serveWorkspace(store) : undefined;
+  // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
+  const workspace = opts.waitCore && opts.waitCore > 0 ? await (await import('../workspace/serve.js')).serveWorkspace(store) : undefined;
   const dbx = new Databricks({ store, clientFor: () => client, patToken: opts.patToken, endpoint: workspace?.endpoint ?? opts.endpoint });
   try {
     return await runAll(opts, dbx, started, t0);
