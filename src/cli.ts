@@ -114,10 +114,10 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
 
   program
     .command('validate')
-    .description('check a partner.json and list which journeys apply to it')
-    .argument('<file>', 'partner.json')
-    .action(async (file: string) => {
-      result.code = await (await import('./cli/validate.js')).validateCommand(file, io);
+    .description('check partner.json files (and list which journeys apply) and scenario files (.yaml, .yml, or JSON with steps) without calling anything; exit 2 when one has a problem')
+    .argument('<files...>', 'partner.json or scenario files')
+    .action(async (files: string[]) => {
+      result.code = await (await import('./cli/validate.js')).validateCommand(files, io);
     });
 
   installConfigLayers(program, io.env);
