@@ -32,6 +32,22 @@ async function call(method, path, body) {
   return { ok: true, status: res.status, value: parsed };
 }
 
+/** A file download from the admin API: {ok, value: {blob, filename}} or the API's error. */
+async function download(path) {
+  let res;
+  try {
+    res = await fetch(path, { cache: 'no-store' });
+  } catch (err) {
+    return { ok: false, error: { code: 'network', message: `Failed to GET ${path}: ${err?.message ?? err}. Expected pcsim serve to be running.` } };
+  }
+  if (!res.ok) {
+    const e = (await res.json().catch(() => ({})))?.error ?? {};
+    return { ok: false, status: res.status, error: { code: e.code ?? `http_${res.status}`, message: e.message ?? `Failed to GET ${path}: HTTP ${res.status}.` } };
+  }
+  const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
+  return { ok: true, value: { blob: await res.blob(), filename } };
+}
+
 const ws = (id) => `/api/workspaces/${enc(id)}`;
 const partnerIn = (wsId, partner) => `${ws(wsId)}/partners/${enc(partner)}`;
 
@@ -55,6 +71,7 @@ export const api = {
   journal: (params = {}) => call('GET', `/api/journal?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''))}`),
   exchange: (id) => call('GET', `/api/journal/${enc(id)}`),
   clearJournal: () => call('DELETE', '/api/journal'),
+  recordedScenario: (wsId, name) => download(`/api/recorded-scenario?${new URLSearchParams({ workspace: wsId, name })}`),
   startRun: (partner, journeys) => call('POST', '/api/runs', journeys && journeys.length ? { partner, journeys } : { partner }),
   run: (id) => call('GET', `/api/runs/${enc(id)}`),
 };

@@ -37,7 +37,8 @@ export function initInspector() {
       h('h2', { id: 'h-inspector' }, 'Inspector'),
       count,
       h('span', { class: 'spacer' }),
-      h('label', { class: 'check small' }, only, ' this workspace only'),
+      h('label', { class: 'check small', title: 'Show only the calls of the selected workspace' }, only, ' this workspace'),
+      h('button', { type: 'button', class: 'btn small ghost', id: 'journal-record', title: "Download this workspace's calls as a scenario file that pcsim run --scenario replays", onclick: saveScenario }, 'Save scenario'),
       h('button', { type: 'button', class: 'btn small ghost', id: 'journal-clear', onclick: clear }, 'Clear'),
     ),
     h('p', { class: 'muted small inspector-hint' }, 'Every call Databricks made to a partner, newest first. Click one to see the request, the answer, the retries and the contract verdict.'),
@@ -75,6 +76,22 @@ async function load() {
   exchanges = r.value.exchanges;
   total = r.value.total;
   render();
+}
+
+/** Record → replay from the UI: this workspace's slice of the journal as a scenario file. */
+async function saveScenario() {
+  const ws = state.workspaces.find((w) => w.id === state.wsId);
+  if (!ws) return notify('Failed to save a scenario: no workspace is selected. Expected a workspace in the switcher.');
+  const name = ws.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'recorded';
+  const r = await api.recordedScenario(ws.id, name);
+  if (!r.ok) return notify(r.error.message);
+  const url = URL.createObjectURL(r.value.blob);
+  const a = h('a', { href: url, download: r.value.filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  notify(`Saved ${r.value.filename}: replay it with pcsim run --partner partner.json --scenario ${r.value.filename}`, 'info');
 }
 
 async function clear() {

@@ -1,9 +1,8 @@
 /** `pcsim run --scenario FILE…` (scenario files as report entries) and `pcsim record`. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { stringify } from 'yaml';
 import type { Journey } from '../journeys/catalogue.js';
 import { formatProblem, loadScenarioFile, type ScenarioProblem } from '../scenarios/load.js';
-import { recordScenario, type JournalExchange } from '../scenarios/record.js';
+import { recordScenario, renderRecording, type JournalExchange } from '../scenarios/record.js';
 import { scenarioJourney } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
@@ -84,9 +83,7 @@ export async function recordCommand(flags: RecordFlags, io: CliIO): Promise<numb
     io.err(`pcsim: ${result.error}\n`);
     return EXIT.usage;
   }
-  // YAML keeps the recorder's inferences next to the steps they shaped; JSON has no comments (they go to stderr only).
-  const header = [`Recorded by pcsim record from ${flags.from}: ${result.used} exchange(s).`, ...result.notes.map((n) => `note: ${n}`)].map((l) => `# ${l.replace(/\n/g, ' ')}\n`).join('');
-  const text = flags.out.endsWith('.json') ? `${JSON.stringify(result.scenario, null, 2)}\n` : `${header}${stringify(result.scenario, { lineWidth: 0 })}`;
+  const text = renderRecording(result, flags.from, flags.out.endsWith('.json') ? 'json' : 'yaml');
   try {
     await writeFile(flags.out, text);
   } catch (err) {

@@ -7,6 +7,7 @@
  * Replays use fresh workspaces, users and domains (each recorded e-mail domain becomes a
  * variable), so a partner that already holds the recorded accounts still sees new ones.
  */
+import { stringify } from 'yaml';
 import { parseScenario } from './load.js';
 import type { Expect, Scenario, Step, UserSpec, WorkspaceSpec } from './schema.js';
 
@@ -231,4 +232,14 @@ function outcomeOf(e: JournalExchange, established: boolean): Expect | undefined
   if (typeof b.configured_resources === 'boolean') out.configured_resources = b.configured_resources;
   if (!established) out.connection_id = typeof b.connection_id === 'string' ? 'present' : 'absent';
   return out;
+}
+
+/**
+ * The file a recording becomes. YAML keeps the recorder's inferences as comments next to the
+ * steps they shaped; JSON has no comments (the caller shows the notes elsewhere).
+ */
+export function renderRecording(r: { scenario: Scenario; used: number; notes: string[] }, source: string, format: 'yaml' | 'json'): string {
+  if (format === 'json') return `${JSON.stringify(r.scenario, null, 2)}\n`;
+  const header = [`Recorded by pcsim record from ${source}: ${r.used} exchange(s).`, ...r.notes.map((n) => `note: ${n}`)].map((l) => `# ${l.replace(/\n/g, ' ')}\n`).join('');
+  return `${header}${stringify(r.scenario, { lineWidth: 0 })}`;
 }

@@ -111,6 +111,14 @@ export const JournalQuery = z.object({
   kind: z.enum(CALL_KINDS).optional(),
 });
 
+export const RecordQuery = z.object({
+  workspace: Id('workspace').optional().describe('only the exchanges of this workspace id (the usual slice: one workspace)'),
+  partner: z.string().min(1).optional().describe('only the exchanges with this partner id'),
+  limit: limitParam('exchanges (the newest)'),
+  name: z.string().min(1).max(100).optional().describe('the scenario name (its report id); default recorded-<date>'),
+  format: z.enum(['yaml', 'json']).optional().describe('yaml (default: the recorder\'s notes become comments) or json'),
+});
+
 export const DeleteConnectionQuery = z.object({
   notify_partner: z
     .enum(['true', 'false'])

@@ -13,6 +13,7 @@ import request from 'supertest';
 import { ROUTES, createApp } from '../../src/server/app.js';
 import type { Route } from '../../src/server/route.js';
 import { VERSION } from '../../src/version.js';
+import { formatProblem, parseScenario } from '../../src/scenarios/load.js';
 import { ACME, ADMIN, ANALYST, DEMO, UNKNOWN_PARTNER, UNKNOWN_USER, UNKNOWN_WS, connectPath, expectError, harness, openSse, postRaw, type Harness } from './harness.js';
 
 let h: Harness;
@@ -293,6 +294,21 @@ const SUCCESS: Record<string, () => Promise<void>> = {
     for (const e of mine) expect(e).toMatchObject({ workspace_id: ACME, kind: 'connect', partner: h.partner.id, verdict: expect.any(Object) });
     expect((await api().get('/api/journal?partner=nobody').expect(200)).body).toMatchObject({ exchanges: [], total: 0 });
   },
+  async recordScenario() {
+    const c = await freshConnection('rs');
+    await api().post(connectPath(c.ws, h.partner.id)).send({ user_id: c.user }).expect(200); // a sign-in
+    const res = await api().get(`/api/recorded-scenario?workspace=${c.ws}&name=my bug`).expect(200);
+    expect(res.headers['content-type']).toMatch(/^application\/yaml/);
+    expect(res.headers['content-disposition']).toBe('attachment; filename="my-bug.yaml"');
+    const parsed = parseScenario(res.text, 'download.yaml');
+    if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
+    expect(parsed.scenario.name).toBe('my bug');
+    expect(parsed.scenario.steps.map((s) => Object.keys(s).find((k) => k === 'connect' || k === 'signin'))).toEqual(['connect', 'signin']);
+    expect(res.text).toMatch(/^# Recorded by pcsim record from http:\/\//);
+    const json = await api().get(`/api/recorded-scenario?workspace=${c.ws}&format=json&limit=1`).expect(200);
+    expect(json.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(json.text).steps).toHaveLength(2); // the newest exchange is a sign-in: a connect is added before it
+  },
   async getExchange() {
     const c = await freshConnection('gx');
     const id = (await api().get(`/api/journal?workspace=${c.ws}&kind=connect`).expect(200)).body.exchanges[0].id;
@@ -485,6 +501,11 @@ const BAD: Record<string, Case[]> = {
     ['an unknown partner: 404 naming it', async () => expect(expectError(await api().post('/api/runs').send({ partner: UNKNOWN_PARTNER }), 404, 'not_found').message).toContain(UNKNOWN_PARTNER)],
     ['an unknown journey', async () => expect(field(expectError(await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['P999'] }), 400, 'validation_failed'))).toBe('journeys')],
     ['partner is missing', async () => expect(field(expectError(await api().post('/api/runs').send({}), 400, 'validation_failed'))).toBe('partner')],
+  ],
+  recordScenario: [
+    ['nothing matches: 404 saying what was asked', async () => expect(expectError(await api().get(`/api/recorded-scenario?workspace=${UNKNOWN_WS}`), 404, 'not_found').message).toContain(`workspace ${UNKNOWN_WS}`)],
+    ['format outside yaml/json', async () => expect(field(expectError(await api().get('/api/recorded-scenario?format=xml'), 400, 'validation_failed'))).toBe('query.format')],
+    ['workspace not an int64', async () => expect(field(expectError(await api().get('/api/recorded-scenario?workspace=abc'), 400, 'validation_failed'))).toBe('query.workspace')],
   ],
   listJournal: [
     ['limit 0', async () => expect(field(expectError(await api().get('/api/journal?limit=0'), 400, 'validation_failed'))).toBe('query.limit')],

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { formatProblem, parseScenario } from '../../src/scenarios/load.js';
 import type { RunningServer } from '../../src/server/start.js';
 import { ACME, ADMIN, DEMO, adminApi, launchBrowser, openPage, see, startPcsim, withShots } from './support/ui.js';
 
@@ -218,6 +220,23 @@ describe('Partner Connect page', () => {
 });
 
 describe('Journeys page', () => {
+  it("saves this workspace's calls as a scenario file that replays them", async () => {
+    await adminApi(base, 'POST', connectPath(ACME), { user_id: ADMIN });
+    await adminApi(base, 'POST', connectPath(ACME), { user_id: ADMIN });
+    const { context, page, watch } = await openPage(browser, base);
+    await withShots(context, 'save-scenario', async () => {
+      await see(page.locator('#journal .ex')).toHaveCount(2);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#journal-record')]);
+      expect(download.suggestedFilename()).toBe('acme-production.yaml');
+      const text = await readFile((await download.path())!, 'utf8');
+      const parsed = parseScenario(text, 'acme-production.yaml');
+      if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
+      expect(parsed.scenario.steps.map((st) => (st.connect ? 'connect' : st.signin ? 'signin' : '?'))).toEqual(['connect', 'signin']);
+      await see(page.locator('#notice')).toContainText('pcsim run --partner partner.json --scenario acme-production.yaml');
+      expect(watch.errors).toEqual([]);
+    });
+  });
+
   it('runs chosen journeys with the verdicts of pcsim run, and saves checklist ticks', async () => {
     const { context, page, watch } = await openPage(browser, base);
     await withShots(context, 'journeys', async () => {

@@ -1,7 +1,8 @@
 /** The journal: every exchange with a partner, newest first, live over server-sent events. */
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
-import { JournalQuery } from '../schemas.js';
+import { JournalQuery, RecordQuery } from '../schemas.js';
+import { recordScenario, renderRecording, type JournalExchange } from '../../scenarios/record.js';
 import { exchangeView } from '../views.js';
 import type { Exchange } from '../../partner-client/types.js';
 
@@ -26,6 +27,30 @@ export const journalRoutes = [
       const matching = s.journal.filter(keep);
       const limit = query.limit ?? 100;
       return { body: { exchanges: matching.slice(-limit).reverse().map(exchangeView), total: matching.length, dropped: s.journal_dropped } };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/recorded-scenario',
+    operationId: 'recordScenario',
+    tag,
+    summary: 'A slice of the journal as a scenario file that replays the same clicks (what `pcsim record` writes), as a download',
+    what: 'record a scenario',
+    query: RecordQuery,
+    stream: true,
+    success: { status: 200, description: 'the scenario file (YAML, or JSON with format=json), Content-Disposition: attachment', contentType: 'application/yaml' },
+    handle: ({ ctx, query, req, res }) => {
+      const source = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+      const name = query.name ?? `recorded-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
+      // The exchanges as GET /api/journal shows them, so the UI's download and `pcsim record --from URL` agree.
+      const r = recordScenario(ctx.store.read().journal.map((e) => exchangeView(e) as unknown as JournalExchange), { workspace: query.workspace, partner: query.partner, limit: query.limit, name, source });
+      if ('error' in r) throw new ApiError('not_found', r.error, { workspace: query.workspace ?? null, partner: query.partner ?? null });
+      const format = query.format ?? 'yaml';
+      const file = `${name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario'}.${format === 'json' ? 'json' : 'yaml'}`;
+      res
+        .status(200)
+        .set({ 'content-type': format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8', 'content-disposition': `attachment; filename="${file}"` })
+        .send(renderRecording(r, source, format));
     },
   }),
   route({
