@@ -114,9 +114,7 @@ export const CATALOGUE: Journey[] = [
     title: 'creator signs in again',
     skip: always,
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1 } = await t.connectedU1();
       await t.connect('sign in u1 again', ws, u1, (ex) => expectSignIn(ex, { manualSignup: t.config.require_manual_signup }));
     },
   },
@@ -158,9 +156,7 @@ export const CATALOGUE: Journey[] = [
     title: 're-create after deleting in Databricks',
     skip: always,
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      const first = await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1, first } = await t.connectedU1();
       await t.forget(ws);
       await t.connect('re-create after Databricks deleted its side', ws, u1, (ex) => {
         const out = expectNew(ex);
@@ -177,9 +173,7 @@ export const CATALOGUE: Journey[] = [
     title: 're-create after deleting on both sides',
     skip: needs('delete_connection_path', 'delete-connection'),
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1 } = await t.connectedU1();
       const del = await t.dbx.deleteConnection(ws.id, t.partner.id, { notifyPartner: true });
       if (del.exchange) t.record('delete the connection (Databricks, then partner)', del.exchange, ok('delete the connection'));
       await t.connect('re-create the connection', ws, u1, (ex) => expectNew(ex));
@@ -190,9 +184,7 @@ export const CATALOGUE: Journey[] = [
     title: 'sign-in after the partner deleted the connection',
     skip: needs('delete_connection_path', 'delete-connection'),
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1 } = await t.connectedU1();
       await t.hook('the partner deletes the connection', () => t.dbx.partnerDeleteConnection(ws.id, t.partner.id), ok('delete the connection'));
       await t.connect('sign in to the deleted connection', ws, u1, (ex) => expectError(ex, 404, ['connection_not_found'], 'report the deleted connection'));
     },
@@ -202,10 +194,7 @@ export const CATALOGUE: Journey[] = [
     title: 're-create after the partner account was deleted',
     skip: needs('delete_account_path', 'delete-account'),
     async run(t) {
-      const domain = t.testDomain();
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${domain}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1, domain } = await t.connectedU1();
       await t.forget(ws);
       await t.hook(`delete the account ${domain}`, () => t.dbx.deleteAccount(ws.id, t.partner.id, domain), ok('delete the test account', HOOK_OK));
       await t.connect('re-create the connection', ws, u1, (ex) => expectNew(ex));
@@ -216,10 +205,7 @@ export const CATALOGUE: Journey[] = [
     title: 'sign-in after the partner account was deleted',
     skip: needs('delete_account_path', 'delete-account'),
     async run(t) {
-      const domain = t.testDomain();
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${domain}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1, domain } = await t.connectedU1();
       await t.hook(`delete the account ${domain}`, () => t.dbx.deleteAccount(ws.id, t.partner.id, domain), ok('delete the test account', HOOK_OK));
       await t.connect('sign in after the account was deleted', ws, u1, (ex) => expectError(ex, 404, ['connection_not_found'], 'report the deleted connection'));
     },
@@ -245,9 +231,7 @@ export const CATALOGUE: Journey[] = [
       'After an expired trial, creating a connection again shows a meaningful error or purchase page (optional: low priority).',
     ],
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1 } = await t.connectedU1();
       await t.hook('expire the trial of u1', () => t.dbx.expireAccount(ws.id, t.partner.id, u1.id), ok('expire the trial', HOOK_OK));
       await t.forget(ws);
       await t.connect('create again after the trial expired', ws, u1, expectExpiredTrial);
@@ -258,9 +242,7 @@ export const CATALOGUE: Journey[] = [
     title: 'sign-in after the trial expired',
     skip: needs('expire_account_path', 'expire-account'),
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws, u1 } = await t.connectedU1();
       await t.hook('expire the trial of u1', () => t.dbx.expireAccount(ws.id, t.partner.id, u1.id), ok('expire the trial', HOOK_OK));
       await t.connect('sign in after the trial expired', ws, u1, (ex) => expectSignIn(ex, { manualSignup: t.config.require_manual_signup, redirect_values: ['purchase_product'], account_statuses: ['expired'] }));
     },
@@ -317,9 +299,7 @@ export const CATALOGUE: Journey[] = [
     title: 'test-connection on a live connection',
     skip: needs('test_connection_path', 'test-connection'),
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws } = await t.connectedU1();
       await t.hook('test the connection', () => t.dbx.testConnection(ws.id, t.partner.id), expectTestResults);
     },
   },
@@ -328,9 +308,7 @@ export const CATALOGUE: Journey[] = [
     title: 'test-connection after the partner deleted it',
     skip: (c) => needs('test_connection_path', 'test-connection')(c) ?? needs('delete_connection_path', 'delete-connection')(c),
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      const { ws } = await t.connectedU1();
       await t.hook('the partner deletes the connection', () => t.dbx.partnerDeleteConnection(ws.id, t.partner.id), ok('delete the connection'));
       await t.hook('test the deleted connection', () => t.dbx.testConnection(ws.id, t.partner.id), (ex) => expectError(ex, 404, ['connection_not_found'], 'report the deleted connection'));
     },
@@ -340,9 +318,7 @@ export const CATALOGUE: Journey[] = [
     title: 'connector list',
     skip: (c) => (c.category !== 'INGEST' ? { field: 'category', reason: `category is ${c.category}, not INGEST` } : needs('get_connectors_path', 'the connector list')(c)),
     async run(t) {
-      const ws = await t.workspace();
-      const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-      await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
+      await t.connectedU1();
       const { exchanges, connectors, stopped } = await t.dbx.connectors(t.partner.id);
       exchanges.forEach((ex, i) => {
         const last = i === exchanges.length - 1;

@@ -8,6 +8,7 @@ import { errorsOnly, type Violation } from '../contract/diagnostics.js';
 import type { Databricks, ConnectOptions, ConnectOutcome, NewWorkspace } from '../databricks/databricks.js';
 import type { PartnerRecord, User, Workspace } from '../databricks/model.js';
 import type { Exchange } from '../partner-client/types.js';
+import { expectNew } from './expectations.js';
 import type { StepReport } from './types.js';
 
 const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 8);
@@ -92,6 +93,17 @@ export class JourneyContext {
 
   async hook(name: string, call: () => Promise<Exchange>, expect: (ex: Exchange) => Violation[]): Promise<Exchange> {
     return this.record(name, await call(), expect);
+  }
+
+  /**
+   * The opening most journeys share: a fresh workspace, user u1 of a fresh test domain (or of
+   * `domain`), and u1's first Connect judged as "validate new".
+   */
+  async connectedU1(domain = this.testDomain(), name = 'connect u1'): Promise<{ ws: Workspace; u1: User; domain: string; first: ConnectOutcome }> {
+    const ws = await this.workspace();
+    const u1 = await this.user(ws, `u1@${domain}`);
+    const first = await this.connect(name, ws, u1, (ex) => expectNew(ex));
+    return { ws, u1, domain, first };
   }
 
   /** "Databricks forgets the connection": deleted on the Databricks side without telling the partner. */
