@@ -43,7 +43,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--timeout-ms <n>', 'per-attempt timeout in milliseconds', '30000')
     .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
     .option('--wait-core <seconds>', 'serve the simulated workspace during the run and let P200/P201 wait this long for the partner to call it back (0: judge them by hand)', '0')
-    .option('--scenario <file>', 'a scenario file (YAML or JSON) to run instead of the catalogue, or with it when --journeys is given (repeatable)', collect, [])
+    .option('--scenario <path>', 'a scenario file (YAML or JSON), or a directory of them, to run instead of the catalogue, or with it when --journeys is given (repeatable)', collect, [])
     .addOption(new Option('--no-color', 'never colour the console output'))
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
     .action(async (flags: RunFlags & { color: boolean }, cmd: Command) => {
@@ -87,7 +87,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .command('load')
     .description('run many independent copies of scenarios or journeys at once and report throughput, p50/p95/p99 per step, errors by reason and violations; exit 1 when a copy failed')
     .option('--partner <file>', 'partner.json in the official format (default: start the built-in reference partner in this process)')
-    .option('--scenario <file>', 'a scenario file (YAML or JSON) to copy (repeatable)', collect, [])
+    .option('--scenario <path>', 'a scenario file (YAML or JSON), or a directory of them, to copy (repeatable)', collect, [])
     .option('--journeys <ids>', `a comma-separated list of ${JOURNEY_IDS.join(',')} (or "all")`)
     .option('--concurrency <n>', 'copies in flight at once', '10')
     .option('--duration <s>', 'seconds to keep starting copies', '10')
@@ -115,7 +115,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
   program
     .command('validate')
     .description('check partner.json files (and list which journeys apply) and scenario files (.yaml, .yml, or JSON with steps) without calling anything; exit 2 when one has a problem')
-    .argument('<files...>', 'partner.json or scenario files')
+    .argument('<files...>', 'partner.json or scenario files (a directory: its scenario files)')
     .action(async (files: string[]) => {
       result.code = await (await import('./cli/validate.js')).validateCommand(files, io);
     });

@@ -1,5 +1,6 @@
 /** `pcsim run --scenario FILE…` (scenario files as report entries) and `pcsim record`. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Journey } from '../journeys/catalogue.js';
 import { formatProblem, loadScenarioFile, type ScenarioProblem } from '../scenarios/load.js';
 import { recordScenario, renderRecording, type JournalExchange } from '../scenarios/record.js';
@@ -7,12 +8,30 @@ import { scenarioJourney } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
 
+const SCENARIO_FILE = /\.(ya?ml|json)$/i;
+
+/** A directory stands for its scenario files (.yaml, .yml, .json; not recursive, sorted): `--scenario fixtures/scenarios/journeys`. */
+export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const isDir = await stat(p).then((s) => s.isDirectory(), () => false);
+    if (!isDir) {
+      out.push(p);
+      continue;
+    }
+    const found = (await readdir(p)).filter((f) => SCENARIO_FILE.test(f)).sort().map((f) => path.join(p, f));
+    if (found.length === 0) throw new UsageError(`Failed to read scenarios from the directory ${p}: it holds no .yaml, .yml or .json file. Expected scenario files, or a file path.`);
+    out.push(...found);
+  }
+  return out;
+}
+
 /** Loads every file; all problems of all files are printed, and nothing runs when there is one. */
-export async function loadScenarios(files: string[], io: CliIO): Promise<Scenario[] | undefined> {
+export async function loadScenarios(paths: string[], io: CliIO): Promise<Scenario[] | undefined> {
   const problems: ScenarioProblem[] = [];
   const scenarios: Scenario[] = [];
   const seen = new Map<string, string>();
-  for (const file of files) {
+  for (const file of await expandScenarioPaths(paths)) {
     const r = await loadScenarioFile(file);
     if (!r.ok) {
       problems.push(...r.problems);

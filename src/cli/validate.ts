@@ -53,9 +53,10 @@ async function validateScenario(file: string, io: CliIO): Promise<boolean> {
   return true;
 }
 
-export async function validateCommand(files: string[], io: CliIO): Promise<number> {
+export async function validateCommand(paths: string[], io: CliIO): Promise<number> {
+  const { expandScenarioPaths } = await import('./scenario.js');
   let ok = true;
-  for (const file of files) {
+  for (const file of await expandScenarioPaths(paths)) {
     const valid = (await isScenario(file)) ? await validateScenario(file, io) : await validatePartner(file, io);
     ok &&= valid;
   }
