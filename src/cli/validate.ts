@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { loadPartnerConfig } from '../contract/partner-config.js';
-import { CATALOGUE } from '../journeys/catalogue.js';
+import { applicability, CATALOGUE } from '../journeys/catalogue.js';
 import { formatProblems } from './problems.js';
 import { EXIT, type CliIO } from './io.js';
 
@@ -29,8 +29,8 @@ async function validatePartner(file: string, io: CliIO): Promise<boolean> {
   const cfg = loaded.config;
   io.out(`${file}: valid partner config "${cfg.name}" (${cfg.category}, ${cfg.base_url}).\n`);
   for (const j of CATALOGUE) {
-    const skip = j.skip(cfg);
-    const status = skip ? `skipped: ${skip.reason} (${skip.field})` : j.run ? 'runs' : 'manual';
+    const a = applicability(j, cfg);
+    const status = a.status === 'skipped' ? `skipped: ${a.reason} (${a.field})` : a.status === 'manual' && j.run ? `manual: ${a.reason}` : a.status;
     io.out(`  ${j.id.padEnd(5)} ${j.title.padEnd(50)} ${status}\n`);
   }
   return true;

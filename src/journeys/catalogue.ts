@@ -24,8 +24,22 @@ export interface Journey {
   skip(config: PartnerConfig): Skip | undefined;
   /** Manual journeys: what a reviewer checks by hand; `run` is absent, or decides it can't judge. */
   manual?: string[];
+  /** Set when this config leaves the journey to a human: why, and what to do. Decided before anything is
+   * sent, so a load run never counts such a journey as a passed copy with no steps. */
+  manualFor?(config: PartnerConfig): string | undefined;
   /** `{note}`: passed, with the reason it passed (P200/P201 judged from the partner's activity). */
   run?(t: JourneyContext): Promise<void | { manual: string } | { note: string }>;
+}
+
+/** What a config makes of a journey before it runs: the one reading of skip / manualFor / run. */
+export type Applicability = { status: 'skipped'; field: string; reason: string } | { status: 'manual'; reason: string } | { status: 'runs' };
+
+export function applicability(j: Journey, config: PartnerConfig): Applicability {
+  const skip = j.skip(config);
+  if (skip) return { status: 'skipped', ...skip };
+  if (!j.run) return { status: 'manual', reason: 'judged by hand: see manual_checks' };
+  const manual = j.manualFor?.(config);
+  return manual ? { status: 'manual', reason: manual } : { status: 'runs' };
 }
 
 const always = () => undefined;
@@ -125,10 +139,11 @@ export const CATALOGUE: Journey[] = [
     manual: [
       'A different existing user reuses the connection and easily finds the Databricks connector.',
     ],
+    manualFor: (c) =>
+      c.new_user_action !== 'auto_add' || c.require_manual_signup
+        ? `new_user_action is ${c.new_user_action}${c.require_manual_signup ? ' with require_manual_signup' : ''}: a second user becomes known to the partner only by hand. Sign up u2, then sign in as u2.`
+        : undefined,
     async run(t) {
-      if (t.config.new_user_action !== 'auto_add' || t.config.require_manual_signup) {
-        return { manual: `new_user_action is ${t.config.new_user_action}${t.config.require_manual_signup ? ' with require_manual_signup' : ''}: a second user becomes known to the partner only by hand. Sign up u2, then sign in as u2.` };
-      }
       const domain = t.testDomain();
       const ws = await t.workspace();
       const u1 = await t.user(ws, `u1@${domain}`);

@@ -10,7 +10,7 @@ import { PartnerClient, type Credentials } from '../partner-client/client.js';
 import { MemoryStore } from '../store/memory.js';
 import { VERSION } from '../version.js';
 import type { Journey } from './catalogue.js';
-import { CATALOGUE } from './catalogue.js';
+import { applicability, CATALOGUE } from './catalogue.js';
 import { JourneyAbort, JourneyContext } from './context.js';
 import type { JourneyReport, RunReport } from './types.js';
 import { withCoreJourneys } from '../workspace/core-journeys.js';
@@ -74,11 +74,11 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
   const t0 = performance.now();
   const base = { id: journey.id, title: journey.title };
   const elapsed = () => Math.round(performance.now() - t0);
-  const skip = journey.skip(t.config);
-  if (skip) return { ...base, status: 'skipped', reason: `${skip.reason} (${skip.field})`, duration_ms: 0, steps: [] };
-  if (!journey.run) return { ...base, status: 'manual', reason: 'judged by hand: see manual_checks', duration_ms: 0, steps: [], manual_checks: journey.manual };
+  const a = applicability(journey, t.config);
+  if (a.status === 'skipped') return { ...base, status: 'skipped', reason: `${a.reason} (${a.field})`, duration_ms: 0, steps: [] };
+  if (a.status === 'manual') return { ...base, status: 'manual', reason: a.reason, duration_ms: 0, steps: [], manual_checks: journey.manual };
   try {
-    const result = await journey.run(t);
+    const result = await journey.run!(t);
     if (result && 'manual' in result) return { ...base, status: 'manual', reason: result.manual, duration_ms: elapsed(), steps: t.steps, manual_checks: journey.manual };
     if (result && 'note' in result) return { ...base, status: 'passed', duration_ms: elapsed(), steps: t.steps, reason: warningsOf(t) ?? result.note };
     return { ...base, status: 'passed', duration_ms: elapsed(), steps: t.steps, reason: warningsOf(t) };

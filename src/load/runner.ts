@@ -7,7 +7,7 @@
  */
 import type { PartnerConfig } from '../contract/partner-config.js';
 import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
-import type { Journey } from '../journeys/catalogue.js';
+import { applicability, type Journey } from '../journeys/catalogue.js';
 import { JourneyAbort, JourneyContext } from '../journeys/context.js';
 import type { StepReport } from '../journeys/types.js';
 import { PartnerClient, type Credentials, type PartnerCall } from '../partner-client/client.js';
@@ -102,10 +102,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const connectUrl = client.urlFor('connect');
   const not_run: LoadReport['not_run'] = [];
   const runnable = opts.journeys.filter((j) => {
-    const skip = j.skip(opts.config);
-    if (skip) not_run.push({ id: j.id, reason: `skipped: ${skip.reason} (${skip.field})` });
-    else if (!j.run) not_run.push({ id: j.id, reason: 'manual: judged by hand' });
-    return !skip && j.run;
+    const a = applicability(j, opts.config);
+    if (a.status === 'skipped') not_run.push({ id: j.id, reason: `skipped: ${a.reason} (${a.field})` });
+    else if (a.status === 'manual') not_run.push({ id: j.id, reason: `manual: ${a.reason}` });
+    return a.status === 'runs';
   });
 
   const samples = new Map<string, { journey: string; step: string; kind: string; ms: number[] }>();

@@ -38,10 +38,17 @@ export function variablesIn(s: string): string[] {
 }
 
 /** Replaces `${name}`; a name without a value throws (load.ts has ruled that out statically). */
+/** A `${name}` with no value when a step runs (the load check makes this rare: see the runner's `when` case). */
+export class UnfilledVariable extends Error {
+  constructor(readonly variable: string) {
+    super(`Failed to fill \${${variable}}: the variable has no value. Expected it to be defined before this step.`);
+  }
+}
+
 export function interpolate(s: string, vars: ReadonlyMap<string, string>): string {
   return s.replace(VAR, (_m, name: string) => {
     const v = vars.get(name);
-    if (v === undefined) throw new Error(`Failed to fill \${${name}}: the variable has no value. Expected it to be defined before this step.`);
+    if (v === undefined) throw new UnfilledVariable(name);
     return v;
   });
 }

@@ -13,7 +13,7 @@ import type { Journey, Skip } from '../journeys/catalogue.js';
 import { JourneyAbort, WRONG_CREDENTIALS, type JourneyContext } from '../journeys/context.js';
 import { expectDemo, expectError, expectExpiredTrial, expectNew, expectNewUserRow, expectSignIn, expectTestResults, preferValues } from '../journeys/expectations.js';
 import type { Exchange } from '../partner-client/types.js';
-import { interpolate, resolveVariables } from './load.js';
+import { interpolate, resolveVariables, UnfilledVariable } from './load.js';
 import { actionOf, type ActionName, type Expect, type Scenario, type Step, type When } from './schema.js';
 
 const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
@@ -46,6 +46,16 @@ const WHAT: Record<ActionName, string> = {
 };
 
 export function skipOf(s: Scenario, c: PartnerConfig): Skip | undefined {
+  return (s.manual ? undefined : unmetRequirement(s, c)) ?? missingEndpoint(s, c);
+}
+
+/** With `manual`, an unmet requirement hands the scenario to a human (like the catalogue's P301) instead of skipping it. */
+function manualOf(s: Scenario, c: PartnerConfig): string | undefined {
+  const unmet = s.manual ? unmetRequirement(s, c) : undefined;
+  return unmet ? `${unmet.reason}. ${s.manual}` : undefined;
+}
+
+function unmetRequirement(s: Scenario, c: PartnerConfig): Skip | undefined {
   for (const r of s.requires ?? []) {
     if (r === 'supports_demo' && !c.supports_demo) return { field: 'supports_demo', reason: 'supports_demo is not true' };
     if (r === 'category_ingest' && c.category !== 'INGEST') return { field: 'category', reason: `category is ${c.category}, not INGEST` };
@@ -54,6 +64,10 @@ export function skipOf(s: Scenario, c: PartnerConfig): Skip | undefined {
       return { field: 'new_user_action', reason: `new_user_action is ${c.new_user_action}${c.require_manual_signup ? ' with require_manual_signup' : ''}: a second user becomes known to the partner only by hand` };
     }
   }
+  return undefined;
+}
+
+function missingEndpoint(s: Scenario, c: PartnerConfig): Skip | undefined {
   for (const step of s.steps) {
     const { action, args } = actionOf(step);
     // An explicit notify_partner: true is a delete "on both sides": it needs the partner's hook.
@@ -80,6 +94,8 @@ export function scenarioJourney(s: Scenario): Journey {
     id: s.name,
     title: s.title ?? s.description?.split('\n')[0] ?? `scenario ${s.name}`,
     skip: (c) => skipOf(s, c),
+    manualFor: (c) => manualOf(s, c),
+    ...(s.manual ? { manual: [s.manual] } : {}),
     run: (t) => runScenario(s, t),
   };
 }
@@ -207,9 +223,21 @@ export async function runScenario(s: Scenario, t: JourneyContext): Promise<void>
     users.set(u.name, user);
   }
 
+  // A variable saved by a step that `when` skipped has no value; a later step using it says which step skipped it.
+  const skippedSaves = new Map<string, number>();
   for (const [i, raw] of s.steps.entries()) {
-    if (!stepApplies(raw.when, t.config)) continue;
-    const step: Step = fill(raw, vars);
+    if (!stepApplies(raw.when, t.config)) {
+      for (const variable of Object.keys(raw.save ?? {})) if (!vars.has(variable)) skippedSaves.set(variable, i + 1);
+      continue;
+    }
+    let step: Step;
+    try {
+      step = fill(raw, vars);
+    } catch (err) {
+      const skippedAt = err instanceof UnfilledVariable ? skippedSaves.get(err.variable) : undefined;
+      if (skippedAt === undefined) throw new Error(`step ${i + 1}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new Error(`step ${i + 1}: Failed to fill \${${(err as UnfilledVariable).variable}}: step ${skippedAt}, which saves it, was skipped by its \`when\` for this partner config. Expected step ${i + 1} to carry the same \`when\`, or the variable to be saved by a step that always runs.`);
+    }
     const { action, args } = actionOf(step);
     const name = step.name ?? defaultName(action, args);
     const where = `step ${i + 1} (${name})`;

@@ -122,6 +122,7 @@ export const Scenario = z
     title: z.string().optional(),
     description: z.string().optional(),
     requires: z.array(z.enum(REQUIREMENTS)).optional().describe('config conditions; the scenario is skipped otherwise (endpoints are derived from the steps)'),
+    manual: z.string().min(1).optional().describe('what a human does when `requires` is not met: the scenario is then reported manual with this text instead of skipped'),
     variables: z.record(VariableName, z.string()).optional(),
     workspaces: z.array(WorkspaceSpec).min(1),
     users: z.array(UserSpec).min(1),

@@ -7,7 +7,7 @@ import { errorsOnly } from '../contract/diagnostics.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import type { WorkspaceEndpoint } from '../databricks/databricks.js';
 import type { ConnectionRecord, PartnerRecord, Resources, State, User, Workspace } from '../databricks/model.js';
-import { CATALOGUE } from '../journeys/catalogue.js';
+import { applicability, CATALOGUE } from '../journeys/catalogue.js';
 import { supports } from '../partner-client/client.js';
 import { REDACTED } from '../partner-client/redact.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
@@ -83,9 +83,11 @@ export function partnerSummary(p: PartnerRecord) {
 /** Which journeys of the catalogue apply to a config (as `pcsim validate` lists them). */
 export function journeysFor(config: PartnerConfig) {
   return CATALOGUE.map((j) => {
-    const skip = j.skip(config);
-    if (skip) return { id: j.id, title: j.title, status: 'skipped' as const, reason: skip.reason, field: skip.field };
-    return { id: j.id, title: j.title, status: j.run ? ('runs' as const) : ('manual' as const) };
+    const a = applicability(j, config);
+    if (a.status === 'skipped') return { id: j.id, title: j.title, status: a.status, reason: a.reason, field: a.field };
+    // A journey with no run is manual by nature (its checks are listed); one that a config makes manual says why.
+    if (a.status === 'manual' && j.run) return { id: j.id, title: j.title, status: a.status, reason: a.reason };
+    return { id: j.id, title: j.title, status: a.status };
   });
 }
 

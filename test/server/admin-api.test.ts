@@ -204,6 +204,9 @@ const SUCCESS: Record<string, () => Promise<void>> = {
     // A bare partner.json registers too, under the slug of its name.
     const bare = await api().post('/api/partners').send({ ...h.ref.config, name: 'Bare Partner' }).expect(201);
     expect(bare.body.id).toBe('bare-partner');
+    // A config that signs users up by hand hands P301 to a human, and says what to do.
+    const manual = await api().post('/api/partners').send({ ...h.ref.config, name: 'Hand Signup', require_manual_signup: true }).expect(201);
+    expect(manual.body.journeys.find((j: { id: string }) => j.id === 'P301')).toEqual({ id: 'P301', title: expect.any(String), status: 'manual', reason: expect.stringContaining('Sign up u2, then sign in as u2') });
     const ids = (await api().get('/api/partners').expect(200)).body.partners.map((p: { id: string }) => p.id);
     expect(ids).toEqual(expect.arrayContaining([h.partner.id, 'second-tile', 'bare-partner']));
     // The registered credentials are the ones sent: the tile works.

@@ -67,4 +67,15 @@ describe('runLoad (loopback, bounded)', () => {
     expect(r.failures.map((f) => f.reason)).toEqual([expect.stringContaining('P100 step "connect u1 in a new workspace": [connect.response.enum]'), expect.stringContaining('s step "#1 connect u in w"')]);
     expect(r.violations[0]).toMatchObject({ severity: 'error', count: 6 });
   });
+
+  it('leaves to a human what the config makes manual, instead of counting empty copies as passed', async () => {
+    const ref = await startReferencePartner({ newUserAction: 'invite' });
+    closers.push(ref.close);
+    const both = selectJourneys('P100,P301');
+    if ('error' in both) throw new Error(both.error);
+    const r = await runLoad({ config: ref.config, credentials, journeys: both.journeys, concurrency: 2, durationMs: 1000, maxCopies: 6 });
+    expect(r.not_run).toEqual([{ id: 'P301', reason: expect.stringMatching(/^manual: new_user_action is invite: .*Sign up u2/) }]);
+    expect(r.journeys).toEqual(['P100']);
+    expect(r.copies).toEqual({ completed: 6, passed: 6, failed: 0 });
+  });
 });
