@@ -71,7 +71,7 @@ function renderRunBox(box, p) {
         'li',
         { class: `pick-${j.status}` },
         h('label', { class: 'check' }, cb, ' ', h('strong', {}, j.id), ' ', j.title),
-        j.status === 'skipped' ? h('span', { class: 'hint' }, `skipped: ${j.reason ?? ''}`) : j.status === 'manual' ? h('span', { class: 'hint' }, 'manual: see the checklist') : null,
+        j.status === 'skipped' ? h('span', { class: 'hint' }, `skipped: ${j.reason ?? ''}`) : j.status === 'manual' ? h('span', { class: 'hint' }, j.reason ? `manual for this config: ${j.reason}` : 'manual: see the checklist') : null,
       );
     }),
   );

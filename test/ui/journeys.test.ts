@@ -266,4 +266,20 @@ describe('Journeys page', () => {
       expect(watch.errors).toEqual([]);
     });
   });
+
+  it('says which journeys a partner\'s config leaves to a human, and what to do', async () => {
+    const ref = await adminApi(base, 'GET', `/api/partners/${partner}`);
+    await adminApi(base, 'POST', '/api/partners', { id: 'hand-signup', config: { ...(ref.body.config as Record<string, unknown>), name: 'Hand Signup', require_manual_signup: true } });
+    const { context, page, watch } = await openPage(browser, base);
+    await withShots(context, 'journeys-manual', async () => {
+      await page.click('#tab-journeys');
+      await page.selectOption('#journeys-partner', 'hand-signup');
+      await page.click('details.picks summary');
+      const p301 = page.locator('.journey-picks li.pick-manual', { hasText: 'P301' });
+      await see(p301).toContainText('manual for this config: new_user_action is auto_add with require_manual_signup');
+      await see(p301).toContainText('Sign up u2, then sign in as u2.');
+      expect(await p301.locator('input').isDisabled()).toBe(true);
+      expect(watch.errors).toEqual([]);
+    });
+  });
 });
