@@ -8,9 +8,20 @@ import { scenarioJourney } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
 
-const SCENARIO_FILE = /\.(ya?ml|json)$/i;
+/** YAML is always a scenario here; JSON is one when it has steps (else a partner.json or a saved journal). */
+export async function looksLikeScenario(file: string): Promise<boolean> {
+  if (/\.ya?ml$/i.test(file)) return true;
+  try {
+    return /"steps"\s*:/.test(await readFile(file, 'utf8'));
+  } catch {
+    return false; // unreadable: the loader that gets it says so
+  }
+}
 
-/** A directory stands for its scenario files (.yaml, .yml, .json; not recursive, sorted): `--scenario fixtures/scenarios/journeys`. */
+/**
+ * A directory stands for its scenario files, not recursive, in name order: .yaml/.yml, and .json holding
+ * steps (a directory may also keep partner.json files or saved journals next to them).
+ */
 export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
@@ -19,8 +30,12 @@ export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
       out.push(p);
       continue;
     }
-    const found = (await readdir(p)).filter((f) => SCENARIO_FILE.test(f)).sort().map((f) => path.join(p, f));
-    if (found.length === 0) throw new UsageError(`Failed to read scenarios from the directory ${p}: it holds no .yaml, .yml or .json file. Expected scenario files, or a file path.`);
+    const found: string[] = [];
+    for (const f of (await readdir(p)).sort()) {
+      const file = path.join(p, f);
+      if (/\.(ya?ml|json)$/i.test(f) && (await looksLikeScenario(file))) found.push(file);
+    }
+    if (found.length === 0) throw new UsageError(`Failed to read scenarios from the directory ${p}: it holds no scenario file. Expected .yaml/.yml files, or .json files with steps, or a file path.`);
     out.push(...found);
   }
   return out;

@@ -3,22 +3,12 @@
  * A partner.json says which journeys it makes applicable; a scenario (.yaml/.yml, or JSON with
  * `steps`) lists its steps. Every problem of every file is printed; exit 2 when one has any.
  */
-import { readFile } from 'node:fs/promises';
 import { loadPartnerConfig } from '../contract/partner-config.js';
 import { applicability, CATALOGUE } from '../journeys/catalogue.js';
 import { formatProblems } from './problems.js';
 import { EXIT, type CliIO } from './io.js';
 
 /** A scenario by extension, or a JSON object with `steps` (a partner.json never has one). */
-async function isScenario(file: string): Promise<boolean> {
-  if (/\.ya?ml$/i.test(file)) return true;
-  try {
-    return /"steps"\s*:/.test(await readFile(file, 'utf8'));
-  } catch {
-    return false; // unreadable: the partner loader says so
-  }
-}
-
 async function validatePartner(file: string, io: CliIO): Promise<boolean> {
   const loaded = await loadPartnerConfig(file);
   for (const w of loaded.warnings) io.err(`pcsim: warning: ${w.message}\n`);
@@ -54,10 +44,10 @@ async function validateScenario(file: string, io: CliIO): Promise<boolean> {
 }
 
 export async function validateCommand(paths: string[], io: CliIO): Promise<number> {
-  const { expandScenarioPaths } = await import('./scenario.js');
+  const { expandScenarioPaths, looksLikeScenario } = await import('./scenario.js');
   let ok = true;
   for (const file of await expandScenarioPaths(paths)) {
-    const valid = (await isScenario(file)) ? await validateScenario(file, io) : await validatePartner(file, io);
+    const valid = (await looksLikeScenario(file)) ? await validateScenario(file, io) : await validatePartner(file, io);
     ok &&= valid;
   }
   return ok ? EXIT.ok : EXIT.usage;
