@@ -72,6 +72,7 @@ export const api = {
   exchange: (id) => call('GET', `/api/journal/${enc(id)}`),
   clearJournal: () => call('DELETE', '/api/journal'),
   recordedScenario: (wsId, name) => download(`/api/recorded-scenario?${new URLSearchParams({ workspace: wsId, name })}`),
-  startRun: (partner, journeys) => call('POST', '/api/runs', journeys && journeys.length ? { partner, journeys } : { partner }),
+  /** scenarios: [{file, text}] run as `pcsim run --scenario` (alone unless journeys are given too). */
+  startRun: (partner, journeys, scenarios) => call('POST', '/api/runs', { partner, ...(journeys && journeys.length ? { journeys } : {}), ...(scenarios && scenarios.length ? { scenarios } : {}) }),
   run: (id) => call('GET', `/api/runs/${enc(id)}`),
 };

@@ -91,7 +91,7 @@ async function saveScenario() {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-  notify(`Saved ${r.value.filename}: replay it with pcsim run --partner partner.json --scenario ${r.value.filename}`, 'info');
+  notify(`Saved ${r.value.filename}: replay it with pcsim run --partner partner.json --scenario ${r.value.filename}, or with Run scenario files… on the Journeys page`, 'info');
 }
 
 async function clear() {

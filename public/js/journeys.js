@@ -76,11 +76,35 @@ function renderRunBox(box, p) {
     }),
   );
   const progress = h('div', { id: 'run-progress', 'aria-live': 'polite' });
+  // Scenario files are read in the browser and sent as text: the server checks them all before anything runs.
+  const files = h('input', {
+    type: 'file',
+    id: 'scenario-files',
+    accept: '.yaml,.yml,.json',
+    multiple: true,
+    hidden: true,
+    onchange: async (ev) => {
+      const picked = [...ev.target.files];
+      ev.target.value = '';
+      if (picked.length) await start([], await Promise.all(picked.map(async (f) => ({ file: f.name, text: await f.text() }))));
+    },
+  });
   const running = runView?.status === 'running';
-  const start = async (ids) => {
-    const r = await api.startRun(p.id, ids);
+  const start = async (ids, scenarios) => {
+    const r = await api.startRun(p.id, ids, scenarios);
     if (!r.ok) {
-      mount(progress, h('div', { class: 'note note-bad' }, r.error.message));
+      const problems = r.error.details?.problems;
+      mount(
+        progress,
+        Array.isArray(problems)
+          ? h(
+              'div',
+              { class: 'note note-bad', id: 'scenario-problems' },
+              h('p', {}, `The scenario files cannot be run (${problems.length} problem${problems.length > 1 ? 's' : ''}; nothing was sent):`),
+              h('ul', { class: 'problems' }, problems.map((x) => h('li', {}, h('code', {}, `${x.file}:${x.line}:${x.col}`), ' ', x.path ? h('strong', {}, x.path) : null, ' ', x.message))),
+            )
+          : h('div', { class: 'note note-bad' }, r.error.message),
+      );
       return;
     }
     runId = r.value.run_id;
@@ -97,6 +121,8 @@ function renderRunBox(box, p) {
       { class: 'actions left' },
       h('button', { type: 'button', class: 'btn primary', id: 'run-all', disabled: running, onclick: () => start([]) }, running ? 'Running…' : 'Run all'),
       h('button', { type: 'button', class: 'btn', id: 'run-selected', disabled: running, onclick: () => start([...boxes].filter(([, cb]) => cb.checked).map(([id]) => id)) }, 'Run selected'),
+      h('button', { type: 'button', class: 'btn', id: 'run-scenarios', disabled: running, title: 'Run scenario files (YAML or JSON, as pcsim run --scenario): your own sequences, or ones saved from the inspector', onclick: () => files.click() }, 'Run scenario files…'),
+      files,
     ),
     runView ? null : h('details', { class: 'picks' }, h('summary', {}, 'Choose journeys'), list),
     progress,

@@ -72,7 +72,7 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
     journeys.push(...sel.journeys);
   }
   if (flags.scenario.length) {
-    const scripted = await scenarioJourneys(flags.scenario, io);
+    const scripted = await scenarioJourneys(flags.scenario, io, journeys.map((j) => j.id));
     if (!scripted) return EXIT.usage;
     journeys.push(...scripted);
   }

@@ -38,7 +38,7 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   const waitCore = flags.waitCore === undefined ? 0 : Number(flags.waitCore);
   if (!Number.isInteger(waitCore) || waitCore < 0 || waitCore > 3600) throw new UsageError(`Failed to read --wait-core ${JSON.stringify(flags.waitCore)}: expected whole seconds from 0 to 3600 (0: P200/P201 are judged by hand).`);
   // Scenario files are validated completely before anything starts or is sent.
-  const scripted = flags.scenario?.length ? await scenarioJourneys(flags.scenario, io) : undefined;
+  const scripted = flags.scenario?.length ? await scenarioJourneys(flags.scenario, io, flags.journeysExplicit ? selection.journeys.map((j) => j.id) : []) : undefined;
   if (flags.scenario?.length && !scripted) return EXIT.usage;
   const journeys = scripted ? [...(flags.journeysExplicit ? selection.journeys : []), ...scripted] : selection.journeys;
 

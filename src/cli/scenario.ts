@@ -2,7 +2,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Journey } from '../journeys/catalogue.js';
-import { formatProblem, loadScenarioFile, type ScenarioProblem } from '../scenarios/load.js';
+import { collectScenarios, formatProblem, loadScenarioFile } from '../scenarios/load.js';
 import { recordScenario, renderRecording, type JournalExchange } from '../scenarios/record.js';
 import { scenarioJourney } from '../scenarios/runner.js';
 import type { Scenario } from '../scenarios/schema.js';
@@ -42,30 +42,20 @@ export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
 }
 
 /** Loads every file; all problems of all files are printed, and nothing runs when there is one. */
-export async function loadScenarios(paths: string[], io: CliIO): Promise<Scenario[] | undefined> {
-  const problems: ScenarioProblem[] = [];
-  const scenarios: Scenario[] = [];
-  const seen = new Map<string, string>();
-  for (const file of await expandScenarioPaths(paths)) {
-    const r = await loadScenarioFile(file);
-    if (!r.ok) {
-      problems.push(...r.problems);
-      continue;
-    }
-    const other = seen.get(r.scenario.name);
-    if (other) problems.push({ file, line: 1, col: 1, path: 'name', message: `Failed to add scenario ${JSON.stringify(r.scenario.name)}: ${other} has the same name. Expected unique names (each is a report entry).` });
-    seen.set(r.scenario.name, file);
-    scenarios.push(r.scenario);
-  }
-  if (problems.length) {
-    io.err(`pcsim: the scenario files cannot be used (${problems.length} problem${problems.length > 1 ? 's' : ''}; nothing was sent):\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+export async function loadScenarios(paths: string[], io: CliIO, taken: readonly string[] = []): Promise<Scenario[] | undefined> {
+  const results = [];
+  for (const file of await expandScenarioPaths(paths)) results.push(await loadScenarioFile(file));
+  const set = collectScenarios(results, taken);
+  if (!set.ok) {
+    const n = set.problems.length;
+    io.err(`pcsim: the scenario files cannot be used (${n} problem${n > 1 ? 's' : ''}; nothing was sent):\n${set.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
     return undefined;
   }
-  return scenarios;
+  return set.scenarios;
 }
 
-export async function scenarioJourneys(files: string[], io: CliIO): Promise<Journey[] | undefined> {
-  return (await loadScenarios(files, io))?.map(scenarioJourney);
+export async function scenarioJourneys(files: string[], io: CliIO, taken: readonly string[] = []): Promise<Journey[] | undefined> {
+  return (await loadScenarios(files, io, taken))?.map(scenarioJourney);
 }
 
 export interface RecordFlags {

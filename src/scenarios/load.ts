@@ -20,9 +20,28 @@ export interface ScenarioProblem {
   message: string;
 }
 
-export type LoadResult = { ok: true; scenario: Scenario; file: string } | { ok: false; problems: ScenarioProblem[] };
+export type LoadResult = { ok: true; scenario: Scenario; file: string; /** where `name` is, for problems found later */ nameAt: { line: number; col: number } } | { ok: false; problems: ScenarioProblem[] };
 
 export const formatProblem = (p: ScenarioProblem) => `${p.file}:${p.line}:${p.col}: ${p.path || '(file)'}: ${p.message}`;
+
+/** Several loaded files as one set: every problem of every file, plus names used twice (each name is a report entry). */
+export function collectScenarios(results: LoadResult[], taken: readonly string[] = []): { ok: true; scenarios: Scenario[] } | { ok: false; problems: ScenarioProblem[] } {
+  const problems: ScenarioProblem[] = [];
+  const scenarios: Scenario[] = [];
+  // Ids of catalogue journeys in the same run: a scenario may not take one (P301.yaml next to --journeys P301).
+  const seen = new Map<string, string>(taken.map((id) => [id, `journey ${id} of this run`]));
+  for (const r of results) {
+    if (!r.ok) {
+      problems.push(...r.problems);
+      continue;
+    }
+    const other = seen.get(r.scenario.name);
+    if (other) problems.push({ file: r.file, ...r.nameAt, path: 'name', message: `Failed to add scenario ${JSON.stringify(r.scenario.name)}: ${other} has the same name. Expected unique names (each is a report entry).` });
+    seen.set(r.scenario.name, r.file);
+    scenarios.push(r.scenario);
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, scenarios };
+}
 
 export class ScenarioError extends Error {
   constructor(readonly problems: ScenarioProblem[]) {
@@ -37,7 +56,6 @@ export function variablesIn(s: string): string[] {
   return [...s.matchAll(VAR)].map((m) => m[1]!);
 }
 
-/** Replaces `${name}`; a name without a value throws (load.ts has ruled that out statically). */
 /** A `${name}` with no value when a step runs (the load check makes this rare: see the runner's `when` case). */
 export class UnfilledVariable extends Error {
   constructor(readonly variable: string) {
@@ -45,6 +63,7 @@ export class UnfilledVariable extends Error {
   }
 }
 
+/** Replaces `${name}`; a name without a value throws (the load check rules that out, but for `when`). */
 export function interpolate(s: string, vars: ReadonlyMap<string, string>): string {
   return s.replace(VAR, (_m, name: string) => {
     const v = vars.get(name);
@@ -136,7 +155,9 @@ export function parseScenario(text: string, file: string): LoadResult {
     return { ok: false, problems };
   }
   const problems = checkReferences(parsed.data, loc);
-  return problems.length ? { ok: false, problems } : { ok: true, scenario: parsed.data, file };
+  if (problems.length) return { ok: false, problems };
+  const { line, col } = loc.at(['name'], '');
+  return { ok: true, scenario: parsed.data, file, nameAt: { line, col } };
 }
 
 export async function loadScenarioFile(file: string): Promise<LoadResult> {

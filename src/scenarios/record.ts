@@ -62,6 +62,8 @@ export function recordScenario(all: JournalExchange[], opts: RecordOptions): Rec
   const variables: Record<string, string> = {};
   const held = new Map<string, boolean>();
   const steps: Step[] = [];
+  const clicked = new Set<string>(); // users with a connect or sign-in step so far
+  let primed = 0;
 
   const domainVar = (domain: string): string => {
     const key = domain.toLowerCase();
@@ -133,8 +135,19 @@ export function recordScenario(all: JournalExchange[], opts: RecordOptions): Rec
         }
         if (established && !held.get(ws)) {
           steps.push({ connect: { workspace: ws, user } });
+          clicked.add(user);
           notes.push(`${ws}: the slice starts with a sign-in; a connect by ${user} was added before it so there is a connection to sign in to.`);
         }
+        // Replays use fresh e-mail domains, so a user the partner knew before the slice would be new to it:
+        // a first connect in a workspace of its own makes it known again, as when the recording was made.
+        if (answer.user_status === 'existing' && !clicked.has(user)) {
+          const before = `before${++primed}`;
+          workspaces.set(`before:${user}`, { name: before, demoNow: false });
+          userName(email, before);
+          steps.push({ connect: { workspace: before, user }, name: `${user} connects in ${before} first (the partner knew ${email} before the recording)` });
+          notes.push(`${user}: the partner answered user_status existing at its first click in the slice, so it knew ${email} already: a connect in a workspace of its own (${before}) was added first, so the replay's fresh ${user} is known too.`);
+        }
+        clicked.add(user);
         const expect = outcomeOf(e, established);
         steps.push(established ? { signin: { workspace: ws, user }, ...(expect ? { expect } : {}) } : { connect: { workspace: ws, user }, ...(expect ? { expect } : {}) });
         if (!established) held.set(ws, status !== undefined && status < 300 && answer.configured_resources === true && typeof answer.connection_id === 'string');

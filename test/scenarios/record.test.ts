@@ -72,6 +72,29 @@ describe('record → replay', () => {
     expect(replayed.map((r) => r.error_reason).filter(Boolean)).toEqual(['connection_not_found']);
   });
 
+  it('makes a user the partner knew before the slice known again before replaying its clicks', async () => {
+    const p = srv.reference!.id;
+    const earlier = (await api('POST', '/api/workspaces', { name: 'earlier' })) as { id: string };
+    const ws = (await api('POST', '/api/workspaces', { name: 'recorded' })) as { id: string };
+    const email = 'known@acme-known.example';
+    const u1 = (await api('POST', `/api/workspaces/${earlier.id}/users`, { email })) as { id: string };
+    const u2 = (await api('POST', `/api/workspaces/${ws.id}/users`, { email })) as { id: string };
+    await api('POST', `/api/workspaces/${earlier.id}/partners/${p}/connect`, { user_id: u1.id }); // before the slice
+    await api('POST', `/api/workspaces/${ws.id}/partners/${p}/connect`, { user_id: u2.id }); // the recorded click
+    const journal = (await api('GET', `/api/journal?workspace=${ws.id}`)) as { exchanges: JournalExchange[] };
+    expect(journal.exchanges.map((e) => (e.response?.body as { user_status?: string }).user_status)).toEqual(['existing']);
+
+    const recorded = recordScenario(journal.exchanges, { name: 'known-user', source: srv.url });
+    if ('error' in recorded) throw new Error(recorded.error);
+    expect(recorded.scenario.workspaces.map((w) => w.name)).toEqual(['ws1', 'before1']);
+    expect(recorded.scenario.steps.map((st) => [Object.keys(st).find((k) => k === 'connect'), (st.connect as { workspace: string }).workspace])).toEqual([['connect', 'before1'], ['connect', 'ws1']]);
+    expect(recorded.scenario.steps[1]!.expect).toMatchObject({ user_status: 'existing' });
+    expect(recorded.notes.join('\n')).toContain('so it knew known@acme-known.example already');
+
+    const report = await runJourneys({ config: srv.reference!.config, credentials, journeys: [scenarioJourney(recorded.scenario)], retryBackoffMs: [0, 0, 0] });
+    expect({ status: report.journeys[0]!.status, reason: report.journeys[0]!.reason }).toEqual({ status: 'passed', reason: undefined });
+  });
+
   it('tells a Databricks-side delete from the partner hook by what follows', () => {
     const ex = (kind: string, established?: boolean): JournalExchange => ({ kind, workspace_id: '7', request: { body: established === undefined ? {} : { user_info: { is_connection_established: established } } } });
     expect(kindOfDelete([ex('delete_connection'), ex('connect', false)], 0)).toBe('databricks');

@@ -6,6 +6,7 @@
  * inputs. Every error is checked for the one shape {error: {code, message, details}}.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -311,6 +312,14 @@ const SUCCESS: Record<string, () => Promise<void>> = {
     const json = await api().get(`/api/recorded-scenario?workspace=${c.ws}&format=json&limit=1`).expect(200);
     expect(json.headers['content-type']).toMatch(/^application\/json/);
     expect(JSON.parse(json.text).steps).toHaveLength(2); // the newest exchange is a sign-in: a connect is added before it
+    // Two clicks in the same millisecond keep their order (the journal's, not a reversed one).
+    await h.store.update((s) => {
+      const [first, second] = s.journal.filter((e) => e.workspace_id === c.ws);
+      second!.at = first!.at;
+    });
+    const same = parseScenario((await api().get(`/api/recorded-scenario?workspace=${c.ws}`).expect(200)).text, 'same-ms.yaml');
+    if (!same.ok) throw new Error(same.problems.map(formatProblem).join('\n'));
+    expect(same.scenario.steps.map((s) => Object.keys(s).find((k) => k === 'connect' || k === 'signin'))).toEqual(['connect', 'signin']);
   },
   async getExchange() {
     const c = await freshConnection('gx');
@@ -336,6 +345,14 @@ const SUCCESS: Record<string, () => Promise<void>> = {
     expect(res.body).toMatchObject({ run_id: expect.any(String), partner: h.partner.id, status: 'running', journeys: [{ id: 'P100' }, { id: 'P300' }] });
     const run = await finished(res.body.run_id);
     expect(run).toMatchObject({ status: 'finished', progress: { done: 2, total: 2 }, report: { summary: { passed: 2, failed: 0 } } });
+    // Scenario files run as `pcsim run --scenario` does: alone, or next to chosen journeys.
+    const text = await readFile(new URL('../../fixtures/scenarios/demo-recreate-bug.yaml', import.meta.url), 'utf8');
+    const alone = await api().post('/api/runs').send({ partner: h.partner.id, scenarios: [{ file: 'bug.yaml', text }] }).expect(202);
+    expect(alone.body.journeys).toEqual([expect.objectContaining({ id: 'demo-recreate-after-delete', status: 'pending' })]);
+    expect(await finished(alone.body.run_id)).toMatchObject({ status: 'finished', report: { summary: { passed: 1, total: 1 }, journeys: [{ id: 'demo-recreate-after-delete', status: 'passed' }] } });
+    const mixed = await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['AUTH'], scenarios: [{ text }] }).expect(202);
+    expect(mixed.body.journeys.map((j: { id: string }) => j.id)).toEqual(['AUTH', 'demo-recreate-after-delete']);
+    expect((await finished(mixed.body.run_id)).report.summary).toMatchObject({ passed: 2, failed: 0 });
   },
   async listRuns() {
     const started = (await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['AUTH'] }).expect(202)).body.run_id;
@@ -504,6 +521,25 @@ const BAD: Record<string, Case[]> = {
     ['an unknown partner: 404 naming it', async () => expect(expectError(await api().post('/api/runs').send({ partner: UNKNOWN_PARTNER }), 404, 'not_found').message).toContain(UNKNOWN_PARTNER)],
     ['an unknown journey', async () => expect(field(expectError(await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['P999'] }), 400, 'validation_failed'))).toBe('journeys')],
     ['partner is missing', async () => expect(field(expectError(await api().post('/api/runs').send({}), 400, 'validation_failed'))).toBe('partner')],
+    [
+      'scenario files with mistakes: every problem with file, line and path, nothing sent',
+      async () => {
+        const journalBefore = (await api().get('/api/journal?limit=1').expect(200)).body.total;
+        const bad = 'name: broken\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: nobody }\n  - teleport: {}\n';
+        const e = expectError(await api().post('/api/runs').send({ partner: h.partner.id, scenarios: [{ file: 'broken.yaml', text: bad }, { text: 'name: [' }] }), 400, 'validation_failed');
+        expect(e.details.field).toBe('scenarios');
+        const problems = e.details.problems as { file: string; line: number; path: string; message: string }[];
+        expect(problems.map((p) => `${p.file}:${p.line} ${p.path}`)).toEqual(['broken.yaml:5 steps[0].connect.user', 'broken.yaml:6 steps[1].teleport', expect.stringMatching(/^scenario-2\.yaml:1 /)]);
+        expect(e.message).toContain('broken.yaml:5:');
+        expect(e.message).toContain('nothing was sent');
+        expect((await api().get('/api/journal?limit=1').expect(200)).body.total).toBe(journalBefore);
+      },
+    ],
+    ['a scenario named like a journey of the same run', async () => {
+      const e = expectError(await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['P100'], scenarios: [{ file: 'p100.yaml', text: 'name: P100\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: u }\n' }] }), 400, 'validation_failed');
+      expect(e.message).toContain('p100.yaml:1:7: name: Failed to add scenario "P100": journey P100 of this run has the same name');
+    }],
+    ['a scenario file over 256 KiB', async () => expect(field(expectError(await api().post('/api/runs').send({ partner: h.partner.id, scenarios: [{ text: `# ${'x'.repeat(262144)}` }] }), 400, 'validation_failed'))).toBe('scenarios[0].text')],
   ],
   recordScenario: [
     ['nothing matches: 404 saying what was asked', async () => expect(expectError(await api().get(`/api/recorded-scenario?workspace=${UNKNOWN_WS}`), 404, 'not_found').message).toContain(`workspace ${UNKNOWN_WS}`)],

@@ -221,19 +221,39 @@ describe('Partner Connect page', () => {
 
 describe('Journeys page', () => {
   it("saves this workspace's calls as a scenario file that replays them", async () => {
+    // The partner knows Ada before the recorded clicks (as after any earlier test): the recording says so.
+    const earlier = (await adminApi(base, 'POST', '/api/workspaces', { name: 'earlier' })).body.id as string;
+    const ada = (await adminApi(base, 'POST', `/api/workspaces/${earlier}/users`, { email: 'admin@acme.databricks-test.com' })).body.id as string;
+    await adminApi(base, 'POST', `/api/workspaces/${earlier}/partners/${partner}/connect`, { user_id: ada });
     await adminApi(base, 'POST', connectPath(ACME), { user_id: ADMIN });
     await adminApi(base, 'POST', connectPath(ACME), { user_id: ADMIN });
     const { context, page, watch } = await openPage(browser, base);
     await withShots(context, 'save-scenario', async () => {
-      await see(page.locator('#journal .ex')).toHaveCount(2);
+      await see(page.locator('#journal .ex')).toHaveCount(3); // all workspaces; Save scenario takes the selected one's
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#journal-record')]);
       expect(download.suggestedFilename()).toBe('acme-production.yaml');
       const text = await readFile((await download.path())!, 'utf8');
       const parsed = parseScenario(text, 'acme-production.yaml');
       if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
-      expect(parsed.scenario.steps.map((st) => (st.connect ? 'connect' : st.signin ? 'signin' : '?'))).toEqual(['connect', 'signin']);
+      expect(parsed.scenario.steps.map((st) => (st.connect ? `connect in ${st.connect.workspace}` : st.signin ? `signin in ${st.signin.workspace}` : '?'))).toEqual(['connect in before1', 'connect in ws1', 'signin in ws1']);
       await see(page.locator('#notice')).toContainText('pcsim run --partner partner.json --scenario acme-production.yaml');
-      expect(watch.errors).toEqual([]);
+
+      // ...and the Journeys page replays it, with the verdicts of pcsim run.
+      await page.click('#tab-journeys');
+      await page.setInputFiles('#scenario-files', { name: 'acme-production.yaml', mimeType: 'application/yaml', buffer: Buffer.from(text) });
+      await see(page.locator('#run-summary'), 20000).toContainText('1 passed');
+      await see(page.locator(`tr[data-journey="${parsed.scenario.name}"]`)).toHaveAttribute('data-status', 'passed');
+
+      // A broken file is refused whole, each problem with its file, line and path.
+      await page.setInputFiles('#scenario-files', [
+        { name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from('name: broken\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: nobody }\n') },
+      ]);
+      const problems = page.locator('#scenario-problems');
+      await see(problems).toContainText('1 problem; nothing was sent');
+      await see(problems).toContainText('broken.yaml:5:');
+      await see(problems).toContainText('steps[0].connect.user');
+      // The refusal (400) is the browser's only complaint.
+      expect(watch.errors).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     });
   });
 

@@ -42,8 +42,9 @@ export const journalRoutes = [
     handle: ({ ctx, query, req, res }) => {
       const source = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
       const name = query.name ?? `recorded-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
-      // The exchanges as GET /api/journal shows them, so the UI's download and `pcsim record --from URL` agree.
-      const r = recordScenario(ctx.store.read().journal.map((e) => exchangeView(e) as unknown as JournalExchange), { workspace: query.workspace, partner: query.partner, limit: query.limit, name, source });
+      // The exchanges as GET /api/journal shows them (newest first: the recorder relies on that order for
+      // same-millisecond exchanges), so the UI's download and `pcsim record --from URL` agree.
+      const r = recordScenario([...ctx.store.read().journal].reverse().map((e) => exchangeView(e) as unknown as JournalExchange), { workspace: query.workspace, partner: query.partner, limit: query.limit, name, source });
       if ('error' in r) throw new ApiError('not_found', r.error, { workspace: query.workspace ?? null, partner: query.partner ?? null });
       const format = query.format ?? 'yaml';
       const file = `${name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario'}.${format === 'json' ? 'json' : 'yaml'}`;

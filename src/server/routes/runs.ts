@@ -1,13 +1,15 @@
 /**
- * Runs of the journey catalogue started from the UI: the same engine and verdicts as `pcsim run`
+ * Runs of the journey catalogue (or of scenario files) started from the UI: the same engine and verdicts as `pcsim run`
  * (a fresh in-memory Databricks per run, so the page's own workspaces are never touched). A run
  * goes on in the background; its progress and, at the end, its report are polled.
  */
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
-import { JOURNEY_IDS, selectJourneys } from '../../journeys/catalogue.js';
+import { JOURNEY_IDS, selectJourneys, type Journey } from '../../journeys/catalogue.js';
 import { runJourneys } from '../../journeys/runner.js';
 import type { JourneyReport, JourneyStatus, RunReport } from '../../journeys/types.js';
+import { collectScenarios, formatProblem, parseScenario } from '../../scenarios/load.js';
+import { scenarioJourney } from '../../scenarios/runner.js';
 import { ApiError } from '../errors.js';
 import { route, type ApiContext } from '../route.js';
 
@@ -24,7 +26,17 @@ export const StartRunBody = z.strictObject({
     .array(z.string().min(1).max(20))
     .max(100)
     .optional()
-    .describe(`journey ids to run (default: the whole catalogue), among ${JOURNEY_IDS.join(', ')}`),
+    .describe(`journey ids to run (default: the whole catalogue, or none when scenarios are given), among ${JOURNEY_IDS.join(', ')}`),
+  scenarios: z
+    .array(
+      z.strictObject({
+        file: z.string().min(1).max(200).optional().describe('the file name, for problem locations (default: scenario-N.yaml)'),
+        text: z.string().min(1).max(256 * 1024).describe('the scenario file itself, YAML or JSON (docs/SCENARIOS.md)'),
+      }),
+    )
+    .max(20)
+    .optional()
+    .describe('scenario files to run, as `pcsim run --scenario`: instead of the catalogue, or with it when journeys is given. Every problem of every file is refused before anything is sent.'),
 });
 
 export interface RunJourneyProgress {
@@ -46,6 +58,20 @@ export interface RunRecord {
   /** pcsim's own failure (not a partner's): the run could not finish. */
   error?: string;
   report?: RunReport;
+}
+
+/** The scenario files of a run, all checked before it starts (as `pcsim run --scenario`). */
+function scenarioJourneys(files: { file?: string; text: string }[], taken: string[]): Journey[] {
+  if (files.length === 0) return [];
+  const set = collectScenarios(files.map((f, i) => parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)), taken);
+  if (!set.ok) {
+    const n = set.problems.length;
+    throw new ApiError('validation_failed', `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(formatProblem).join(' | ')}. Expected scenario files as docs/SCENARIOS.md describes.`, {
+      field: 'scenarios',
+      problems: set.problems,
+    });
+  }
+  return set.scenarios.map(scenarioJourney);
 }
 
 const runsByApp = new WeakMap<ApiContext, Map<string, RunRecord>>();
@@ -75,7 +101,7 @@ export const runRoutes = [
     path: '/api/runs',
     operationId: 'startRun',
     tag,
-    summary: 'Run the journey catalogue (or some journeys) against a partner, as `pcsim run` does',
+    summary: 'Run the journey catalogue (or some journeys, or scenario files) against a partner, as `pcsim run` does',
     description:
       "The run uses a fresh in-memory Databricks (the workspaces of this server are not touched) and the partner's registered credentials. It goes on in the background: poll GET /api/runs/{run} for progress and, once status is finished, the report with the same verdicts as `pcsim run`.",
     what: 'start a run',
@@ -83,10 +109,14 @@ export const runRoutes = [
     success: { status: 202, description: '{run_id, status, journeys}' },
     handle: ({ ctx, body }) => {
       const partner = ctx.databricks.partner(body.partner);
-      const selection = selectJourneys(body.journeys && body.journeys.length > 0 ? body.journeys.join(',') : undefined);
-      if ('error' in selection) {
-        throw new ApiError('validation_failed', `Failed to start a run: ${selection.error.replace(/^Failed to read --journeys: /, '')}`, { field: 'journeys' });
+      const picked = body.journeys && body.journeys.length > 0;
+      const scripted = body.scenarios ?? [];
+      const catalogue = selectJourneys(picked ? body.journeys!.join(',') : undefined);
+      if ('error' in catalogue) {
+        throw new ApiError('validation_failed', `Failed to start a run: ${catalogue.error.replace(/^Failed to read --journeys: /, '')}`, { field: 'journeys' });
       }
+      const chosen = scripted.length && !picked ? [] : catalogue.journeys;
+      const selection = { journeys: [...chosen, ...scenarioJourneys(scripted, chosen.map((j) => j.id))] };
       const runs = runsOf(ctx);
       const running = [...runs.values()].filter((r) => r.status === 'running').length;
       if (running >= MAX_RUNNING) {
