@@ -52,6 +52,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--concurrency', 'PCSIM_CONCURRENCY', 'integer'),
   entry('--duration', 'PCSIM_DURATION', 'string'),
   entry('--warmup', 'PCSIM_WARMUP', 'string'),
+  entry('--progress', 'PCSIM_PROGRESS', 'string'),
   entry('--report', 'PCSIM_REPORT', 'string'),
   entry('--no-launch-check', 'PCSIM_LAUNCH_CHECK', 'boolean'),
 ];

@@ -16,6 +16,7 @@ export interface LoadFlags {
   concurrency?: string;
   duration?: string;
   warmup?: string;
+  progress?: string;
   report?: string;
   launchCheck?: boolean;
 }
@@ -26,6 +27,9 @@ function parseSeconds(flag: string, value: string, min: 'positive' | 'zero'): nu
   if (value.trim() === '' || !Number.isFinite(n) || low || n > 3600) throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected seconds, ${min === 'positive' ? 'more than 0' : '0 or more'} and at most 3600 (e.g. 10 or 0.5).`);
   return n * 1000;
 }
+
+/** 2.5 → "2.5", 5 → "5": progress lines as precise as the flags that shaped them. */
+const secs = (ms: number) => (ms / 1000).toFixed(1).replace(/\.0$/, '');
 
 function parseReport(spec: string | undefined): string | undefined {
   if (spec === undefined) return undefined;
@@ -63,6 +67,7 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
   if (concurrency > 1000) throw new UsageError(`Failed to read --concurrency ${flags.concurrency}: at most 1000 copies at once. Expected 1 to 1000.`);
   const durationMs = parseSeconds('--duration', flags.duration ?? '10', 'positive');
   const warmupMs = parseSeconds('--warmup', flags.warmup ?? '0', 'zero');
+  const progressEveryMs = parseSeconds('--progress', flags.progress ?? '5', 'zero');
   const reportPath = parseReport(flags.report);
   if (!flags.scenario.length && flags.journeys === undefined) throw new UsageError('Failed to start pcsim load: nothing to run. Expected --scenario FILE (repeatable) or --journeys P100,P300.');
   const journeys: Journey[] = [];
@@ -82,7 +87,18 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
   if (!target) return EXIT.usage;
   const { config, stop } = target;
   try {
-    const report = await runLoad({ config, credentials: env.credentials, patToken: env.patToken, journeys, concurrency, durationMs, warmupMs, openRedirects: flags.launchCheck !== false });
+    const report = await runLoad({
+      config,
+      credentials: env.credentials,
+      patToken: env.patToken,
+      journeys,
+      concurrency,
+      durationMs,
+      warmupMs,
+      openRedirects: flags.launchCheck !== false,
+      progressEveryMs,
+      onProgress: (p) => io.err(`pcsim load: ${secs(p.elapsed_ms)} s of ${secs(p.duration_ms)} s: ${p.completed} copies (${p.failed} failed), ${p.connect_per_s} connect/s\n`),
+    });
     io.out(formatLoad(report));
     if (reportPath) {
       try {

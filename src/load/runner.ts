@@ -33,6 +33,17 @@ export interface LoadOptions {
   maxCopies?: number;
   /** Open each redirect_uri as Databricks does (default true); false measures the Connect endpoint alone. */
   openRedirects?: boolean;
+  /** Called every `progressEveryMs` of the measured phase (not during warm-up): long runs show they are alive. */
+  onProgress?(p: LoadProgress): void;
+  progressEveryMs?: number;
+}
+
+export interface LoadProgress {
+  elapsed_ms: number;
+  duration_ms: number;
+  completed: number;
+  failed: number;
+  connect_per_s: number;
 }
 
 export interface StepStats extends LatencySummary {
@@ -160,7 +171,18 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
       });
     }
   };
-  if (runnable.length) await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  const ticker =
+    opts.onProgress && opts.progressEveryMs && opts.progressEveryMs > 0
+      ? setInterval(() => {
+          const ms = performance.now() - t0;
+          opts.onProgress!({ elapsed_ms: Math.round(ms), duration_ms: opts.durationMs, completed, failed: completed - passed, connect_per_s: Math.round((connects / (ms / 1000)) * 10) / 10 });
+        }, opts.progressEveryMs)
+      : undefined;
+  try {
+    if (runnable.length) await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  } finally {
+    clearInterval(ticker);
+  }
   const elapsed = performance.now() - t0;
   const perS = (n: number) => Math.round((n / (elapsed / 1000)) * 10) / 10;
 

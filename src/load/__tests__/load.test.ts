@@ -78,4 +78,17 @@ describe('runLoad (loopback, bounded)', () => {
     expect(r.journeys).toEqual(['P100']);
     expect(r.copies).toEqual({ completed: 6, passed: 6, failed: 0 });
   });
+
+  it('reports progress during the measured phase, counting up', async () => {
+    const ref = await startReferencePartner({});
+    closers.push(ref.close);
+    const seen: Array<{ completed: number; elapsed_ms: number }> = [];
+    const r = await runLoad({ config: ref.config, credentials, journeys: sel.journeys.slice(0, 1), concurrency: 2, durationMs: 700, progressEveryMs: 150, onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    for (const [i, p] of seen.entries()) {
+      expect(p).toMatchObject({ duration_ms: 700, failed: 0 });
+      if (i > 0) expect(p.completed).toBeGreaterThanOrEqual(seen[i - 1]!.completed);
+    }
+    expect(seen.at(-1)!.completed).toBeLessThanOrEqual(r.copies.completed);
+  });
 });
