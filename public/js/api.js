@@ -75,4 +75,5 @@ export const api = {
   /** scenarios: [{file, text}] run as `pcsim run --scenario` (alone unless journeys are given too). */
   startRun: (partner, journeys, scenarios) => call('POST', '/api/runs', { partner, ...(journeys && journeys.length ? { journeys } : {}), ...(scenarios && scenarios.length ? { scenarios } : {}) }),
   run: (id) => call('GET', `/api/runs/${enc(id)}`),
+  stopRun: (id) => call('POST', `/api/runs/${enc(id)}/stop`),
 };

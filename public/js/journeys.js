@@ -155,13 +155,35 @@ function renderProgress(el) {
   const s = r.report?.summary;
   const head =
     r.status === 'running'
-      ? h('p', {}, h('span', { class: 'spinner small', 'aria-hidden': 'true' }), ` Running ${r.progress.current ?? ''}… ${r.progress.done} of ${r.progress.total} done.`)
+      ? h(
+          'p',
+          { class: 'run-running' },
+          h('span', { class: 'spinner small', 'aria-hidden': 'true' }),
+          r.stop_requested_at ? ` Stopping after the call under way… ${r.progress.done} of ${r.progress.total} done.` : ` Running ${r.progress.current ?? ''}… ${r.progress.done} of ${r.progress.total} done.`,
+          ' ',
+          r.stop_requested_at
+            ? null
+            : h('button', {
+                type: 'button',
+                class: 'btn small',
+                id: 'run-stop',
+                onclick: async (ev) => {
+                  ev.target.disabled = true;
+                  const stopped = await api.stopRun(r.run_id);
+                  if (!stopped.ok) notify(stopped.error.message);
+                  else if (runView?.run_id === stopped.value.run_id) {
+                    runView = stopped.value;
+                    renderProgress($('run-progress'));
+                  }
+                },
+              }, 'Stop'),
+        )
       : r.status === 'crashed'
         ? h('div', { class: 'note note-bad' }, r.error ?? 'The run stopped.')
         : h(
             'p',
             { class: 'summary', id: 'run-summary' },
-            'Finished in ',
+            r.status === 'stopped' ? 'Stopped after ' : 'Finished in ',
             fmtMs(r.report?.duration_ms),
             ': ',
             badge(`${s.passed} passed`, 'ok'),

@@ -22,6 +22,30 @@ export class JourneyAbort extends Error {
   }
 }
 
+/** The run was stopped (POST /api/runs/{run}/stop): the journey ends before its next call, as a skip. */
+export class RunStopped extends Error {
+  constructor(readonly before: string) {
+    super(`the run was stopped before "${before}"`);
+  }
+}
+
+/** Sleeps `ms`, or less when the run is stopped (then throws RunStopped naming `step`). */
+export function pause(ms: number, signal: AbortSignal | undefined, step: string): Promise<void> {
+  if (signal?.aborted) return Promise.reject(new RunStopped(step));
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(new RunStopped(step));
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
+
 export function toStep(name: string, ex: Exchange, extra: Violation[]): StepReport {
   return {
     name,
@@ -45,7 +69,14 @@ export class JourneyContext {
     readonly dbx: Databricks,
     readonly partner: PartnerRecord,
     readonly journeyId: string,
+    /** Aborted when the run is stopped: no new call starts after that. */
+    readonly signal?: AbortSignal,
   ) {}
+
+  /** Throws RunStopped when the run was stopped; called before each call to the partner. */
+  goOn(step: string): void {
+    if (this.signal?.aborted) throw new RunStopped(step);
+  }
 
   get config() {
     return this.partner.config;
@@ -86,12 +117,14 @@ export class JourneyContext {
   }
 
   async connect(name: string, ws: Workspace, user: User, expect: (ex: Exchange) => Violation[], opts: ConnectOptions = {}): Promise<ConnectOutcome> {
+    this.goOn(name);
     const outcome = await this.dbx.connect(ws.id, user.id, this.partner.id, opts);
     this.record(name, outcome.exchange, expect);
     return outcome;
   }
 
   async hook(name: string, call: () => Promise<Exchange>, expect: (ex: Exchange) => Violation[]): Promise<Exchange> {
+    this.goOn(name);
     return this.record(name, await call(), expect);
   }
 

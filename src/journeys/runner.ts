@@ -11,7 +11,7 @@ import { MemoryStore } from '../store/memory.js';
 import { VERSION } from '../version.js';
 import type { Journey } from './catalogue.js';
 import { applicability, CATALOGUE } from './catalogue.js';
-import { JourneyAbort, JourneyContext } from './context.js';
+import { JourneyAbort, JourneyContext, RunStopped } from './context.js';
 import type { JourneyReport, RunReport } from './types.js';
 import { withCoreJourneys } from '../workspace/core-journeys.js';
 
@@ -31,6 +31,8 @@ export interface RunOptions {
   waitCore?: number;
   onJourneyStart?(j: Journey): void;
   onJourneyEnd?(r: JourneyReport): void;
+  /** Stops the run: the journey under way ends before its next call and the rest are not started (all reported skipped). */
+  signal?: AbortSignal;
 }
 
 export async function runJourneys(opts: RunOptions): Promise<RunReport> {
@@ -53,8 +55,14 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
 
   const reports: JourneyReport[] = [];
   for (const journey of withCoreJourneys(opts.journeys ?? CATALOGUE, { seconds: opts.waitCore ?? 0 })) {
+    if (opts.signal?.aborted) {
+      const report: JourneyReport = { id: journey.id, title: journey.title, status: 'skipped', reason: 'not started: the run was stopped', duration_ms: 0, steps: [] };
+      reports.push(report);
+      opts.onJourneyEnd?.(report);
+      continue;
+    }
     opts.onJourneyStart?.(journey);
-    const report = await runOne(journey, new JourneyContext(dbx, partner, journey.id));
+    const report = await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal));
     reports.push(report);
     opts.onJourneyEnd?.(report);
   }
@@ -83,6 +91,7 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
     if (result && 'note' in result) return { ...base, status: 'passed', duration_ms: elapsed(), steps: t.steps, reason: warningsOf(t) ?? result.note };
     return { ...base, status: 'passed', duration_ms: elapsed(), steps: t.steps, reason: warningsOf(t) };
   } catch (err) {
+    if (err instanceof RunStopped) return { ...base, status: 'skipped', reason: `stopped: ${err.message} (${t.steps.length} step${t.steps.length === 1 ? '' : 's'} done)`, duration_ms: elapsed(), steps: t.steps };
     if (err instanceof JourneyAbort) {
       return { ...base, status: 'failed', reason: `step "${err.step}": [${err.violation.rule}] ${err.violation.message}`, duration_ms: elapsed(), steps: t.steps };
     }

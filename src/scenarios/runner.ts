@@ -10,7 +10,7 @@ import { ERROR_REASONS } from '../contract/enums.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import type { User, Workspace } from '../databricks/model.js';
 import type { Journey, Skip } from '../journeys/catalogue.js';
-import { JourneyAbort, WRONG_CREDENTIALS, type JourneyContext } from '../journeys/context.js';
+import { JourneyAbort, pause, RunStopped, WRONG_CREDENTIALS, type JourneyContext } from '../journeys/context.js';
 import { expectDemo, expectError, expectExpiredTrial, expectNew, expectNewUserRow, expectSignIn, expectTestResults, preferValues } from '../journeys/expectations.js';
 import type { Exchange } from '../partner-client/types.js';
 import { interpolate, resolveVariables, UnfilledVariable } from './load.js';
@@ -241,6 +241,7 @@ export async function runScenario(s: Scenario, t: JourneyContext): Promise<void>
     const { action, args } = actionOf(step);
     const name = step.name ?? defaultName(action, args);
     const where = `step ${i + 1} (${name})`;
+    t.goOn(`#${i + 1} ${name}`);
     try {
       const saved = await runStep(t, action, args, name, judgeFor(action, step.expect ?? {}, t.config), workspaces, users, domain);
       for (const [variable, path] of Object.entries(step.save ?? {})) {
@@ -251,6 +252,7 @@ export async function runScenario(s: Scenario, t: JourneyContext): Promise<void>
         vars.set(variable, String(value));
       }
     } catch (err) {
+      if (err instanceof RunStopped) throw new RunStopped(`#${i + 1} ${name}`); // stopped inside the step (a wait, or before its call)
       if (err instanceof JourneyAbort) throw new JourneyAbort(`#${i + 1} ${err.step}`, err.violation);
       throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -318,7 +320,7 @@ async function runStep(t: JourneyContext, action: ActionName, args: Record<strin
       await t.dbx.updateWorkspace(ws!.id, { demo: args.demo as boolean });
       return {};
     case 'wait':
-      await new Promise((r) => setTimeout(r, args.ms as number));
+      await pause(args.ms as number, t.signal, name);
       return {};
   }
 }

@@ -8,7 +8,7 @@
 import { violation } from '../contract/diagnostics.js';
 import type { Resources } from '../databricks/model.js';
 import type { Journey } from '../journeys/catalogue.js';
-import { JourneyAbort, type JourneyContext } from '../journeys/context.js';
+import { JourneyAbort, pause, type JourneyContext } from '../journeys/context.js';
 import { expectNew } from '../journeys/expectations.js';
 import { activityOf } from './activity.js';
 import { p200Verdict, p201Verdict, type Verdict } from './verdicts.js';
@@ -28,12 +28,12 @@ export function withCoreJourneys(journeys: readonly Journey[], wait: CoreWait): 
   return journeys.map((j) => (runs[j.id] && !j.run ? { ...j, run: (t: JourneyContext) => runs[j.id]!(t, wait) } : j));
 }
 
-async function waitFor(wait: CoreWait, judge: () => Verdict): Promise<Verdict> {
+async function waitFor(wait: CoreWait, t: JourneyContext, step: string, judge: () => Verdict): Promise<Verdict> {
   const deadline = Date.now() + wait.seconds * 1000;
   for (;;) {
     const v = judge();
     if (v.status !== 'pending' || Date.now() >= deadline) return v;
-    await new Promise((r) => setTimeout(r, Math.min(wait.pollMs ?? 100, Math.max(1, deadline - Date.now()))));
+    await pause(Math.min(wait.pollMs ?? 100, Math.max(1, deadline - Date.now())), t.signal, step);
   }
 }
 
@@ -50,7 +50,7 @@ export async function runP200(t: JourneyContext, wait: CoreWait): Promise<{ manu
   const out = await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
   const resources = out.resources;
   const step = `wait up to ${wait.seconds} s for the partner to use its credentials`;
-  const v = await waitFor(wait, () => p200Verdict({ config: t.config, resources, activity: activityOf(t.dbx.store.read(), { resources_id: resources.id }) }));
+  const v = await waitFor(wait, t, step, () => p200Verdict({ config: t.config, resources, activity: activityOf(t.dbx.store.read(), { resources_id: resources.id }) }));
   return conclude(step, 'activity', v, wait.seconds);
 }
 
@@ -65,7 +65,7 @@ export async function runP201(t: JourneyContext, wait: CoreWait): Promise<{ manu
   const without = await t.connect('connect without destination_location', wsWithout, u2, (ex) => expectNew(ex));
   const connects: Resources[] = [withDest.resources, without.resources];
   const step = `wait up to ${wait.seconds} s for the partner's CREATE TABLE statements`;
-  const v = await waitFor(wait, () => {
+  const v = await waitFor(wait, t, step, () => {
     const s = t.dbx.store.read();
     return p201Verdict(connects.map((resources) => ({ resources, activity: activityOf(s, { resources_id: resources.id }) })));
   });

@@ -354,6 +354,25 @@ const SUCCESS: Record<string, () => Promise<void>> = {
     expect(mixed.body.journeys.map((j: { id: string }) => j.id)).toEqual(['AUTH', 'demo-recreate-after-delete']);
     expect((await finished(mixed.body.run_id)).report.summary).toMatchObject({ passed: 2, failed: 0 });
   },
+  async stopRun() {
+    const scenario = (name: string, steps: string) => ({ file: `${name}.yaml`, text: `name: ${name}\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@\${domain}", member_of: [w] }]\nsteps:\n${steps}` });
+    const started = await api()
+      .post('/api/runs')
+      .send({ partner: h.partner.id, scenarios: [scenario('slow', '  - connect: { workspace: w, user: u }\n  - wait: { ms: 600000 }\n  - signin: { workspace: w, user: u }\n'), scenario('later', '  - connect: { workspace: w, user: u }\n')] })
+      .expect(202);
+    const id = started.body.run_id as string;
+    // Stop once the slow scenario is waiting: its first step is done, the rest must not happen.
+    for (let i = 0; i < 100 && (await api().get(`/api/runs/${id}`)).body.progress.current !== 'slow'; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    const asked = await api().post(`/api/runs/${id}/stop`).expect(202);
+    expect(asked.body).toMatchObject({ run_id: id, stop_requested_at: expect.any(String) });
+    const run = await finished(id);
+    expect(run.status).toBe('stopped');
+    expect(run.report.journeys.map((j: { id: string; status: string; reason: string; steps: unknown[] }) => [j.id, j.status, j.reason, j.steps.length])).toEqual([
+      ['slow', 'skipped', 'stopped: the run was stopped before "#2 wait 600000 ms" (1 step done)', 1],
+      ['later', 'skipped', 'not started: the run was stopped', 0],
+    ]);
+  },
   async listRuns() {
     const started = (await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['AUTH'] }).expect(202)).body.run_id;
     const runs = (await api().get('/api/runs').expect(200)).body.runs;
@@ -540,6 +559,17 @@ const BAD: Record<string, Case[]> = {
       expect(e.message).toContain('p100.yaml:1:7: name: Failed to add scenario "P100": journey P100 of this run has the same name');
     }],
     ['a scenario file over 256 KiB', async () => expect(field(expectError(await api().post('/api/runs').send({ partner: h.partner.id, scenarios: [{ text: `# ${'x'.repeat(262144)}` }] }), 400, 'validation_failed'))).toBe('scenarios[0].text')],
+  ],
+  stopRun: [
+    ['an unknown run: 404', async () => expect(expectError(await api().post('/api/runs/nope/stop'), 404, 'not_found').message).toContain('nope')],
+    [
+      'a run that has finished: 409 saying so',
+      async () => {
+        const id = (await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['AUTH'] }).expect(202)).body.run_id as string;
+        await finished(id);
+        expect(expectError(await api().post(`/api/runs/${id}/stop`), 409, 'conflict').message).toContain('it is finished already');
+      },
+    ],
   ],
   recordScenario: [
     ['nothing matches: 404 saying what was asked', async () => expect(expectError(await api().get(`/api/recorded-scenario?workspace=${UNKNOWN_WS}`), 404, 'not_found').message).toContain(`workspace ${UNKNOWN_WS}`)],

@@ -287,6 +287,21 @@ describe('Journeys page', () => {
     });
   });
 
+  it('stops a run: what did not run is skipped, saying the run was stopped', async () => {
+    const { context, page, watch } = await openPage(browser, base);
+    await withShots(context, 'stop-run', async () => {
+      await page.click('#tab-journeys');
+      const slow = 'name: slow\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: u }\n  - wait: { ms: 600000 }\n';
+      await page.setInputFiles('#scenario-files', { name: 'slow.yaml', mimeType: 'application/yaml', buffer: Buffer.from(slow) });
+      await see(page.locator('.run-running')).toContainText('Running slow');
+      await page.click('#run-stop');
+      await see(page.locator('#run-summary'), 20000).toContainText('Stopped after');
+      await see(page.locator('tr[data-journey=slow]')).toHaveAttribute('data-status', 'skipped');
+      await see(page.locator('tr[data-journey=slow]')).toContainText('stopped: the run was stopped before "#2 wait 600000 ms" (1 step done)');
+      expect(watch.errors).toEqual([]);
+    });
+  });
+
   it('says which journeys a partner\'s config leaves to a human, and what to do', async () => {
     const ref = await adminApi(base, 'GET', `/api/partners/${partner}`);
     await adminApi(base, 'POST', '/api/partners', { id: 'hand-signup', config: { ...(ref.body.config as Record<string, unknown>), name: 'Hand Signup', require_manual_signup: true } });

@@ -51,7 +51,10 @@ export interface RunJourneyProgress {
 export interface RunRecord {
   run_id: string;
   partner: string;
-  status: 'running' | 'finished' | 'crashed';
+  /** stopped: POST /api/runs/{run}/stop ended it early (the report marks what did not run as skipped). */
+  status: 'running' | 'finished' | 'stopped' | 'crashed';
+  /** Set once a stop was asked for; the run ends before its next call to the partner. */
+  stop_requested_at?: string;
   started_at: string;
   finished_at?: string;
   journeys: RunJourneyProgress[];
@@ -74,6 +77,9 @@ function scenarioJourneys(files: { file?: string; text: string }[], taken: strin
   return set.scenarios.map(scenarioJourney);
 }
 
+/** How to stop each run still going on (kept out of the record, which is what GET answers). */
+const stoppers = new WeakMap<RunRecord, AbortController>();
+
 const runsByApp = new WeakMap<ApiContext, Map<string, RunRecord>>();
 
 function runsOf(ctx: ApiContext): Map<string, RunRecord> {
@@ -87,6 +93,12 @@ function forgetOld(runs: Map<string, RunRecord>): void {
     if (runs.size <= KEEP_RUNS) return;
     if (r.status !== 'running') runs.delete(id);
   }
+}
+
+function findRun(ctx: ApiContext, id: string): RunRecord {
+  const r = runsOf(ctx).get(id);
+  if (!r) throw new ApiError('not_found', `Failed to find run ${id}: no such run on this server (runs live in memory; the oldest are forgotten). Expected a run_id from POST /api/runs.`, { run: id });
+  return r;
 }
 
 /** What GET answers: progress counts up front, the report once finished. */
@@ -131,6 +143,8 @@ export const runRoutes = [
       };
       runs.set(record.run_id, record);
       forgetOld(runs);
+      const stopper = new AbortController();
+      stoppers.set(record, stopper);
       const entry = (id: string) => record.journeys.find((j) => j.id === id);
       const settle = (r: JourneyReport) => {
         let e = entry(r.id);
@@ -143,6 +157,7 @@ export const runRoutes = [
         timeoutMs: ctx.timeoutMs,
         retryBackoffMs: ctx.retryBackoffMs,
         journeys: selection.journeys,
+        signal: stopper.signal,
         onJourneyStart: (j) => {
           const e = entry(j.id);
           if (e) e.status = 'running';
@@ -153,16 +168,38 @@ export const runRoutes = [
         (report) => {
           for (const j of report.journeys) settle(j);
           record.report = report;
-          record.status = 'finished';
+          record.status = stopper.signal.aborted ? 'stopped' : 'finished';
           record.finished_at = new Date().toISOString();
+          stoppers.delete(record);
         },
         (err: unknown) => {
+          stoppers.delete(record);
           record.status = 'crashed';
           record.error = `Failed to finish the run: ${err instanceof Error ? err.message : String(err)}. Expected the run to end with a report; see the server log.`;
           record.finished_at = new Date().toISOString();
         },
       );
       return { status: 202, body: runView(record) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/api/runs/{run}/stop',
+    operationId: 'stopRun',
+    tag,
+    summary: 'Stop a run: the journey under way ends before its next call to the partner, the rest do not start',
+    description: 'The run then ends with status stopped and a report in which what did not run is skipped, saying why. A call already sent is awaited (at most the partner timeout).',
+    what: 'stop the run',
+    success: { status: 202, description: 'the run, with stop_requested_at; poll GET /api/runs/{run} for status stopped' },
+    handle: ({ ctx, params }) => {
+      const r = findRun(ctx, params.run!);
+      const stopper = stoppers.get(r);
+      if (r.status !== 'running' || !stopper) {
+        throw new ApiError('conflict', `Failed to stop run ${r.run_id}: it is ${r.status} already. Expected a run whose status is running.`, { run: r.run_id, status: r.status });
+      }
+      r.stop_requested_at ??= new Date().toISOString();
+      stopper.abort();
+      return { status: 202, body: runView(r) };
     },
   }),
   route({
@@ -189,11 +226,9 @@ export const runRoutes = [
     tag,
     summary: 'A run: its progress per journey and, once finished, the report of `pcsim run`',
     what: 'read the run',
-    success: { status: 200, description: '{run_id, partner, status: running | finished | crashed, progress: {done, total, current}, journeys, report?, error?}' },
+    success: { status: 200, description: '{run_id, partner, status: running | finished | stopped | crashed, progress: {done, total, current}, journeys, report?, error?}' },
     handle: ({ ctx, params }) => {
-      const r = runsOf(ctx).get(params.run!);
-      if (!r) throw new ApiError('not_found', `Failed to find run ${params.run}: no such run on this server (runs live in memory; the oldest are forgotten). Expected a run_id from POST /api/runs.`, { run: params.run });
-      return { body: runView(r) };
+      return { body: runView(findRun(ctx, params.run!)) };
     },
   }),
 ];
