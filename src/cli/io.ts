@@ -13,8 +13,8 @@ export const processIO = (): CliIO => ({
   isTTY: Boolean(process.stdout.isTTY),
 });
 
-/** Exit codes of DESIGN.md. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Exit codes of DESIGN.md, plus the shell's code for a run stopped by Ctrl-C (128 + SIGINT), reports written. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 export class UsageError extends Error {}
 
