@@ -269,6 +269,16 @@ function checkReferences(s: Scenario, loc: Locator, skip: ReadonlySet<number> = 
         problems.push(loc.at(['steps', i, action, 'user'], `Failed to use user ${show(user)} in workspace ${show(ws)}: the user is not a member (member_of: ${u.member_of.join(', ')}). Expected ${ws} in users[${u.index}].member_of.`));
       }
     }
+    // A step that sends nothing to the partner has no answer: an expect or save there would be ignored or fail late.
+    const silent = action === 'set_demo' || action === 'wait' || (action === 'delete_connection' && args.notify_partner === false);
+    if (silent) {
+      const what = action === 'delete_connection' ? 'delete_connection with notify_partner: false' : action;
+      for (const field of ['expect', 'save'] as const) {
+        if (step[field] !== undefined) {
+          problems.push(loc.at(['steps', i, field], `Failed to use ${field} on this step: ${what} sends nothing to the partner, so there is no answer to ${field === 'expect' ? 'judge' : 'save from'}. Expected ${field} only on steps that call the partner (connect, signin, delete_connection, partner_delete_connection, delete_account, expire, test_connection, connectors).`));
+        }
+      }
+    }
     checkStrings({ [action]: args, ...(step.expect ? { expect: step.expect } : {}), ...(step.name ? { name: step.name } : {}) }, ['steps', i], known);
     for (const name of Object.keys(step.save ?? {})) {
       if (builtins.has(name)) problems.push(loc.at(['steps', i, 'save'], `Failed to save into ${show(name)}: it is a built-in variable. Expected another name.`, name));

@@ -51,6 +51,14 @@ describe('parseScenario', () => {
     expect(p[0]).toMatch(/^x\.yaml:9:65: steps\[0\]\.partner_delete_connection\.connection_id: Failed to fill \$\{conn\}/);
   });
 
+  it('expect and save on a step that sends nothing to the partner are refused, with the line', () => {
+    const p = problems(`${base}  - set_demo: { workspace: ws1, demo: true }\n    expect: { status: 200 }\n  - delete_connection: { workspace: ws1, notify_partner: false }\n    save: { gone: $status }\n  - wait: { ms: 1 }\n  - delete_connection: { workspace: ws1 }\n    expect: { status: 200 }\n`);
+    expect(p.map((x) => x.replace(/ sends nothing.*/, ''))).toEqual([
+      expect.stringMatching(/^x\.yaml:\d+:\d+: steps\[0\]\.expect: Failed to use expect on this step: set_demo$/),
+      expect.stringMatching(/^x\.yaml:\d+:\d+: steps\[1\]\.save: Failed to use save on this step: delete_connection with notify_partner: false$/),
+    ]);
+  });
+
   it('cycles between variables are refused', () => {
     const p = problems(`name: s\nvariables:\n  a: "\${b}"\n  b: "x-\${a}"\nworkspaces: [{ name: ws1 }]\nusers: [{ name: A, email: "a@\${a}", member_of: [ws1] }]\nsteps: [{ connect: { workspace: ws1, user: A } }]\n`);
     expect(p[0]).toMatch(/^x\.yaml:3:3: variables\.a: Failed to resolve variables: a → b → a is a cycle/);
