@@ -28,7 +28,7 @@ async function validatePartner(file: string, io: CliIO): Promise<boolean> {
 
 async function validateScenario(file: string, io: CliIO): Promise<boolean> {
   const { formatProblem, loadScenarioFile } = await import('../scenarios/load.js');
-  const { actionOf } = await import('../scenarios/schema.js');
+  const { actionOf, stepName } = await import('../scenarios/schema.js');
   const r = await loadScenarioFile(file);
   if (!r.ok) {
     io.err(`pcsim: ${file} cannot be used (${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}):\n${r.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
@@ -38,7 +38,7 @@ async function validateScenario(file: string, io: CliIO): Promise<boolean> {
   io.out(`${file}: valid scenario "${s.name}": ${s.workspaces.length} workspace(s), ${s.users.length} user(s), ${s.steps.length} step(s)${s.requires?.length ? `, requires ${s.requires.join(', ')}` : ''}.\n`);
   s.steps.forEach((step, i) => {
     const { action } = actionOf(step);
-    io.out(`  ${String(i + 1).padStart(3)}. ${action}${step.name ? `: ${step.name}` : ''}${step.when ? ' (only when the config matches)' : ''}\n`);
+    io.out(`  ${String(i + 1).padStart(3)}. ${action}: ${stepName(step)}${step.when ? ' (only when the config matches)' : ''}\n`);
   });
   return true;
 }

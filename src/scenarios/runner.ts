@@ -14,7 +14,7 @@ import { JourneyAbort, pause, RunStopped, WRONG_CREDENTIALS, type JourneyContext
 import { expectDemo, expectError, expectExpiredTrial, expectNew, expectNewUserRow, expectSignIn, expectTestResults, preferValues } from '../journeys/expectations.js';
 import type { Exchange } from '../partner-client/types.js';
 import { interpolate, resolveVariables, UnfilledVariable } from './load.js';
-import { actionOf, type ActionName, type Expect, type Scenario, type Step, type When } from './schema.js';
+import { actionOf, stepName, type ActionName, type Expect, type Scenario, type Step, type When } from './schema.js';
 
 const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 
@@ -163,32 +163,6 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
   };
 }
 
-function defaultName(action: ActionName, args: Record<string, unknown>): string {
-  const ws = args.workspace as string | undefined;
-  const user = args.user as string | undefined;
-  switch (action) {
-    case 'connect':
-      return `connect ${user} in ${ws}`;
-    case 'signin':
-      return `sign in ${user} in ${ws}`;
-    case 'delete_connection':
-      return args.notify_partner === false ? `Databricks forgets the connection in ${ws}` : `delete the connection in ${ws} (Databricks, then partner)`;
-    case 'partner_delete_connection':
-      return `the partner deletes the connection in ${ws}`;
-    case 'delete_account':
-      return `delete the account${args.domain ? ` ${String(args.domain)}` : ''} (${ws})`;
-    case 'expire':
-      return `expire the trial of ${user} (${ws})`;
-    case 'test_connection':
-      return `test the connection in ${ws}`;
-    case 'connectors':
-      return 'get connectors';
-    case 'set_demo':
-      return `set demo ${String(args.demo)} on ${ws}`;
-    case 'wait':
-      return `wait ${String(args.ms)} ms`;
-  }
-}
 
 /** Fills `${…}` in every string of a value. */
 function fill<T>(value: T, vars: ReadonlyMap<string, string>): T {
@@ -239,7 +213,7 @@ export async function runScenario(s: Scenario, t: JourneyContext): Promise<void>
       throw new Error(`step ${i + 1}: Failed to fill \${${(err as UnfilledVariable).variable}}: step ${skippedAt}, which saves it, was skipped by its \`when\` for this partner config. Expected step ${i + 1} to carry the same \`when\`, or the variable to be saved by a step that always runs.`);
     }
     const { action, args } = actionOf(step);
-    const name = step.name ?? defaultName(action, args);
+    const name = stepName(step);
     const where = `step ${i + 1} (${name})`;
     t.goOn(`#${i + 1} ${name}`);
     try {

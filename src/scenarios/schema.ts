@@ -154,3 +154,36 @@ export function scenarioSchemaDocument(): Record<string, unknown> {
     ...rest,
   };
 }
+
+/** A step's name in reports: its own, or one said from its action ("connect u1 in ws1"). */
+export function stepName(step: Step): string {
+  const { action, args } = actionOf(step);
+  return step.name ?? defaultName(action, args);
+}
+
+function defaultName(action: ActionName, args: Record<string, unknown>): string {
+  const ws = args.workspace as string | undefined;
+  const user = args.user as string | undefined;
+  switch (action) {
+    case 'connect':
+      return `connect ${user} in ${ws}`;
+    case 'signin':
+      return `sign in ${user} in ${ws}`;
+    case 'delete_connection':
+      return args.notify_partner === false ? `Databricks forgets the connection in ${ws}` : `delete the connection in ${ws} (Databricks, then partner)`;
+    case 'partner_delete_connection':
+      return `the partner deletes the connection in ${ws}`;
+    case 'delete_account':
+      return `delete the account${args.domain ? ` ${String(args.domain)}` : ''} (${ws})`;
+    case 'expire':
+      return `expire the trial of ${user} (${ws})`;
+    case 'test_connection':
+      return `test the connection in ${ws}`;
+    case 'connectors':
+      return 'get connectors';
+    case 'set_demo':
+      return `set demo ${String(args.demo)} on ${ws}`;
+    case 'wait':
+      return `wait ${String(args.ms)} ms`;
+  }
+}
