@@ -36,6 +36,8 @@ export interface LoadOptions {
   /** Called every `progressEveryMs` of the measured phase (not during warm-up): long runs show they are alive. */
   onProgress?(p: LoadProgress): void;
   progressEveryMs?: number;
+  /** Ends the run early: no copy starts after it, those under way finish, and the report covers the time measured. */
+  signal?: AbortSignal;
 }
 
 export interface LoadProgress {
@@ -133,7 +135,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     const until = performance.now() + opts.warmupMs;
     let n = 0;
     const warm = async () => {
-      while (performance.now() < until) await runCopy(runnable[n++ % runnable.length]!, opts, client);
+      while (performance.now() < until && !opts.signal?.aborted) await runCopy(runnable[n++ % runnable.length]!, opts, client);
     };
     await Promise.all(Array.from({ length: opts.concurrency }, warm));
   }
@@ -141,7 +143,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const started = Date.now();
   const t0 = performance.now();
   const deadline = t0 + opts.durationMs;
-  const take = () => (performance.now() < deadline && (opts.maxCopies === undefined || next < opts.maxCopies) ? runnable[next++ % runnable.length] : undefined);
+  const take = () => (!opts.signal?.aborted && performance.now() < deadline && (opts.maxCopies === undefined || next < opts.maxCopies) ? runnable[next++ % runnable.length] : undefined);
 
   const worker = async () => {
     for (let j = take(); j; j = take()) {

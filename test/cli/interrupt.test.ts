@@ -1,6 +1,6 @@
 /**
- * Ctrl-C during `pcsim run` (the real binary): the run stops before its next partner call, the
- * reports are still written with what did not run marked skipped, and the exit code is 130.
+ * Ctrl-C during `pcsim run` and `pcsim load` (the real binary): the run stops before its next
+ * partner call (load: starts no new copy), the reports are still written, and the exit code is 130.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -48,5 +48,27 @@ describe('pcsim run, interrupted', () => {
       ['slow', 'skipped', 'stopped: the run was stopped before "#2 wait 600000 ms" (1 step done)'],
       ['later', 'skipped', 'not started: the run was stopped'],
     ]);
+  });
+
+  it('load: ends the measurement early and still reports it', async () => {
+    const ref = await startReferencePartner({});
+    closers.push(ref.close);
+    const tmp = await mkdtemp(join(tmpdir(), 'pcsim-int-'));
+    await writeFile(join(tmp, 'partner.json'), JSON.stringify(ref.config));
+    const env = { ...process.env, BASIC_USER: 'databricks', BASIC_PASSWORD: 'pcsim-reference-secret', NO_COLOR: '1' };
+    const child = spawn(process.execPath, [join(root, 'bin/pcsim.js'), 'load', '--partner', join(tmp, 'partner.json'), '--journeys', 'P100', '--concurrency', '2', '--duration', '600', '--report', `json:${join(tmp, 'load.json')}`], { cwd: root, env });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    for (let i = 0; i < 400 && ref.model.connections.size < 20; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    const code = await exited;
+    clearTimeout(killer);
+    expect({ code, stderr }).toMatchObject({ code: 130, stderr: expect.stringContaining('pcsim load: stopping') });
+    const report = JSON.parse(await readFile(join(tmp, 'load.json'), 'utf8')) as { duration_ms: number; copies: { completed: number; failed: number } };
+    expect(report.copies.completed).toBeGreaterThan(0);
+    expect(report.copies.failed).toBe(0);
+    expect(report.duration_ms).toBeLessThan(600000);
   });
 });
