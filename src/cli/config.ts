@@ -53,6 +53,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--duration', 'PCSIM_DURATION', 'string'),
   entry('--warmup', 'PCSIM_WARMUP', 'string'),
   entry('--progress', 'PCSIM_PROGRESS', 'string'),
+  entry('--threshold', 'PCSIM_THRESHOLDS', 'list'),
   entry('--report', 'PCSIM_REPORT', 'string'),
   entry('--no-launch-check', 'PCSIM_LAUNCH_CHECK', 'boolean'),
 ];

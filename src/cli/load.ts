@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Journey } from '../journeys/catalogue.js';
 import { selectJourneys } from '../journeys/catalogue.js';
 import { loadFailed, runLoad, type LoadReport } from '../load/runner.js';
+import { formatThreshold, judgeThresholds, parseThreshold, type Threshold } from '../load/thresholds.js';
 import { credentialsFromEnv } from './credentials.js';
 import { resolveTarget } from './target.js';
 import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
@@ -17,6 +18,7 @@ export interface LoadFlags {
   duration?: string;
   warmup?: string;
   progress?: string;
+  threshold?: string[];
   report?: string;
   launchCheck?: boolean;
 }
@@ -59,6 +61,10 @@ export function formatLoad(r: LoadReport): string {
     for (const f of r.failures.slice(0, 10)) lines.push(`    ${String(f.count).padStart(6)}  ${f.reason}`);
   }
   for (const n of r.not_run) lines.push(`  not run: ${n.id}: ${n.reason}`);
+  if (r.thresholds?.length) {
+    lines.push('', `  thresholds: ${r.thresholds.filter((t) => t.ok).length} of ${r.thresholds.length} hold`);
+    for (const t of r.thresholds) lines.push(`    ${formatThreshold(t)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -68,6 +74,12 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
   const durationMs = parseSeconds('--duration', flags.duration ?? '10', 'positive');
   const warmupMs = parseSeconds('--warmup', flags.warmup ?? '0', 'zero');
   const progressEveryMs = parseSeconds('--progress', flags.progress ?? '5', 'zero');
+  const thresholds: Threshold[] = [];
+  for (const spec of flags.threshold ?? []) {
+    const t = parseThreshold(spec);
+    if ('error' in t) throw new UsageError(t.error);
+    thresholds.push(t);
+  }
   const reportPath = parseReport(flags.report);
   if (!flags.scenario.length && flags.journeys === undefined) throw new UsageError('Failed to start pcsim load: nothing to run. Expected --scenario FILE (repeatable) or --journeys P100,P300.');
   const journeys: Journey[] = [];
@@ -108,6 +120,7 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
       progressEveryMs,
       onProgress: (p) => io.err(`pcsim load: ${secs(p.elapsed_ms)} s of ${secs(p.duration_ms)} s: ${p.completed} copies (${p.failed} failed), ${p.connect_per_s} connect/s\n`),
     });
+    if (thresholds.length) report.thresholds = judgeThresholds(report, thresholds);
     io.out(formatLoad(report));
     if (reportPath) {
       try {

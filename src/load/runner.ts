@@ -5,6 +5,7 @@
  * judges it. The report: throughput, latency percentiles per step, error answers by reason,
  * and the contract violations seen under load.
  */
+import type { ThresholdResult } from './thresholds.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
 import { applicability, type Journey } from '../journeys/catalogue.js';
@@ -76,6 +77,8 @@ export interface LoadReport {
   /** Why copies failed: the step and the first error violation. */
   failures: Array<{ reason: string; count: number }>;
   violations: Array<{ rule: string; severity: 'error' | 'warning'; count: number }>;
+  /** `--threshold` gates, judged on this report (absent when none was given). */
+  thresholds?: ThresholdResult[];
 }
 
 /** Measures each call exactly (the exchange's own duration is rounded to whole ms for reports). */
@@ -210,4 +213,5 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
 }
 
 /** Whether a load run had a failed copy (exit 1). */
-export const loadFailed = (r: LoadReport) => r.copies.failed > 0;
+/** A copy failed, or a threshold does not hold. */
+export const loadFailed = (r: LoadReport) => r.copies.failed > 0 || (r.thresholds ?? []).some((t) => !t.ok);
