@@ -218,6 +218,9 @@ export async function runScenario(s: Scenario, t: JourneyContext): Promise<void>
     t.goOn(`#${i + 1} ${name}`);
     try {
       const saved = await runStep(t, action, args, name, judgeFor(action, step.expect ?? {}, t.config), workspaces, users, domain);
+      if (saved.silent && (step.expect || step.save)) {
+        throw new Error(`Failed to judge the step: the partner has no endpoints.delete_connection_path, so Databricks deleted its side without calling it and there is no answer for ${step.expect ? 'expect' : 'save'}. Expected notify_partner: true on this step (the scenario is then skipped for such partners), or no ${step.expect ? 'expect' : 'save'}.`);
+      }
       for (const [variable, path] of Object.entries(step.save ?? {})) {
         const value = path === '$status' ? saved.status : path === '$connection_id' ? saved.connection_id : pick(saved.body, path);
         if (value === undefined || value === null || typeof value === 'object') {
@@ -238,6 +241,8 @@ interface StepResult {
   status?: number;
   /** The connection Databricks holds after the step (for $connection_id). */
   connection_id?: string;
+  /** No call reached the partner (a delete with no delete-connection endpoint to notify). */
+  silent?: boolean;
 }
 
 async function runStep(t: JourneyContext, action: ActionName, args: Record<string, unknown>, name: string, judge: Judge, workspaces: Map<string, Workspace>, users: Map<string, User>, domain: string): Promise<StepResult> {
@@ -263,7 +268,7 @@ async function runStep(t: JourneyContext, action: ActionName, args: Record<strin
       }
       const del = await t.dbx.deleteConnection(ws!.id, pid, { notifyPartner: true });
       if (del.exchange) t.record(name, del.exchange, judge);
-      return del.exchange ? result(del.exchange) : {};
+      return del.exchange ? result(del.exchange) : { silent: true };
     }
     case 'partner_delete_connection':
       return result(await t.hook(name, () => t.dbx.partnerDeleteConnection(ws!.id, pid, args.connection_id as string | undefined), judge));

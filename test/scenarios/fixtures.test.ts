@@ -140,3 +140,20 @@ describe('a step skipped by its when', () => {
     expect(r.journeys[0]!.reason).toMatch(/step 2: Failed to fill \$\{conn\}: step 1, which saves it, was skipped by its `when` for this partner config\. Expected step 2 to carry the same `when`/);
   });
 });
+
+describe('a delete that reaches no partner', () => {
+  it('fails a step that expects an answer from it, saying why, instead of passing unjudged', async () => {
+    const parsed = parseScenario(
+      'name: silent-delete\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: u }\n  - delete_connection: { workspace: w }\n    expect: { status: 200 }\n',
+      'silent-delete.yaml',
+    );
+    if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
+    const config = await partner({ hooks: { delete_connection: false } });
+    const r = await runJourneys({ config, credentials, journeys: [scenarioJourney(parsed.scenario)], retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+    expect(r.journeys[0]).toMatchObject({ status: 'failed' });
+    expect(r.journeys[0]!.reason).toContain('step 2 (delete the connection in w (Databricks, then partner)): Failed to judge the step: the partner has no endpoints.delete_connection_path');
+    // With the hook, the same file passes.
+    const withHook = await runJourneys({ config: await partner({}), credentials, journeys: [scenarioJourney(parsed.scenario)], retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+    expect(withHook.journeys[0]).toMatchObject({ status: 'passed' });
+  });
+});
