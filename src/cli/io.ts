@@ -6,12 +6,29 @@ export interface CliIO {
   isTTY: boolean;
 }
 
-export const processIO = (): CliIO => ({
-  out: (s) => process.stdout.write(s),
-  err: (s) => process.stderr.write(s),
-  env: process.env,
-  isTTY: Boolean(process.stdout.isTTY),
-});
+let pipesGuarded = false;
+
+/** `pcsim … | head` closes the pipe early: that ends the output, quietly, not with an EPIPE stack trace. */
+function guardPipes(): void {
+  if (pipesGuarded) return;
+  pipesGuarded = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw err;
+    });
+  }
+}
+
+export const processIO = (): CliIO => {
+  guardPipes();
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    env: process.env,
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+};
 
 /** Exit codes of DESIGN.md, plus the shell's code for a run stopped by Ctrl-C (128 + SIGINT), reports written. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;

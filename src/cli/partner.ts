@@ -27,8 +27,9 @@ export async function partnerCommand(flags: PartnerFlags, io: CliIO, signal: Pro
   const faults = flags.fault.flatMap((f) => f.split(',')).map((f) => f.trim()).filter(Boolean);
   for (const f of faults) oneOf('--fault', f, FAULTS);
   const env = credentialsFromEnv(io.env);
+  const port = parsePort('--port', flags.port);
   const ref = await startReferencePartner({
-    port: parsePort('--port', flags.port),
+    port,
     host: flags.host,
     basicUser: env.credentials.user,
     basicPassword: env.credentials.password,
@@ -37,6 +38,12 @@ export async function partnerCommand(flags: PartnerFlags, io: CliIO, signal: Pro
     requireManualSignup: flags.manualSignup,
     supportsDemo: flags.demo,
     faults: faults as Fault[],
+  }).catch((err: NodeJS.ErrnoException) => {
+    // The machine's refusal to listen is the user's to fix, not pcsim's crash.
+    if (err.code === 'EADDRINUSE') throw new UsageError(`Failed to listen on ${flags.host}:${port}: the port is in use. Expected a free port (pass --port, or --port 0 for any free one).`);
+    if (err.code === 'EACCES') throw new UsageError(`Failed to listen on ${flags.host}:${port}: permission denied. Expected a port above 1023, or the rights to bind this one.`);
+    if (err.code === 'EADDRNOTAVAIL') throw new UsageError(`Failed to listen on ${flags.host}:${port}: this machine has no such address. Expected --host 127.0.0.1, 0.0.0.0 or one of its own addresses.`);
+    throw err;
   });
   if (flags.printConfig) io.out(`${stringifyJson(ref.config, 2)}\n`);
   io.err(`pcsim: reference partner listening on ${ref.url}${faults.length ? ` with faults ${faults.join(', ')}` : ''} (Basic user ${env.credentials.user}; password from BASIC_PASSWORD${env.defaulted ? ', default' : ''}). Ctrl-C stops it.\n`);
