@@ -94,7 +94,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--warmup <s>', 'seconds of copies run first and not counted (lets the JIT and the partner warm up)', '0')
     .option('--progress <s>', 'print copies, failures and connect/s to stderr this often during the run (0: never)', '5')
     .option('--threshold <expr>', 'a pass/fail gate, e.g. p99<500 (ms, slowest step), connect_per_s>=100, failed<=0 (repeatable); exit 1 when one does not hold', collect, [])
-    .option('--report <spec>', 'json:PATH: also write the load report as JSON')
+    .option('--report <spec>', 'json:PATH or junit:PATH: also write the load report as JSON, or as JUnit XML for CI (a testcase per journey and per threshold; repeatable)', collect, [])
     .option('--no-launch-check', 'do not open each redirect_uri after Connect (measures the Connect endpoint alone, as a plain HTTP load tool does)')
     .addHelpText('after', '\nRetries happen at once (back-off 0): under load a retry is counted, not waited for. Credentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN.')
     .action(async (flags: LoadFlags) => {

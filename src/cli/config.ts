@@ -54,7 +54,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--warmup', 'PCSIM_WARMUP', 'string'),
   entry('--progress', 'PCSIM_PROGRESS', 'string'),
   entry('--threshold', 'PCSIM_THRESHOLDS', 'list'),
-  entry('--report', 'PCSIM_REPORT', 'string'),
+  entry('--report', 'PCSIM_REPORT', 'list'),
   entry('--no-launch-check', 'PCSIM_LAUNCH_CHECK', 'boolean'),
 ];
 

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Journey } from '../journeys/catalogue.js';
 import { selectJourneys } from '../journeys/catalogue.js';
+import { loadJunit } from '../load/junit.js';
 import { loadFailed, runLoad, type LoadReport } from '../load/runner.js';
 import { formatThreshold, judgeThresholds, parseThreshold, type Threshold } from '../load/thresholds.js';
 import { credentialsFromEnv } from './credentials.js';
@@ -19,7 +20,7 @@ export interface LoadFlags {
   warmup?: string;
   progress?: string;
   threshold?: string[];
-  report?: string;
+  report?: string[];
   launchCheck?: boolean;
 }
 
@@ -33,11 +34,17 @@ function parseSeconds(flag: string, value: string, min: 'positive' | 'zero'): nu
 /** 2.5 → "2.5", 5 → "5": progress lines as precise as the flags that shaped them. */
 const secs = (ms: number) => (ms / 1000).toFixed(1).replace(/\.0$/, '');
 
-function parseReport(spec: string | undefined): string | undefined {
-  if (spec === undefined) return undefined;
-  const m = /^json:(.+)$/.exec(spec);
-  if (!m) throw new UsageError(`Failed to read --report ${JSON.stringify(spec)}: expected json:PATH (the console summary is always printed).`);
-  return m[1]!;
+interface ReportSpec {
+  kind: 'json' | 'junit';
+  path: string;
+}
+
+function parseReports(specs: readonly string[]): ReportSpec[] {
+  return specs.map((spec) => {
+    const m = /^(json|junit):(.+)$/.exec(spec);
+    if (!m) throw new UsageError(`Failed to read --report ${JSON.stringify(spec)}: expected json:PATH or junit:PATH (repeatable; the console summary is always printed).`);
+    return { kind: m[1] as ReportSpec['kind'], path: m[2]! };
+  });
 }
 
 export function formatLoad(r: LoadReport): string {
@@ -80,7 +87,7 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
     if ('error' in t) throw new UsageError(t.error);
     thresholds.push(t);
   }
-  const reportPath = parseReport(flags.report);
+  const reports = parseReports(flags.report ?? []);
   if (!flags.scenario.length && flags.journeys === undefined) throw new UsageError('Failed to start pcsim load: nothing to run. Expected --scenario FILE (repeatable) or --journeys P100,P300.');
   const journeys: Journey[] = [];
   if (flags.journeys !== undefined) {
@@ -122,13 +129,13 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
     });
     if (thresholds.length) report.thresholds = judgeThresholds(report, thresholds);
     io.out(formatLoad(report));
-    if (reportPath) {
+    for (const spec of reports) {
       try {
-        await mkdir(path.dirname(path.resolve(reportPath)), { recursive: true });
-        await writeFile(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-        io.err(`pcsim: wrote ${reportPath}\n`);
+        await mkdir(path.dirname(path.resolve(spec.path)), { recursive: true });
+        await writeFile(spec.path, spec.kind === 'junit' ? loadJunit(report) : `${JSON.stringify(report, null, 2)}\n`);
+        io.err(`pcsim: wrote ${spec.path}\n`);
       } catch (err) {
-        io.err(`pcsim: Failed to write the load report ${reportPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.\n`);
+        io.err(`pcsim: Failed to write the load report ${spec.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.\n`);
         return EXIT.usage;
       }
     }

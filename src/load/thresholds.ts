@@ -77,7 +77,12 @@ export function judgeThresholds(report: LoadReport, thresholds: readonly Thresho
   });
 }
 
-/** One console line per threshold: "ok   p99<500: 12.3 ms (P100 connect u1…)". */
+/** "p99<500: 12.3 ms (slowest step: P100 connect u1…)". */
+export function describeThreshold(r: ThresholdResult): string {
+  return `${r.spec}: ${r.actual} ${UNIT[r.metric]}${r.step ? ` (slowest step: ${r.step})` : ''}`;
+}
+
+/** One console line per threshold: "ok      p99<500: 12.3 ms (…)" or "FAILED  …". */
 export function formatThreshold(r: ThresholdResult): string {
-  return `${r.ok ? 'ok    ' : 'FAILED'}  ${r.spec}: ${r.actual} ${UNIT[r.metric]}${r.step ? ` (slowest step: ${r.step})` : ''}`;
+  return `${r.ok ? 'ok    ' : 'FAILED'}  ${describeThreshold(r)}`;
 }
