@@ -55,3 +55,24 @@ export function parsePort(flag: string, value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected a port number from 0 to 65535.`);
   return n;
 }
+
+/**
+ * Ctrl-C (or SIGTERM) while a run goes on: the first aborts `signal` (the run stops cleanly and still
+ * reports), saying `message`; the handler is then gone, so a second one quits at once. `dispose` when done.
+ */
+export function interruptible(io: CliIO, message: string): { signal: AbortSignal; dispose(): void } {
+  const stopper = new AbortController();
+  const onSignal = () => {
+    io.err(`\n${message} (again to quit at once)\n`);
+    stopper.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: stopper.signal,
+    dispose() {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { loadFailed, runLoad, type LoadReport } from '../load/runner.js';
 import { formatThreshold, judgeThresholds, parseThreshold, type Threshold } from '../load/thresholds.js';
 import { credentialsFromEnv } from './credentials.js';
 import { resolveTarget } from './target.js';
-import { EXIT, parsePositiveInt, UsageError, type CliIO } from './io.js';
+import { EXIT, interruptible, parsePositiveInt, UsageError, type CliIO } from './io.js';
 import { scenarioJourneys } from './scenario.js';
 
 export interface LoadFlags {
@@ -105,17 +105,11 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
   const target = await resolveTarget(flags.partner, env, io, 'loading (in this process: it shares the CPU with the load)');
   if (!target) return EXIT.usage;
   const { config, stop } = target;
-  // Ctrl-C (or SIGTERM) ends the measurement early: copies under way finish and the report covers the time measured.
-  const stopper = new AbortController();
-  const onSignal = () => {
-    io.err('\npcsim load: stopping: no new copies; the report covers the time measured (again to quit at once)\n');
-    stopper.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C ends the measurement early: copies under way finish and the report covers the time measured.
+  const interrupt = interruptible(io, 'pcsim load: stopping: no new copies; the report covers the time measured');
   try {
     const report = await runLoad({
-      signal: stopper.signal,
+      signal: interrupt.signal,
       config,
       credentials: env.credentials,
       patToken: env.patToken,
@@ -143,11 +137,10 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
       io.err('pcsim: nothing ran: every selected journey is skipped or manual for this partner.\n');
       return EXIT.usage;
     }
-    if (stopper.signal.aborted) return EXIT.interrupted;
+    if (interrupt.signal.aborted) return EXIT.interrupted;
     return loadFailed(report) ? EXIT.failed : EXIT.ok;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interrupt.dispose();
     await stop?.();
   }
 }

@@ -6,7 +6,7 @@ import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client
 import { credentialsFromEnv } from './credentials.js';
 import { scenarioJourneys } from './scenario.js';
 import { resolveTarget } from './target.js';
-import { EXIT, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
+import { EXIT, interruptible, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
 
 export interface RunFlags {
   partner?: string;
@@ -49,18 +49,11 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   if (flags.showSecrets) io.err('pcsim: WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in this run\'s output and reports. Use it for local debugging only; never in CI.\n');
   const useColor = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
   const console = specs.some((s) => s.kind === 'console') ? createConsoleReporter({ write: io.out, color: useColor }) : undefined;
-  // Ctrl-C (or SIGTERM) stops the run the way the UI's Stop does, and the reports are still written;
-  // a second one quits at once (the handler is gone by then).
-  const stopper = new AbortController();
-  const onSignal = () => {
-    io.err('\npcsim: stopping after the call under way; the reports will say what did not run (again to quit at once)\n');
-    stopper.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C stops the run the way the UI's Stop does, and the reports are still written.
+  const interrupt = interruptible(io, 'pcsim: stopping after the call under way; the reports will say what did not run');
   try {
     const report = await runJourneys({
-      signal: stopper.signal,
+      signal: interrupt.signal,
       config,
       credentials: env.credentials,
       patToken: env.patToken,
@@ -79,11 +72,10 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       io.err(`pcsim: ${(err as Error).message}\n`);
       return EXIT.usage;
     }
-    if (stopper.signal.aborted) return EXIT.interrupted;
+    if (interrupt.signal.aborted) return EXIT.interrupted;
     return report.summary.failed > 0 ? EXIT.failed : EXIT.ok;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
+    interrupt.dispose();
     await stop?.();
   }
 }
