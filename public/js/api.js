@@ -71,7 +71,8 @@ export const api = {
   journal: (params = {}) => call('GET', `/api/journal?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''))}`),
   exchange: (id) => call('GET', `/api/journal/${enc(id)}`),
   clearJournal: () => call('DELETE', '/api/journal'),
-  recordedScenario: (wsId, name) => download(`/api/recorded-scenario?${new URLSearchParams({ workspace: wsId, name })}`),
+  /** wsId undefined: every workspace's calls. */
+  recordedScenario: (wsId, name) => download(`/api/recorded-scenario?${new URLSearchParams(wsId ? { workspace: wsId, name } : { name })}`),
   /** scenarios: [{file, text}] run as `pcsim run --scenario` (alone unless journeys are given too). */
   startRun: (partner, journeys, scenarios) => call('POST', '/api/runs', { partner, ...(journeys && journeys.length ? { journeys } : {}), ...(scenarios && scenarios.length ? { scenarios } : {}) }),
   run: (id) => call('GET', `/api/runs/${enc(id)}`),

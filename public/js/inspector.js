@@ -38,7 +38,7 @@ export function initInspector() {
       count,
       h('span', { class: 'spacer' }),
       h('label', { class: 'check small', title: 'Show only the calls of the selected workspace' }, only, ' this workspace'),
-      h('button', { type: 'button', class: 'btn small ghost', id: 'journal-record', title: "Download this workspace's calls as a scenario file that pcsim run --scenario replays", onclick: saveScenario }, 'Save scenario'),
+      h('button', { type: 'button', class: 'btn small ghost', id: 'journal-record', title: 'Download the calls shown (this workspace\'s when ticked, else all) as a scenario file that pcsim run --scenario replays', onclick: saveScenario }, 'Save scenario'),
       h('button', { type: 'button', class: 'btn small ghost', id: 'journal-clear', onclick: clear }, 'Clear'),
     ),
     h('p', { class: 'muted small inspector-hint' }, 'Every call Databricks made to a partner, newest first. Click one to see the request, the answer, the retries and the contract verdict.'),
@@ -78,12 +78,17 @@ async function load() {
   render();
 }
 
-/** Record → replay from the UI: this workspace's slice of the journal as a scenario file. */
+/** Record → replay from the UI: the calls the inspector shows (this workspace's, or all) as a scenario file. */
 async function saveScenario() {
-  const ws = state.workspaces.find((w) => w.id === state.wsId);
-  if (!ws) return notify('Failed to save a scenario: no workspace is selected. Expected a workspace in the switcher.');
-  const name = ws.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'recorded';
-  const r = await api.recordedScenario(ws.id, name);
+  let wsId;
+  let name = 'pcsim-journal';
+  if (onlyWorkspace) {
+    const ws = state.workspaces.find((w) => w.id === state.wsId);
+    if (!ws) return notify('Failed to save a scenario: no workspace is selected. Expected a workspace in the switcher, or "this workspace" unticked to save every call.');
+    wsId = ws.id;
+    name = ws.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'recorded';
+  }
+  const r = await api.recordedScenario(wsId, name);
   if (!r.ok) return notify(r.error.message);
   const url = URL.createObjectURL(r.value.blob);
   const a = h('a', { href: url, download: r.value.filename, hidden: true });

@@ -229,7 +229,19 @@ describe('Journeys page', () => {
     await adminApi(base, 'POST', connectPath(ACME), { user_id: ADMIN });
     const { context, page, watch } = await openPage(browser, base);
     await withShots(context, 'save-scenario', async () => {
-      await see(page.locator('#journal .ex')).toHaveCount(3); // all workspaces; Save scenario takes the selected one's
+      await see(page.locator('#journal .ex')).toHaveCount(3);
+      // Every call shown: both workspaces, Ada known from the first one. (Whether the partner knew her even
+      // before, from earlier tests of this file, decides the recorder's extra first step.)
+      const [all] = await Promise.all([page.waitForEvent('download'), page.click('#journal-record')]);
+      expect(all.suggestedFilename()).toBe('pcsim-journal.yaml');
+      const everything = parseScenario(await readFile((await all.path())!, 'utf8'), 'pcsim-journal.yaml');
+      if (!everything.ok) throw new Error(everything.problems.map(formatProblem).join('\n'));
+      const steps = everything.scenario.steps.map((st) => (st.connect ? `connect in ${st.connect.workspace}` : st.signin ? `signin in ${st.signin.workspace}` : '?'));
+      expect(steps.filter((x) => x !== 'connect in before1')).toEqual(['connect in ws1', 'connect in ws2', 'signin in ws2']);
+      expect(everything.scenario.workspaces.map((w) => w.name).sort()).toEqual(steps.length === 4 ? ['before1', 'ws1', 'ws2'] : ['ws1', 'ws2']);
+      // This workspace's calls only: the partner knew Ada before them, so the file says so.
+      await page.check('#journal-only-ws');
+      await see(page.locator('#journal .ex')).toHaveCount(2);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#journal-record')]);
       expect(download.suggestedFilename()).toBe('acme-production.yaml');
       const text = await readFile((await download.path())!, 'utf8');
