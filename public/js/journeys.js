@@ -193,6 +193,12 @@ function renderProgress(el) {
             badge(`${s.skipped} skipped`, 'muted'),
             ' ',
             badge(`${s.manual} manual`, 'info'),
+            h(
+              'span',
+              { class: 'report-links small' },
+              ' Report: ',
+              ['html', 'json', 'junit'].map((f, i) => [i ? ' · ' : '', h('a', { href: `/api/runs/${encodeURIComponent(r.run_id)}/report?format=${f}`, download: '', id: `run-report-${f}`, title: `the ${f === 'junit' ? 'JUnit XML' : f.toUpperCase()} report pcsim run --reporter ${f}:PATH writes` }, f === 'junit' ? 'JUnit' : f.toUpperCase())]),
+            ),
           );
   const reports = new Map((r.report?.journeys ?? []).map((j) => [j.id, j]));
   mount(

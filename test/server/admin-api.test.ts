@@ -373,6 +373,21 @@ const SUCCESS: Record<string, () => Promise<void>> = {
       ['later', 'skipped', 'not started: the run was stopped', 0],
     ]);
   },
+  async getRunReport() {
+    const id = (await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['P100', 'AUTH'] }).expect(202)).body.run_id as string;
+    await finished(id);
+    const html = await api().get(`/api/runs/${id}/report`).expect(200);
+    expect(html.headers['content-type']).toMatch(/^text\/html/);
+    expect(html.headers['content-disposition']).toBe(`attachment; filename="pcsim-report-${id}.html"`);
+    expect(html.text).toContain('P100');
+    const json = await api().get(`/api/runs/${id}/report?format=json`).expect(200);
+    expect(JSON.parse(json.text)).toMatchObject({ tool: 'pcsim', summary: { passed: 2, total: 2 } });
+    const junit = await api().get(`/api/runs/${id}/report?format=junit`).expect(200);
+    expect(junit.headers['content-disposition']).toBe(`attachment; filename="pcsim-report-${id}.xml"`);
+    expect(junit.text).toMatch(/^<\?xml[\s\S]*<testcase[\s\S]*P100/);
+    // The AUTH journey sent the partner's Basic password: no report shows it.
+    for (const r of [html, json, junit]) expect(r.text).not.toContain('pcsim-reference-secret');
+  },
   async listRuns() {
     const started = (await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['AUTH'] }).expect(202)).body.run_id;
     const runs = (await api().get('/api/runs').expect(200)).body.runs;
@@ -568,6 +583,21 @@ const BAD: Record<string, Case[]> = {
         const id = (await api().post('/api/runs').send({ partner: h.partner.id, journeys: ['AUTH'] }).expect(202)).body.run_id as string;
         await finished(id);
         expect(expectError(await api().post(`/api/runs/${id}/stop`), 409, 'conflict').message).toContain('it is finished already');
+      },
+    ],
+  ],
+  getRunReport: [
+    ['an unknown run: 404', async () => expect(expectError(await api().get('/api/runs/nope/report'), 404, 'not_found').message).toContain('nope')],
+    ['a format outside html/json/junit', async () => expect(field(expectError(await api().get('/api/runs/nope/report?format=pdf'), 400, 'validation_failed'))).toBe('query.format')],
+    [
+      'a run still going on: 409, no report yet',
+      async () => {
+        const slow = { file: 'slow.yaml', text: 'name: slow\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - wait: { ms: 600000 }\n' };
+        const id = (await api().post('/api/runs').send({ partner: h.partner.id, scenarios: [slow] }).expect(202)).body.run_id as string;
+        expect(expectError(await api().get(`/api/runs/${id}/report`), 409, 'conflict').message).toContain('it is running, so there is no report yet');
+        await api().post(`/api/runs/${id}/stop`).expect(202);
+        expect((await finished(id)).status).toBe('stopped');
+        await api().get(`/api/runs/${id}/report?format=json`).expect(200);
       },
     ],
   ],

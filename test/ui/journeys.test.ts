@@ -283,6 +283,10 @@ describe('Journeys page', () => {
       await see(page.locator('#run-summary'), 20000).toContainText('2 passed');
       await see(page.locator('tr[data-journey=P100]')).toHaveAttribute('data-status', 'passed');
       await see(page.locator('tr[data-journey=AUTH]')).toHaveAttribute('data-status', 'passed');
+      // The run's report, as pcsim run writes it.
+      const [report] = await Promise.all([page.waitForEvent('download'), page.click('#run-report-html')]);
+      expect(report.suggestedFilename()).toMatch(/^pcsim-report-[\w-]+\.html$/);
+      expect(await readFile((await report.path())!, 'utf8')).toContain('2 passed');
 
       const first = page.locator('.check-item').first();
       const journey = await first.getAttribute('data-journey');

@@ -6,6 +6,7 @@
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
 import { JOURNEY_IDS, selectJourneys, type Journey } from '../../journeys/catalogue.js';
+import { renderHtml, renderJson, renderJunit } from '../../journeys/reporters/index.js';
 import { runJourneys } from '../../journeys/runner.js';
 import type { JourneyReport, JourneyStatus, RunReport } from '../../journeys/types.js';
 import { collectScenarios, formatProblem, parseScenario } from '../../scenarios/load.js';
@@ -76,6 +77,16 @@ function scenarioJourneys(files: { file?: string; text: string }[], taken: strin
   }
   return set.scenarios.map(scenarioJourney);
 }
+
+export const RunReportQuery = z.object({
+  format: z.enum(['html', 'json', 'junit']).optional().describe('html (default: one self-contained page), json, or junit (XML for CI viewers)'),
+});
+
+const REPORT_FILES = {
+  html: { type: 'text/html', ext: 'html', render: renderHtml },
+  json: { type: 'application/json', ext: 'json', render: renderJson },
+  junit: { type: 'application/xml', ext: 'xml', render: renderJunit },
+} as const;
 
 /** How to stop each run still going on (kept out of the record, which is what GET answers). */
 const stoppers = new WeakMap<RunRecord, AbortController>();
@@ -200,6 +211,29 @@ export const runRoutes = [
       r.stop_requested_at ??= new Date().toISOString();
       stopper.abort();
       return { status: 202, body: runView(r) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/api/runs/{run}/report',
+    operationId: 'getRunReport',
+    tag,
+    summary: "A finished run's report as the file `pcsim run --reporter` writes (html, json or junit), as a download",
+    what: 'download the run report',
+    query: RunReportQuery,
+    stream: true,
+    success: { status: 200, description: 'the report file, Content-Disposition: attachment', contentType: 'text/html' },
+    handle: ({ ctx, params, query, res }) => {
+      const r = findRun(ctx, params.run!);
+      if (!r.report) {
+        throw new ApiError('conflict', `Failed to download the report of run ${r.run_id}: it is ${r.status}${r.status === 'crashed' ? ` (${r.error ?? 'no report'})` : ''}, so there is no report yet. Expected a run whose status is finished or stopped.`, { run: r.run_id, status: r.status });
+      }
+      const format = query.format ?? 'html';
+      const { type, ext, render } = REPORT_FILES[format];
+      res
+        .status(200)
+        .set({ 'content-type': `${type}; charset=utf-8`, 'content-disposition': `attachment; filename="pcsim-report-${r.run_id}.${ext}"` })
+        .send(render(r.report));
     },
   }),
   route({
