@@ -8,7 +8,6 @@ import { applicability, CATALOGUE } from '../journeys/catalogue.js';
 import { formatProblems } from './problems.js';
 import { EXIT, type CliIO } from './io.js';
 
-/** A scenario by extension, or a JSON object with `steps` (a partner.json never has one). */
 async function validatePartner(file: string, io: CliIO): Promise<boolean> {
   const loaded = await loadPartnerConfig(file);
   for (const w of loaded.warnings) io.err(`pcsim: warning: ${w.message}\n`);

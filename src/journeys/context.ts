@@ -3,6 +3,7 @@
  * Databricks model, and records each exchange as a step with its verdict. A step with an
  * error-severity violation ends the journey (later steps would only repeat the cause).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { customAlphabet } from 'nanoid';
 import { errorsOnly, type Violation } from '../contract/diagnostics.js';
 import type { Databricks, ConnectOptions, ConnectOutcome, NewWorkspace } from '../databricks/databricks.js';
@@ -30,20 +31,13 @@ export class RunStopped extends Error {
 }
 
 /** Sleeps `ms`, or less when the run is stopped (then throws RunStopped naming `step`). */
-export function pause(ms: number, signal: AbortSignal | undefined, step: string): Promise<void> {
-  if (signal?.aborted) return Promise.reject(new RunStopped(step));
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      signal?.removeEventListener('abort', stop);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    const stop = () => {
-      clearTimeout(timer);
-      reject(new RunStopped(step));
-    };
-    signal?.addEventListener('abort', stop, { once: true });
-  });
+export async function pause(ms: number, signal: AbortSignal | undefined, step: string): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (err) {
+    if (signal?.aborted) throw new RunStopped(step);
+    throw err;
+  }
 }
 
 export function toStep(name: string, ex: Exchange, extra: Violation[]): StepReport {

@@ -3,7 +3,7 @@
  * one <testcase> per journey copied (failed when a copy failed, with the reasons), one per
  * `--threshold` (failed when it does not hold), and what did not run as skipped. Pure.
  */
-import { xmlAttr, xmlText } from '../journeys/reporters/junit.js';
+import { seconds as secs, xmlAttr, xmlText } from '../journeys/reporters/junit.js';
 import type { LoadReport } from './runner.js';
 import { describeThreshold } from './thresholds.js';
 
@@ -15,8 +15,6 @@ interface Case {
   skipped?: string;
   out?: string;
 }
-
-const secs = (ms: number) => (Number.isFinite(ms) && ms > 0 ? ms / 1000 : 0).toFixed(3);
 
 export function loadJunit(r: LoadReport): string {
   const cases: Case[] = [];

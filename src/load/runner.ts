@@ -212,6 +212,5 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   };
 }
 
-/** Whether a load run had a failed copy (exit 1). */
-/** A copy failed, or a threshold does not hold. */
+/** Exit 1: a copy failed, or a threshold does not hold. */
 export const loadFailed = (r: LoadReport) => r.copies.failed > 0 || (r.thresholds ?? []).some((t) => !t.ok);

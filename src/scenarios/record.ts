@@ -85,9 +85,8 @@ export function recordScenario(all: JournalExchange[], opts: RecordOptions): Rec
     if (!id) return undefined;
     let w = workspaces.get(id);
     if (!w) {
-      // Numbered among the recorded workspaces only (the before… ones are the recorder's own).
-      const recorded = [...workspaces.keys()].filter((k) => !k.startsWith('before:')).length;
-      w = { name: `ws${recorded + 1}`, demoNow: body.demo === true };
+      // Numbered among the recorded workspaces only (the `primed` before… ones are the recorder's own).
+      w = { name: `ws${workspaces.size - primed + 1}`, demoNow: body.demo === true };
       if (body.demo === true) w.demo = true;
       if (typeof body.cloud_provider === 'string' && ['aws', 'azure', 'gcp'].includes(body.cloud_provider)) w.cloud = body.cloud_provider as WorkspaceSpec['cloud'];
       if (typeof body.cloud_provider_region === 'string') w.region = body.cloud_provider_region;

@@ -163,7 +163,6 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
   };
 }
 
-
 /** Fills `${…}` in every string of a value. */
 function fill<T>(value: T, vars: ReadonlyMap<string, string>): T {
   if (typeof value === 'string') return interpolate(value, vars) as T;
