@@ -566,6 +566,7 @@ const BAD: Record<string, Case[]> = {
         expect(problems.map((p) => `${p.file}:${p.line} ${p.path}`)).toEqual(['broken.yaml:5 steps[0].connect.user', 'broken.yaml:6 steps[1].teleport', expect.stringMatching(/^scenario-2\.yaml:1 /)]);
         expect(e.message).toContain('broken.yaml:5:');
         expect(e.message).toContain('nothing was sent');
+        expect(e.message).not.toContain('..');
         expect((await api().get('/api/journal?limit=1').expect(200)).body.total).toBe(journalBefore);
       },
     ],

@@ -70,7 +70,7 @@ function scenarioJourneys(files: { file?: string; text: string }[], taken: strin
   const set = collectScenarios(files.map((f, i) => parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)), taken);
   if (!set.ok) {
     const n = set.problems.length;
-    throw new ApiError('validation_failed', `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(formatProblem).join(' | ')}. Expected scenario files as docs/SCENARIOS.md describes.`, {
+    throw new ApiError('validation_failed', `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(formatProblem).join(' | ')} Expected scenario files as docs/SCENARIOS.md describes.`, {
       field: 'scenarios',
       problems: set.problems,
     });
