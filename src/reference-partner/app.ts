@@ -210,7 +210,7 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     let text = stringifyJson(connection);
     if (has('malformed-json')) text = text.slice(0, Math.floor(text.length / 2));
     // Core integration: once the answer is out, use the credentials (asynchronously, never awaited).
-    if (o.coreIntegration && outcome.kind === 'created') res.on('finish', () => void useCredentials(r, outcome.connectionId).catch(() => undefined));
+    if (o.coreIntegration && outcome.kind === 'created') res.on('finish', () => void useCredentials(r, outcome.connectionId, { ca: typeof o.workspaceCa === 'function' ? o.workspaceCa() : o.workspaceCa }).catch(() => undefined));
     res.status(200).set('Content-Type', connectContentType()).send(text);
   });
 

@@ -5,6 +5,8 @@
  * SQL warehouse a query, and a table (with LOCATION under destination_location when one was
  * chosen, managed otherwise) plus an insert. It never logs or keeps the credentials.
  */
+import { rootCertificates } from 'node:tls';
+import { Agent, fetch, type RequestInit, type Response } from 'undici';
 import type { ConnectRequest } from '../contract/messages.js';
 
 export interface CoreStep {
@@ -19,8 +21,18 @@ const TIMEOUT_MS = 5000;
 
 const safeName = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
 
-export async function useCredentials(r: ConnectRequest, connectionId: string | undefined): Promise<CoreStep[]> {
+/** `ca`: PEM certificate(s) to trust for an https workspace (pcsim's CA), besides the usual roots. */
+export async function useCredentials(r: ConnectRequest, connectionId: string | undefined, opts: { ca?: string } = {}): Promise<CoreStep[]> {
   const steps: CoreStep[] = [];
+  const dispatcher = opts.ca ? new Agent({ connect: { ca: [...rootCertificates, opts.ca] } }) : undefined;
+  try {
+    return await callWorkspace(r, connectionId, steps, dispatcher);
+  } finally {
+    await dispatcher?.close();
+  }
+}
+
+async function callWorkspace(r: ConnectRequest, connectionId: string | undefined, steps: CoreStep[], dispatcher: Agent | undefined): Promise<CoreStep[]> {
   let scheme = 'http:';
   try {
     scheme = new URL(r.workspace_url).protocol;
@@ -32,7 +44,7 @@ export async function useCredentials(r: ConnectRequest, connectionId: string | u
   const request = async (call: string, path: string, init: RequestInit): Promise<Response | undefined> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+        const res = await fetch(`${base}${path}`, { ...init, dispatcher, signal: AbortSignal.timeout(TIMEOUT_MS) });
         if (res.status === 401 && attempt < AUTH_RETRY_MS.length) {
           await res.arrayBuffer();
           await new Promise((ok) => setTimeout(ok, AUTH_RETRY_MS[attempt]));

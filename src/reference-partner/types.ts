@@ -56,6 +56,12 @@ export interface ReferencePartnerOptions {
    * asks for a DestLocation. Default false.
    */
   coreIntegration?: boolean;
+  /**
+   * PEM certificate(s) the core integration trusts for an https workspace (pcsim's CA: the
+   * workspace endpoint's `ca`), besides Node's own roots and NODE_EXTRA_CA_CERTS. A function is
+   * asked at each call (the workspace may start after the partner).
+   */
+  workspaceCa?: string | (() => string | undefined);
 }
 
 /** The options with every default filled in. */
@@ -72,6 +78,7 @@ export interface ResolvedOptions {
   slowMs: number;
   name: string;
   coreIntegration: boolean;
+  workspaceCa?: string | (() => string | undefined);
 }
 
 export const DEFAULT_BASIC_USER = 'databricks';
@@ -108,5 +115,6 @@ export function resolveOptions(opts: ReferencePartnerOptions = {}): ResolvedOpti
     slowMs,
     name: opts.name ?? 'pcsim reference partner',
     coreIntegration: opts.coreIntegration ?? false,
+    workspaceCa: opts.workspaceCa,
   };
 }
