@@ -36,6 +36,8 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--memory', 'PCSIM_MEMORY', 'boolean'),
   entry('--no-seed', 'PCSIM_SEED', 'boolean'),
   entry('--public-host', 'PCSIM_PUBLIC_HOST', 'string'),
+  entry('--tls-cert', 'PCSIM_TLS_CERT', 'string'),
+  entry('--tls-key', 'PCSIM_TLS_KEY', 'string'),
   entry('--journeys', 'PCSIM_JOURNEYS', 'string'),
   entry('--reporter', 'PCSIM_REPORTERS', 'list'),
   entry('--retry-backoff-ms', 'PCSIM_RETRY_BACKOFF_MS', 'string'),

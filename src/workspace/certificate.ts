@@ -8,7 +8,8 @@
  * The X.509 library is imported only when something must be generated (start-up stays fast).
  */
 import { X509Certificate, webcrypto } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { isIP } from 'node:net';
 import path from 'node:path';
 
@@ -170,10 +171,24 @@ async function issue(hosts: readonly string[], now: Date, ca?: { cert: string; k
   return { ca: caCert.toString('pem'), caKey: caKeyPem, cert: cert.toString('pem'), key: await pemKey(leaf.privateKey) };
 }
 
+/**
+ * A CA made in memory (--memory, pcsim run) still needs a file a partner can be pointed at: the
+ * CA certificate (public) is written to a temporary directory, removed by `remove`.
+ */
+export async function withCaFile(tls: WorkspaceTls): Promise<{ tls: WorkspaceTls; remove(): Promise<void> }> {
+  if (tls.caFile) return { tls, remove: async () => undefined };
+  const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-workspace-ca-'));
+  const caFile = path.join(dir, FILES.ca);
+  await writeFile(caFile, tls.ca);
+  return { tls: { ...tls, caFile }, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
 /** How to make a client trust the workspace: printed by `pcsim serve` and `pcsim run --wait-core`. */
 export function trustHints(tls: WorkspaceTls): string[] {
   if (!tls.caFile) return ['the workspace certificate is made in memory for this run only (pass --tls-cert/--tls-key, or --data, to keep one a partner can trust)'];
+  const kept = tls.source === 'user' ? '' : tls.source === 'stored' || tls.caFile.includes(`${path.sep}${TLS_DIR}${path.sep}`) ? ' (kept with the state)' : ' (made for this process only: a partner started before it cannot trust it; pass --tls-cert/--tls-key for a lasting one)';
   return [
+    `the workspace speaks HTTPS with ${tls.source === 'user' ? 'the certificate of --tls-cert' : "pcsim's own CA"}${kept}`,
     `trust the workspace's HTTPS certificate: NODE_EXTRA_CA_CERTS=${tls.caFile} (Node), REQUESTS_CA_BUNDLE=${tls.caFile} (Python requests)`,
     `Java/JDBC: keytool -importcert -noprompt -alias pcsim-workspace -file ${tls.caFile} -keystore pcsim-truststore.jks -storepass changeit, then -Djavax.net.ssl.trustStore=pcsim-truststore.jks -Djavax.net.ssl.trustStorePassword=changeit`,
   ];

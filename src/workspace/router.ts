@@ -17,6 +17,7 @@ import { createOAuthRouter } from './oauth.js';
 import { cancelStatement, executeStatement, getCluster, getStatement, getStatus, getWarehouse, importObject, listCatalogs, listWarehouses, me, StatementCache, type RestHandler } from './rest.js';
 import { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';
+import { createThriftEndpoint } from './thrift/endpoint.js';
 
 export interface WorkspaceRouterDeps {
   store: Store;
@@ -43,6 +44,8 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   const statements = new StatementCache();
   const router = express.Router();
   router.use(createOAuthRouter({ store, now }));
+  // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
+  router.use(createThriftEndpoint({ store, engine, now }));
   const text = express.text({ type: () => true, limit: deps.bodyLimit ?? '10mb' });
 
   const api = (method: 'get' | 'post', path: string, handler: RestHandler) =>
