@@ -27,6 +27,7 @@ export interface WorkspaceTls {
 export const TLS_DIR = 'tls';
 const FILES = { ca: 'ca.pem', caKey: 'ca-key.pem', cert: 'server.pem', key: 'server-key.pem' } as const;
 const DAY = 86_400_000;
+const inMemory = new Map<string, ReturnType<typeof issue>>();
 
 /** The names a server certificate must cover: loopback, plus the host partners are told to call. */
 export function tlsHostNames(extra: readonly (string | undefined)[] = []): string[] {
@@ -63,19 +64,26 @@ export async function loadUserTls(certFile: string, keyFile: string): Promise<Wo
  * cover `hosts`, made (and stored there) otherwise; with no dataDir, made in memory.
  */
 export async function workspaceTls(dataDir: string | null, hosts: readonly string[], now = new Date()): Promise<WorkspaceTls> {
-  const dir = dataDir ? path.join(dataDir, TLS_DIR) : undefined;
-  const stored = dir ? await readStored(dir) : undefined;
-  if (stored && covers(stored.cert, hosts, now)) return { cert: stored.cert, key: stored.key, ca: stored.ca, caFile: path.join(dir!, FILES.ca), source: 'stored' };
-  const made = await issue(hosts, now, stored && validCa(stored.ca, now) ? { cert: stored.ca, key: stored.caKey } : undefined);
-  if (dir) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    for (const [name, text] of [[FILES.ca, made.ca], [FILES.caKey, made.caKey], [FILES.cert, made.cert], [FILES.key, made.key]] as const) {
-      const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
-      await writeFile(tmp, text, { mode: name.includes('key') ? 0o600 : 0o644 });
-      await rename(tmp, path.join(dir, name));
-    }
+  if (!dataDir) {
+    // In memory: one CA per process and host set (servers of one process share it, as tests and
+    // pcsim run start several), so the X.509 library loads and keys are made once.
+    const key = hosts.join(',');
+    let made = inMemory.get(key);
+    if (!made) inMemory.set(key, (made = issue(hosts, now).catch((err) => { inMemory.delete(key); throw err; })));
+    const m = await made;
+    return { cert: m.cert, key: m.key, ca: m.ca, source: 'generated' };
   }
-  return { cert: made.cert, key: made.key, ca: made.ca, caFile: dir ? path.join(dir, FILES.ca) : undefined, source: 'generated' };
+  const dir = path.join(dataDir, TLS_DIR);
+  const stored = await readStored(dir);
+  if (stored && covers(stored.cert, hosts, now)) return { cert: stored.cert, key: stored.key, ca: stored.ca, caFile: path.join(dir, FILES.ca), source: 'stored' };
+  const made = await issue(hosts, now, stored && validCa(stored.ca, now) ? { cert: stored.ca, key: stored.caKey } : undefined);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const [name, text] of [[FILES.ca, made.ca], [FILES.caKey, made.caKey], [FILES.cert, made.cert], [FILES.key, made.key]] as const) {
+    const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
+    await writeFile(tmp, text, { mode: name.includes('key') ? 0o600 : 0o644 });
+    await rename(tmp, path.join(dir, name));
+  }
+  return { cert: made.cert, key: made.key, ca: made.ca, caFile: path.join(dir, FILES.ca), source: 'generated' };
 }
 
 async function readStored(dir: string): Promise<{ ca: string; caKey: string; cert: string; key: string } | undefined> {

@@ -39,7 +39,7 @@ describe('workspace certificate', () => {
 
   it('takes the user\'s pair with --tls-cert/--tls-key and names a mismatched key', async () => {
     const a = await workspaceTls(null, tlsHostNames());
-    const b = await workspaceTls(null, tlsHostNames());
+    const b = await workspaceTls(null, tlsHostNames(['another.example.test']));
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(dir, 'c.pem'), a.cert);
     await writeFile(path.join(dir, 'k.pem'), a.key);
