@@ -31,7 +31,12 @@ const inMemory = new Map<string, ReturnType<typeof issue>>();
 
 /** The names a server certificate must cover: loopback, plus the host partners are told to call. */
 export function tlsHostNames(extra: readonly (string | undefined)[] = []): string[] {
-  const names = ['localhost', '127.0.0.1', '::1', ...extra.filter((h): h is string => !!h && h !== '0.0.0.0' && h !== '::')];
+  const names = [
+    'localhost',
+    '127.0.0.1',
+    '::1',
+    ...extra.filter((h): h is string => !!h && h !== '0.0.0.0' && h !== '::'),
+  ];
   return [...new Set(names.map((h) => h.replace(/^\[|\]$/g, '').toLowerCase()))];
 }
 
@@ -49,12 +54,17 @@ export async function loadUserTls(certFile: string, keyFile: string): Promise<Wo
   try {
     x509 = new X509Certificate(cert);
   } catch (err) {
-    throw new Error(`Failed to read --tls-cert ${certFile}: ${(err as Error).message}. Expected a PEM certificate (-----BEGIN CERTIFICATE-----).`);
+    throw new Error(
+      `Failed to read --tls-cert ${certFile}: ${(err as Error).message}. Expected a PEM certificate (-----BEGIN CERTIFICATE-----).`,
+    );
   }
   try {
-    if (!x509.checkPrivateKey((await import('node:crypto')).createPrivateKey(key))) throw new Error('the key does not belong to the certificate');
+    if (!x509.checkPrivateKey((await import('node:crypto')).createPrivateKey(key)))
+      throw new Error('the key does not belong to the certificate');
   } catch (err) {
-    throw new Error(`Failed to use --tls-key ${keyFile}: ${(err as Error).message}. Expected the PEM private key of --tls-cert ${certFile}.`);
+    throw new Error(
+      `Failed to use --tls-key ${keyFile}: ${(err as Error).message}. Expected the PEM private key of --tls-cert ${certFile}.`,
+    );
   }
   return { cert, key, ca: cert, caFile: path.resolve(certFile), source: 'user' };
 }
@@ -63,22 +73,43 @@ export async function loadUserTls(certFile: string, keyFile: string): Promise<Wo
  * pcsim's own CA and server certificate: read from `<dataDir>/tls/` when they exist and still
  * cover `hosts`, made (and stored there) otherwise; with no dataDir, made in memory.
  */
-export async function workspaceTls(dataDir: string | null, hosts: readonly string[], now = new Date()): Promise<WorkspaceTls> {
+export async function workspaceTls(
+  dataDir: string | null,
+  hosts: readonly string[],
+  now = new Date(),
+): Promise<WorkspaceTls> {
   if (!dataDir) {
     // In memory: one CA per process and host set (servers of one process share it, as tests and
     // pcsim run start several), so the X.509 library loads and keys are made once.
     const key = hosts.join(',');
     let made = inMemory.get(key);
-    if (!made) inMemory.set(key, (made = issue(hosts, now).catch((err) => { inMemory.delete(key); throw err; })));
+    if (!made)
+      inMemory.set(
+        key,
+        (made = issue(hosts, now).catch((err) => {
+          inMemory.delete(key);
+          throw err;
+        })),
+      );
     const m = await made;
     return { cert: m.cert, key: m.key, ca: m.ca, source: 'generated' };
   }
   const dir = path.join(dataDir, TLS_DIR);
   const stored = await readStored(dir);
-  if (stored && covers(stored.cert, hosts, now)) return { cert: stored.cert, key: stored.key, ca: stored.ca, caFile: path.join(dir, FILES.ca), source: 'stored' };
-  const made = await issue(hosts, now, stored && validCa(stored.ca, now) ? { cert: stored.ca, key: stored.caKey } : undefined);
+  if (stored && covers(stored.cert, hosts, now))
+    return { cert: stored.cert, key: stored.key, ca: stored.ca, caFile: path.join(dir, FILES.ca), source: 'stored' };
+  const made = await issue(
+    hosts,
+    now,
+    stored && validCa(stored.ca, now) ? { cert: stored.ca, key: stored.caKey } : undefined,
+  );
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const [name, text] of [[FILES.ca, made.ca], [FILES.caKey, made.caKey], [FILES.cert, made.cert], [FILES.key, made.key]] as const) {
+  for (const [name, text] of [
+    [FILES.ca, made.ca],
+    [FILES.caKey, made.caKey],
+    [FILES.cert, made.cert],
+    [FILES.key, made.key],
+  ] as const) {
     const tmp = path.join(dir, `${name}.${process.pid}.tmp`);
     await writeFile(tmp, text, { mode: name.includes('key') ? 0o600 : 0o644 });
     await rename(tmp, path.join(dir, name));
@@ -88,7 +119,9 @@ export async function workspaceTls(dataDir: string | null, hosts: readonly strin
 
 async function readStored(dir: string): Promise<{ ca: string; caKey: string; cert: string; key: string } | undefined> {
   try {
-    const [ca, caKey, cert, key] = await Promise.all([FILES.ca, FILES.caKey, FILES.cert, FILES.key].map((f) => readFile(path.join(dir, f), 'utf8')));
+    const [ca, caKey, cert, key] = await Promise.all(
+      [FILES.ca, FILES.caKey, FILES.cert, FILES.key].map((f) => readFile(path.join(dir, f), 'utf8')),
+    );
     return { ca: ca!, caKey: caKey!, cert: cert!, key: key! };
   } catch {
     return undefined;
@@ -120,7 +153,10 @@ const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 async function pemKey(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
 }
 
 async function importKey(pem: string): Promise<CryptoKey> {
@@ -172,11 +208,18 @@ async function issue(hosts: readonly string[], now: Date, ca?: { cert: string; k
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(hosts.map((h) => ({ type: isIP(h) ? ('ip' as const) : ('dns' as const), value: h }))),
+      new x509.SubjectAlternativeNameExtension(
+        hosts.map((h) => ({ type: isIP(h) ? ('ip' as const) : ('dns' as const), value: h })),
+      ),
       await x509.AuthorityKeyIdentifierExtension.create(caCert),
     ],
   });
-  return { ca: caCert.toString('pem'), caKey: caKeyPem, cert: cert.toString('pem'), key: await pemKey(leaf.privateKey) };
+  return {
+    ca: caCert.toString('pem'),
+    caKey: caKeyPem,
+    cert: cert.toString('pem'),
+    key: await pemKey(leaf.privateKey),
+  };
 }
 
 /**
@@ -193,8 +236,16 @@ export async function withCaFile(tls: WorkspaceTls): Promise<{ tls: WorkspaceTls
 
 /** How to make a client trust the workspace: printed by `pcsim serve` and `pcsim run --wait-core`. */
 export function trustHints(tls: WorkspaceTls): string[] {
-  if (!tls.caFile) return ['the workspace certificate is made in memory for this run only (pass --tls-cert/--tls-key, or --data, to keep one a partner can trust)'];
-  const kept = tls.source === 'user' ? '' : tls.source === 'stored' || tls.caFile.includes(`${path.sep}${TLS_DIR}${path.sep}`) ? ' (kept with the state)' : ' (made for this process only: a partner started before it cannot trust it; pass --tls-cert/--tls-key for a lasting one)';
+  if (!tls.caFile)
+    return [
+      'the workspace certificate is made in memory for this run only (pass --tls-cert/--tls-key, or --data, to keep one a partner can trust)',
+    ];
+  const kept =
+    tls.source === 'user'
+      ? ''
+      : tls.source === 'stored' || tls.caFile.includes(`${path.sep}${TLS_DIR}${path.sep}`)
+        ? ' (kept with the state)'
+        : ' (made for this process only: a partner started before it cannot trust it; pass --tls-cert/--tls-key for a lasting one)';
   return [
     `the workspace speaks HTTPS with ${tls.source === 'user' ? 'the certificate of --tls-cert' : "pcsim's own CA"}${kept}`,
     `trust the workspace's HTTPS certificate: NODE_EXTRA_CA_CERTS=${tls.caFile} (Node), REQUESTS_CA_BUNDLE=${tls.caFile} (Python requests)`,

@@ -17,7 +17,11 @@ export interface TlsOnSamePort {
 }
 
 /** Makes `server` (an http.Server, listening or not yet) also answer TLS connections with `app`. */
-export function acceptTlsToo(server: HttpServer, app: RequestListener, tls: Pick<WorkspaceTls, 'cert' | 'key'>): TlsOnSamePort {
+export function acceptTlsToo(
+  server: HttpServer,
+  app: RequestListener,
+  tls: Pick<WorkspaceTls, 'cert' | 'key'>,
+): TlsOnSamePort {
   const secure = createHttpsServer({ cert: tls.cert, key: tls.key }, app);
   secure.keepAliveTimeout = server.keepAliveTimeout;
   // A failed handshake (a client that does not trust the CA) is the client's business: drop it quietly.

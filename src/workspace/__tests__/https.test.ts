@@ -16,7 +16,7 @@ describe('workspace certificate', () => {
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-  it('is made by pcsim\'s own CA for the served host names, kept in the state directory and reused', async () => {
+  it("is made by pcsim's own CA for the served host names, kept in the state directory and reused", async () => {
     const first = await workspaceTls(dir, tlsHostNames(['pcsim.example.test']));
     expect(first.source).toBe('generated');
     const cert = new X509Certificate(first.cert);
@@ -37,7 +37,7 @@ describe('workspace certificate', () => {
     expect(new X509Certificate(moved.cert).checkHost('other.example.test')).toBe('other.example.test');
   });
 
-  it('takes the user\'s pair with --tls-cert/--tls-key and names a mismatched key', async () => {
+  it("takes the user's pair with --tls-cert/--tls-key and names a mismatched key", async () => {
     const a = await workspaceTls(null, tlsHostNames());
     const b = await workspaceTls(null, tlsHostNames(['another.example.test']));
     const { writeFile } = await import('node:fs/promises');
@@ -46,9 +46,15 @@ describe('workspace certificate', () => {
     await writeFile(path.join(dir, 'other-k.pem'), b.key);
     const user = await loadUserTls(path.join(dir, 'c.pem'), path.join(dir, 'k.pem'));
     expect(user).toMatchObject({ source: 'user', cert: a.cert, ca: a.cert, caFile: path.join(dir, 'c.pem') });
-    await expect(loadUserTls(path.join(dir, 'c.pem'), path.join(dir, 'other-k.pem'))).rejects.toThrow(/Failed to use --tls-key .*other-k\.pem: the key does not belong/);
-    await expect(loadUserTls(path.join(dir, 'k.pem'), path.join(dir, 'k.pem'))).rejects.toThrow(/Failed to read --tls-cert .*Expected a PEM certificate/);
-    await expect(loadUserTls(path.join(dir, 'none.pem'), path.join(dir, 'k.pem'))).rejects.toThrow(/Failed to read --tls-cert .*none\.pem/);
+    await expect(loadUserTls(path.join(dir, 'c.pem'), path.join(dir, 'other-k.pem'))).rejects.toThrow(
+      /Failed to use --tls-key .*other-k\.pem: the key does not belong/,
+    );
+    await expect(loadUserTls(path.join(dir, 'k.pem'), path.join(dir, 'k.pem'))).rejects.toThrow(
+      /Failed to read --tls-cert .*Expected a PEM certificate/,
+    );
+    await expect(loadUserTls(path.join(dir, 'none.pem'), path.join(dir, 'k.pem'))).rejects.toThrow(
+      /Failed to read --tls-cert .*none\.pem/,
+    );
     expect(await readFile(path.join(dir, 'c.pem'), 'utf8')).toBe(a.cert);
   });
 });

@@ -17,7 +17,8 @@ type Service = typeof import('./service.js');
 
 /** Warehouse paths the drivers call: Databricks' own forms, and any http_path a payload named. */
 const SQL_PATH = /^\/sql\/(1\.0\/(warehouses|endpoints)|protocolv1\/o\/\d+)\/[^/]+$/;
-const isThriftPath = (state: Readonly<State>, path: string) => SQL_PATH.test(path) || state.resources.some((r) => r.warehouse?.http_path === path);
+const isThriftPath = (state: Readonly<State>, path: string) =>
+  SQL_PATH.test(path) || state.resources.some((r) => r.warehouse?.http_path === path);
 
 /** The JDBC/ODBC drivers send a PAT as Basic `token:<PAT>` (AuthMech=3); the rest send Bearer. */
 function bearerOf(header: string | undefined): string | undefined {
@@ -46,32 +47,121 @@ export function createThriftEndpoint(deps: { store: Store; engine: SqlEngine; no
         const missing = !req.get('authorization') || /no Authorization header|scheme/.test(e.message);
         const status = missing ? 401 : 403;
         const r = e.resources;
-        if (r) await recordActivity(deps.store, { workspace_id: r.workspace_id, resources_id: r.id, partner_id: r.partner_id, method: 'POST', path, status, kind: 'auth', ok: false, error: e.message }, at);
+        if (r)
+          await recordActivity(
+            deps.store,
+            {
+              workspace_id: r.workspace_id,
+              resources_id: r.id,
+              partner_id: r.partner_id,
+              method: 'POST',
+              path,
+              status,
+              kind: 'auth',
+              ok: false,
+              error: e.message,
+            },
+            at,
+          );
         if (missing) res.set('WWW-Authenticate', 'Bearer realm="pcsim workspace"');
-        res.status(status).type('application/json').send(JSON.stringify({ error_code: missing ? 'UNAUTHENTICATED' : 'PERMISSION_DENIED', message: missing ? e.message : `Invalid access token. ${e.message}` }));
+        res
+          .status(status)
+          .type('application/json')
+          .send(
+            JSON.stringify({
+              error_code: missing ? 'UNAUTHENTICATED' : 'PERMISSION_DENIED',
+              message: missing ? e.message : `Invalid access token. ${e.message}`,
+            }),
+          );
         return;
       }
-      const warehouse = deps.store.read().resources.find((r) => r.warehouse && r.warehouse.http_path === path && r.workspace_id === principal.workspace_id && r.status === 'active');
+      const warehouse = deps.store
+        .read()
+        .resources.find(
+          (r) =>
+            r.warehouse &&
+            r.warehouse.http_path === path &&
+            r.workspace_id === principal.workspace_id &&
+            r.status === 'active',
+        );
       if (!warehouse && !SQL_PATH.test(path)) return next();
       if (!warehouse) {
-        await recordActivity(deps.store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: 'POST', path, status: 404, kind: 'query', auth: principal.auth, ok: false, error: 'no such SQL warehouse' }, at);
-        res.status(404).type('application/json').send(JSON.stringify({ error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Failed to open ${path}: no SQL warehouse has this http_path in workspace ${principal.workspace_id}. Expected the http_path of the Connect request.` }));
+        await recordActivity(
+          deps.store,
+          {
+            workspace_id: principal.workspace_id,
+            resources_id: principal.resources.id,
+            partner_id: principal.resources.partner_id,
+            method: 'POST',
+            path,
+            status: 404,
+            kind: 'query',
+            auth: principal.auth,
+            ok: false,
+            error: 'no such SQL warehouse',
+          },
+          at,
+        );
+        res
+          .status(404)
+          .type('application/json')
+          .send(
+            JSON.stringify({
+              error_code: 'RESOURCE_DOES_NOT_EXIST',
+              message: `Failed to open ${path}: no SQL warehouse has this http_path in workspace ${principal.workspace_id}. Expected the http_path of the Connect request.`,
+            }),
+          );
         return;
       }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (body.length === 0) {
-        res.status(400).type('text/plain').send('Failed to read the Thrift request: the body is empty. Expected a TCLIService call in the binary protocol (Content-Type: application/x-thrift).');
+        res
+          .status(400)
+          .type('text/plain')
+          .send(
+            'Failed to read the Thrift request: the body is empty. Expected a TCLIService call in the binary protocol (Content-Type: application/x-thrift).',
+          );
         return;
       }
       try {
         const { mod, sessions } = await load();
-        const record = (entry: { kind: 'auth' | 'read' | 'query' | 'write' | 'notebook'; ok: boolean; detail: string; table?: { name: string; location?: string; managed: boolean }; error?: string }) =>
-          recordActivity(deps.store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: 'POST', path, status: 200, auth: principal.auth, ...entry }, deps.now()).then(() => undefined);
-        const handler = mod.createHandler(sessions, { principal, store: deps.store, engine: deps.engine, now: deps.now, record });
+        const record = (entry: {
+          kind: 'auth' | 'read' | 'query' | 'write' | 'notebook';
+          ok: boolean;
+          detail: string;
+          table?: { name: string; location?: string; managed: boolean };
+          error?: string;
+        }) =>
+          recordActivity(
+            deps.store,
+            {
+              workspace_id: principal.workspace_id,
+              resources_id: principal.resources.id,
+              partner_id: principal.resources.partner_id,
+              method: 'POST',
+              path,
+              status: 200,
+              auth: principal.auth,
+              ...entry,
+            },
+            deps.now(),
+          ).then(() => undefined);
+        const handler = mod.createHandler(sessions, {
+          principal,
+          store: deps.store,
+          engine: deps.engine,
+          now: deps.now,
+          record,
+        });
         const reply = await mod.processMessage(handler, body);
         res.status(200).type('application/x-thrift').send(reply);
       } catch (e) {
-        res.status(400).type('text/plain').send(`Failed to read the Thrift request: ${(e as Error).message}. Expected a TCLIService call in the binary protocol (Content-Type: application/x-thrift).`);
+        res
+          .status(400)
+          .type('text/plain')
+          .send(
+            `Failed to read the Thrift request: ${(e as Error).message}. Expected a TCLIService call in the binary protocol (Content-Type: application/x-thrift).`,
+          );
       }
     });
   };

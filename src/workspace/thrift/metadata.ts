@@ -13,11 +13,13 @@ export interface ResultSet {
   rows: Cell[][];
 }
 
-const cols = (spec: string) => spec.split(' ').map((s) => ({ name: s.split(':')[0]!, type: s.split(':')[1] ?? 'STRING' }));
+const cols = (spec: string) =>
+  spec.split(' ').map((s) => ({ name: s.split(':')[0]!, type: s.split(':')[1] ?? 'STRING' }));
 
 /** A JDBC search pattern (`%`, `_`, `\` escapes; Databricks also takes `*`) as a case-insensitive test. */
 export function patternTest(pattern: string | null | undefined): (name: string) => boolean {
-  if (pattern === undefined || pattern === null || pattern === '' || pattern === '%' || pattern === '*') return () => true;
+  if (pattern === undefined || pattern === null || pattern === '' || pattern === '%' || pattern === '*')
+    return () => true;
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
@@ -36,7 +38,12 @@ export function catalogsResult(catalogs: readonly string[]): ResultSet {
   return { columns: cols('TABLE_CAT'), rows: [...catalogs, 'samples'].map((c) => [c]) };
 }
 
-export function schemasResult(catalogs: readonly string[], tables: readonly TableInfo[], catalog?: string | null, schema?: string | null): ResultSet {
+export function schemasResult(
+  catalogs: readonly string[],
+  tables: readonly TableInfo[],
+  catalog?: string | null,
+  schema?: string | null,
+): ResultSet {
   const inCatalog = patternTest(catalog);
   const named = patternTest(schema);
   const pairs = new Set<string>();
@@ -50,7 +57,10 @@ export function schemasResult(catalogs: readonly string[], tables: readonly Tabl
   return { columns: cols('TABLE_SCHEM TABLE_CATALOG'), rows };
 }
 
-export function tablesResult(tables: readonly TableInfo[], f: { catalog?: string | null; schema?: string | null; table?: string | null; types?: string[] | null }): ResultSet {
+export function tablesResult(
+  tables: readonly TableInfo[],
+  f: { catalog?: string | null; schema?: string | null; table?: string | null; types?: string[] | null },
+): ResultSet {
   const [c, s, n] = [patternTest(f.catalog), patternTest(f.schema), patternTest(f.table)];
   const wanted = f.types && f.types.length > 0 ? new Set(f.types.map((t) => t.toUpperCase())) : undefined;
   const rows = tables
@@ -58,19 +68,55 @@ export function tablesResult(tables: readonly TableInfo[], f: { catalog?: string
     .filter(([tc, ts, tn]) => c(tc) && s(ts) && n(tn) && (!wanted || wanted.has('TABLE')))
     .sort((a, b) => a.join('.').localeCompare(b.join('.')))
     .map(([tc, ts, tn]) => [tc, ts, tn, 'TABLE', '', null, null, null, null, null]);
-  return { columns: cols('TABLE_CAT TABLE_SCHEM TABLE_NAME TABLE_TYPE REMARKS TYPE_CAT TYPE_SCHEM TYPE_NAME SELF_REFERENCING_COL_NAME REF_GENERATION'), rows };
+  return {
+    columns: cols(
+      'TABLE_CAT TABLE_SCHEM TABLE_NAME TABLE_TYPE REMARKS TYPE_CAT TYPE_SCHEM TYPE_NAME SELF_REFERENCING_COL_NAME REF_GENERATION',
+    ),
+    rows,
+  };
 }
 
 /** java.sql.Types codes of Databricks types. */
 const JDBC_TYPES: Record<string, number> = {
-  BOOLEAN: 16, TINYINT: -6, BYTE: -6, SMALLINT: 5, SHORT: 5, INT: 4, INTEGER: 4, BIGINT: -5, LONG: -5, FLOAT: 6, REAL: 6,
-  DOUBLE: 8, DECIMAL: 3, DEC: 3, NUMERIC: 3, STRING: 12, VARCHAR: 12, CHAR: 1, BINARY: -2, DATE: 91, TIMESTAMP: 93,
-  TIMESTAMP_NTZ: 93, ARRAY: 2003, MAP: 2000, STRUCT: 2002, INTERVAL: 12, VOID: 0,
+  BOOLEAN: 16,
+  TINYINT: -6,
+  BYTE: -6,
+  SMALLINT: 5,
+  SHORT: 5,
+  INT: 4,
+  INTEGER: 4,
+  BIGINT: -5,
+  LONG: -5,
+  FLOAT: 6,
+  REAL: 6,
+  DOUBLE: 8,
+  DECIMAL: 3,
+  DEC: 3,
+  NUMERIC: 3,
+  STRING: 12,
+  VARCHAR: 12,
+  CHAR: 1,
+  BINARY: -2,
+  DATE: 91,
+  TIMESTAMP: 93,
+  TIMESTAMP_NTZ: 93,
+  ARRAY: 2003,
+  MAP: 2000,
+  STRUCT: 2002,
+  INTERVAL: 12,
+  VOID: 0,
 };
 
 export const baseType = (type: string) => type.toUpperCase().replace(/[(<\s].*$/, '');
 
-const INT_RANGE: Record<string, number> = { TINYINT: 2 ** 7, BYTE: 2 ** 7, SMALLINT: 2 ** 15, SHORT: 2 ** 15, INT: 2 ** 31, INTEGER: 2 ** 31 };
+const INT_RANGE: Record<string, number> = {
+  TINYINT: 2 ** 7,
+  BYTE: 2 ** 7,
+  SMALLINT: 2 ** 15,
+  SHORT: 2 ** 15,
+  INT: 2 ** 31,
+  INTEGER: 2 ** 31,
+};
 
 /**
  * Column types a Thrift client can decode: an engine's NUMBER is a DOUBLE, and an integer column
@@ -81,16 +127,30 @@ export function settleTypes(rs: ResultSet): ResultSet {
     const base = baseType(c.type);
     if (base === 'NUMBER') return { ...c, type: 'DOUBLE' };
     const limit = INT_RANGE[base];
-    if (limit && rs.rows.some((r) => r[i] !== null && r[i] !== undefined && Math.abs(Number(r[i])) >= limit)) return { ...c, type: 'BIGINT' };
+    if (limit && rs.rows.some((r) => r[i] !== null && r[i] !== undefined && Math.abs(Number(r[i])) >= limit))
+      return { ...c, type: 'BIGINT' };
     return c;
   });
   return { columns, rows: rs.rows };
 }
 export const jdbcType = (type: string) => JDBC_TYPES[baseType(type)] ?? 1111;
 
-const SIZES: Record<string, number> = { BOOLEAN: 1, TINYINT: 3, SMALLINT: 5, INT: 10, BIGINT: 19, FLOAT: 7, DOUBLE: 15, DATE: 10, TIMESTAMP: 29 };
+const SIZES: Record<string, number> = {
+  BOOLEAN: 1,
+  TINYINT: 3,
+  SMALLINT: 5,
+  INT: 10,
+  BIGINT: 19,
+  FLOAT: 7,
+  DOUBLE: 15,
+  DATE: 10,
+  TIMESTAMP: 29,
+};
 
-export function columnsResult(tables: readonly TableInfo[], f: { catalog?: string | null; schema?: string | null; table?: string | null; column?: string | null }): ResultSet {
+export function columnsResult(
+  tables: readonly TableInfo[],
+  f: { catalog?: string | null; schema?: string | null; table?: string | null; column?: string | null },
+): ResultSet {
   const [c, s, n, col] = [patternTest(f.catalog), patternTest(f.schema), patternTest(f.table), patternTest(f.column)];
   const rows: Cell[][] = [];
   for (const t of [...tables].sort((a, b) => a.name.localeCompare(b.name))) {
@@ -102,24 +162,90 @@ export function columnsResult(tables: readonly TableInfo[], f: { catalog?: strin
       const dec = /^DECIMAL\((\d+)\s*,\s*(\d+)\)/i.exec(x.type);
       const size = dec ? Number(dec[1]) : (SIZES[base] ?? 2147483647);
       const digits = dec ? Number(dec[2]) : base === 'FLOAT' || base === 'DOUBLE' ? null : base in SIZES ? 0 : null;
-      rows.push([tc, ts, tn, x.name, jdbcType(x.type), x.type.toUpperCase(), size, null, digits, 10, 1, '', null, null, null, null, i + 1, 'YES', null, null, null, null, 'NO']);
+      rows.push([
+        tc,
+        ts,
+        tn,
+        x.name,
+        jdbcType(x.type),
+        x.type.toUpperCase(),
+        size,
+        null,
+        digits,
+        10,
+        1,
+        '',
+        null,
+        null,
+        null,
+        null,
+        i + 1,
+        'YES',
+        null,
+        null,
+        null,
+        null,
+        'NO',
+      ]);
     });
   }
-  const spec = 'TABLE_CAT TABLE_SCHEM TABLE_NAME COLUMN_NAME DATA_TYPE:INT TYPE_NAME COLUMN_SIZE:INT BUFFER_LENGTH:TINYINT ' +
+  const spec =
+    'TABLE_CAT TABLE_SCHEM TABLE_NAME COLUMN_NAME DATA_TYPE:INT TYPE_NAME COLUMN_SIZE:INT BUFFER_LENGTH:TINYINT ' +
     'DECIMAL_DIGITS:INT NUM_PREC_RADIX:INT NULLABLE:INT REMARKS COLUMN_DEF SQL_DATA_TYPE:INT SQL_DATETIME_SUB:INT ' +
     'CHAR_OCTET_LENGTH:INT ORDINAL_POSITION:INT IS_NULLABLE SCOPE_CATALOG SCOPE_SCHEMA SCOPE_TABLE SOURCE_DATA_TYPE:SMALLINT IS_AUTO_INCREMENT';
   return { columns: cols(spec), rows };
 }
 
-const TYPE_INFO = ['VOID', 'BOOLEAN', 'TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'STRING', 'CHAR', 'VARCHAR', 'DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ', 'BINARY', 'DECIMAL', 'ARRAY', 'MAP', 'STRUCT', 'INTERVAL'];
+const TYPE_INFO = [
+  'VOID',
+  'BOOLEAN',
+  'TINYINT',
+  'SMALLINT',
+  'INT',
+  'BIGINT',
+  'FLOAT',
+  'DOUBLE',
+  'STRING',
+  'CHAR',
+  'VARCHAR',
+  'DATE',
+  'TIMESTAMP',
+  'TIMESTAMP_NTZ',
+  'BINARY',
+  'DECIMAL',
+  'ARRAY',
+  'MAP',
+  'STRUCT',
+  'INTERVAL',
+];
 
 export function typeInfoResult(): ResultSet {
   const numeric = new Set(['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL']);
   const rows = TYPE_INFO.map((t) => {
     const quoted = ['STRING', 'CHAR', 'VARCHAR', 'DATE', 'TIMESTAMP', 'TIMESTAMP_NTZ', 'BINARY'].includes(t);
-    return [t, jdbcType(t), SIZES[t] ?? (t === 'DECIMAL' ? 38 : null), quoted ? "'" : null, quoted ? "'" : null, t === 'DECIMAL' ? 'PRECISION,SCALE' : null, 1, quoted, 3, !numeric.has(t), false, false, null, 0, t === 'DECIMAL' ? 38 : 0, null, null, numeric.has(t) ? 10 : null];
+    return [
+      t,
+      jdbcType(t),
+      SIZES[t] ?? (t === 'DECIMAL' ? 38 : null),
+      quoted ? "'" : null,
+      quoted ? "'" : null,
+      t === 'DECIMAL' ? 'PRECISION,SCALE' : null,
+      1,
+      quoted,
+      3,
+      !numeric.has(t),
+      false,
+      false,
+      null,
+      0,
+      t === 'DECIMAL' ? 38 : 0,
+      null,
+      null,
+      numeric.has(t) ? 10 : null,
+    ];
   });
-  const spec = 'TYPE_NAME DATA_TYPE:INT PRECISION:INT LITERAL_PREFIX LITERAL_SUFFIX CREATE_PARAMS NULLABLE:SMALLINT CASE_SENSITIVE:BOOLEAN ' +
+  const spec =
+    'TYPE_NAME DATA_TYPE:INT PRECISION:INT LITERAL_PREFIX LITERAL_SUFFIX CREATE_PARAMS NULLABLE:SMALLINT CASE_SENSITIVE:BOOLEAN ' +
     'SEARCHABLE:SMALLINT UNSIGNED_ATTRIBUTE:BOOLEAN FIXED_PREC_SCALE:BOOLEAN AUTO_INCREMENT:BOOLEAN LOCAL_TYPE_NAME MINIMUM_SCALE:SMALLINT ' +
     'MAXIMUM_SCALE:SMALLINT SQL_DATA_TYPE:INT SQL_DATETIME_SUB:INT NUM_PREC_RADIX:INT';
   return { columns: cols(spec), rows };

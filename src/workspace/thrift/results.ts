@@ -10,11 +10,33 @@ import { baseType, type Cell, type ResultSet } from './metadata.js';
 const T = ttypes.TTypeId;
 
 const TYPE_IDS: Record<string, number> = {
-  BOOLEAN: T.BOOLEAN_TYPE, TINYINT: T.TINYINT_TYPE, BYTE: T.TINYINT_TYPE, SMALLINT: T.SMALLINT_TYPE, SHORT: T.SMALLINT_TYPE,
-  INT: T.INT_TYPE, INTEGER: T.INT_TYPE, BIGINT: T.BIGINT_TYPE, LONG: T.BIGINT_TYPE, FLOAT: T.FLOAT_TYPE, REAL: T.FLOAT_TYPE,
-  DOUBLE: T.DOUBLE_TYPE, STRING: T.STRING_TYPE, VARCHAR: T.VARCHAR_TYPE, CHAR: T.CHAR_TYPE, TIMESTAMP: T.TIMESTAMP_TYPE,
-  TIMESTAMP_NTZ: T.TIMESTAMP_TYPE, DATE: T.DATE_TYPE, BINARY: T.BINARY_TYPE, DECIMAL: T.DECIMAL_TYPE, DEC: T.DECIMAL_TYPE,
-  NUMERIC: T.DECIMAL_TYPE, ARRAY: T.ARRAY_TYPE, MAP: T.MAP_TYPE, STRUCT: T.STRUCT_TYPE, VOID: T.NULL_TYPE, NULL: T.NULL_TYPE,
+  BOOLEAN: T.BOOLEAN_TYPE,
+  TINYINT: T.TINYINT_TYPE,
+  BYTE: T.TINYINT_TYPE,
+  SMALLINT: T.SMALLINT_TYPE,
+  SHORT: T.SMALLINT_TYPE,
+  INT: T.INT_TYPE,
+  INTEGER: T.INT_TYPE,
+  BIGINT: T.BIGINT_TYPE,
+  LONG: T.BIGINT_TYPE,
+  FLOAT: T.FLOAT_TYPE,
+  REAL: T.FLOAT_TYPE,
+  DOUBLE: T.DOUBLE_TYPE,
+  STRING: T.STRING_TYPE,
+  VARCHAR: T.VARCHAR_TYPE,
+  CHAR: T.CHAR_TYPE,
+  TIMESTAMP: T.TIMESTAMP_TYPE,
+  TIMESTAMP_NTZ: T.TIMESTAMP_TYPE,
+  DATE: T.DATE_TYPE,
+  BINARY: T.BINARY_TYPE,
+  DECIMAL: T.DECIMAL_TYPE,
+  DEC: T.DECIMAL_TYPE,
+  NUMERIC: T.DECIMAL_TYPE,
+  ARRAY: T.ARRAY_TYPE,
+  MAP: T.MAP_TYPE,
+  STRUCT: T.STRUCT_TYPE,
+  VOID: T.NULL_TYPE,
+  NULL: T.NULL_TYPE,
   INTERVAL: T.INTERVAL_DAY_TIME_TYPE,
 };
 
@@ -25,10 +47,22 @@ export function tableSchema(rs: ResultSet): InstanceType<typeof ttypes.TTableSch
     columns: rs.columns.map((c, i) => {
       const dec = /^DECIMAL\((\d+)\s*,\s*(\d+)\)/i.exec(c.type);
       const qualifiers = dec
-        ? new ttypes.TTypeQualifiers({ qualifiers: { precision: new ttypes.TTypeQualifierValue({ i32Value: Number(dec[1]) }), scale: new ttypes.TTypeQualifierValue({ i32Value: Number(dec[2]) }) } })
+        ? new ttypes.TTypeQualifiers({
+            qualifiers: {
+              precision: new ttypes.TTypeQualifierValue({ i32Value: Number(dec[1]) }),
+              scale: new ttypes.TTypeQualifierValue({ i32Value: Number(dec[2]) }),
+            },
+          })
         : undefined;
-      const entry = new ttypes.TTypeEntry({ primitiveEntry: new ttypes.TPrimitiveTypeEntry({ type: typeIdOf(c.type), typeQualifiers: qualifiers }) });
-      return new ttypes.TColumnDesc({ columnName: c.name, typeDesc: new ttypes.TTypeDesc({ types: [entry] }), position: i + 1, comment: '' });
+      const entry = new ttypes.TTypeEntry({
+        primitiveEntry: new ttypes.TPrimitiveTypeEntry({ type: typeIdOf(c.type), typeQualifiers: qualifiers }),
+      });
+      return new ttypes.TColumnDesc({
+        columnName: c.name,
+        typeDesc: new ttypes.TTypeDesc({ types: [entry] }),
+        position: i + 1,
+        comment: '',
+      });
     }),
   });
 }
@@ -43,7 +77,14 @@ function nullBitmap(values: readonly Cell[]): Buffer {
 }
 
 function int64(v: Cell): InstanceType<typeof thrift.Int64> {
-  const big = typeof v === 'number' ? BigInt(Math.trunc(v)) : BigInt(String(v).trim().replace(/\.\d*$/, ''));
+  const big =
+    typeof v === 'number'
+      ? BigInt(Math.trunc(v))
+      : BigInt(
+          String(v)
+            .trim()
+            .replace(/\.\d*$/, ''),
+        );
   return new thrift.Int64(BigInt.asUintN(64, big).toString(16).padStart(16, '0'));
 }
 
@@ -69,7 +110,9 @@ function column(type: string, values: readonly Cell[]): InstanceType<typeof ttyp
     case T.DOUBLE_TYPE:
       return new ttypes.TColumn({ doubleVal: new ttypes.TDoubleColumn({ values: fill(num, 0), nulls }) });
     case T.BINARY_TYPE:
-      return new ttypes.TColumn({ binaryVal: new ttypes.TBinaryColumn({ values: fill((v) => Buffer.from(str(v)), Buffer.alloc(0)), nulls }) });
+      return new ttypes.TColumn({
+        binaryVal: new ttypes.TBinaryColumn({ values: fill((v) => Buffer.from(str(v)), Buffer.alloc(0)), nulls }),
+      });
     default:
       return new ttypes.TColumn({ stringVal: new ttypes.TStringColumn({ values: fill(str, ''), nulls }) });
   }
@@ -81,7 +124,12 @@ export function rowSet(rs: ResultSet, offset: number, count: number): InstanceTy
   return new ttypes.TRowSet({
     startRowOffset: new thrift.Int64(offset),
     rows: [],
-    columns: rs.columns.map((c, i) => column(c.type, rows.map((r) => r[i] ?? null))),
+    columns: rs.columns.map((c, i) =>
+      column(
+        c.type,
+        rows.map((r) => r[i] ?? null),
+      ),
+    ),
     columnCount: rs.columns.length,
   });
 }

@@ -67,10 +67,16 @@ export interface CallContext {
 
 const keyOf = (h: Handle | undefined) => (h?.guid ? Buffer.from(h.guid).toString('hex') : '');
 // The guid is a UUID (drivers print it as one, and check its version bits); the secret is random.
-const newHandle = (): Handle => new ttypes.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'), secret: randomBytes(16) });
+const newHandle = (): Handle =>
+  new ttypes.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'), secret: randomBytes(16) });
 const ok = () => new ttypes.TStatus({ statusCode: ttypes.TStatusCode.SUCCESS_STATUS });
-const failed = (message: string, sqlState?: string) => new ttypes.TStatus({ statusCode: ttypes.TStatusCode.ERROR_STATUS, errorMessage: message, sqlState });
-const invalid = (what: string) => new ttypes.TStatus({ statusCode: ttypes.TStatusCode.INVALID_HANDLE_STATUS, errorMessage: `Invalid ${what} handle: it is unknown, closed, or belongs to other credentials. Expected a handle this connection opened.` });
+const failed = (message: string, sqlState?: string) =>
+  new ttypes.TStatus({ statusCode: ttypes.TStatusCode.ERROR_STATUS, errorMessage: message, sqlState });
+const invalid = (what: string) =>
+  new ttypes.TStatus({
+    statusCode: ttypes.TStatusCode.INVALID_HANDLE_STATUS,
+    errorMessage: `Invalid ${what} handle: it is unknown, closed, or belongs to other credentials. Expected a handle this connection opened.`,
+  });
 const sqlStateOf = (message: string) => /SQLSTATE: ([0-9A-Z]{5})/.exec(message)?.[1];
 
 /** Sessions and operations of one workspace (router): kept in memory, like a warehouse's. */
@@ -85,40 +91,77 @@ export class ThriftSessions {
 }
 
 function toResultSet(o: StatementOutcome): meta.ResultSet {
-  return meta.settleTypes({ columns: o.columns.map((c) => ({ name: c.name, type: c.type_text || c.type_name })), rows: o.rows });
+  return meta.settleTypes({
+    columns: o.columns.map((c) => ({ name: c.name, type: c.type_text || c.type_name })),
+    rows: o.rows,
+  });
 }
 
 /** The TCLIService handler for one HTTP request: `c.principal` is who sent it. */
 export function createHandler(sessions: ThriftSessions, c: CallContext) {
   const sessionOf = (h: { sessionId?: Handle } | undefined): Session | undefined => {
     const s = sessions.sessions.get(keyOf(h?.sessionId));
-    if (!s || !h?.sessionId?.secret || !Buffer.from(h.sessionId.secret).equals(Buffer.from(s.handle.secret))) return undefined;
+    if (!s || !h?.sessionId?.secret || !Buffer.from(h.sessionId.secret).equals(Buffer.from(s.handle.secret)))
+      return undefined;
     return s.resources_id === c.principal.resources.id ? s : undefined;
   };
   const operationOf = (h: { operationId?: Handle } | undefined): Operation | undefined => {
     const op = sessions.operations.get(keyOf(h?.operationId));
     return op && sessions.sessions.get(op.session)?.resources_id === c.principal.resources.id ? op : undefined;
   };
-  const opHandle = (op: Operation) => new ttypes.TOperationHandle({ operationId: op.handle, operationType: op.type, hasResultSet: op.state !== 'FINISHED' || (op.result?.columns.length ?? 0) > 0 });
+  const opHandle = (op: Operation) =>
+    new ttypes.TOperationHandle({
+      operationId: op.handle,
+      operationType: op.type,
+      hasResultSet: op.state !== 'FINISHED' || (op.result?.columns.length ?? 0) > 0,
+    });
   const read = (detail: string, okay = true) => c.record({ kind: 'read', ok: okay, detail: `Thrift ${detail}` });
 
   /** A catalog call: answered at once, as a finished operation with a result set. */
-  const metadataOp = async (name: string, req: { sessionHandle?: { sessionId?: Handle } }, type: number, build: () => meta.ResultSet) => {
+  const metadataOp = async (
+    name: string,
+    req: { sessionHandle?: { sessionId?: Handle } },
+    type: number,
+    build: () => meta.ResultSet,
+  ) => {
     const session = sessionOf(req.sessionHandle);
     await read(name, session !== undefined);
     if (!session) return { status: invalid('session') };
-    const op: Operation = { key: '', session: session.key, handle: newHandle(), type, state: 'FINISHED', result: build(), offset: 0, started: Date.now(), finished: Date.now() };
+    const op: Operation = {
+      key: '',
+      session: session.key,
+      handle: newHandle(),
+      type,
+      state: 'FINISHED',
+      result: build(),
+      offset: 0,
+      started: Date.now(),
+      finished: Date.now(),
+    };
     op.key = keyOf(op.handle);
     sessions.addOperation(op);
     return { status: ok(), operationHandle: opHandle(op) };
   };
 
   const finish = async (op: Operation, statement: string, session: Session): Promise<void> => {
-    const outcome = await runStatement(c, c.principal, statement, { catalog: session.catalog, schema: session.schema }, c.now());
+    const outcome = await runStatement(
+      c,
+      c.principal,
+      statement,
+      { catalog: session.catalog, schema: session.schema },
+      c.now(),
+    );
     op.finished = Date.now();
     if (op.state === 'CANCELED' || op.state === 'CLOSED') return;
     if (outcome.state === 'SUCCEEDED') Object.assign(op, { state: 'FINISHED', result: toResultSet(outcome) });
-    else Object.assign(op, { state: 'ERROR', error: { message: outcome.error?.message ?? 'The statement failed.', sqlState: sqlStateOf(outcome.error?.message ?? '') } });
+    else
+      Object.assign(op, {
+        state: 'ERROR',
+        error: {
+          message: outcome.error?.message ?? 'The statement failed.',
+          sqlState: sqlStateOf(outcome.error?.message ?? ''),
+        },
+      });
     const created = outcome.created;
     await c.record({
       kind: outcome.kind,
@@ -133,11 +176,23 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
   return {
     async OpenSession(req: InstanceType<typeof ttypes.TOpenSessionReq>) {
       const conf = req.configuration ?? {};
-      const s: Session = { key: '', handle: newHandle(), resources_id: c.principal.resources.id, workspace_id: c.principal.workspace_id, catalog: conf['use:catalog'] || undefined, schema: conf['use:database'] || undefined };
+      const s: Session = {
+        key: '',
+        handle: newHandle(),
+        resources_id: c.principal.resources.id,
+        workspace_id: c.principal.workspace_id,
+        catalog: conf['use:catalog'] || undefined,
+        schema: conf['use:database'] || undefined,
+      };
       s.key = keyOf(s.handle);
       sessions.sessions.set(s.key, s);
       await c.record({ kind: 'auth', ok: true, detail: 'Thrift OpenSession' });
-      return new ttypes.TOpenSessionResp({ status: ok(), serverProtocolVersion: SERVER_PROTOCOL, sessionHandle: new ttypes.TSessionHandle({ sessionId: s.handle }), configuration: {} });
+      return new ttypes.TOpenSessionResp({
+        status: ok(),
+        serverProtocolVersion: SERVER_PROTOCOL,
+        sessionHandle: new ttypes.TSessionHandle({ sessionId: s.handle }),
+        configuration: {},
+      });
     },
 
     async CloseSession(req: InstanceType<typeof ttypes.TCloseSessionReq>) {
@@ -152,10 +207,23 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     async GetInfo(req: InstanceType<typeof ttypes.TGetInfoReq>) {
       const s = sessionOf(req.sessionHandle);
       await read('GetInfo', s !== undefined);
-      if (!s) return new ttypes.TGetInfoResp({ status: invalid('session'), infoValue: new ttypes.TGetInfoValue({ stringValue: '' }) });
+      if (!s)
+        return new ttypes.TGetInfoResp({
+          status: invalid('session'),
+          infoValue: new ttypes.TGetInfoValue({ stringValue: '' }),
+        });
       const v = meta.infoValue(req.infoType, VERSION);
-      if (v === undefined) return new ttypes.TGetInfoResp({ status: failed(`Unrecognized GetInfoType value: ${req.infoType}`), infoValue: new ttypes.TGetInfoValue({ stringValue: '' }) });
-      return new ttypes.TGetInfoResp({ status: ok(), infoValue: new ttypes.TGetInfoValue(typeof v === 'number' ? { lenValue: new thrift.Int64(v) } : { stringValue: v }) });
+      if (v === undefined)
+        return new ttypes.TGetInfoResp({
+          status: failed(`Unrecognized GetInfoType value: ${req.infoType}`),
+          infoValue: new ttypes.TGetInfoValue({ stringValue: '' }),
+        });
+      return new ttypes.TGetInfoResp({
+        status: ok(),
+        infoValue: new ttypes.TGetInfoValue(
+          typeof v === 'number' ? { lenValue: new thrift.Int64(v) } : { stringValue: v },
+        ),
+      });
     },
 
     async ExecuteStatement(req: InstanceType<typeof ttypes.TExecuteStatementReq>) {
@@ -164,43 +232,86 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         await read('ExecuteStatement', false);
         return new ttypes.TExecuteStatementResp({ status: invalid('session') });
       }
-      const op: Operation = { key: '', session: s.key, handle: newHandle(), type: T.EXECUTE_STATEMENT, state: 'RUNNING', offset: 0, started: Date.now() };
+      const op: Operation = {
+        key: '',
+        session: s.key,
+        handle: newHandle(),
+        type: T.EXECUTE_STATEMENT,
+        state: 'RUNNING',
+        offset: 0,
+        started: Date.now(),
+      };
       op.key = keyOf(op.handle);
       sessions.addOperation(op);
       const statement = String(req.statement ?? '');
       if (req.runAsync) {
         // The client polls GetOperationStatus; the outcome is recorded when the statement ends.
-        void finish(op, statement, s).catch((err: Error) => Object.assign(op, { state: 'ERROR', error: { message: `INTERNAL_ERROR: ${err.message}` } }));
+        void finish(op, statement, s).catch((err: Error) =>
+          Object.assign(op, { state: 'ERROR', error: { message: `INTERNAL_ERROR: ${err.message}` } }),
+        );
         return new ttypes.TExecuteStatementResp({ status: ok(), operationHandle: opHandle(op) });
       }
       await finish(op, statement, s);
-      if (op.state === 'ERROR') return new ttypes.TExecuteStatementResp({ status: failed(op.error!.message, op.error!.sqlState), operationHandle: opHandle(op) });
+      if (op.state === 'ERROR')
+        return new ttypes.TExecuteStatementResp({
+          status: failed(op.error!.message, op.error!.sqlState),
+          operationHandle: opHandle(op),
+        });
       return new ttypes.TExecuteStatementResp({ status: ok(), operationHandle: opHandle(op) });
     },
 
-    GetTypeInfo: (req: InstanceType<typeof ttypes.TGetTypeInfoReq>) => metadataOp('GetTypeInfo', req, T.GET_TYPE_INFO, () => meta.typeInfoResult()).then((r) => new ttypes.TGetTypeInfoResp(r)),
+    GetTypeInfo: (req: InstanceType<typeof ttypes.TGetTypeInfoReq>) =>
+      metadataOp('GetTypeInfo', req, T.GET_TYPE_INFO, () => meta.typeInfoResult()).then(
+        (r) => new ttypes.TGetTypeInfoResp(r),
+      ),
     GetCatalogs: (req: InstanceType<typeof ttypes.TGetCatalogsReq>) =>
-      metadataOp('GetCatalogs', req, T.GET_CATALOGS, () => meta.catalogsResult(catalogsOf(c.store.read(), c.principal.workspace_id))).then((r) => new ttypes.TGetCatalogsResp(r)),
+      metadataOp('GetCatalogs', req, T.GET_CATALOGS, () =>
+        meta.catalogsResult(catalogsOf(c.store.read(), c.principal.workspace_id)),
+      ).then((r) => new ttypes.TGetCatalogsResp(r)),
     GetSchemas: (req: InstanceType<typeof ttypes.TGetSchemasReq>) =>
       metadataOp('GetSchemas', req, T.GET_SCHEMAS, () => {
         const state = c.store.read();
-        return meta.schemasResult(catalogsOf(state, c.principal.workspace_id), tablesOf(state, c.principal.workspace_id), req.catalogName, req.schemaName);
+        return meta.schemasResult(
+          catalogsOf(state, c.principal.workspace_id),
+          tablesOf(state, c.principal.workspace_id),
+          req.catalogName,
+          req.schemaName,
+        );
       }).then((r) => new ttypes.TGetSchemasResp(r)),
     GetTables: (req: InstanceType<typeof ttypes.TGetTablesReq>) =>
       metadataOp('GetTables', req, T.GET_TABLES, () =>
-        meta.tablesResult(tablesOf(c.store.read(), c.principal.workspace_id), { catalog: req.catalogName, schema: req.schemaName, table: req.tableName, types: req.tableTypes }),
+        meta.tablesResult(tablesOf(c.store.read(), c.principal.workspace_id), {
+          catalog: req.catalogName,
+          schema: req.schemaName,
+          table: req.tableName,
+          types: req.tableTypes,
+        }),
       ).then((r) => new ttypes.TGetTablesResp(r)),
-    GetTableTypes: (req: InstanceType<typeof ttypes.TGetTableTypesReq>) => metadataOp('GetTableTypes', req, T.GET_TABLE_TYPES, () => meta.tableTypesResult()).then((r) => new ttypes.TGetTableTypesResp(r)),
+    GetTableTypes: (req: InstanceType<typeof ttypes.TGetTableTypesReq>) =>
+      metadataOp('GetTableTypes', req, T.GET_TABLE_TYPES, () => meta.tableTypesResult()).then(
+        (r) => new ttypes.TGetTableTypesResp(r),
+      ),
     GetColumns: (req: InstanceType<typeof ttypes.TGetColumnsReq>) =>
       metadataOp('GetColumns', req, T.GET_COLUMNS, () =>
-        meta.columnsResult(tablesOf(c.store.read(), c.principal.workspace_id), { catalog: req.catalogName, schema: req.schemaName, table: req.tableName, column: req.columnName }),
+        meta.columnsResult(tablesOf(c.store.read(), c.principal.workspace_id), {
+          catalog: req.catalogName,
+          schema: req.schemaName,
+          table: req.tableName,
+          column: req.columnName,
+        }),
       ).then((r) => new ttypes.TGetColumnsResp(r)),
 
     async GetOperationStatus(req: InstanceType<typeof ttypes.TGetOperationStatusReq>) {
       const op = operationOf(req.operationHandle);
       await read('GetOperationStatus', op !== undefined);
       if (!op) return new ttypes.TGetOperationStatusResp({ status: invalid('operation') });
-      const state = { RUNNING: ttypes.TOperationState.RUNNING_STATE, FINISHED: ttypes.TOperationState.FINISHED_STATE, ERROR: ttypes.TOperationState.ERROR_STATE, CANCELED: ttypes.TOperationState.CANCELED_STATE, CLOSED: ttypes.TOperationState.CLOSED_STATE }[op.state];
+      const state = {
+        RUNNING: ttypes.TOperationState.RUNNING_STATE,
+        FINISHED: ttypes.TOperationState.FINISHED_STATE,
+        ERROR: ttypes.TOperationState.ERROR_STATE,
+        CANCELED: ttypes.TOperationState.CANCELED_STATE,
+        CLOSED: ttypes.TOperationState.CLOSED_STATE,
+      }[op.state];
       return new ttypes.TGetOperationStatusResp({
         status: ok(),
         operationState: state,
@@ -235,22 +346,45 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       const op = operationOf(req.operationHandle);
       await read('GetResultSetMetadata', op !== undefined);
       if (!op) return new ttypes.TGetResultSetMetadataResp({ status: invalid('operation') });
-      if (op.state !== 'FINISHED' || !op.result) return new ttypes.TGetResultSetMetadataResp({ status: failed(`The operation is ${op.state.toLowerCase()}: it has no result set yet. Expected GetOperationStatus to say FINISHED first.`) });
-      return new ttypes.TGetResultSetMetadataResp({ status: ok(), schema: tableSchema(op.result), resultFormat: ttypes.TSparkRowSetType.COLUMN_BASED_SET });
+      if (op.state !== 'FINISHED' || !op.result)
+        return new ttypes.TGetResultSetMetadataResp({
+          status: failed(
+            `The operation is ${op.state.toLowerCase()}: it has no result set yet. Expected GetOperationStatus to say FINISHED first.`,
+          ),
+        });
+      return new ttypes.TGetResultSetMetadataResp({
+        status: ok(),
+        schema: tableSchema(op.result),
+        resultFormat: ttypes.TSparkRowSetType.COLUMN_BASED_SET,
+      });
     },
 
     async FetchResults(req: InstanceType<typeof ttypes.TFetchResultsReq>) {
       const op = operationOf(req.operationHandle);
       await read('FetchResults', op !== undefined);
       if (!op) return new ttypes.TFetchResultsResp({ status: invalid('operation') });
-      if (op.state !== 'FINISHED' || !op.result) return new ttypes.TFetchResultsResp({ status: failed(`The operation is ${op.state.toLowerCase()}: it has no rows to fetch. Expected GetOperationStatus to say FINISHED first.`) });
+      if (op.state !== 'FINISHED' || !op.result)
+        return new ttypes.TFetchResultsResp({
+          status: failed(
+            `The operation is ${op.state.toLowerCase()}: it has no rows to fetch. Expected GetOperationStatus to say FINISHED first.`,
+          ),
+        });
       // fetchType 1 asks for the operation log, which the simulated warehouse does not keep.
-      if (req.fetchType === 1) return new ttypes.TFetchResultsResp({ status: ok(), hasMoreRows: false, results: rowSet({ columns: [{ name: 'operation_log', type: 'STRING' }], rows: [] }, 0, 0) });
+      if (req.fetchType === 1)
+        return new ttypes.TFetchResultsResp({
+          status: ok(),
+          hasMoreRows: false,
+          results: rowSet({ columns: [{ name: 'operation_log', type: 'STRING' }], rows: [] }, 0, 0),
+        });
       if (req.orientation === ttypes.TFetchOrientation.FETCH_FIRST) op.offset = 0;
       const max = Math.max(0, Math.min(Number(req.maxRows ?? 10000), 100_000)) || 10000;
       const rows = rowSet(op.result, op.offset, max);
       op.offset = Math.min(op.offset + max, op.result.rows.length);
-      return new ttypes.TFetchResultsResp({ status: ok(), hasMoreRows: op.offset < op.result.rows.length, results: rows });
+      return new ttypes.TFetchResultsResp({
+        status: ok(),
+        hasMoreRows: op.offset < op.result.rows.length,
+        results: rows,
+      });
     },
   };
 }
@@ -259,7 +393,9 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
 export function processMessage(handler: ReturnType<typeof createHandler>, body: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const processor = new TCLIService.Processor(handler);
-    const output = new thrift.TBinaryProtocol(new thrift.TBufferedTransport(undefined, (buf?: Buffer) => resolve(buf ?? Buffer.alloc(0))));
+    const output = new thrift.TBinaryProtocol(
+      new thrift.TBufferedTransport(undefined, (buf?: Buffer) => resolve(buf ?? Buffer.alloc(0))),
+    );
     const receive = thrift.TBufferedTransport.receiver((transport) => {
       try {
         processor.process(new thrift.TBinaryProtocol(transport), output);

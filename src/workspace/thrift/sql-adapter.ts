@@ -26,7 +26,9 @@ export function catalogsOf(state: Readonly<State>, workspaceId: Int64): string[]
 
 /** Tables of the workspace: the samples, and those created by statements. */
 export function tablesOf(state: Readonly<State>, workspaceId: Int64): TableInfo[] {
-  const created = (state.sql_tables ?? []).filter((t) => t.workspace_id === workspaceId).map((t) => ({ name: t.name, columns: t.columns }));
+  const created = (state.sql_tables ?? [])
+    .filter((t) => t.workspace_id === workspaceId)
+    .map((t) => ({ name: t.name, columns: t.columns }));
   return [{ name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns }, ...created];
 }
 
@@ -42,8 +44,17 @@ export async function runStatement(
   const created = outcome.created;
   if (created) {
     await deps.store.update((s) => {
-      const list = (s.sql_tables ??= []).filter((t) => !(t.workspace_id === principal.workspace_id && t.name === created.name));
-      list.push({ workspace_id: principal.workspace_id, name: created.name, columns: created.columns, location: created.location, resources_id: principal.resources.id, created_at: now.toISOString() });
+      const list = (s.sql_tables ??= []).filter(
+        (t) => !(t.workspace_id === principal.workspace_id && t.name === created.name),
+      );
+      list.push({
+        workspace_id: principal.workspace_id,
+        name: created.name,
+        columns: created.columns,
+        location: created.location,
+        resources_id: principal.resources.id,
+        created_at: now.toISOString(),
+      });
       s.sql_tables = list;
     });
   }

@@ -17,17 +17,33 @@ async function rows(op) {
 async function main() {
   // The driver logs to stdout; this process prints only its result there.
   const client = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
-  await client.connect({ host: input.host, port: input.port, path: input.path, token: input.token, ...(input.ca ? { customCaCert: input.ca } : {}) });
+  await client.connect({
+    host: input.host,
+    port: input.port,
+    path: input.path,
+    token: input.token,
+    ...(input.ca ? { customCaCert: input.ca } : {}),
+  });
   const session = await client.openSession();
   try {
     const out = {};
     out.one = await rows(session.executeStatement('SELECT 1 AS one'));
     if (input.table) {
       const table = input.table;
-      await rows(session.executeStatement(`CREATE TABLE ${table} (id BIGINT, name STRING, score DOUBLE, ok BOOLEAN) USING DELTA`));
+      await rows(
+        session.executeStatement(
+          `CREATE TABLE ${table} (id BIGINT, name STRING, score DOUBLE, ok BOOLEAN) USING DELTA`,
+        ),
+      );
       await rows(session.executeStatement(`INSERT INTO ${table} VALUES (1, 'ada', 1.5, true), (2, NULL, 2.25, false)`));
       out.data = await rows(session.executeStatement(`SELECT id, name, score, ok FROM ${table} ORDER BY id`));
-      out.failed = await session.executeStatement('SELECT * FROM main.default.no_such_table').then((o) => o.fetchAll()).then(() => null, (e) => String(e.message));
+      out.failed = await session
+        .executeStatement('SELECT * FROM main.default.no_such_table')
+        .then((o) => o.fetchAll())
+        .then(
+          () => null,
+          (e) => String(e.message),
+        );
       const [schemaName, tableName] = table.split('.').slice(-2);
       out.meta = {
         catalogs: (await rows(session.getCatalogs())).all,
@@ -46,7 +62,10 @@ async function main() {
 }
 
 // Exit once done: the driver's keep-alive socket would hold the process until the server drops it.
-main().then(() => process.exit(0), (e) => {
-  process.stderr.write(`driver failed: ${e && e.message}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`driver failed: ${e && e.message}\n`);
+    process.exit(1);
+  },
+);
