@@ -270,7 +270,7 @@ describe('P200 for a partner whose product only uses the SQL driver', () => {
       credentials: creds,
       journeys,
       retryBackoffMs: [0, 0, 0],
-      waitCore: 20,
+      waitCore: 90,
       workspaceTls: tls,
     });
     await Promise.all(partner.product);
