@@ -65,7 +65,11 @@ export class ScimError extends WorkspaceApiError {
   }
 
   override toBody(): Record<string, unknown> {
-    const body: Record<string, unknown> = { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], detail: this.message, status: String(this.scimStatus) };
+    const body: Record<string, unknown> = {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      detail: this.message,
+      status: String(this.scimStatus),
+    };
     if (this.scimType) body.scimType = this.scimType;
     return body;
   }
@@ -83,7 +87,8 @@ export function invalidToken(reason: string, resources?: Resources): WorkspaceAp
 
 /** A call without a usable credential: 401 with Databricks' message; pcsim's reason is logged. */
 export function missingCredential(reason: string): WorkspaceApiError {
-  const err = new WorkspaceApiError('UNAUTHENTICATED', 'Credential was not sent or was of an unsupported type for this API.');
+  const message = 'Credential was not sent or was of an unsupported type for this API.';
+  const err = new WorkspaceApiError('UNAUTHENTICATED', message);
   err.reason = reason;
   return err;
 }

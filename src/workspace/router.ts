@@ -18,7 +18,8 @@ import { cancelStatement, executeStatement, getStatement, StatementCache, type R
 import { getCatalog, getSchema, getTable, listCatalogs, listSchemas, listTables } from './rest/catalog.js';
 import { getCluster, getWarehouse, listClusters20, listClusters21, listWarehouses } from './rest/compute.js';
 import { getStatus, importObject } from './rest/files.js';
-import { getGroup, getServicePrincipal, getUser, listGroups, listServicePrincipals, listUsers, me } from './rest/identity.js';
+import { getGroup, getServicePrincipal, getUser, me } from './rest/identity.js';
+import { listGroups, listServicePrincipals, listUsers } from './rest/identity.js';
 import { createToken, deleteToken, listTokens } from './rest/tokens.js';
 import { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';

@@ -110,8 +110,20 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
   const made = records.find((t) => !t.revoked);
   if (made) {
     const r = state.resources.find((x) => x.id === made.resources_id);
-    if (!r || r.status !== 'active') throw invalidToken('Failed to authenticate: the token was revoked with its connection (deleted in Databricks). Expected the token of a live connection.', r);
-    if (made.expiry_time !== -1 && made.expiry_time <= now.getTime()) throw invalidToken(`Failed to authenticate: the token ${made.token_id} expired at ${new Date(made.expiry_time).toISOString()}. Expected a token within its lifetime_seconds.`, r);
+    if (!r || r.status !== 'active') {
+      throw invalidToken(
+        'Failed to authenticate: the token was revoked with its connection (deleted in Databricks). ' +
+          'Expected the token of a live connection.',
+        r,
+      );
+    }
+    if (made.expiry_time !== -1 && made.expiry_time <= now.getTime()) {
+      const at = new Date(made.expiry_time).toISOString();
+      throw invalidToken(
+        `Failed to authenticate: the token ${made.token_id} expired at ${at}. Expected a token within its lifetime_seconds.`,
+        r,
+      );
+    }
     return { workspace_id: r.workspace_id, resources: r, auth: 'pat' };
   }
   // PAT_TOKEN makes every connection share one PAT: the newest active resources win.
@@ -119,9 +131,24 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
   const revoked = new Set(records.filter((t) => t.revoked).map((t) => t.resources_id));
   const active = matching.filter((r) => r.status === 'active' && !revoked.has(r.id)).at(-1);
   if (active) return { workspace_id: active.workspace_id, resources: active, auth: 'pat' };
-  if (matching.some((r) => revoked.has(r.id))) throw invalidToken('Failed to authenticate: the personal access token was deleted with POST /api/2.0/token/delete. Expected a token that was not deleted.', matching.at(-1));
-  if (matching.length > 0) throw invalidToken('Failed to authenticate: the personal access token was revoked (its connection was deleted in Databricks). Expected the token of a live connection.', matching.at(-1));
-  throw invalidToken('Failed to authenticate: the personal access token is not valid in this workspace. Expected the PAT sent in the Connect request (user_info.auth.personal_access_token).');
+  if (matching.some((r) => revoked.has(r.id))) {
+    throw invalidToken(
+      'Failed to authenticate: the personal access token was deleted with POST /api/2.0/token/delete. ' +
+        'Expected a token that was not deleted.',
+      matching.at(-1),
+    );
+  }
+  if (matching.length > 0) {
+    throw invalidToken(
+      'Failed to authenticate: the personal access token was revoked (its connection was deleted in Databricks). ' +
+        'Expected the token of a live connection.',
+      matching.at(-1),
+    );
+  }
+  throw invalidToken(
+    'Failed to authenticate: the personal access token is not valid in this workspace. ' +
+      'Expected the PAT sent in the Connect request (user_info.auth.personal_access_token).',
+  );
 }
 
 function resolveJwt(state: Readonly<State>, token: string, now: Date): Principal {

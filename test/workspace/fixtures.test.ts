@@ -18,7 +18,14 @@ beforeAll(async () => {
   token = w.resources.pat!;
   const withCluster = await w.connect(['AUTH_PAT'], { partner: 'Cluster Partner', resources: ['InteractiveCluster'] });
   cluster = withCluster.cluster!.id;
-  const sql = await call(w.base, 'POST', '/api/2.0/sql/statements', { token, body: { warehouse_id: w.resources.warehouse!.id, statement: "CREATE TABLE main.default.fixture_events (id BIGINT, name STRING) LOCATION 's3://bucket/landing/fixture_events'" } });
+  const sql = await call(w.base, 'POST', '/api/2.0/sql/statements', {
+    token,
+    body: {
+      warehouse_id: w.resources.warehouse!.id,
+      statement:
+        "CREATE TABLE main.default.fixture_events (id BIGINT, name STRING) LOCATION 's3://bucket/landing/fixture_events'",
+    },
+  });
   expect(sql.body.status.state).toBe('SUCCEEDED');
 });
 afterAll(async () => w?.close());
@@ -41,14 +48,19 @@ const CALLS: Record<string, () => [string, string, unknown?]> = {
 
 describe('answers against documented responses', () => {
   it('has a call for every fixture and a fixture for every call', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''));
     expect(files.sort()).toEqual(Object.keys(CALLS).sort());
   });
 
   it.each(Object.keys(CALLS))('%s', async (name) => {
     const f = fixture(name);
     const [method, path, body] = CALLS[name]!();
-    const res = await call(w.base, method, path, { token: name === 'invalid-token' ? 'dapi00000000000000000000000000000000' : token, body });
+    const res = await call(w.base, method, path, {
+      token: name === 'invalid-token' ? 'dapi00000000000000000000000000000000' : token,
+      body,
+    });
     expect(fixtureDiff(f, res.status, res.body)).toEqual([]);
   });
 

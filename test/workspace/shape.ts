@@ -30,7 +30,11 @@ export function shapeDiff(documented: unknown, actual: unknown, path = ''): stri
   if (dt === 'object') {
     const d = documented as Record<string, unknown>;
     const a = actual as Record<string, unknown>;
-    return Object.keys(d).flatMap((k) => (k in a ? shapeDiff(d[k], a[k], path ? `${path}.${k}` : k) : [`${path ? `${path}.` : ''}${k}: documented, missing`]));
+    return Object.keys(d).flatMap((k) =>
+      k in a
+        ? shapeDiff(d[k], a[k], path ? `${path}.${k}` : k)
+        : [`${path ? `${path}.` : ''}${k}: documented, missing`],
+    );
   }
   return [];
 }
@@ -50,15 +54,19 @@ export function valuesAt(body: unknown, path: string): unknown[] {
 export function fixtureDiff(f: Fixture, status: number, body: unknown): string[] {
   const out: string[] = [];
   if (status !== f.status) out.push(`status: documented ${f.status}, got ${status}`);
-  if (f.exact && JSON.stringify(body) !== JSON.stringify(f.body)) out.push(`body: documented ${JSON.stringify(f.body)}, got ${JSON.stringify(body)}`);
+  if (f.exact && JSON.stringify(body) !== JSON.stringify(f.body))
+    out.push(`body: documented ${JSON.stringify(f.body)}, got ${JSON.stringify(body)}`);
   out.push(...shapeDiff(f.body, body));
   for (const [path, allowed] of Object.entries(f.enums ?? {})) {
     const vals = valuesAt(body, path);
     if (vals.length === 0) out.push(`${path}: no value to check`);
-    for (const v of vals) if (!allowed.includes(String(v))) out.push(`${path}: ${JSON.stringify(v)} is not a documented value (${allowed.join(', ')})`);
+    for (const v of vals)
+      if (!allowed.includes(String(v)))
+        out.push(`${path}: ${JSON.stringify(v)} is not a documented value (${allowed.join(', ')})`);
   }
   for (const [path, re] of Object.entries(f.patterns ?? {})) {
-    for (const v of valuesAt(body, path)) if (!new RegExp(re).test(String(v))) out.push(`${path}: ${JSON.stringify(v)} does not match ${re}`);
+    for (const v of valuesAt(body, path))
+      if (!new RegExp(re).test(String(v))) out.push(`${path}: ${JSON.stringify(v)} does not match ${re}`);
   }
   return out;
 }

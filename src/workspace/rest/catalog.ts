@@ -23,7 +23,10 @@ export interface CatalogTable {
  */
 export function tablesOf(state: Readonly<State>, ws: Int64): CatalogTable[] {
   const created = (state.sql_tables ?? []).filter((t) => t.workspace_id === ws);
-  return [...created.map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at })), { name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns }];
+  return [
+    ...created.map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at })),
+    { name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns },
+  ];
 }
 
 const notFound = (message: string) => new WorkspaceApiError('NOT_FOUND', message);
@@ -44,7 +47,8 @@ function catalogNames(c: CallContext): string[] {
 }
 
 /** Documented CatalogType values only: the legacy hive_metastore is Databricks' internal catalog. */
-const catalogType = (name: string) => (name === 'samples' ? 'SYSTEM_CATALOG' : name === 'hive_metastore' ? 'INTERNAL_CATALOG' : 'MANAGED_CATALOG');
+const catalogType = (name: string) =>
+  name === 'samples' ? 'SYSTEM_CATALOG' : name === 'hive_metastore' ? 'INTERNAL_CATALOG' : 'MANAGED_CATALOG';
 
 function workspaceCreated(c: CallContext): number {
   const ws = c.state.workspaces.find((w) => w.id === c.principal.workspace_id);
@@ -74,7 +78,11 @@ function requireCatalog(c: CallContext, name: string): void {
   if (!catalogNames(c).includes(name)) throw notFound(`Catalog '${name}' does not exist.`);
 }
 
-export const listCatalogs: RestHandler = (c) => ({ status: 200, kind: 'read', body: { catalogs: catalogNames(c).map((n) => catalogView(c, n)) } });
+export const listCatalogs: RestHandler = (c) => ({
+  status: 200,
+  kind: 'read',
+  body: { catalogs: catalogNames(c).map((n) => catalogView(c, n)) },
+});
 
 export const getCatalog: RestHandler = (c) => {
   const name = String(c.req.params.name ?? '').toLowerCase();
@@ -85,21 +93,34 @@ export const getCatalog: RestHandler = (c) => {
 // ---- schemas ----
 
 function schemaNames(c: CallContext, catalog: string): string[] {
-  const fromTables = tablesOf(c.state, c.principal.workspace_id).map((t) => t.name.split('.')).filter((p) => p[0] === catalog).map((p) => p[1]!);
+  const fromTables = tablesOf(c.state, c.principal.workspace_id)
+    .map((t) => t.name.split('.'))
+    .filter((p) => p[0] === catalog)
+    .map((p) => p[1]!);
   const base = catalog === 'samples' ? [] : ['default'];
   return [...new Set([...base, ...fromTables, 'information_schema'])].sort();
 }
 
 function schemaView(c: CallContext, catalog: string, name: string): Record<string, unknown> {
-  const first = tablesOf(c.state, c.principal.workspace_id).filter((t) => t.name.startsWith(`${catalog}.${name}.`) && t.created_at).map((t) => epoch(t.created_at!));
-  const created = name === 'default' || name === 'information_schema' || first.length === 0 ? workspaceCreated(c) : Math.min(...first);
+  const first = tablesOf(c.state, c.principal.workspace_id)
+    .filter((t) => t.name.startsWith(`${catalog}.${name}.`) && t.created_at)
+    .map((t) => epoch(t.created_at!));
+  const created =
+    name === 'default' || name === 'information_schema' || first.length === 0
+      ? workspaceCreated(c)
+      : Math.min(...first);
   return {
     name,
     catalog_name: catalog,
     catalog_type: catalogType(catalog),
     full_name: `${catalog}.${name}`,
     owner: name === 'information_schema' || catalog === 'samples' ? SYSTEM : 'admins',
-    comment: name === 'information_schema' ? 'Information schema (auto-created)' : name === 'default' ? 'Default schema (auto-created)' : '',
+    comment:
+      name === 'information_schema'
+        ? 'Information schema (auto-created)'
+        : name === 'default'
+          ? 'Default schema (auto-created)'
+          : '',
     metastore_id: metastoreOf(c),
     schema_id: uuidOf('schema', c.principal.workspace_id, catalog, name),
     browse_only: false,
@@ -117,13 +138,18 @@ function page<T>(c: CallContext, what: string, items: T[]): { items: T[]; next_p
   let offset = 0;
   if (token) {
     const m = /^o:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
-    if (!m) throw invalidParameter(`Failed to list ${what}: page_token ${JSON.stringify(token)} is not one this workspace gave. Expected next_page_token of an earlier page.`);
+    if (!m)
+      throw invalidParameter(
+        `Failed to list ${what}: page_token ${JSON.stringify(token)} is not one this workspace gave. Expected next_page_token of an earlier page.`,
+      );
     offset = Number(m[1]);
   }
   if (!max) return { items: items.slice(offset) };
   const out = items.slice(offset, offset + max);
   const end = offset + out.length;
-  return end < items.length ? { items: out, next_page_token: Buffer.from(`o:${end}`).toString('base64url') } : { items: out };
+  return end < items.length
+    ? { items: out, next_page_token: Buffer.from(`o:${end}`).toString('base64url') }
+    : { items: out };
 }
 
 function requiredParam(c: CallContext, key: string, what: string): string {
@@ -135,13 +161,24 @@ function requiredParam(c: CallContext, key: string, what: string): string {
 export const listSchemas: RestHandler = (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'schemas');
   requireCatalog(c, catalog);
-  const p = page(c, 'schemas', schemaNames(c, catalog).map((s) => schemaView(c, catalog, s)));
-  return { status: 200, kind: 'read', body: { schemas: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) } };
+  const p = page(
+    c,
+    'schemas',
+    schemaNames(c, catalog).map((s) => schemaView(c, catalog, s)),
+  );
+  return {
+    status: 200,
+    kind: 'read',
+    body: { schemas: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
+  };
 };
 
 function splitName(full: string, parts: number, what: string): string[] {
   const p = full.toLowerCase().split('.');
-  if (p.length !== parts || p.some((x) => x === '')) throw invalidParameter(`Failed to get the ${what}: ${JSON.stringify(full)} is not a full name. Expected ${parts === 2 ? 'catalog.schema' : 'catalog.schema.table'}.`);
+  if (p.length !== parts || p.some((x) => x === ''))
+    throw invalidParameter(
+      `Failed to get the ${what}: ${JSON.stringify(full)} is not a full name. Expected ${parts === 2 ? 'catalog.schema' : 'catalog.schema.table'}.`,
+    );
   return p;
 }
 
@@ -160,12 +197,27 @@ export const getSchema: RestHandler = (c) => {
 
 /** Spark SQL type → Unity Catalog's ColumnTypeName and the Spark JSON type name. */
 const TYPES: Record<string, [string, string]> = {
-  BIGINT: ['LONG', 'long'], LONG: ['LONG', 'long'], INT: ['INT', 'integer'], INTEGER: ['INT', 'integer'],
-  SMALLINT: ['SHORT', 'short'], SHORT: ['SHORT', 'short'], TINYINT: ['BYTE', 'byte'], BYTE: ['BYTE', 'byte'],
-  STRING: ['STRING', 'string'], VARCHAR: ['STRING', 'string'], CHAR: ['STRING', 'string'], TEXT: ['STRING', 'string'],
-  DOUBLE: ['DOUBLE', 'double'], FLOAT: ['FLOAT', 'float'], REAL: ['FLOAT', 'float'], BOOLEAN: ['BOOLEAN', 'boolean'],
-  DATE: ['DATE', 'date'], TIMESTAMP: ['TIMESTAMP', 'timestamp'], TIMESTAMP_NTZ: ['TIMESTAMP_NTZ', 'timestamp_ntz'],
-  BINARY: ['BINARY', 'binary'], VARIANT: ['VARIANT', 'variant'],
+  BIGINT: ['LONG', 'long'],
+  LONG: ['LONG', 'long'],
+  INT: ['INT', 'integer'],
+  INTEGER: ['INT', 'integer'],
+  SMALLINT: ['SHORT', 'short'],
+  SHORT: ['SHORT', 'short'],
+  TINYINT: ['BYTE', 'byte'],
+  BYTE: ['BYTE', 'byte'],
+  STRING: ['STRING', 'string'],
+  VARCHAR: ['STRING', 'string'],
+  CHAR: ['STRING', 'string'],
+  TEXT: ['STRING', 'string'],
+  DOUBLE: ['DOUBLE', 'double'],
+  FLOAT: ['FLOAT', 'float'],
+  REAL: ['FLOAT', 'float'],
+  BOOLEAN: ['BOOLEAN', 'boolean'],
+  DATE: ['DATE', 'date'],
+  TIMESTAMP: ['TIMESTAMP', 'timestamp'],
+  TIMESTAMP_NTZ: ['TIMESTAMP_NTZ', 'timestamp_ntz'],
+  BINARY: ['BINARY', 'binary'],
+  VARIANT: ['VARIANT', 'variant'],
 };
 
 function columnView(col: { name: string; type: string }, position: number): Record<string, unknown> {
@@ -175,8 +227,18 @@ function columnView(col: { name: string; type: string }, position: number): Reco
   const out: Record<string, unknown> = { name: col.name, position, nullable: true };
   if (decimal) {
     const [precision, scale] = [Number(decimal[2] ?? 10), Number(decimal[3] ?? 0)];
-    Object.assign(out, { type_text: `decimal(${precision},${scale})`, type_name: 'DECIMAL', type_precision: precision, type_scale: scale });
-    out.type_json = JSON.stringify({ name: col.name, type: `decimal(${precision},${scale})`, nullable: true, metadata: {} });
+    Object.assign(out, {
+      type_text: `decimal(${precision},${scale})`,
+      type_name: 'DECIMAL',
+      type_precision: precision,
+      type_scale: scale,
+    });
+    out.type_json = JSON.stringify({
+      name: col.name,
+      type: `decimal(${precision},${scale})`,
+      nullable: true,
+      metadata: {},
+    });
     return out;
   }
   const known = TYPES[base];
@@ -187,7 +249,11 @@ function columnView(col: { name: string; type: string }, position: number): Reco
   return out;
 }
 
-function tableView(c: CallContext, t: CatalogTable, opts: { columns: boolean } = { columns: true }): Record<string, unknown> {
+function tableView(
+  c: CallContext,
+  t: CatalogTable,
+  opts: { columns: boolean } = { columns: true },
+): Record<string, unknown> {
   const [catalog, schema, name] = t.name.split('.') as [string, string, string];
   const created = t.created_at ? epoch(t.created_at) : workspaceCreated(c);
   const out: Record<string, unknown> = {
@@ -213,7 +279,8 @@ function tableView(c: CallContext, t: CatalogTable, opts: { columns: boolean } =
 
 const BOOL = (c: CallContext, key: string) => {
   const v = queryParam(c, key);
-  if (v !== undefined && v !== 'true' && v !== 'false') throw invalidParameter(`Failed to read the query: ${key} is ${JSON.stringify(v)}. Expected true or false.`);
+  if (v !== undefined && v !== 'true' && v !== 'false')
+    throw invalidParameter(`Failed to read the query: ${key} is ${JSON.stringify(v)}. Expected true or false.`);
   return v === 'true';
 };
 
@@ -222,9 +289,19 @@ export const listTables: RestHandler = (c) => {
   const schema = requiredParam(c, 'schema_name', 'tables');
   requireSchema(c, catalog, schema);
   const omitColumns = BOOL(c, 'omit_columns');
-  const tables = tablesOf(c.state, c.principal.workspace_id).filter((t) => t.name.startsWith(`${catalog}.${schema}.`)).sort((a, b) => a.name.localeCompare(b.name));
-  const p = page(c, 'tables', tables.map((t) => tableView(c, t, { columns: !omitColumns })));
-  return { status: 200, kind: 'read', body: { tables: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) } };
+  const tables = tablesOf(c.state, c.principal.workspace_id)
+    .filter((t) => t.name.startsWith(`${catalog}.${schema}.`))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const p = page(
+    c,
+    'tables',
+    tables.map((t) => tableView(c, t, { columns: !omitColumns })),
+  );
+  return {
+    status: 200,
+    kind: 'read',
+    body: { tables: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
+  };
 };
 
 export const getTable: RestHandler = (c) => {

@@ -6,7 +6,8 @@ import type { Resources } from '../../databricks/model.js';
 import { invalidParameter, notFound } from '../errors.js';
 import { epoch, intParam, liveResources, queryParam, type CallContext, type RestHandler } from './context.js';
 
-const partnerName = (c: CallContext, r: Resources) => c.state.partners.find((p) => p.id === r.partner_id)?.config.name ?? r.partner_id;
+const partnerName = (c: CallContext, r: Resources) =>
+  c.state.partners.find((p) => p.id === r.partner_id)?.config.name ?? r.partner_id;
 
 function warehouseView(c: CallContext, r: Resources): Record<string, unknown> {
   const w = r.warehouse!;
@@ -33,18 +34,26 @@ function warehouseView(c: CallContext, r: Resources): Record<string, unknown> {
   };
 }
 
-export const warehouseOf = (c: CallContext, id: string) => liveResources(c.state, c.principal.workspace_id).find((r) => r.warehouse?.id === id);
+export const warehouseOf = (c: CallContext, id: string) =>
+  liveResources(c.state, c.principal.workspace_id).find((r) => r.warehouse?.id === id);
 
 export const getWarehouse: RestHandler = (c) => {
   const id = String(c.req.params.id ?? '');
   const r = warehouseOf(c, id);
-  if (!r) throw notFound(`Failed to get SQL warehouse ${id}: no such warehouse in workspace ${c.principal.workspace_id}. Expected the id from http_path or cluster_id of the Connect request.`);
+  if (!r)
+    throw notFound(
+      `Failed to get SQL warehouse ${id}: no such warehouse in workspace ${c.principal.workspace_id}. Expected the id from http_path or cluster_id of the Connect request.`,
+    );
   return { status: 200, body: warehouseView(c, r), kind: 'read' };
 };
 
 export const listWarehouses: RestHandler = (c) => ({
   status: 200,
-  body: { warehouses: liveResources(c.state, c.principal.workspace_id).filter((r) => r.warehouse).map((r) => warehouseView(c, r)) },
+  body: {
+    warehouses: liveResources(c.state, c.principal.workspace_id)
+      .filter((r) => r.warehouse)
+      .map((r) => warehouseView(c, r)),
+  },
   kind: 'read',
 });
 
@@ -69,7 +78,12 @@ function clusterView(c: CallContext, r: Resources): Record<string, unknown> {
     cluster_source: 'UI',
     spark_conf: {},
     custom_tags: {},
-    default_tags: { Vendor: 'Databricks', Creator: r.service_principal_id, ClusterName: `${partnerName(c, r)} cluster`, ClusterId: id },
+    default_tags: {
+      Vendor: 'Databricks',
+      Creator: r.service_principal_id,
+      ClusterName: `${partnerName(c, r)} cluster`,
+      ClusterId: id,
+    },
   };
 }
 
@@ -77,14 +91,26 @@ const clustersOf = (c: CallContext) => liveResources(c.state, c.principal.worksp
 
 export const getCluster: RestHandler = (c) => {
   const id = queryParam(c, 'cluster_id');
-  if (id === undefined || id === '') throw invalidParameter('Failed to get the cluster: cluster_id is missing. Expected ?cluster_id=<the cluster_id of the Connect request>.');
+  if (id === undefined || id === '')
+    throw invalidParameter(
+      'Failed to get the cluster: cluster_id is missing. Expected ?cluster_id=<the cluster_id of the Connect request>.',
+    );
   const r = clustersOf(c).find((x) => x.cluster!.id === id);
   // Databricks answers an unknown cluster id with 400 INVALID_PARAMETER_VALUE, not 404.
   if (!r) throw invalidParameter(`Cluster ${id} does not exist`);
   return { status: 200, kind: 'read', body: clusterView(c, r) };
 };
 
-const CLUSTER_STATES = ['PENDING', 'RUNNING', 'RESTARTING', 'RESIZING', 'TERMINATING', 'TERMINATED', 'ERROR', 'UNKNOWN'];
+const CLUSTER_STATES = [
+  'PENDING',
+  'RUNNING',
+  'RESTARTING',
+  'RESIZING',
+  'TERMINATING',
+  'TERMINATED',
+  'ERROR',
+  'UNKNOWN',
+];
 const CLUSTER_SOURCES = ['API', 'JOB', 'MODELS', 'PIPELINE', 'PIPELINE_MAINTENANCE', 'SQL', 'UI'];
 
 /** filter_by.* of GET /api/2.1/clusters/list (the SDK sends nested fields as dotted query keys). */
@@ -94,15 +120,25 @@ function clusterFilter(c: CallContext): (v: Record<string, unknown>) => boolean 
     if (raw === undefined) return undefined;
     const values = (Array.isArray(raw) ? raw : [raw]).map(String);
     const bad = values.find((v) => !allowed.includes(v));
-    if (bad !== undefined) throw invalidParameter(`Failed to list clusters: ${key} is ${JSON.stringify(bad)}. Expected one of ${allowed.join(', ')}.`);
+    if (bad !== undefined)
+      throw invalidParameter(
+        `Failed to list clusters: ${key} is ${JSON.stringify(bad)}. Expected one of ${allowed.join(', ')}.`,
+      );
     return values;
   };
   const states = list('filter_by.cluster_states', CLUSTER_STATES);
   const sources = list('filter_by.cluster_sources', CLUSTER_SOURCES);
   const pinned = queryParam(c, 'filter_by.is_pinned');
-  if (pinned !== undefined && pinned !== 'true' && pinned !== 'false') throw invalidParameter(`Failed to list clusters: filter_by.is_pinned is ${JSON.stringify(pinned)}. Expected true or false.`);
+  if (pinned !== undefined && pinned !== 'true' && pinned !== 'false')
+    throw invalidParameter(
+      `Failed to list clusters: filter_by.is_pinned is ${JSON.stringify(pinned)}. Expected true or false.`,
+    );
   const policy = queryParam(c, 'filter_by.policy_id');
-  return (v) => (!states || states.includes(String(v.state))) && (!sources || sources.includes(String(v.cluster_source))) && pinned !== 'true' && !policy;
+  return (v) =>
+    (!states || states.includes(String(v.state))) &&
+    (!sources || sources.includes(String(v.cluster_source))) &&
+    pinned !== 'true' &&
+    !policy;
 }
 
 /** A page token is the offset of the page, opaque to clients. */
@@ -110,15 +146,21 @@ const tokenOf = (offset: number) => Buffer.from(`o:${offset}`).toString('base64u
 function offsetOf(token: string | undefined): number {
   if (token === undefined || token === '') return 0;
   const m = /^o:(\d+)$/.exec(Buffer.from(token, 'base64url').toString());
-  if (!m) throw invalidParameter(`Failed to list clusters: page_token ${JSON.stringify(token)} is not one this workspace gave. Expected next_page_token or prev_page_token of an earlier page.`);
+  if (!m)
+    throw invalidParameter(
+      `Failed to list clusters: page_token ${JSON.stringify(token)} is not one this workspace gave. Expected next_page_token or prev_page_token of an earlier page.`,
+    );
   return Number(m[1]);
 }
 
 /** GET /api/2.1/clusters/list: filter_by, page_size (max 100) and page tokens. */
 export const listClusters21: RestHandler = (c) => {
-  const all = clustersOf(c).map((r) => clusterView(c, r)).filter(clusterFilter(c));
+  const all = clustersOf(c)
+    .map((r) => clusterView(c, r))
+    .filter(clusterFilter(c));
   const size = intParam(c, 'page_size', 1);
-  if (size !== undefined && size > 100) throw invalidParameter(`Failed to list clusters: page_size is ${size}. Expected at most 100.`);
+  if (size !== undefined && size > 100)
+    throw invalidParameter(`Failed to list clusters: page_size is ${size}. Expected at most 100.`);
   const offset = offsetOf(queryParam(c, 'page_token'));
   const page = size === undefined ? all.slice(offset) : all.slice(offset, offset + size);
   const body: Record<string, unknown> = { clusters: page };
@@ -128,4 +170,8 @@ export const listClusters21: RestHandler = (c) => {
 };
 
 /** GET /api/2.0/clusters/list: every cluster, no paging. */
-export const listClusters20: RestHandler = (c) => ({ status: 200, kind: 'read', body: { clusters: clustersOf(c).map((r) => clusterView(c, r)) } });
+export const listClusters20: RestHandler = (c) => ({
+  status: 200,
+  kind: 'read',
+  body: { clusters: clustersOf(c).map((r) => clusterView(c, r)) },
+});

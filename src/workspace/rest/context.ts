@@ -45,7 +45,10 @@ export const epoch = (iso: string) => new Date(iso).getTime();
 export const asObject = (body: unknown, what: string): Record<string, unknown> => {
   if (body === undefined) return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new WorkspaceApiError('MALFORMED_REQUEST', `Failed to ${what}: the body is not a JSON object. Expected a JSON object.`);
+    throw new WorkspaceApiError(
+      'MALFORMED_REQUEST',
+      `Failed to ${what}: the body is not a JSON object. Expected a JSON object.`,
+    );
   }
   return body as Record<string, unknown>;
 };
@@ -56,7 +59,8 @@ export const str = (o: Record<string, unknown>, key: string, what: string, requi
     if (required) throw invalidParameter(`Failed to ${what}: ${key} is missing. Expected a non-empty string.`);
     return undefined;
   }
-  if (typeof v !== 'string') throw invalidParameter(`Failed to ${what}: ${key} is ${JSON.stringify(v)}. Expected a string.`);
+  if (typeof v !== 'string')
+    throw invalidParameter(`Failed to ${what}: ${key} is ${JSON.stringify(v)}. Expected a string.`);
   return v;
 };
 
@@ -64,7 +68,8 @@ export const str = (o: Record<string, unknown>, key: string, what: string, requi
 export function queryParam(c: CallContext, key: string): string | undefined {
   const v = c.req.query[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw invalidParameter(`Failed to read the query: ${key} is given more than once. Expected one value.`);
+  if (typeof v !== 'string')
+    throw invalidParameter(`Failed to read the query: ${key} is given more than once. Expected one value.`);
   return v;
 }
 
@@ -72,6 +77,9 @@ export function queryParam(c: CallContext, key: string): string | undefined {
 export function intParam(c: CallContext, key: string, min = 0): number | undefined {
   const v = queryParam(c, key);
   if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw invalidParameter(`Failed to read the query: ${key} is ${JSON.stringify(v)}. Expected an integer of at least ${min}.`);
+  if (!/^\d+$/.test(v) || Number(v) < min)
+    throw invalidParameter(
+      `Failed to read the query: ${key} is ${JSON.stringify(v)}. Expected an integer of at least ${min}.`,
+    );
   return Number(v);
 }

@@ -25,7 +25,12 @@ export function scimIdOf(kind: string, key: string): string {
 }
 
 const groupId = (ws: Int64, name: string) => scimIdOf('group', `${ws}:${name}`);
-const groupRef = (ws: Int64, name: string) => ({ display: name, value: groupId(ws, name), $ref: `Groups/${groupId(ws, name)}`, type: 'direct' });
+const groupRef = (ws: Int64, name: string) => ({
+  display: name,
+  value: groupId(ws, name),
+  $ref: `Groups/${groupId(ws, name)}`,
+  type: 'direct',
+});
 
 function usersOf(c: CallContext): User[] {
   return c.state.users.filter((u) => u.workspaces.includes(c.principal.workspace_id));
@@ -34,7 +39,9 @@ function usersOf(c: CallContext): User[] {
 /** One service principal per live connection (PAT_TOKEN may share resources, never the SP). */
 function principalsOf(c: CallContext): Resources[] {
   const seen = new Set<string>();
-  return liveResources(c.state, c.principal.workspace_id).filter((r) => !seen.has(r.service_principal_id) && seen.add(r.service_principal_id));
+  return liveResources(c.state, c.principal.workspace_id).filter(
+    (r) => !seen.has(r.service_principal_id) && seen.add(r.service_principal_id),
+  );
 }
 
 function userView(c: CallContext, u: User): Record<string, unknown> {
@@ -73,8 +80,16 @@ function groupView(c: CallContext, name: 'admins' | 'users'): Record<string, unk
     id: groupId(c.principal.workspace_id, name),
     displayName: name,
     members: [
-      ...users.map((u) => ({ display: `${u.first_name} ${u.last_name}`.trim() || u.email, value: u.id, $ref: `Users/${u.id}` })),
-      ...sps.map((r) => ({ display: String(spView(c, r).displayName), value: scimIdOf('sp', r.service_principal_id), $ref: `ServicePrincipals/${scimIdOf('sp', r.service_principal_id)}` })),
+      ...users.map((u) => ({
+        display: `${u.first_name} ${u.last_name}`.trim() || u.email,
+        value: u.id,
+        $ref: `Users/${u.id}`,
+      })),
+      ...sps.map((r) => ({
+        display: String(spView(c, r).displayName),
+        value: scimIdOf('sp', r.service_principal_id),
+        $ref: `ServicePrincipals/${scimIdOf('sp', r.service_principal_id)}`,
+      })),
     ],
     meta: { resourceType: 'WorkspaceGroup' },
     entitlements: name === 'admins' ? [...ENTITLEMENTS, { value: 'allow-cluster-create' }] : ENTITLEMENTS,
@@ -101,15 +116,24 @@ const OPS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
 export function parseFilter(text: string): Cmp[][] {
   const re = /\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z][\w.$:-]*)|(\S))/gy;
   const toks: { s?: string; w?: string; bad?: string }[] = [];
-  for (let m = re.exec(text); m && m[0].trim() !== ''; m = re.exec(text)) toks.push(m[1] !== undefined ? { s: m[1].replace(/\\(.)/g, '$1') } : m[2] !== undefined ? { w: m[2] } : { bad: m[3] });
-  const fail = (why: string) => new ScimError(400, `Invalid filter ${JSON.stringify(text)}: ${why}. Expected comparisons like userName eq "a@b.com", joined by and / or.`, 'invalidFilter');
+  for (let m = re.exec(text); m && m[0].trim() !== ''; m = re.exec(text))
+    toks.push(
+      m[1] !== undefined ? { s: m[1].replace(/\\(.)/g, '$1') } : m[2] !== undefined ? { w: m[2] } : { bad: m[3] },
+    );
+  const fail = (why: string) =>
+    new ScimError(
+      400,
+      `Invalid filter ${JSON.stringify(text)}: ${why}. Expected comparisons like userName eq "a@b.com", joined by and / or.`,
+      'invalidFilter',
+    );
   const groups: Cmp[][] = [[]];
   let i = 0;
   while (i < toks.length) {
     const attr = toks[i]?.w;
     const op = toks[i + 1]?.w?.toLowerCase();
     if (!attr) throw fail(`expected an attribute at ${JSON.stringify(toks[i]?.s ?? toks[i]?.bad ?? '')}`);
-    if (!op || !OPS.includes(op)) throw fail(`unknown operator ${JSON.stringify(toks[i + 1]?.w ?? toks[i + 1]?.s ?? toks[i + 1]?.bad ?? '')}`);
+    if (!op || !OPS.includes(op))
+      throw fail(`unknown operator ${JSON.stringify(toks[i + 1]?.w ?? toks[i + 1]?.s ?? toks[i + 1]?.bad ?? '')}`);
     i += 2;
     let value: string | boolean | undefined;
     if (op !== 'pr') {
@@ -137,10 +161,13 @@ export function parseFilter(text: string): Cmp[][] {
 function valuesAt(o: unknown, path: string): unknown[] {
   let cur: unknown[] = [o];
   for (const part of path.split('.')) {
-    cur = cur.flatMap((x) => {
-      if (Array.isArray(x)) return x.map((y) => at(y, part));
-      return [at(x, part)];
-    }).flatMap((x) => (Array.isArray(x) ? x : [x])).filter((x) => x !== undefined);
+    cur = cur
+      .flatMap((x) => {
+        if (Array.isArray(x)) return x.map((y) => at(y, part));
+        return [at(x, part)];
+      })
+      .flatMap((x) => (Array.isArray(x) ? x : [x]))
+      .filter((x) => x !== undefined);
   }
   return cur;
 }
@@ -159,15 +186,24 @@ function matches(o: Record<string, unknown>, cmp: Cmp): boolean {
     const s = String(v).toLowerCase();
     const w = want as string;
     switch (cmp.op) {
-      case 'eq': return s === w;
-      case 'ne': return s !== w;
-      case 'co': return s.includes(w);
-      case 'sw': return s.startsWith(w);
-      case 'ew': return s.endsWith(w);
-      case 'gt': return s > w;
-      case 'ge': return s >= w;
-      case 'lt': return s < w;
-      default: return s <= w;
+      case 'eq':
+        return s === w;
+      case 'ne':
+        return s !== w;
+      case 'co':
+        return s.includes(w);
+      case 'sw':
+        return s.startsWith(w);
+      case 'ew':
+        return s.endsWith(w);
+      case 'gt':
+        return s > w;
+      case 'ge':
+        return s >= w;
+      case 'lt':
+        return s < w;
+      default:
+        return s <= w;
     }
   };
   return cmp.op === 'ne' ? vals.every(test) : vals.some(test);
@@ -178,12 +214,17 @@ function matches(o: Record<string, unknown>, cmp: Cmp): boolean {
 function intQuery(c: CallContext, key: string, min: number): number | undefined {
   const v = queryParam(c, key);
   if (v === undefined || v === '') return undefined;
-  if (!/^-?\d+$/.test(v)) throw new ScimError(400, `Invalid ${key} ${JSON.stringify(v)}. Expected an integer.`, 'invalidValue');
+  if (!/^-?\d+$/.test(v))
+    throw new ScimError(400, `Invalid ${key} ${JSON.stringify(v)}. Expected an integer.`, 'invalidValue');
   return Math.max(min, Number(v));
 }
 
 function project(o: Record<string, unknown>, attributes?: string, excluded?: string): Record<string, unknown> {
-  const names = (s?: string) => (s ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const names = (s?: string) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim().toLowerCase())
+      .filter(Boolean);
   const keep = names(attributes);
   const drop = names(excluded);
   const out: Record<string, unknown> = {};
@@ -205,12 +246,22 @@ function listOf(c: CallContext, all: Record<string, unknown>[]): Record<string, 
   const sortBy = queryParam(c, 'sortBy');
   if (sortBy) {
     const desc = (queryParam(c, 'sortOrder') ?? 'ascending').toLowerCase() === 'descending';
-    items = [...items].sort((a, b) => String(valuesAt(a, sortBy)[0] ?? '').localeCompare(String(valuesAt(b, sortBy)[0] ?? '')) * (desc ? -1 : 1));
+    items = [...items].sort(
+      (a, b) =>
+        String(valuesAt(a, sortBy)[0] ?? '').localeCompare(String(valuesAt(b, sortBy)[0] ?? '')) * (desc ? -1 : 1),
+    );
   }
   const start = intQuery(c, 'startIndex', 1) ?? 1;
   const count = intQuery(c, 'count', 0) ?? 10000;
-  const page = items.slice(start - 1, start - 1 + count).map((o) => project(o, queryParam(c, 'attributes'), queryParam(c, 'excludedAttributes')));
-  const body: Record<string, unknown> = { totalResults: items.length, startIndex: start, itemsPerPage: page.length, schemas: [SCHEMA.list] };
+  const page = items
+    .slice(start - 1, start - 1 + count)
+    .map((o) => project(o, queryParam(c, 'attributes'), queryParam(c, 'excludedAttributes')));
+  const body: Record<string, unknown> = {
+    totalResults: items.length,
+    startIndex: start,
+    itemsPerPage: page.length,
+    schemas: [SCHEMA.list],
+  };
   // Databricks leaves Resources out of an empty page; the SDKs stop paging on it.
   if (page.length > 0) body.Resources = page;
   return body;
@@ -229,7 +280,11 @@ function getOne(what: string, all: (c: CallContext) => Record<string, unknown>[]
     const id = String(c.req.params.id ?? '');
     const found = all(c).find((o) => o.id === id);
     if (!found) throw new ScimError(404, `${what} ${id} not found.`);
-    return { status: 200, kind: 'read', body: project(found, queryParam(c, 'attributes'), queryParam(c, 'excludedAttributes')) };
+    return {
+      status: 200,
+      kind: 'read',
+      body: project(found, queryParam(c, 'attributes'), queryParam(c, 'excludedAttributes')),
+    };
   };
 }
 
