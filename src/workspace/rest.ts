@@ -67,7 +67,7 @@ export const executeStatement: RestHandler = async (c) => {
   if (!warehouseOf(c, warehouseId)) throw notFound(`Failed to ${what}: SQL warehouse ${warehouseId} does not exist in workspace ${c.principal.workspace_id}. Expected the warehouse id from http_path or cluster_id of the Connect request.`);
   const ws = c.state.workspaces.find((w) => w.id === c.principal.workspace_id);
   const catalogs = [...new Set([...(ws?.catalogs ?? []), ...liveResources(c.state, c.principal.workspace_id).flatMap((r) => (r.catalog_name ? [r.catalog_name] : []))])];
-  const outcome = c.engine.execute(c.principal.workspace_id, statement, { catalog, schema }, { catalogs });
+  const outcome = await c.engine.execute(c.principal.workspace_id, statement, { catalog, schema }, { catalogs });
   const id = `01ef${randomUUID().slice(4)}`;
   const body = statementBody(id, outcome);
   c.statements.set(id, c.principal.workspace_id, body);
