@@ -3,10 +3,7 @@
  * tables being those the partner created with SQL (State.sql_tables) and the read-only samples.
  */
 import { createHash } from 'node:crypto';
-import type { Int64 } from '../../contract/int64.js';
-import type { State } from '../../databricks/model.js';
 import { invalidParameter, WorkspaceApiError } from '../errors.js';
-import { SAMPLE_TRIPS } from '../sql.js';
 import { epoch, intParam, liveResources, queryParam, type CallContext, type RestHandler } from './context.js';
 
 /** A table as Unity Catalog lists it; `name` is catalog.schema.table in lower case. */
@@ -18,14 +15,20 @@ export interface CatalogTable {
 }
 
 /**
- * The one place that reads what the SQL engine created: State.sql_tables of the workspace, and
- * the samples table. Kept apart so that a change of engine touches only this function.
+ * The one place that reads what SQL created: State.sql_tables of the workspace (what the engine
+ * records for CREATE TABLE, and recreates after a restart), and the read-only samples, asked of
+ * the engine through its stable metadata call. A change of engine touches only this function.
  */
-export function tablesOf(state: Readonly<State>, ws: Int64): CatalogTable[] {
-  const created = (state.sql_tables ?? []).filter((t) => t.workspace_id === ws);
+export async function tablesOf(c: CallContext): Promise<CatalogTable[]> {
+  const ws = c.principal.workspace_id;
+  const created = (c.state.sql_tables ?? []).filter((t) => t.workspace_id === ws);
+  const samples = await c.engine.listTables(ws, { catalogs: [] }, 'samples');
   return [
     ...created.map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at })),
-    { name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns },
+    ...samples.map((t) => ({
+      name: `${t.catalog}.${t.schema}.${t.name}`,
+      columns: t.columns.map((col) => ({ name: col.name, type: col.type_text })),
+    })),
   ];
 }
 
@@ -92,8 +95,8 @@ export const getCatalog: RestHandler = (c) => {
 
 // ---- schemas ----
 
-function schemaNames(c: CallContext, catalog: string): string[] {
-  const fromTables = tablesOf(c.state, c.principal.workspace_id)
+function schemaNames(tables: CatalogTable[], catalog: string): string[] {
+  const fromTables = tables
     .map((t) => t.name.split('.'))
     .filter((p) => p[0] === catalog)
     .map((p) => p[1]!);
@@ -101,8 +104,8 @@ function schemaNames(c: CallContext, catalog: string): string[] {
   return [...new Set([...base, ...fromTables, 'information_schema'])].sort();
 }
 
-function schemaView(c: CallContext, catalog: string, name: string): Record<string, unknown> {
-  const first = tablesOf(c.state, c.principal.workspace_id)
+function schemaView(c: CallContext, tables: CatalogTable[], catalog: string, name: string): Record<string, unknown> {
+  const first = tables
     .filter((t) => t.name.startsWith(`${catalog}.${name}.`) && t.created_at)
     .map((t) => epoch(t.created_at!));
   const created =
@@ -158,13 +161,14 @@ function requiredParam(c: CallContext, key: string, what: string): string {
   return v.toLowerCase();
 }
 
-export const listSchemas: RestHandler = (c) => {
+export const listSchemas: RestHandler = async (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'schemas');
   requireCatalog(c, catalog);
+  const tables = await tablesOf(c);
   const p = page(
     c,
     'schemas',
-    schemaNames(c, catalog).map((s) => schemaView(c, catalog, s)),
+    schemaNames(tables, catalog).map((s) => schemaView(c, tables, catalog, s)),
   );
   return {
     status: 200,
@@ -182,15 +186,16 @@ function splitName(full: string, parts: number, what: string): string[] {
   return p;
 }
 
-function requireSchema(c: CallContext, catalog: string, schema: string): void {
+function requireSchema(c: CallContext, tables: CatalogTable[], catalog: string, schema: string): void {
   requireCatalog(c, catalog);
-  if (!schemaNames(c, catalog).includes(schema)) throw notFound(`Schema '${catalog}.${schema}' does not exist.`);
+  if (!schemaNames(tables, catalog).includes(schema)) throw notFound(`Schema '${catalog}.${schema}' does not exist.`);
 }
 
-export const getSchema: RestHandler = (c) => {
+export const getSchema: RestHandler = async (c) => {
   const [catalog, schema] = splitName(String(c.req.params.full_name ?? ''), 2, 'schema');
-  requireSchema(c, catalog!, schema!);
-  return { status: 200, kind: 'read', body: schemaView(c, catalog!, schema!) };
+  const tables = await tablesOf(c);
+  requireSchema(c, tables, catalog!, schema!);
+  return { status: 200, kind: 'read', body: schemaView(c, tables, catalog!, schema!) };
 };
 
 // ---- tables ----
@@ -284,12 +289,13 @@ const BOOL = (c: CallContext, key: string) => {
   return v === 'true';
 };
 
-export const listTables: RestHandler = (c) => {
+export const listTables: RestHandler = async (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'tables');
   const schema = requiredParam(c, 'schema_name', 'tables');
-  requireSchema(c, catalog, schema);
+  const all = await tablesOf(c);
+  requireSchema(c, all, catalog, schema);
   const omitColumns = BOOL(c, 'omit_columns');
-  const tables = tablesOf(c.state, c.principal.workspace_id)
+  const tables = all
     .filter((t) => t.name.startsWith(`${catalog}.${schema}.`))
     .sort((a, b) => a.name.localeCompare(b.name));
   const p = page(
@@ -304,9 +310,9 @@ export const listTables: RestHandler = (c) => {
   };
 };
 
-export const getTable: RestHandler = (c) => {
+export const getTable: RestHandler = async (c) => {
   const full = splitName(String(c.req.params.full_name ?? ''), 3, 'table').join('.');
-  const t = tablesOf(c.state, c.principal.workspace_id).find((x) => x.name === full);
+  const t = (await tablesOf(c)).find((x) => x.name === full);
   if (!t) throw notFound(`Table '${full}' does not exist.`);
   return { status: 200, kind: 'read', body: tableView(c, t) };
 };
