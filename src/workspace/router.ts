@@ -14,7 +14,8 @@ import type { Store } from '../store/types.js';
 import { recordActivity } from './activity.js';
 import { WorkspaceApiError } from './errors.js';
 import { createOAuthRouter } from './oauth.js';
-import { cancelStatement, executeStatement, getCluster, getStatement, getStatus, getWarehouse, importObject, listCatalogs, listWarehouses, me, StatementCache, type RestHandler } from './rest.js';
+import { getCluster, getStatus, getWarehouse, importObject, listCatalogs, listWarehouses, me, type RestHandler } from './rest.js';
+import { cancelStatement, executeStatement, getStatement, getStatementChunk, StatementCache } from './statements.js';
 import { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';
 
@@ -81,6 +82,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   api('post', '/api/2.0/sql/statements', executeStatement);
   api('post', '/api/2.0/sql/statements/', executeStatement);
   api('get', '/api/2.0/sql/statements/:id', getStatement);
+  api('get', '/api/2.0/sql/statements/:id/result/chunks/:index', getStatementChunk);
   api('post', '/api/2.0/sql/statements/:id/cancel', cancelStatement);
 
   router.use((req, res, next) => {
