@@ -35,6 +35,8 @@ export interface CallResult {
   ok?: boolean;
   detail?: string;
   table?: { name: string; location?: string; managed: boolean };
+  /** SQL: the catalogs the statement used. */
+  catalogs?: string[];
   error?: string;
 }
 

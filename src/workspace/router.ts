@@ -61,7 +61,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
         const state = store.read();
         principal = resolveBearer(state, req.get('authorization'), at);
         const result = await handler({ state, principal, req, body, now: at, store, engine, statements, host: req.get('host') ?? 'localhost' });
-        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, error: result.error }, at);
+        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, catalogs: result.catalogs, error: result.error }, at);
         send(res, result.status, result.body);
       } catch (err) {
         if (!(err instanceof WorkspaceApiError)) throw err;

@@ -192,7 +192,9 @@ async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promi
   return {
     status: 200,
     body: undefined,
-    kind: o.kind,
+    // USE only sets a session's defaults: it is no query.
+    kind: o.kind === 'session' ? 'read' : o.kind,
+    catalogs: o.catalogs,
     ok: o.state === 'SUCCEEDED',
     detail: req.statement,
     table: o.created ? { name: o.created.name, location: o.created.location, managed: o.created.managed } : undefined,
@@ -203,7 +205,7 @@ async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promi
 /** The activity of a statement that ended after its POST was answered. */
 async function record(c: CallContext, r: CallResult): Promise<void> {
   const res = c.principal.resources;
-  await recordActivity(c.store, { workspace_id: res.workspace_id, resources_id: res.id, partner_id: res.partner_id, method: c.req.method, path: c.req.path, status: 200, kind: r.kind, auth: c.principal.auth, ok: r.ok ?? false, detail: r.detail, table: r.table, error: r.error }, new Date());
+  await recordActivity(c.store, { workspace_id: res.workspace_id, resources_id: res.id, partner_id: res.partner_id, method: c.req.method, path: c.req.path, status: 200, kind: r.kind, auth: c.principal.auth, ok: r.ok ?? false, detail: r.detail, table: r.table, catalogs: r.catalogs, error: r.error }, new Date());
 }
 
 export const executeStatement: RestHandler = async (c) => {

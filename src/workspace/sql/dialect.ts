@@ -16,6 +16,8 @@ export interface DialectContext {
   /** Databricks catalog names (lower case) of the workspace, `samples` included. */
   catalogs: ReadonlySet<string>;
   parameters?: readonly SqlParameter[];
+  /** Filled in: the catalogs the statement names (three-part names, information_schema). */
+  used?: Set<string>;
 }
 
 export const physicalCatalog = (catalog: string) => `pc_${catalog.toLowerCase()}`;
@@ -143,6 +145,7 @@ export function translate(toks: Tok[], ctx: DialectContext): string {
       const info = lower.length === 3 && ctx.catalogs.has(lower[0]!) && lower[1] === 'information_schema' ? infoSchemaView(lower[2]!, lower[0]!, ctx.catalogs)
         : lower.length === 2 && lower[0] === 'information_schema' ? infoSchemaView(lower[1]!, ctx.catalog, ctx.catalogs) : undefined;
       if (info && !isP(toks[end], '(')) {
+        ctx.used?.add(lower.length === 3 ? lower[0]! : ctx.catalog);
         const aliased = up(toks[end]) === 'AS' || (toks[end]?.t === 'ident') || (toks[end]?.t === 'word' && !SELECT_ITEM_END.has(up(toks[end])!) && !['JOIN', 'ON', 'LEFT', 'RIGHT', 'INNER', 'CROSS', 'FULL'].includes(up(toks[end])!));
         out.push(aliased ? info : `${info} AS ${quoteIdent(parts.at(-1)!)}`);
         k = end - 1;
@@ -150,7 +153,9 @@ export function translate(toks: Tok[], ctx: DialectContext): string {
       }
       if (!isP(toks[end], '(')) {
         // Quoted, so that names the engine reserves (`default`) still work as names.
-        const first = lower.length >= 3 && ctx.catalogs.has(lower[0]!) ? physicalCatalog(lower[0]!) : parts[0]!;
+        const named = lower.length >= 3 && ctx.catalogs.has(lower[0]!);
+        if (named) ctx.used?.add(lower[0]!);
+        const first = named ? physicalCatalog(lower[0]!) : parts[0]!;
         out.push([first, ...parts.slice(1)].map(quoteIdent).join('.'));
         k = end - 1;
         continue;

@@ -111,7 +111,7 @@ export class DuckdbBackend implements SqlBackend {
   }
 
   async execute(workspaceId: Int64, statement: string, defaults: SqlDefaults, catalogs: WorkspaceCatalogs): Promise<StatementOutcome> {
-    let kind: 'query' | 'write' = 'query';
+    let kind: StatementOutcome['kind'] = 'query';
     const names = new Set([...catalogs.catalogs.map((c) => c.toLowerCase()), 'samples']);
     const catalog = (defaults.catalog ?? catalogs.catalogs.find((c) => c !== 'hive_metastore') ?? 'hive_metastore').toLowerCase();
     const schema = (defaults.schema ?? 'default').toLowerCase();
@@ -122,9 +122,9 @@ export class DuckdbBackend implements SqlBackend {
       const semi = toks.findIndex((t) => isP(t, ';'));
       if (semi >= 0) throw E.parseError(shown(toks[semi + 1]), 'the Statement Execution API runs one statement at a time');
       const first = up(toks[0]) ?? '';
-      kind = WRITES.has(first) ? 'write' : 'query';
+      kind = WRITES.has(first) ? 'write' : first === 'USE' ? 'session' : 'query';
       if (!names.has(catalog)) throw E.catalogNotFound(catalog);
-      const ctx: DialectContext = { catalog, schema, catalogs: names, parameters: defaults.parameters };
+      const ctx: DialectContext = { catalog, schema, catalogs: names, parameters: defaults.parameters, used: new Set() };
       const outcome = await this.serial(workspaceId, catalogs, async (ws) => {
         const command = commandOf(toks);
         if (command) return this.command(ws, command, ctx);
@@ -132,7 +132,7 @@ export class DuckdbBackend implements SqlBackend {
         this.refuseSamplesWrite(toks, ctx);
         return this.run(ws, translate(toks, ctx), ctx, first);
       });
-      return { ...outcome, kind };
+      return { ...outcome, kind, catalogs: ctx.used!.size ? [...ctx.used!].sort() : [catalog] };
     } catch (err) {
       const e = err instanceof E.SqlError ? err : E.fromEngine(err, (n) => this.logical(n, catalog, schema));
       return { state: 'FAILED', error: { error_code: e.error_code, message: e.message, sql_state: e.sql_state }, columns: [], rows: [], kind };
@@ -181,15 +181,21 @@ export class DuckdbBackend implements SqlBackend {
   private async command(ws: Workspace, c: Command, ctx: DialectContext): Promise<Outcome> {
     const known = (cat: string) => {
       if (!ctx.catalogs.has(cat)) throw E.catalogNotFound(cat);
+      ctx.used!.add(cat);
       return cat;
     };
     const schemaOf = (parts: string[]) => (parts.length === 2 ? [known(parts[0]!), parts[1]!] : [ctx.catalog, parts[0] ?? ctx.schema]) as [string, string];
-    const tableOf = (parts: string[]) => (parts.length === 3 ? parts : parts.length === 2 ? [ctx.catalog, ...parts] : [ctx.catalog, ctx.schema, ...parts]) as [string, string, string];
+    const tableOf = (parts: string[]) => {
+      const full = (parts.length === 3 ? parts : parts.length === 2 ? [ctx.catalog, ...parts] : [ctx.catalog, ctx.schema, ...parts]) as [string, string, string];
+      if (ctx.catalogs.has(full[0])) ctx.used!.add(full[0]);
+      return full;
+    };
     switch (c.k) {
       case 'use': {
         const catalog = c.catalog === undefined ? ctx.catalog : known(c.catalog);
+        const schema = c.schema ?? (c.catalog === undefined ? ctx.schema : 'default');
         if (c.schema !== undefined && !(await this.schemaExists(ws, catalog, c.schema))) throw E.schemaNotFound(`${catalog}.${c.schema}`);
-        return done([], []);
+        return { ...done([], []), defaults: { catalog, schema } };
       }
       case 'showCatalogs':
         return done([col('catalog', 'VARCHAR', 0)], [...ctx.catalogs].filter(likeMatch(c.like)).map((n) => [n]));

@@ -38,7 +38,9 @@ export const unsupported = (what: string) => bad('UNSUPPORTED_FEATURE', '0A000',
 
 /** An engine error as Databricks would report it; `name` turns engine names back into Databricks ones. */
 export function fromEngine(err: unknown, name: (physical: string) => string): SqlError {
-  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  // Not `instanceof Error`: errors of the native engine may come from another realm (Jest's VM).
+  const raw = typeof err === 'object' && err !== null && 'message' in err ? String(err.message) : String(err);
+  const msg = raw.replace(/^Error: /, '').split('\n')[0]!;
   let m = /Table with name "?([^"!\s]+)"? does not exist/.exec(msg) ?? /Table "?([^"!\s]+)"? does not exist/.exec(msg);
   if (m) return tableNotFound(name(m[1]!));
   if ((m = /Catalog "?([^"!\s]+)"? does not exist/.exec(msg))) return catalogNotFound(name(m[1]!));
