@@ -14,13 +14,14 @@ import type { Store } from '../store/types.js';
 import { recordActivity } from './activity.js';
 import { WorkspaceApiError } from './errors.js';
 import { createOAuthRouter } from './oauth.js';
-import { cancelStatement, executeStatement, getStatement, StatementCache, type RestHandler } from './rest.js';
+import type { RestHandler } from './rest.js';
 import { getCatalog, getSchema, getTable, listCatalogs, listSchemas, listTables } from './rest/catalog.js';
 import { getCluster, getWarehouse, listClusters20, listClusters21, listWarehouses } from './rest/compute.js';
 import { getStatus, importObject } from './rest/files.js';
 import { getGroup, getServicePrincipal, getUser, me } from './rest/identity.js';
 import { listGroups, listServicePrincipals, listUsers } from './rest/identity.js';
 import { createToken, deleteToken, listTokens } from './rest/tokens.js';
+import { cancelStatement, executeStatement, getStatement, getStatementChunk, StatementCache } from './statements.js';
 import { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';
 
@@ -66,7 +67,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
         const state = store.read();
         principal = resolveBearer(state, req.get('authorization'), at);
         const result = await handler({ state, principal, req, body, now: at, store, engine, statements, host: req.get('host') ?? 'localhost' });
-        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, error: result.error }, at);
+        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, catalogs: result.catalogs, error: result.error }, at);
         send(res, result.status, result.body);
       } catch (err) {
         if (!(err instanceof WorkspaceApiError)) throw err;
@@ -107,6 +108,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   api('post', '/api/2.0/sql/statements', executeStatement);
   api('post', '/api/2.0/sql/statements/', executeStatement);
   api('get', '/api/2.0/sql/statements/:id', getStatement);
+  api('get', '/api/2.0/sql/statements/:id/result/chunks/:index', getStatementChunk);
   api('post', '/api/2.0/sql/statements/:id/cancel', cancelStatement);
 
   router.use((req, res, next) => {

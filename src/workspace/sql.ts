@@ -17,8 +17,8 @@ export type { ColumnInfo, KnownTable, SchemaInfo, SqlColumn, SqlDefaults, SqlPar
 type BackendFactory = (known: (workspaceId: Int64) => KnownTable[]) => Promise<SqlBackend>;
 
 const defaultBackend: BackendFactory = async (known) => {
-  const m = await import('./sql/alasql-engine.js');
-  return new m.AlasqlBackend(known);
+  const m = await import('./sql/duckdb-engine.js');
+  return m.DuckdbBackend.create(known);
 };
 
 export class SqlEngine {

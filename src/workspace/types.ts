@@ -35,6 +35,8 @@ export interface Activity {
   ok: boolean;
   /** SQL text (cut to 500 characters) or the notebook path. */
   detail?: string;
+  /** SQL: the catalogs the statement used (those it names, else its default catalog). */
+  catalogs?: string[];
   /** CREATE TABLE: the table (catalog.schema.table), its LOCATION or managed. */
   table?: { name: string; location?: string; managed: boolean };
   error?: string;

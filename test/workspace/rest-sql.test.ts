@@ -84,7 +84,7 @@ describe('Statement Execution API', () => {
 
     const bad = await call(w.base, 'POST', '/api/2.0/sql/statements', { token, body: { warehouse_id, statement: 'SELEC * FROM x' } });
     expect(bad.status).toBe(200);
-    expect(bad.body).toEqual({ statement_id: expect.any(String), status: { state: 'FAILED', error: { error_code: 'BAD_REQUEST', message: expect.stringMatching(/^\[PARSE_SYNTAX_ERROR\]/) } } });
+    expect(bad.body).toEqual({ statement_id: expect.any(String), status: { state: 'FAILED', error: { error_code: 'BAD_REQUEST', message: expect.stringMatching(/^\[PARSE_SYNTAX_ERROR\]/) }, sql_state: '42601' } });
 
     const unknown = await call(w.base, 'POST', '/api/2.0/sql/statements', { token, body: { warehouse_id: 'nope', statement: 'SELECT 1' } });
     expect(unknown.status).toBe(404);
@@ -98,7 +98,7 @@ describe('Statement Execution API', () => {
 
     const acts = w.store.read().activity!;
     expect(acts.find((a) => a.table)).toMatchObject({ kind: 'write', ok: true, table: { name: 'main.default.events', location: 's3://bucket/landing/events', managed: false } });
-    expect(acts.find((a) => a.detail === 'SELEC * FROM x')).toMatchObject({ ok: false, kind: 'write', error: expect.stringMatching(/PARSE_SYNTAX_ERROR/) });
+    expect(acts.find((a) => a.detail === 'SELEC * FROM x')).toMatchObject({ ok: false, kind: 'query', error: expect.stringMatching(/PARSE_SYNTAX_ERROR/) });
     expect(w.store.read().sql_tables!.map((t) => t.name)).toEqual(['main.default.events']);
   });
 });

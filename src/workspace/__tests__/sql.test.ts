@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SqlEngine } from '../sql.js';
-import { tokenize } from '../sql/alasql-engine.js';
+import { tokenize } from '../sql/tokens.js';
 
 const cat = { catalogs: ['main', 'hive_metastore'] };
 const run = (e: SqlEngine, sql: string, defaults = {}) => e.execute('1001', sql, defaults, cat);

@@ -10,7 +10,7 @@ import { invalidParameter, WorkspaceApiError } from '../errors.js';
 import type { SqlEngine } from '../sql.js';
 import type { Principal } from '../tokens.js';
 import type { ActivityKind } from '../types.js';
-import type { StatementCache } from '../rest.js';
+import type { StatementCache } from '../statements.js';
 
 export interface CallContext {
   state: Readonly<State>;
@@ -32,6 +32,8 @@ export interface CallResult {
   ok?: boolean;
   detail?: string;
   table?: { name: string; location?: string; managed: boolean };
+  /** SQL: the catalogs the statement used. */
+  catalogs?: string[];
   error?: string;
 }
 

@@ -25,8 +25,12 @@ export interface StatementOutcome {
   error?: StatementError;
   columns: SqlColumn[];
   rows: (string | null)[][];
-  /** query: reads only; write: changes tables or schemas. */
-  kind: 'query' | 'write';
+  /** query: reads (SELECT, SHOW, DESCRIBE); write: changes tables or schemas; session: USE. */
+  kind: 'query' | 'write' | 'session';
+  /** The catalogs the statement used: those it names, else its default catalog. */
+  catalogs?: string[];
+  /** USE: the defaults it sets (a Thrift session keeps them; each REST statement starts afresh). */
+  defaults?: { catalog: string; schema: string };
   /** CREATE TABLE: what was created. */
   created?: { name: string; columns: { name: string; type: string }[]; location?: string; managed: boolean };
 }
