@@ -114,7 +114,7 @@ const OPS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
 
 /** Parses `a eq "x" and b pr or c sw "y"` into or-groups of and-ed comparisons. */
 export function parseFilter(text: string): Cmp[][] {
-  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z][\w.$:-]*)|(\S))/gy;
+  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9][\w.$:-]*)|(\S))/gy;
   const toks: { s?: string; w?: string; bad?: string }[] = [];
   for (let m = re.exec(text); m && m[0].trim() !== ''; m = re.exec(text))
     toks.push(
