@@ -96,10 +96,10 @@ function groupView(c: CallContext, name: 'admins' | 'users'): Record<string, unk
   };
 }
 
-/** Me: the service principal (PAT, M2M) with its userName the application id, or the U2M user. */
+/** Me: the service principal (PAT, M2M) with its userName the application id, or the user (U2M and their tokens). */
 export const me: RestHandler = (c) => {
   const p = c.principal;
-  if (p.auth === 'oauth_u2m' && p.user_id) {
+  if (p.user_id) {
     const u = c.state.users.find((x) => x.id === p.user_id);
     if (u) return { status: 200, kind: 'auth', body: userView(c, u) };
   }
