@@ -15,21 +15,22 @@ export interface CatalogTable {
 }
 
 /**
- * The one place that reads what SQL created: State.sql_tables of the workspace (what the engine
- * records for CREATE TABLE, and recreates after a restart), and the read-only samples, asked of
- * the engine through its stable metadata call. A change of engine touches only this function.
+ * The one place that reads what SQL created, for one catalog: State.sql_tables of the workspace
+ * (what the engine records for CREATE TABLE, and recreates after a restart), or for the read-only
+ * `samples` the engine's stable metadata call. A change of engine touches only this function.
  */
-export async function tablesOf(c: CallContext): Promise<CatalogTable[]> {
+export async function tablesOf(c: CallContext, catalog: string): Promise<CatalogTable[]> {
   const ws = c.principal.workspace_id;
-  const created = (c.state.sql_tables ?? []).filter((t) => t.workspace_id === ws);
-  const samples = await c.engine.listTables(ws, { catalogs: [] }, 'samples');
-  return [
-    ...created.map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at })),
-    ...samples.map((t) => ({
+  if (catalog === 'samples') {
+    const samples = await c.engine.listTables(ws, { catalogs: [] }, 'samples');
+    return samples.map((t) => ({
       name: `${t.catalog}.${t.schema}.${t.name}`,
       columns: t.columns.map((col) => ({ name: col.name, type: col.type_text })),
-    })),
-  ];
+    }));
+  }
+  return (c.state.sql_tables ?? [])
+    .filter((t) => t.workspace_id === ws && t.name.startsWith(`${catalog}.`))
+    .map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at }));
 }
 
 const notFound = (message: string) => new WorkspaceApiError('NOT_FOUND', message);
@@ -164,16 +165,13 @@ function requiredParam(c: CallContext, key: string, what: string): string {
 export const listSchemas: RestHandler = async (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'schemas');
   requireCatalog(c, catalog);
-  const tables = await tablesOf(c);
-  const p = page(
-    c,
-    'schemas',
-    schemaNames(tables, catalog).map((s) => schemaView(c, tables, catalog, s)),
-  );
+  const tables = await tablesOf(c, catalog);
+  const p = page(c, 'schemas', schemaNames(tables, catalog));
+  const schemas = p.items.map((s) => schemaView(c, tables, catalog, s));
   return {
     status: 200,
     kind: 'read',
-    body: { schemas: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
+    body: { schemas, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
   };
 };
 
@@ -193,7 +191,7 @@ function requireSchema(c: CallContext, tables: CatalogTable[], catalog: string, 
 
 export const getSchema: RestHandler = async (c) => {
   const [catalog, schema] = splitName(String(c.req.params.full_name ?? ''), 2, 'schema');
-  const tables = await tablesOf(c);
+  const tables = await tablesOf(c, catalog!);
   requireSchema(c, tables, catalog!, schema!);
   return { status: 200, kind: 'read', body: schemaView(c, tables, catalog!, schema!) };
 };
@@ -292,27 +290,26 @@ const BOOL = (c: CallContext, key: string) => {
 export const listTables: RestHandler = async (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'tables');
   const schema = requiredParam(c, 'schema_name', 'tables');
-  const all = await tablesOf(c);
+  const all = await tablesOf(c, catalog);
   requireSchema(c, all, catalog, schema);
   const omitColumns = BOOL(c, 'omit_columns');
-  const tables = all
+  const inSchema = all
     .filter((t) => t.name.startsWith(`${catalog}.${schema}.`))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const p = page(
-    c,
-    'tables',
-    tables.map((t) => tableView(c, t, { columns: !omitColumns })),
-  );
+  const p = page(c, 'tables', inSchema);
+  const tables = p.items.map((t) => tableView(c, t, { columns: !omitColumns }));
   return {
     status: 200,
     kind: 'read',
-    body: { tables: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
+    body: { tables, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
   };
 };
 
 export const getTable: RestHandler = async (c) => {
-  const full = splitName(String(c.req.params.full_name ?? ''), 3, 'table').join('.');
-  const t = (await tablesOf(c)).find((x) => x.name === full);
+  const parts = splitName(String(c.req.params.full_name ?? ''), 3, 'table');
+  const full = parts.join('.');
+  const known = catalogNames(c).includes(parts[0]!);
+  const t = known ? (await tablesOf(c, parts[0]!)).find((x) => x.name === full) : undefined;
   if (!t) throw notFound(`Table '${full}' does not exist.`);
   return { status: 200, kind: 'read', body: tableView(c, t) };
 };

@@ -20,8 +20,18 @@ const SCHEMA = {
 const ENTITLEMENTS = [{ value: 'workspace-access' }, { value: 'databricks-sql-access' }];
 
 /** A stable numeric SCIM id (16 digits or fewer, as Databricks' ids) for a non-user principal. */
+const ids = new Map<string, string>();
+
 export function scimIdOf(kind: string, key: string): string {
-  return BigInt(`0x${createHash('sha256').update(`${kind}:${key}`).digest('hex').slice(0, 13)}`).toString();
+  const k = `${kind}:${key}`;
+  let id = ids.get(k);
+  if (id === undefined) {
+    id = BigInt(`0x${createHash('sha256').update(k).digest('hex').slice(0, 13)}`).toString();
+    // Bounded: ids are cheap to recompute.
+    if (ids.size >= 10_000) ids.clear();
+    ids.set(k, id);
+  }
+  return id;
 }
 
 const groupId = (ws: Int64, name: string) => scimIdOf('group', `${ws}:${name}`);
