@@ -46,7 +46,7 @@ export async function useCredentials(r: ConnectRequest, connectionId: string | u
       try {
         const res = await ws.request(path, init);
         if (res.status === 401 && attempt < AUTH_RETRY_MS.length) {
-          await new Promise((ok) => setTimeout(ok, AUTH_RETRY_MS[attempt]));
+          await new Promise((ok) => setTimeout(ok, AUTH_RETRY_MS[attempt]).unref());
           continue;
         }
         steps.push({ call, status: res.status });
