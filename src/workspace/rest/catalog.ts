@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { invalidParameter, WorkspaceApiError } from '../errors.js';
+import { SAMPLE_TRIPS } from '../sql/samples.js';
 import { epoch, intParam, liveResources, queryParam, type CallContext, type RestHandler } from './context.js';
 
 /** A table as Unity Catalog lists it; `name` is catalog.schema.table in lower case. */
@@ -16,18 +17,12 @@ export interface CatalogTable {
 
 /**
  * The one place that reads what SQL created, for one catalog: State.sql_tables of the workspace
- * (what the engine records for CREATE TABLE, and recreates after a restart), or for the read-only
- * `samples` the engine's stable metadata call. A change of engine touches only this function.
+ * (what the engine records for CREATE TABLE, and recreates after a restart), or the read-only
+ * `samples` table the engine loads (sql/samples.ts). A change of engine touches only this function.
  */
-export async function tablesOf(c: CallContext, catalog: string): Promise<CatalogTable[]> {
+export function tablesOf(c: CallContext, catalog: string): CatalogTable[] {
   const ws = c.principal.workspace_id;
-  if (catalog === 'samples') {
-    const samples = await c.engine.listTables(ws, { catalogs: [] }, 'samples');
-    return samples.map((t) => ({
-      name: `${t.catalog}.${t.schema}.${t.name}`,
-      columns: t.columns.map((col) => ({ name: col.name, type: col.type_text })),
-    }));
-  }
+  if (catalog === 'samples') return [{ name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns }];
   return (c.state.sql_tables ?? [])
     .filter((t) => t.workspace_id === ws && t.name.startsWith(`${catalog}.`))
     .map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at }));
@@ -162,10 +157,10 @@ function requiredParam(c: CallContext, key: string, what: string): string {
   return v.toLowerCase();
 }
 
-export const listSchemas: RestHandler = async (c) => {
+export const listSchemas: RestHandler = (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'schemas');
   requireCatalog(c, catalog);
-  const tables = await tablesOf(c, catalog);
+  const tables = tablesOf(c, catalog);
   const p = page(c, 'schemas', schemaNames(tables, catalog));
   const schemas = p.items.map((s) => schemaView(c, tables, catalog, s));
   return {
@@ -189,9 +184,9 @@ function requireSchema(c: CallContext, tables: CatalogTable[], catalog: string, 
   if (!schemaNames(tables, catalog).includes(schema)) throw notFound(`Schema '${catalog}.${schema}' does not exist.`);
 }
 
-export const getSchema: RestHandler = async (c) => {
+export const getSchema: RestHandler = (c) => {
   const [catalog, schema] = splitName(String(c.req.params.full_name ?? ''), 2, 'schema');
-  const tables = await tablesOf(c, catalog!);
+  const tables = tablesOf(c, catalog!);
   requireSchema(c, tables, catalog!, schema!);
   return { status: 200, kind: 'read', body: schemaView(c, tables, catalog!, schema!) };
 };
@@ -287,10 +282,10 @@ const BOOL = (c: CallContext, key: string) => {
   return v === 'true';
 };
 
-export const listTables: RestHandler = async (c) => {
+export const listTables: RestHandler = (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'tables');
   const schema = requiredParam(c, 'schema_name', 'tables');
-  const all = await tablesOf(c, catalog);
+  const all = tablesOf(c, catalog);
   requireSchema(c, all, catalog, schema);
   const omitColumns = BOOL(c, 'omit_columns');
   const inSchema = all
@@ -305,11 +300,11 @@ export const listTables: RestHandler = async (c) => {
   };
 };
 
-export const getTable: RestHandler = async (c) => {
+export const getTable: RestHandler = (c) => {
   const parts = splitName(String(c.req.params.full_name ?? ''), 3, 'table');
   const full = parts.join('.');
   const known = catalogNames(c).includes(parts[0]!);
-  const t = known ? (await tablesOf(c, parts[0]!)).find((x) => x.name === full) : undefined;
+  const t = known ? tablesOf(c, parts[0]!).find((x) => x.name === full) : undefined;
   if (!t) throw notFound(`Table '${full}' does not exist.`);
   return { status: 200, kind: 'read', body: tableView(c, t) };
 };
