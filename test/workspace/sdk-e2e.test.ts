@@ -77,14 +77,22 @@ type SdkConfig = ConstructorParameters<typeof WorkspaceClient>[0];
 function sdk(config: SdkConfig & { host: string }): WorkspaceClient {
   const ca = workspaceCa();
   if (!config.host.startsWith('https:') || !ca) return new WorkspaceClient({ ...config, env: {} });
-  return new WorkspaceClient({ ...config, env: {}, skipVerify: false }, { agent: new https.Agent({ ca, keepAlive: true }) });
+  return new WorkspaceClient(
+    { ...config, env: {}, skipVerify: false },
+    { agent: new https.Agent({ ca, keepAlive: true }) },
+  );
 }
 
 /** The SDK client a partner's product builds from a Connect payload. */
 function clientFor(p: Payload, auth: 'pat' | 'oauth-m2m'): WorkspaceClient {
   const host = p.workspace_url as string;
   if (auth === 'pat') return sdk({ host, token: p.user_info.auth.personal_access_token, authType: 'pat' });
-  return sdk({ host, clientId: p.service_principal_id, clientSecret: p.service_principal_oauth_secret, authType: 'oauth-m2m' });
+  return sdk({
+    host,
+    clientId: p.service_principal_id,
+    clientSecret: p.service_principal_oauth_secret,
+    authType: 'oauth-m2m',
+  });
 }
 
 async function collect<T>(it: AsyncIterable<T>, max = 100): Promise<T[]> {
@@ -248,7 +256,12 @@ describe('the SDK and refused credentials', () => {
 
   it('fails M2M with a wrong secret at the token endpoint, before any API call', async () => {
     const p = await startPartner('SDK wrong secret', 'AUTH_OAUTH_M2M', 'SqlEndpoint');
-    const w = sdk({ host: p.workspace_url, clientId: p.service_principal_id, clientSecret: 'not-the-secret', authType: 'oauth-m2m' });
+    const w = sdk({
+      host: p.workspace_url,
+      clientId: p.service_principal_id,
+      clientSecret: 'not-the-secret',
+      authType: 'oauth-m2m',
+    });
     await expect(w.currentUser.me()).rejects.toThrow();
     const activity = (await (await fetch(`${server.url}/api/workspaces/${SEED.workspaces[0].id}/activity`)).json()) as {
       activity: { path: string; status: number; ok: boolean }[];
