@@ -24,7 +24,7 @@ export async function resolveTarget(file: string | undefined, env: EnvCredential
     if (env.defaulted) io.err("pcsim: warning: BASIC_USER/BASIC_PASSWORD are not both set; sending the reference partner's default credentials. Set them to the Basic credentials your partner issued to Databricks.\n");
     return { config: loaded.config };
   }
-  const ref = await startReferencePartner({ basicUser: env.credentials.user, basicPassword: env.credentials.password, workspaceCa });
+  const ref = await startReferencePartner({ basicUser: env.credentials.user, basicPassword: env.credentials.password, workspaceTls: { ca: workspaceCa } });
   io.err(`pcsim: no --partner given: ${what} the built-in reference partner at ${ref.url}\n`);
   return { config: ref.config, stop: ref.close };
 }

@@ -152,7 +152,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let saveReference: (() => Promise<void>) | undefined;
     const routers = [];
     if (files.length === 0) {
-      const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, workspaceCa: tls.ca, ...opts.reference });
+      const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, workspaceTls: { ca: tls.ca }, ...opts.reference });
       const refFile = opts.dataDir ? path.join(opts.dataDir, REFERENCE_STATE_FILE) : undefined;
       if (refFile) {
         const snap = await readReferenceState(refFile, log);

@@ -14,6 +14,7 @@ import type { SqlEngine } from '../sql.js';
 import { resolveBearer, type Principal } from '../tokens.js';
 
 type Service = typeof import('./service.js');
+type CallRecord = import('./service.js').CallRecord;
 
 /** Warehouse paths the drivers call: Databricks' own forms, and any http_path a payload named. */
 const SQL_PATH = /^\/sql\/(1\.0\/(warehouses|endpoints)|protocolv1\/o\/\d+)\/[^/]+$/;
@@ -125,13 +126,7 @@ export function createThriftEndpoint(deps: { store: Store; engine: SqlEngine; no
       }
       try {
         const { mod, sessions } = await load();
-        const record = (entry: {
-          kind: 'auth' | 'read' | 'query' | 'write' | 'notebook';
-          ok: boolean;
-          detail: string;
-          table?: { name: string; location?: string; managed: boolean };
-          error?: string;
-        }) =>
+        const record = (entry: CallRecord) =>
           recordActivity(
             deps.store,
             {

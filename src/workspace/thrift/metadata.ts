@@ -35,25 +35,20 @@ export function patternTest(pattern: string | null | undefined): (name: string) 
 const split = (t: TableInfo) => t.name.split('.') as [string, string, string];
 
 export function catalogsResult(catalogs: readonly string[]): ResultSet {
-  return { columns: cols('TABLE_CAT'), rows: [...catalogs, 'samples'].map((c) => [c]) };
+  return { columns: cols('TABLE_CAT'), rows: [...new Set(catalogs)].map((c) => [c]) };
 }
 
 export function schemasResult(
-  catalogs: readonly string[],
-  tables: readonly TableInfo[],
+  schemas: readonly { catalog: string; name: string }[],
   catalog?: string | null,
   schema?: string | null,
 ): ResultSet {
   const inCatalog = patternTest(catalog);
   const named = patternTest(schema);
-  const pairs = new Set<string>();
-  for (const c of catalogs) pairs.add(`${c}.default`);
-  for (const t of tables) pairs.add(split(t).slice(0, 2).join('.'));
-  const rows = [...pairs]
-    .map((p) => p.split('.') as [string, string])
-    .filter(([c, s]) => inCatalog(c) && named(s))
-    .sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]))
-    .map(([c, s]) => [s, c]);
+  const rows = schemas
+    .filter((s) => inCatalog(s.catalog) && named(s.name))
+    .sort((a, b) => a.catalog.localeCompare(b.catalog) || a.name.localeCompare(b.name))
+    .map((s) => [s.name, s.catalog]);
   return { columns: cols('TABLE_SCHEM TABLE_CATALOG'), rows };
 }
 

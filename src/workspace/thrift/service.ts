@@ -16,7 +16,7 @@ import TCLIService from './gen/TCLIService.cjs';
 import ttypes from './gen/TCLIService_types.cjs';
 import * as meta from './metadata.js';
 import { rowSet, tableSchema } from './results.js';
-import { catalogsOf, runStatement, tablesOf, type StatementOutcome } from './sql-adapter.js';
+import { metadataOf, runStatement, type StatementOutcome } from './sql-adapter.js';
 
 /** HiveServer2 V10: the Databricks drivers then ask for column-based results (no Arrow, no cloud fetch). */
 export const SERVER_PROTOCOL = ttypes.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
@@ -50,6 +50,8 @@ interface Operation {
 /** What one Thrift call is recorded as (activity.ts), besides who made it. */
 export interface CallRecord {
   kind: ActivityKind;
+  /** SQL: the catalogs the statement used. */
+  catalogs?: string[];
   ok: boolean;
   detail: string;
   table?: { name: string; location?: string; managed: boolean };
@@ -122,7 +124,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     name: string,
     req: { sessionHandle?: { sessionId?: Handle } },
     type: number,
-    build: () => meta.ResultSet,
+    build: (m: () => ReturnType<typeof metadataOf>) => meta.ResultSet | Promise<meta.ResultSet>,
   ) => {
     const session = sessionOf(req.sessionHandle);
     await read(name, session !== undefined);
@@ -133,7 +135,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       handle: newHandle(),
       type,
       state: 'FINISHED',
-      result: build(),
+      result: await build(() => metadataOf(c, c.principal.workspace_id)),
       offset: 0,
       started: Date.now(),
       finished: Date.now(),
@@ -159,12 +161,15 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         state: 'ERROR',
         error: {
           message: outcome.error?.message ?? 'The statement failed.',
-          sqlState: sqlStateOf(outcome.error?.message ?? ''),
+          sqlState: outcome.error?.sql_state ?? sqlStateOf(outcome.error?.message ?? ''),
         },
       });
+    // USE sets the session's defaults, as a warehouse session keeps them; it is no query.
+    if (outcome.state === 'SUCCEEDED' && outcome.defaults) Object.assign(session, outcome.defaults);
     const created = outcome.created;
     await c.record({
-      kind: outcome.kind,
+      kind: outcome.kind === 'session' ? 'read' : outcome.kind,
+      catalogs: outcome.catalogs,
       ok: outcome.state === 'SUCCEEDED',
       detail: statement,
       table: created ? { name: created.name, location: created.location, managed: created.managed } : undefined,
@@ -265,22 +270,14 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         (r) => new ttypes.TGetTypeInfoResp(r),
       ),
     GetCatalogs: (req: InstanceType<typeof ttypes.TGetCatalogsReq>) =>
-      metadataOp('GetCatalogs', req, T.GET_CATALOGS, () =>
-        meta.catalogsResult(catalogsOf(c.store.read(), c.principal.workspace_id)),
-      ).then((r) => new ttypes.TGetCatalogsResp(r)),
+      metadataOp('GetCatalogs', req, T.GET_CATALOGS, async (m) => meta.catalogsResult((await m()).catalogs)).then((r) => new ttypes.TGetCatalogsResp(r)),
     GetSchemas: (req: InstanceType<typeof ttypes.TGetSchemasReq>) =>
-      metadataOp('GetSchemas', req, T.GET_SCHEMAS, () => {
-        const state = c.store.read();
-        return meta.schemasResult(
-          catalogsOf(state, c.principal.workspace_id),
-          tablesOf(state, c.principal.workspace_id),
-          req.catalogName,
-          req.schemaName,
-        );
-      }).then((r) => new ttypes.TGetSchemasResp(r)),
+      metadataOp('GetSchemas', req, T.GET_SCHEMAS, async (m) =>
+        meta.schemasResult((await m()).schemas, req.catalogName, req.schemaName),
+      ).then((r) => new ttypes.TGetSchemasResp(r)),
     GetTables: (req: InstanceType<typeof ttypes.TGetTablesReq>) =>
-      metadataOp('GetTables', req, T.GET_TABLES, () =>
-        meta.tablesResult(tablesOf(c.store.read(), c.principal.workspace_id), {
+      metadataOp('GetTables', req, T.GET_TABLES, async (m) =>
+        meta.tablesResult((await m()).tables, {
           catalog: req.catalogName,
           schema: req.schemaName,
           table: req.tableName,
@@ -292,8 +289,8 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         (r) => new ttypes.TGetTableTypesResp(r),
       ),
     GetColumns: (req: InstanceType<typeof ttypes.TGetColumnsReq>) =>
-      metadataOp('GetColumns', req, T.GET_COLUMNS, () =>
-        meta.columnsResult(tablesOf(c.store.read(), c.principal.workspace_id), {
+      metadataOp('GetColumns', req, T.GET_COLUMNS, async (m) =>
+        meta.columnsResult((await m()).tables, {
           catalog: req.catalogName,
           schema: req.schemaName,
           table: req.tableName,

@@ -6,7 +6,7 @@
 import type { Int64 } from '../../contract/int64.js';
 import type { State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
-import { SAMPLE_TRIPS, type SqlEngine, type StatementOutcome } from '../sql.js';
+import type { SqlEngine, StatementOutcome } from '../sql.js';
 import type { Principal } from '../tokens.js';
 
 export type { StatementOutcome };
@@ -17,6 +17,12 @@ export interface TableInfo {
   columns: { name: string; type: string }[];
 }
 
+export interface WorkspaceMetadata {
+  catalogs: string[];
+  schemas: { catalog: string; name: string }[];
+  tables: TableInfo[];
+}
+
 /** The workspace's catalogs, besides the read-only `samples` (as the REST statement API sees them). */
 export function catalogsOf(state: Readonly<State>, workspaceId: Int64): string[] {
   const ws = state.workspaces.find((w) => w.id === workspaceId);
@@ -24,12 +30,19 @@ export function catalogsOf(state: Readonly<State>, workspaceId: Int64): string[]
   return [...new Set([...(ws?.catalogs ?? []), ...live.flatMap((r) => (r.catalog_name ? [r.catalog_name] : []))])];
 }
 
-/** Tables of the workspace: the samples, and those created by statements. */
-export function tablesOf(state: Readonly<State>, workspaceId: Int64): TableInfo[] {
-  const created = (state.sql_tables ?? [])
-    .filter((t) => t.workspace_id === workspaceId)
-    .map((t) => ({ name: t.name, columns: t.columns }));
-  return [{ name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns }, ...created];
+/** Catalogs, schemas and tables (with columns) of the workspace, as the engine knows them. */
+export async function metadataOf(deps: { store: Store; engine: SqlEngine }, workspaceId: Int64): Promise<WorkspaceMetadata> {
+  const known = { catalogs: catalogsOf(deps.store.read(), workspaceId) };
+  const catalogs = await deps.engine.listCatalogs(workspaceId, known);
+  const schemas: WorkspaceMetadata['schemas'] = [];
+  const tables: TableInfo[] = [];
+  for (const catalog of catalogs) {
+    for (const s of await deps.engine.listSchemas(workspaceId, known, catalog)) schemas.push({ catalog: s.catalog, name: s.name });
+    for (const t of await deps.engine.listTables(workspaceId, known, catalog)) {
+      tables.push({ name: `${t.catalog}.${t.schema}.${t.name}`, columns: t.columns.map((c) => ({ name: c.name, type: c.type_text })) });
+    }
+  }
+  return { catalogs, schemas, tables };
 }
 
 export async function runStatement(
