@@ -278,7 +278,7 @@ describe('P200 for a partner whose product only uses the SQL driver', () => {
       id: 'P200',
       status: 'passed',
       reason: expect.stringMatching(
-        /authenticated with the PAT and made a successful (query|write) call \(POST \/sql\/1\.0\/warehouses\//,
+        /authenticated with the PAT and made a successful (query|write) call.* \(POST \/sql\/1\.0\/warehouses\//,
       ),
     });
   });
