@@ -17,7 +17,10 @@ export interface CoreStep {
   error?: string;
 }
 
-/** Waits before retrying a 401: Databricks stores the resources right after Connect answers. */
+/**
+ * Waits before retrying a refused token (401, or 403 "Invalid access token."): Databricks stores
+ * the resources right after Connect answers.
+ */
 const AUTH_RETRY_MS = [50, 100, 200, 400, 800, 1600];
 const ROW = 'hello from the reference partner';
 
@@ -45,7 +48,7 @@ export async function useCredentials(r: ConnectRequest, connectionId: string | u
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await ws.request(path, init);
-        if (res.status === 401 && attempt < AUTH_RETRY_MS.length) {
+        if ((res.status === 401 || res.status === 403) && attempt < AUTH_RETRY_MS.length) {
           await new Promise((ok) => setTimeout(ok, AUTH_RETRY_MS[attempt]).unref());
           continue;
         }
