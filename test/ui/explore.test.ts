@@ -71,7 +71,7 @@ describe('the reference partner, as a new user meets it', () => {
       await tab.close();
       expect(watch.errors).toEqual([]);
     });
-  });
+  }, 60000);
 });
 
 describe('workspace and user settings', () => {
