@@ -58,7 +58,8 @@ describe('the reference partner, as a new user meets it', () => {
       const core = page.locator('#core-integration');
       await see(core.locator('[data-journey="P200"]')).toContainText('P200 passed');
       await see(core.locator('[data-journey="P201"]')).toHaveCount(0);
-      await see(core.locator('.activity')).toContainText('SELECT id, name FROM');
+      // The read back is the last call; on a loaded machine the warehouse may take a while.
+      await see(core.locator('.activity'), 25000).toContainText('SELECT id, name FROM');
       await see(core.locator('.activity')).toContainText('INSERT INTO');
       await see(core.locator('.activity')).toContainText('CREATE TABLE');
 
