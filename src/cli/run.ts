@@ -64,7 +64,7 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
     }
     for (const hint of trustHints(tls.tls)) io.err(`pcsim: ${hint}\n`);
   }
-  const target = await resolveTarget(flags.partner, env, io, 'running against', tls?.tls.ca);
+  const target = await resolveTarget(flags.partner, env, io, 'running against', tls ? { workspaceTls: { ca: tls.tls.ca } } : {});
   if (!target) return EXIT.usage;
   const { config, stop } = target;
 
