@@ -36,6 +36,8 @@ interface Workspace {
   /** catalog.schema.table → LOCATION (external tables) and the declared Databricks column types. */
   tables: Map<string, { location?: string; declared?: { name: string; type: string }[] }>;
   queue: Promise<unknown>;
+  /** The connection's current catalog.schema (USE is skipped when a statement keeps it). */
+  current?: string;
 }
 
 const col = (name: string, type: string, position: number): SqlColumn => ({ name, position, ...databricksType(type) });
@@ -156,10 +158,15 @@ export class DuckdbBackend implements SqlBackend {
   }
 
   private async use(ws: Workspace, ctx: DialectContext): Promise<void> {
-    const phys = quoteIdent(physicalCatalog(ctx.catalog));
-    const found = await ws.conn.runAndReadAll(`SELECT 1 FROM information_schema.schemata WHERE catalog_name = ${quoteString(physicalCatalog(ctx.catalog))} AND schema_name = ${quoteString(ctx.schema)}`);
-    if (found.currentRowCount === 0) throw E.schemaNotFound(`${ctx.catalog}.${ctx.schema}`);
-    await ws.conn.run(`USE ${phys}.${quoteIdent(ctx.schema)}`);
+    const target = `${ctx.catalog}.${ctx.schema}`;
+    if (ws.current === target) return;
+    ws.current = undefined;
+    try {
+      await ws.conn.run(`USE ${quoteIdent(physicalCatalog(ctx.catalog))}.${quoteIdent(ctx.schema)}`);
+    } catch {
+      throw E.schemaNotFound(target);
+    }
+    ws.current = target;
   }
 
   private async run(ws: Workspace, sql: string, ctx: DialectContext, first: string): Promise<Outcome> {
@@ -234,6 +241,7 @@ export class DuckdbBackend implements SqlBackend {
           throw E.schemaNotFound(`${catalog}.${schema}`);
         }
         await ws.conn.run(`DROP SCHEMA ${quoteIdent(physicalCatalog(catalog))}.${quoteIdent(schema)}${c.cascade ? ' CASCADE' : ''}`);
+        if (ws.current === `${catalog}.${schema}`) ws.current = undefined;
         return done([], []);
       }
       case 'createTable':
