@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 const seconds = Number(process.argv.find((a) => /^\d+(\.\d+)?$/.test(a)) ?? 2);
 const engine = process.argv.find((a) => a.startsWith('--engine='))?.slice(9);
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 
 /** The query list: Databricks SQL as BI and ingest tools send it; `ok` judges the rows (strings) of the statement, or of the verifying query after it. */
 const QUERIES = [
@@ -25,13 +28,30 @@ const QUERIES = [
   ['DESCRIBE TABLE', 'DESCRIBE TABLE t', (r) => r.length === 2],
   ['information_schema.catalogs', 'SELECT * FROM information_schema.catalogs', (r) => r.length >= 1],
   ['information_schema.schemata', 'SELECT schema_name FROM information_schema.schemata', (r) => r.length >= 1],
-  ['information_schema.tables', "SELECT table_name FROM information_schema.tables WHERE table_name = 't'", (r) => r.length === 1],
-  ['information_schema.columns', "SELECT column_name FROM information_schema.columns WHERE table_name = 't'", (r) => r.length === 2],
-  ['ROW_NUMBER() OVER (ORDER BY x DESC)', 'SELECT x, ROW_NUMBER() OVER (ORDER BY x DESC) AS rn FROM t ORDER BY x', (r) => JSON.stringify(r) === '[["1","3"],["2","2"],["3","1"]]'],
+  [
+    'information_schema.tables',
+    "SELECT table_name FROM information_schema.tables WHERE table_name = 't'",
+    (r) => r.length === 1,
+  ],
+  [
+    'information_schema.columns',
+    "SELECT column_name FROM information_schema.columns WHERE table_name = 't'",
+    (r) => r.length === 2,
+  ],
+  [
+    'ROW_NUMBER() OVER (ORDER BY x DESC)',
+    'SELECT x, ROW_NUMBER() OVER (ORDER BY x DESC) AS rn FROM t ORDER BY x',
+    (r) => JSON.stringify(r) === '[["1","3"],["2","2"],["3","1"]]',
+  ],
   ['CREATE TABLE … USING DELTA', 'CREATE TABLE d (id BIGINT, name STRING) USING DELTA', () => true],
   ["CREATE TABLE … LOCATION '…'", "CREATE TABLE e (id BIGINT) USING DELTA LOCATION 's3://bucket/e'", () => true],
   ['INSERT', "INSERT INTO t VALUES (4, 'd')", (r) => r[0]?.[0] === 'd', 'SELECT name FROM t WHERE x = 4'],
-  ['MERGE INTO', "MERGE INTO t USING (SELECT 4 AS x, 'z' AS name) AS s ON t.x = s.x WHEN MATCHED THEN UPDATE SET name = s.name WHEN NOT MATCHED THEN INSERT (x, name) VALUES (s.x, s.name)", (r) => r[0]?.[0] === 'z', 'SELECT name FROM t WHERE x = 4'],
+  [
+    'MERGE INTO',
+    "MERGE INTO t USING (SELECT 4 AS x, 'z' AS name) AS s ON t.x = s.x WHEN MATCHED THEN UPDATE SET name = s.name WHEN NOT MATCHED THEN INSERT (x, name) VALUES (s.x, s.name)",
+    (r) => r[0]?.[0] === 'z',
+    'SELECT name FROM t WHERE x = 4',
+  ],
   ['COPY INTO', "COPY INTO t FROM 's3://bucket/landing' FILEFORMAT = CSV", () => true],
   ['`backtick` identifiers', 'SELECT `x` FROM `t` WHERE `x` = 1', (r) => r.length === 1],
 ];
@@ -58,13 +78,25 @@ const ENGINES = {
     const alasql = (await import('alasql')).default;
     const importMs = performance.now() - t;
     const db = new alasql.Database('bench');
-    return { importMs, exec: async (sql) => { const r = db.exec(sql); return Array.isArray(r) ? r.map((o) => Object.values(o).map(str)) : []; } };
+    return {
+      importMs,
+      exec: async (sql) => {
+        const r = db.exec(sql);
+        return Array.isArray(r) ? r.map((o) => Object.values(o).map(str)) : [];
+      },
+    };
   },
   async duckdb() {
     const t = performance.now();
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const importMs = performance.now() - t;
-    const conn = await (await DuckDBInstance.create(':memory:', { enable_external_access: 'false', lock_configuration: 'true', threads: '1' })).connect();
+    const conn = await (
+      await DuckDBInstance.create(':memory:', {
+        enable_external_access: 'false',
+        lock_configuration: 'true',
+        threads: '1',
+      })
+    ).connect();
     return { importMs, exec: async (sql) => (await conn.runAndReadAll(sql)).getRowsJson().map((r) => r.map(str)) };
   },
   async pglite() {
@@ -72,7 +104,10 @@ const ENGINES = {
     const { PGlite } = await import('@electric-sql/pglite');
     const importMs = performance.now() - t;
     const db = await PGlite.create();
-    return { importMs, exec: async (sql) => (await db.query(sql, [], { rowMode: 'array' })).rows.map((r) => r.map(str)) };
+    return {
+      importMs,
+      exec: async (sql) => (await db.query(sql, [], { rowMode: 'array' })).rows.map((r) => r.map(str)),
+    };
   },
   async pcsim() {
     const t = performance.now();
@@ -116,7 +151,10 @@ async function measure(name) {
       await exec(sql);
       refusals.push([label, 'not refused']);
     } catch (e) {
-      refusals.push([label, re.test(e.message) ? 'Databricks class' : `engine text: ${String(e.message).split('\n')[0].slice(0, 60)}`]);
+      refusals.push([
+        label,
+        re.test(e.message) ? 'Databricks class' : `engine text: ${String(e.message).split('\n')[0].slice(0, 60)}`,
+      ]);
     }
   }
   const escapes = [];
@@ -142,7 +180,18 @@ async function measure(name) {
     await exec(`INSERT INTO b VALUES (${i}, 'n${i}')`);
     await exec(`SELECT name FROM b WHERE id = ${i}`);
   });
-  return { name, importMs: Math.round(importMs), startMs: Math.round(startMs), rssStartMb: Math.round((rssStarted - rss0) / 1e6), rssMb: Math.round(process.memoryUsage().rss / 1e6), list, refusals, escapes, select1, insertSelect };
+  return {
+    name,
+    importMs: Math.round(importMs),
+    startMs: Math.round(startMs),
+    rssStartMb: Math.round((rssStarted - rss0) / 1e6),
+    rssMb: Math.round(process.memoryUsage().rss / 1e6),
+    list,
+    refusals,
+    escapes,
+    select1,
+    insertSelect,
+  };
 }
 
 if (engine) {
@@ -153,19 +202,41 @@ if (engine) {
 const results = [];
 for (const name of Object.keys(ENGINES).filter((n) => !only || only.includes(n))) {
   try {
-    results.push(JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), `--engine=${name}`, String(seconds)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })));
+    results.push(
+      JSON.parse(
+        execFileSync(process.execPath, [fileURLToPath(import.meta.url), `--engine=${name}`, String(seconds)], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      ),
+    );
   } catch (e) {
-    console.log(`${name}: not measured (${String(e.stderr ?? e.message).split('\n').find((l) => /Error|Cannot find/.test(l)) ?? 'failed'}); install it with npm install --no-save, or build for pcsim`);
+    console.log(
+      `${name}: not measured (${
+        String(e.stderr ?? e.message)
+          .split('\n')
+          .find((l) => /Error|Cannot find/.test(l)) ?? 'failed'
+      }); install it with npm install --no-save, or build for pcsim`,
+    );
   }
 }
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`\n${pad('engine', 8)} ${pad('import ms', 10)} ${pad('start ms', 9)} ${pad('+RSS MB', 8)} ${pad('RSS MB', 7)} ${pad('list', 6)} ${pad('errors', 7)} ${pad('escapes', 8)} ${pad('SELECT 1/s', 11)} insert+select/s`);
+console.log(
+  `\n${pad('engine', 8)} ${pad('import ms', 10)} ${pad('start ms', 9)} ${pad('+RSS MB', 8)} ${pad('RSS MB', 7)} ${pad('list', 6)} ${pad('errors', 7)} ${pad('escapes', 8)} ${pad('SELECT 1/s', 11)} insert+select/s`,
+);
 for (const r of results) {
   const list = `${r.list.filter(([, v]) => v === 'yes').length}/${r.list.length}`;
   const errs = `${r.refusals.filter(([, v]) => v === 'Databricks class').length}/${r.refusals.length}`;
   const esc = `${r.escapes.filter(([, v]) => v !== 'RAN').length}/${r.escapes.length}`;
-  console.log(`${pad(r.name, 8)} ${pad(r.importMs, 10)} ${pad(r.startMs, 9)} ${pad(r.rssStartMb, 8)} ${pad(r.rssMb, 7)} ${pad(list, 6)} ${pad(errs, 7)} ${pad(esc, 8)} ${pad(r.select1, 11)} ${r.insertSelect}`);
+  console.log(
+    `${pad(r.name, 8)} ${pad(r.importMs, 10)} ${pad(r.startMs, 9)} ${pad(r.rssStartMb, 8)} ${pad(r.rssMb, 7)} ${pad(list, 6)} ${pad(errs, 7)} ${pad(esc, 8)} ${pad(r.select1, 11)} ${r.insertSelect}`,
+  );
 }
-console.log('\nimport ms: the module (pcsim: up to its first answer); start ms: import + first instance; +RSS: RSS added by that; list: query list answered right; errors: refusals with a Databricks error class; escapes: host file or JavaScript access refused.');
-for (const [label] of QUERIES) console.log(`  ${pad(label, 38)} ${results.map((r) => pad(`${r.name}: ${r.list.find(([l]) => l === label)[1]}`, 40)).join(' ')}`);
+console.log(
+  '\nimport ms: the module (pcsim: up to its first answer); start ms: import + first instance; +RSS: RSS added by that; list: query list answered right; errors: refusals with a Databricks error class; escapes: host file or JavaScript access refused.',
+);
+for (const [label] of QUERIES)
+  console.log(
+    `  ${pad(label, 38)} ${results.map((r) => pad(`${r.name}: ${r.list.find(([l]) => l === label)[1]}`, 40)).join(' ')}`,
+  );
 for (const r of results) console.log(`  ${r.name} escapes: ${r.escapes.map(([s, v]) => `${v} ← ${s}`).join('; ')}`);

@@ -89,9 +89,20 @@ export interface ColumnInfo {
 
 /** What an engine implements (loaded lazily by SqlEngine). */
 export interface SqlBackend {
-  execute(workspaceId: Int64, statement: string, defaults: SqlDefaults, catalogs: WorkspaceCatalogs): Promise<StatementOutcome>;
+  execute(
+    workspaceId: Int64,
+    statement: string,
+    defaults: SqlDefaults,
+    catalogs: WorkspaceCatalogs,
+  ): Promise<StatementOutcome>;
   listCatalogs(workspaceId: Int64, catalogs: WorkspaceCatalogs): Promise<string[]>;
   listSchemas(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string): Promise<SchemaInfo[]>;
   listTables(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string, schema?: string): Promise<TableInfo[]>;
-  listColumns(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string, schema: string, table: string): Promise<ColumnInfo[] | undefined>;
+  listColumns(
+    workspaceId: Int64,
+    catalogs: WorkspaceCatalogs,
+    catalog: string,
+    schema: string,
+    table: string,
+  ): Promise<ColumnInfo[] | undefined>;
 }
