@@ -13,7 +13,7 @@ import type { Int64 } from '../contract/int64.js';
 import type { Resources, State } from '../databricks/model.js';
 import { recordActivity } from './activity.js';
 import { invalidParameter, notFound, WorkspaceApiError } from './errors.js';
-import type { CallContext, CallResult, RestHandler } from './rest.js';
+import type { CallContext, CallResult, RestHandler } from './rest/context.js';
 import type { SqlParameter, StatementOutcome } from './sql.js';
 
 /** Rows per result chunk (Databricks splits INLINE results into chunks; the size is its choice). */

@@ -71,10 +71,30 @@ export interface U2mRedirect {
   registered_at: string;
 }
 
+/**
+ * A token made with POST /api/2.0/token/create, or a tombstone for the Connect PAT once deleted
+ * with POST /api/2.0/token/delete. Only the digest of the secret is kept.
+ */
+export interface ApiTokenRecord {
+  token_id: string;
+  workspace_id: Int64;
+  /** The connection's resources whose service principal owns the token. */
+  resources_id: string;
+  token_sha256: string;
+  comment?: string;
+  /** Epoch milliseconds. */
+  creation_time: number;
+  /** Epoch milliseconds; -1: never expires. */
+  expiry_time: number;
+  /** The Connect PAT, deleted through the token API: refused from then on. */
+  revoked?: boolean;
+}
+
 export interface WorkspaceApiState {
   workspace_keys?: WorkspaceKey[];
   activity?: Activity[];
   sql_tables?: SqlTableRecord[];
   notebooks?: NotebookRecord[];
   u2m_redirects?: U2mRedirect[];
+  api_tokens?: ApiTokenRecord[];
 }

@@ -56,9 +56,11 @@ export function p200Verdict(input: { config: PartnerConfig; resources: Resources
     return { status: 'passed', reason: `The partner authenticated with ${AUTH_NAME[hit.auth!]} and made a successful ${hit.kind} call${where} (${hit.method} ${hit.path}${hit.detail ? `: ${hit.detail.slice(0, 80)}` : ''}).` };
   }
   if (mine.length === 0) return { status: 'pending', reason: `Failed to see the core integration: the partner made no call to the workspace with the credentials of ${who}. ${expected}` };
-  const refused = mine.filter((a) => a.status === 401);
+  // A refused credential: 401 from the OAuth server, or a REST call no principal was resolved for (403).
+  const isRefused = (a: Activity) => !a.ok && (a.status === 401 || a.auth === undefined);
+  const refused = mine.filter(isRefused);
   const wrongAuth = mine.filter((a) => a.ok && a.auth !== undefined && !methods.includes(a.auth));
-  const failed = mine.filter((a) => !a.ok && a.status !== 401);
+  const failed = mine.filter((a) => !a.ok && !isRefused(a));
   const other = mine.filter((a) => a.ok && !accepted.includes(a.kind));
   const elsewhere = mine.filter((a) => a.ok && accepted.includes(a.kind) && !inCatalog(a));
   const seen: string[] = [];
