@@ -242,6 +242,14 @@ export function statementBody(id: string, e: Entry): Record<string, unknown> {
 
 /** What a finished statement leaves behind: its table (State.sql_tables) and the activity to record. */
 async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promise<CallResult> {
+  if (o.dropped) {
+    const dropped = o.dropped;
+    await c.store.update((s) => {
+      s.sql_tables = (s.sql_tables ?? []).filter(
+        (t) => !(t.workspace_id === c.principal.workspace_id && t.name === dropped),
+      );
+    });
+  }
   if (o.created) {
     const created = o.created;
     await c.store.update((s) => {

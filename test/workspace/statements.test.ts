@@ -152,7 +152,7 @@ describe('Statement Execution API', () => {
     expect((await post({ statement: 'SELECT 1', wait_timeout: '50s' })).body.status.state).toBe('SUCCEEDED');
   });
 
-  it('fails USE CATALOG of a missing catalog as Databricks does, and knows hive_metastore', async () => {
+  it('fails USE CATALOG of a missing catalog as Databricks does, knows hive_metastore, and forgets dropped tables', async () => {
     w = await startWorkspace(['AUTH_PAT']);
     const missing = await post({ statement: 'USE CATALOG nope' });
     expect(missing.body.status).toMatchObject({
@@ -167,6 +167,13 @@ describe('Statement Execution API', () => {
     expect((await post({ statement: 'SELECT * FROM t', catalog: 'hive_metastore' })).body.status.state).toBe(
       'SUCCEEDED',
     );
+    expect(w.store.read().sql_tables!.map((t) => t.name)).toEqual(['hive_metastore.default.t']);
+    expect((await post({ statement: 'DROP TABLE hive_metastore.default.t' })).body.status.state).toBe('SUCCEEDED');
+    expect(w.store.read().sql_tables).toEqual([]);
+    const again = await post({ statement: 'DROP TABLE hive_metastore.default.t' });
+    expect(again.body.status.error.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
+    const ifExists = await post({ statement: 'DROP TABLE IF EXISTS hive_metastore.default.t' });
+    expect(ifExists.body.status.state).toBe('SUCCEEDED');
   });
 });
 

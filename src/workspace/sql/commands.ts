@@ -24,7 +24,8 @@ export type Command =
       location?: string;
       query?: Tok[];
     }
-  | { k: 'copyInto'; name: string[] };
+  | { k: 'copyInto'; name: string[] }
+  | { k: 'dropTable'; name: string[]; ifExists: boolean };
 
 /** Token reader with Databricks' error on the first unexpected token. */
 class Reader {
@@ -147,6 +148,14 @@ export function commandOf(toks: Tok[]): Command | undefined {
     return { k: 'dropSchema', name, ifExists, cascade };
   }
   if (first === 'CREATE' && ['TABLE', 'OR', 'EXTERNAL'].includes(up(toks[1]) ?? '')) return createTable(r);
+  if (first === 'DROP' && up(toks[1]) === 'TABLE') {
+    r.i = 2;
+    const ifExists = r.accept('IF', 'EXISTS');
+    const name = r.name();
+    r.accept('PURGE');
+    r.end();
+    return { k: 'dropTable', name, ifExists };
+  }
   if (first === 'COPY') {
     r.i = 1;
     r.expect('INTO');

@@ -117,6 +117,18 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
     }
     case 'createTable':
       return createTable(ws, c, tableOf(c.name), ctx);
+    case 'dropTable': {
+      const full = tableOf(c.name);
+      if (full[0] === 'samples') throw E.readOnlyCatalog('samples');
+      const name = full.join('.');
+      if (!(await columnList(ws, ...full))) {
+        if (c.ifExists) return done([], []);
+        throw E.tableNotFound(name);
+      }
+      await ws.conn.run(`DROP TABLE ${physical(full)}`);
+      ws.tables.delete(name);
+      return { ...done([], []), dropped: name };
+    }
     case 'copyInto': {
       // The simulated cloud storage holds no files: COPY INTO loads none, as Databricks does for an empty source.
       const [catalog, schema, table] = tableOf(c.name);

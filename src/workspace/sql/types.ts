@@ -33,6 +33,8 @@ export interface StatementOutcome {
   defaults?: { catalog: string; schema: string };
   /** CREATE TABLE: what was created. */
   created?: { name: string; columns: { name: string; type: string }[]; location?: string; managed: boolean };
+  /** DROP TABLE: the table dropped (catalog.schema.table). */
+  dropped?: string;
 }
 
 /** A named parameter (`:name` in the statement), as the Statement Execution API takes it. */
