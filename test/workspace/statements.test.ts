@@ -170,6 +170,9 @@ describe('Statement Execution API', () => {
     expect(w.store.read().sql_tables!.map((t) => t.name)).toEqual(['hive_metastore.default.t']);
     expect((await post({ statement: 'DROP TABLE hive_metastore.default.t' })).body.status.state).toBe('SUCCEEDED');
     expect(w.store.read().sql_tables).toEqual([]);
+    // Only documented ServiceErrorCode values: a write to the read-only samples catalog is a BAD_REQUEST.
+    const samples = await post({ statement: 'DROP TABLE samples.nyctaxi.trips' });
+    expect(samples.body.status).toMatchObject({ error: { error_code: 'BAD_REQUEST' }, sql_state: '42501' });
     const again = await post({ statement: 'DROP TABLE hive_metastore.default.t' });
     expect(again.body.status.error.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
     const ifExists = await post({ statement: 'DROP TABLE IF EXISTS hive_metastore.default.t' });

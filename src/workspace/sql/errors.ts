@@ -67,7 +67,7 @@ export const unboundParameter = (name: string) =>
   );
 export const readOnlyCatalog = (catalog: string) =>
   new SqlError(
-    'PERMISSION_DENIED',
+    'BAD_REQUEST',
     'INSUFFICIENT_PERMISSIONS',
     '42501',
     `Insufficient privileges: catalog ${catalog} is read-only.`,

@@ -13,7 +13,7 @@ export interface SqlColumn {
 }
 
 export interface StatementError {
-  /** The REST error_code (BAD_REQUEST, PERMISSION_DENIED…). */
+  /** The ServiceErrorCode of the Statement Execution API (BAD_REQUEST, INTERNAL_ERROR…). */
   error_code: string;
   /** `[ERROR_CLASS] text. SQLSTATE: xxxxx`, as Databricks writes it. */
   message: string;
