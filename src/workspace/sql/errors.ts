@@ -72,9 +72,6 @@ export const readOnlyCatalog = (catalog: string) =>
     '42501',
     `Insufficient privileges: catalog ${catalog} is read-only.`,
   );
-export const unsupported = (what: string) =>
-  bad('UNSUPPORTED_FEATURE', '0A000', `The simulated warehouse does not support ${what}.`);
-
 /** An engine error as Databricks would report it; `name` turns engine names back into Databricks ones. */
 export function fromEngine(err: unknown, name: (physical: string) => string): SqlError {
   // Not `instanceof Error`: errors of the native engine may come from another realm (Jest's VM).
