@@ -12,6 +12,7 @@ import type { Int64 } from '../contract/int64.js';
 import type { KnownTable, SqlBackend, SqlDefaults, StatementOutcome, WorkspaceCatalogs } from './sql/types.js';
 import type { ColumnInfo, SchemaInfo, TableInfo } from './sql/types.js';
 
+export { SAMPLE_TRIPS } from './sql/samples.js';
 export type {
   ColumnInfo,
   KnownTable,

@@ -271,7 +271,7 @@ async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promi
     status: 200,
     body: undefined,
     // USE only sets a session's defaults: it is no query.
-    kind: o.kind === 'session' ? 'read' : o.kind,
+    kind: o.defaults ? 'read' : o.kind,
     catalogs: o.catalogs,
     ok: o.state === 'SUCCEEDED',
     detail: req.statement,

@@ -140,7 +140,7 @@ export class DuckdbBackend implements SqlBackend {
       if (semi >= 0)
         throw E.parseError(shown(toks[semi + 1]), 'the Statement Execution API runs one statement at a time');
       const first = up(toks[0]) ?? '';
-      kind = WRITES.has(first) ? 'write' : first === 'USE' ? 'session' : 'query';
+      kind = WRITES.has(first) ? 'write' : 'query';
       if (!names.has(catalog)) throw E.catalogNotFound(catalog);
       const ctx: DialectContext = {
         catalog,

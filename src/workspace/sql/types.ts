@@ -25,11 +25,11 @@ export interface StatementOutcome {
   error?: StatementError;
   columns: SqlColumn[];
   rows: (string | null)[][];
-  /** query: reads (SELECT, SHOW, DESCRIBE); write: changes tables or schemas; session: USE. */
-  kind: 'query' | 'write' | 'session';
+  /** query: reads (SELECT, SHOW, DESCRIBE, USE); write: changes tables or schemas. */
+  kind: 'query' | 'write';
   /** The catalogs the statement used: those it names, else its default catalog. */
   catalogs?: string[];
-  /** USE: the defaults it sets (a Thrift session keeps them; each REST statement starts afresh). */
+  /** USE: the defaults it sets (a Thrift session keeps them; each REST statement starts afresh). A USE is no query. */
   defaults?: { catalog: string; schema: string };
   /** CREATE TABLE: what was created. */
   created?: { name: string; columns: { name: string; type: string }[]; location?: string; managed: boolean };
