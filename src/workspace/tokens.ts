@@ -20,7 +20,7 @@ export interface Principal {
   workspace_id: Int64;
   resources: Resources;
   auth: AuthMethod;
-  /** U2M: the workspace user who consented. */
+  /** U2M: the workspace user who consented (and a token that user made with the Token API). */
   user_id?: Int64;
 }
 
@@ -124,7 +124,8 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
         r,
       );
     }
-    return { workspace_id: r.workspace_id, resources: r, auth: 'pat' };
+    const user = made.user_id ? { user_id: made.user_id } : {};
+    return { workspace_id: r.workspace_id, resources: r, auth: 'pat', ...user };
   }
   // PAT_TOKEN makes every connection share one PAT: the newest active resources win.
   const matching = state.resources.filter((r) => secretMatches(r.pat_sha256, token));

@@ -80,6 +80,8 @@ export interface ApiTokenRecord {
   workspace_id: Int64;
   /** The connection's resources whose service principal owns the token. */
   resources_id: string;
+  /** Made by a user signed in with OAuth U2M: the token acts as that user. */
+  user_id?: Int64;
   token_sha256: string;
   comment?: string;
   /** Epoch milliseconds. */

@@ -109,6 +109,12 @@ describe('OAuth U2M (authorization code + PKCE)', () => {
 
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect((await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: refreshed.access_token })).status).toBe(200);
+    // A token the signed-in user makes with the Token API acts as that user and is listed as theirs only.
+    const made = await call(w.base, 'POST', '/api/2.0/token/create', { token: refreshed.access_token, body: { comment: 'mine' } });
+    const asUser = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: made.body.token_value });
+    expect(asUser.body).toMatchObject({ id: CREATOR, userName: 'admin@acme.databricks-test.com' });
+    const listed = await call(w.base, 'GET', '/api/2.0/token/list', { token: made.body.token_value });
+    expect(listed.body.token_infos.map((t: { comment: string }) => t.comment)).toEqual(['mine']);
     // The redirect_uri was registered on first use (its host is in the partner's hostnames).
     expect(w.store.read().u2m_redirects).toEqual([{ u2m_app_id: appId, redirect_uri, registered_at: expect.any(String) }]);
   });

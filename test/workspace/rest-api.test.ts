@@ -92,6 +92,14 @@ describe('SCIM', () => {
       (await call(w.base, 'GET', `${SCIM}/Users?filter=${encodeURIComponent('userName eq "a" and')}`, { token }))
         .status,
     ).toBe(400);
+    // Odd paging input is refused or clamped, never a crash.
+    expect(await call(w.base, 'GET', `${SCIM}/Users?startIndex=abc`, { token })).toMatchObject({
+      status: 400,
+      body: { scimType: 'invalidValue', detail: expect.stringContaining('startIndex') },
+    });
+    expect((await call(w.base, 'GET', `${SCIM}/Users?count=-5`, { token })).body).toMatchObject({ itemsPerPage: 0 });
+    const clamped = await call(w.base, 'GET', `${SCIM}/Users?startIndex=0&count=1`, { token });
+    expect(clamped.body).toMatchObject({ startIndex: 1, itemsPerPage: 1 });
   });
 
   it('shows service principals with a numeric id and the UUID as applicationId, the same in Me, and the built-in groups', async () => {
@@ -318,6 +326,13 @@ describe('Unity Catalog', () => {
       body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('catalog_name is missing') },
     });
     expect((await call(w.base, 'GET', '/api/2.1/unity-catalog/tables/orders', { token })).status).toBe(400);
+    const garbage = '/api/2.1/unity-catalog/schemas?catalog_name=main&page_token=not-ours';
+    expect(await call(w.base, 'GET', garbage, { token })).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('page_token') },
+    });
+    const badMax = '/api/2.1/unity-catalog/schemas?catalog_name=main&max_results=x';
+    expect((await call(w.base, 'GET', badMax, { token })).status).toBe(400);
   });
 });
 

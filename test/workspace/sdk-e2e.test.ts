@@ -5,13 +5,17 @@
  * tap that keeps the Connect body it was sent; nothing comes from an admin shortcut.
  *
  * The SDK is isolated from the machine: `env: {}` (no DATABRICKS_* variables) and an explicit auth
- * type with the credentials given, so ~/.databrickscfg is never read.
+ * type with the credentials given, so ~/.databrickscfg is never read. When the workspace speaks
+ * https with pcsim's own CA, the client trusts that CA as a partner would (NODE_EXTRA_CA_CERTS):
+ * its API agent verifies against it, and so does Node's global agent, which the SDK's OAuth calls use.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApiError, WorkspaceClient } from '@databricks/sdk-experimental';
 import express from 'express';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,17 +68,30 @@ async function startPartner(name: string, auth: AuthOption, resource: ResourceTy
   return received[0]!;
 }
 
+/** The CA a client must trust when the workspace speaks https (a server that makes its own names it). */
+const workspaceCa = () => (server as unknown as { tls?: { ca?: string } }).tls?.ca;
+
+type SdkConfig = ConstructorParameters<typeof WorkspaceClient>[0];
+
+/** An SDK client isolated from the machine, trusting the workspace's CA when it speaks https. */
+function sdk(config: SdkConfig & { host: string }): WorkspaceClient {
+  const ca = workspaceCa();
+  if (!config.host.startsWith('https:') || !ca) return new WorkspaceClient({ ...config, env: {} });
+  return new WorkspaceClient(
+    { ...config, env: {}, skipVerify: false },
+    { agent: new https.Agent({ ca, keepAlive: true }) },
+  );
+}
+
 /** The SDK client a partner's product builds from a Connect payload. */
 function clientFor(p: Payload, auth: 'pat' | 'oauth-m2m'): WorkspaceClient {
   const host = p.workspace_url as string;
-  if (auth === 'pat')
-    return new WorkspaceClient({ host, token: p.user_info.auth.personal_access_token, authType: 'pat', env: {} });
-  return new WorkspaceClient({
+  if (auth === 'pat') return sdk({ host, token: p.user_info.auth.personal_access_token, authType: 'pat' });
+  return sdk({
     host,
     clientId: p.service_principal_id,
     clientSecret: p.service_principal_oauth_secret,
     authType: 'oauth-m2m',
-    env: {},
   });
 }
 
@@ -87,8 +104,11 @@ async function collect<T>(it: AsyncIterable<T>, max = 100): Promise<T[]> {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'pcsim-sdk-'));
   server = await startServer({ port: 0, host: '127.0.0.1', dataDir, credentials: creds, retryBackoffMs: [0, 0, 0] });
+  const ca = workspaceCa();
+  if (ca) https.globalAgent.options.ca = [...rootCertificates, ca];
 });
 afterAll(async () => {
+  delete https.globalAgent.options.ca;
   await Promise.all(
     partners.map(
       (p) =>
@@ -188,12 +208,7 @@ describe.each([
   it('tokens create, list and delete: the new token authenticates until deleted', async () => {
     const made = await w.tokens.create({ comment: `sdk ${label}`, lifetime_seconds: 600 });
     expect(made.token_value).toMatch(/^dapi/);
-    const withToken = new WorkspaceClient({
-      host: sqlPayload.workspace_url,
-      token: made.token_value,
-      authType: 'pat',
-      env: {},
-    });
+    const withToken = sdk({ host: sqlPayload.workspace_url, token: made.token_value, authType: 'pat' });
     // The SDK types Me as a User; a service principal's Me also carries applicationId.
     expect(await withToken.currentUser.me()).toMatchObject({ applicationId: sqlPayload.service_principal_id });
     const listed = await collect(w.tokens.list());
@@ -233,12 +248,7 @@ describe.each([
 
 describe('the SDK and refused credentials', () => {
   it('sees Databricks\' answer to an unknown token: ApiError 403 "Invalid access token."', async () => {
-    const w = new WorkspaceClient({
-      host: server.url,
-      token: 'dapi00000000000000000000000000000000',
-      authType: 'pat',
-      env: {},
-    });
+    const w = sdk({ host: server.url, token: 'dapi00000000000000000000000000000000', authType: 'pat' });
     const err = await w.currentUser.me().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ statusCode: 403, errorCode: '403', message: 'Invalid access token.' });
@@ -246,12 +256,11 @@ describe('the SDK and refused credentials', () => {
 
   it('fails M2M with a wrong secret at the token endpoint, before any API call', async () => {
     const p = await startPartner('SDK wrong secret', 'AUTH_OAUTH_M2M', 'SqlEndpoint');
-    const w = new WorkspaceClient({
+    const w = sdk({
       host: p.workspace_url,
       clientId: p.service_principal_id,
       clientSecret: 'not-the-secret',
       authType: 'oauth-m2m',
-      env: {},
     });
     await expect(w.currentUser.me()).rejects.toThrow();
     const activity = (await (await fetch(`${server.url}/api/workspaces/${SEED.workspaces[0].id}/activity`)).json()) as {

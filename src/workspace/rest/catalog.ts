@@ -3,8 +3,6 @@
  * tables being those the partner created with SQL (State.sql_tables) and the read-only samples.
  */
 import { createHash } from 'node:crypto';
-import type { Int64 } from '../../contract/int64.js';
-import type { State } from '../../databricks/model.js';
 import { invalidParameter, WorkspaceApiError } from '../errors.js';
 import { SAMPLE_TRIPS } from '../sql/samples.js';
 import { epoch, intParam, liveResources, queryParam, type CallContext, type RestHandler } from './context.js';
@@ -18,15 +16,16 @@ export interface CatalogTable {
 }
 
 /**
- * The one place that reads what the SQL engine created: State.sql_tables of the workspace, and
- * the samples table. Kept apart so that a change of engine touches only this function.
+ * The one place that reads what SQL created, for one catalog: State.sql_tables of the workspace
+ * (what the engine records for CREATE TABLE, and recreates after a restart), or the read-only
+ * `samples` table the engine loads (sql/samples.ts). A change of engine touches only this function.
  */
-export function tablesOf(state: Readonly<State>, ws: Int64): CatalogTable[] {
-  const created = (state.sql_tables ?? []).filter((t) => t.workspace_id === ws);
-  return [
-    ...created.map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at })),
-    { name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns },
-  ];
+export function tablesOf(c: CallContext, catalog: string): CatalogTable[] {
+  const ws = c.principal.workspace_id;
+  if (catalog === 'samples') return [{ name: SAMPLE_TRIPS.name, columns: SAMPLE_TRIPS.columns }];
+  return (c.state.sql_tables ?? [])
+    .filter((t) => t.workspace_id === ws && t.name.startsWith(`${catalog}.`))
+    .map((t) => ({ name: t.name, columns: t.columns, location: t.location, created_at: t.created_at }));
 }
 
 const notFound = (message: string) => new WorkspaceApiError('NOT_FOUND', message);
@@ -92,8 +91,8 @@ export const getCatalog: RestHandler = (c) => {
 
 // ---- schemas ----
 
-function schemaNames(c: CallContext, catalog: string): string[] {
-  const fromTables = tablesOf(c.state, c.principal.workspace_id)
+function schemaNames(tables: CatalogTable[], catalog: string): string[] {
+  const fromTables = tables
     .map((t) => t.name.split('.'))
     .filter((p) => p[0] === catalog)
     .map((p) => p[1]!);
@@ -101,8 +100,8 @@ function schemaNames(c: CallContext, catalog: string): string[] {
   return [...new Set([...base, ...fromTables, 'information_schema'])].sort();
 }
 
-function schemaView(c: CallContext, catalog: string, name: string): Record<string, unknown> {
-  const first = tablesOf(c.state, c.principal.workspace_id)
+function schemaView(c: CallContext, tables: CatalogTable[], catalog: string, name: string): Record<string, unknown> {
+  const first = tables
     .filter((t) => t.name.startsWith(`${catalog}.${name}.`) && t.created_at)
     .map((t) => epoch(t.created_at!));
   const created =
@@ -161,15 +160,13 @@ function requiredParam(c: CallContext, key: string, what: string): string {
 export const listSchemas: RestHandler = (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'schemas');
   requireCatalog(c, catalog);
-  const p = page(
-    c,
-    'schemas',
-    schemaNames(c, catalog).map((s) => schemaView(c, catalog, s)),
-  );
+  const tables = tablesOf(c, catalog);
+  const p = page(c, 'schemas', schemaNames(tables, catalog));
+  const schemas = p.items.map((s) => schemaView(c, tables, catalog, s));
   return {
     status: 200,
     kind: 'read',
-    body: { schemas: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
+    body: { schemas, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
   };
 };
 
@@ -182,15 +179,16 @@ function splitName(full: string, parts: number, what: string): string[] {
   return p;
 }
 
-function requireSchema(c: CallContext, catalog: string, schema: string): void {
+function requireSchema(c: CallContext, tables: CatalogTable[], catalog: string, schema: string): void {
   requireCatalog(c, catalog);
-  if (!schemaNames(c, catalog).includes(schema)) throw notFound(`Schema '${catalog}.${schema}' does not exist.`);
+  if (!schemaNames(tables, catalog).includes(schema)) throw notFound(`Schema '${catalog}.${schema}' does not exist.`);
 }
 
 export const getSchema: RestHandler = (c) => {
   const [catalog, schema] = splitName(String(c.req.params.full_name ?? ''), 2, 'schema');
-  requireSchema(c, catalog!, schema!);
-  return { status: 200, kind: 'read', body: schemaView(c, catalog!, schema!) };
+  const tables = tablesOf(c, catalog!);
+  requireSchema(c, tables, catalog!, schema!);
+  return { status: 200, kind: 'read', body: schemaView(c, tables, catalog!, schema!) };
 };
 
 // ---- tables ----
@@ -287,26 +285,26 @@ const BOOL = (c: CallContext, key: string) => {
 export const listTables: RestHandler = (c) => {
   const catalog = requiredParam(c, 'catalog_name', 'tables');
   const schema = requiredParam(c, 'schema_name', 'tables');
-  requireSchema(c, catalog, schema);
+  const all = tablesOf(c, catalog);
+  requireSchema(c, all, catalog, schema);
   const omitColumns = BOOL(c, 'omit_columns');
-  const tables = tablesOf(c.state, c.principal.workspace_id)
+  const inSchema = all
     .filter((t) => t.name.startsWith(`${catalog}.${schema}.`))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const p = page(
-    c,
-    'tables',
-    tables.map((t) => tableView(c, t, { columns: !omitColumns })),
-  );
+  const p = page(c, 'tables', inSchema);
+  const tables = p.items.map((t) => tableView(c, t, { columns: !omitColumns }));
   return {
     status: 200,
     kind: 'read',
-    body: { tables: p.items, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
+    body: { tables, ...(p.next_page_token ? { next_page_token: p.next_page_token } : {}) },
   };
 };
 
 export const getTable: RestHandler = (c) => {
-  const full = splitName(String(c.req.params.full_name ?? ''), 3, 'table').join('.');
-  const t = tablesOf(c.state, c.principal.workspace_id).find((x) => x.name === full);
+  const parts = splitName(String(c.req.params.full_name ?? ''), 3, 'table');
+  const full = parts.join('.');
+  const known = catalogNames(c).includes(parts[0]!);
+  const t = known ? tablesOf(c, parts[0]!).find((x) => x.name === full) : undefined;
   if (!t) throw notFound(`Table '${full}' does not exist.`);
   return { status: 200, kind: 'read', body: tableView(c, t) };
 };

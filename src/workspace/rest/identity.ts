@@ -20,8 +20,18 @@ const SCHEMA = {
 const ENTITLEMENTS = [{ value: 'workspace-access' }, { value: 'databricks-sql-access' }];
 
 /** A stable numeric SCIM id (16 digits or fewer, as Databricks' ids) for a non-user principal. */
+const ids = new Map<string, string>();
+
 export function scimIdOf(kind: string, key: string): string {
-  return BigInt(`0x${createHash('sha256').update(`${kind}:${key}`).digest('hex').slice(0, 13)}`).toString();
+  const k = `${kind}:${key}`;
+  let id = ids.get(k);
+  if (id === undefined) {
+    id = BigInt(`0x${createHash('sha256').update(k).digest('hex').slice(0, 13)}`).toString();
+    // Bounded: ids are cheap to recompute.
+    if (ids.size >= 10_000) ids.clear();
+    ids.set(k, id);
+  }
+  return id;
 }
 
 const groupId = (ws: Int64, name: string) => scimIdOf('group', `${ws}:${name}`);
@@ -96,10 +106,10 @@ function groupView(c: CallContext, name: 'admins' | 'users'): Record<string, unk
   };
 }
 
-/** Me: the service principal (PAT, M2M) with its userName the application id, or the U2M user. */
+/** Me: the service principal (PAT, M2M) with its userName the application id, or the user (U2M and their tokens). */
 export const me: RestHandler = (c) => {
   const p = c.principal;
-  if (p.auth === 'oauth_u2m' && p.user_id) {
+  if (p.user_id) {
     const u = c.state.users.find((x) => x.id === p.user_id);
     if (u) return { status: 200, kind: 'auth', body: userView(c, u) };
   }
@@ -114,7 +124,7 @@ const OPS = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr'];
 
 /** Parses `a eq "x" and b pr or c sw "y"` into or-groups of and-ed comparisons. */
 export function parseFilter(text: string): Cmp[][] {
-  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z][\w.$:-]*)|(\S))/gy;
+  const re = /\s*(?:"((?:[^"\\]|\\.)*)"|([A-Za-z0-9][\w.$:-]*)|(\S))/gy;
   const toks: { s?: string; w?: string; bad?: string }[] = [];
   for (let m = re.exec(text); m && m[0].trim() !== ''; m = re.exec(text))
     toks.push(

@@ -32,7 +32,8 @@ const recordsOf = (c: CallContext) =>
 
 function connectPat(c: CallContext): ApiTokenRecord | undefined {
   const r = c.principal.resources;
-  if (!r.pat_sha256 || recordsOf(c).some((t) => t.revoked)) return undefined;
+  // The Connect PAT is the service principal's; a signed-in user does not see it.
+  if (!r.pat_sha256 || c.principal.user_id || recordsOf(c).some((t) => t.revoked)) return undefined;
   return {
     token_id: connectTokenId(r),
     workspace_id: r.workspace_id,
@@ -60,6 +61,7 @@ export const createToken: RestHandler = async (c) => {
     token_id: randomBytes(32).toString('hex'),
     workspace_id: c.principal.workspace_id,
     resources_id: c.principal.resources.id,
+    ...(c.principal.user_id ? { user_id: c.principal.user_id } : {}),
     token_sha256: digestSecret(value),
     ...(comment !== undefined ? { comment } : {}),
     creation_time: created,
