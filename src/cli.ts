@@ -11,6 +11,7 @@ import type { PartnerFlags } from './cli/partner.js';
 import type { ServeFlags } from './cli/serve.js';
 import type { LoadFlags } from './cli/load.js';
 import type { RecordFlags } from './cli/scenario.js';
+import type { StateFlags } from './cli/state.js';
 import { JOURNEY_IDS } from './journeys/catalogue.js';
 import { FAULTS } from './reference-partner/types.js';
 
@@ -112,6 +113,20 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--name <name>', 'the scenario name (its report id)')
     .action(async (flags: RecordFlags) => {
       result.code = await (await import('./cli/scenario.js')).recordCommand(flags, io);
+    });
+
+  program
+    .command('state')
+    .description(`keep and move the state of a running pcsim serve: export [--out FILE] (secrets as digests), import FILE, snapshot [--name N], snapshots, restore ID, clock [--advance S | --reset]`)
+    .argument('<action>', 'export | import | snapshot | snapshots | restore | clock')
+    .argument('[arg]', 'import: the file; restore: the snapshot id')
+    .option('--url <url>', 'the pcsim serve to talk to', 'http://127.0.0.1:8000')
+    .option('--out <file>', 'export: write the file here (default: stdout)')
+    .option('--name <name>', 'snapshot: a name to recognise it by')
+    .option('--advance <seconds>', 'clock: move the simulated clock forward (OAuth tokens live 3600 s)')
+    .option('--reset', 'clock: back to real time')
+    .action(async (action: string, arg: string | undefined, flags: StateFlags) => {
+      result.code = await (await import('./cli/state.js')).stateCommand(action, arg, flags, io);
     });
 
   program

@@ -26,7 +26,7 @@ export interface ConfigEntry {
 const entry = (flag: string, env: string, kind: ConfigKind): ConfigEntry => ({ flag, env, key: flag.replace(/^--(no-)?/, ''), kind });
 
 /** Flags that are not configuration (they act once, or select the config itself). */
-export const NOT_CONFIGURABLE = new Set(['--config', '--help', '--version', '--print-config', '--from', '--out', '--workspace', '--partner-id', '--limit', '--name']);
+export const NOT_CONFIGURABLE = new Set(['--config', '--help', '--version', '--print-config', '--from', '--out', '--workspace', '--partner-id', '--limit', '--name', '--advance', '--reset']);
 
 export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--partner', 'PCSIM_PARTNERS', 'list'),
@@ -57,6 +57,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--threshold', 'PCSIM_THRESHOLDS', 'list'),
   entry('--report', 'PCSIM_REPORT', 'list'),
   entry('--no-launch-check', 'PCSIM_LAUNCH_CHECK', 'boolean'),
+  entry('--url', 'PCSIM_URL', 'string'),
 ];
 
 export const CONFIG_FILE_NAME = 'pcsim.config.json';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-config.js';
 import { parseJson, stringifyJson } from '../contract/json.js';
+import { Clock } from '../databricks/clock.js';
 import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
 import type { PartnerRecord } from '../databricks/model.js';
 import { PartnerClient, type Credentials } from '../partner-client/client.js';
@@ -25,7 +26,7 @@ import express, { type Router } from 'express';
 import { createWorkspaceRouter } from '../workspace/router.js';
 
 /** What partners call back: the simulated workspace (OAuth, REST, SQL). */
-const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint }) => [createWorkspaceRouter({ databricks, store, endpoint })];
+const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint, now }) => [createWorkspaceRouter({ databricks, store, endpoint, now })];
 
 export const REFERENCE_MOUNT = '/reference-partner';
 export const REFERENCE_STATE_FILE = 'reference-partner.json';
@@ -53,7 +54,7 @@ export interface ServeOptions {
   /** Hostname partners are told to call back (default: the bound host, localhost for 0.0.0.0). */
   publicHost?: string;
   /** Extra routers, given the Databricks and the store (the simulated workspace APIs). */
-  routers?: (deps: { databricks: Databricks; store: ObservableStore; endpoint: WorkspaceEndpoint }) => Router[];
+  routers?: (deps: { databricks: Databricks; store: ObservableStore; endpoint: WorkspaceEndpoint; now: () => Date }) => Router[];
   log?: (line: string) => void;
 }
 
@@ -126,7 +127,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       clients.set(p.id, { config: p.config, creds, client });
       return client;
     };
-    const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken });
+    // One simulated clock (POST /api/clock moves it) for Databricks, the workspace and the admin API.
+    const clock = new Clock();
+    const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken, now: clock.now });
 
     // Workspaces are this simulator: after a restart on another port they must point here again.
     await store.update((s) => {
@@ -165,7 +168,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const seed = () => seedState(databricks);
     if (fresh && opts.seed !== false) await seed();
 
-    routers.push(...(opts.routers ?? defaultRouters)({ databricks, store, endpoint }));
+    routers.push(...(opts.routers ?? defaultRouters)({ databricks, store, endpoint, now: clock.now }));
     const app = createApp({
       databricks,
       store,
@@ -178,6 +181,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       publicDir: opts.publicDir ?? DEFAULT_PUBLIC_DIR,
       routers,
       allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
+      clock,
     });
     server.on('request', app);
 
