@@ -168,7 +168,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     if (outcome.state === 'SUCCEEDED' && outcome.defaults) Object.assign(session, outcome.defaults);
     const created = outcome.created;
     await c.record({
-      kind: outcome.kind === 'session' ? 'read' : outcome.kind,
+      kind: outcome.defaults ? 'read' : outcome.kind,
       catalogs: outcome.catalogs,
       ok: outcome.state === 'SUCCEEDED',
       detail: statement,
