@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { selectJourneys } from '../../src/journeys/catalogue.js';
 import { runJourneys } from '../../src/journeys/runner.js';
 import { startReferencePartner, type RunningReferencePartner } from '../../src/reference-partner/index.js';
+import { tlsHostNames, workspaceTls } from '../../src/workspace/certificate.js';
 
 const creds = { user: 'databricks', password: 'pcsim-reference-secret' };
 const pick = (ids: string) =>
@@ -17,7 +18,14 @@ afterEach(async () => ref?.close());
 
 describe('P200 with both catalogs', () => {
   it('connects into a Unity Catalog and a hive_metastore workspace and names the catalog used in each', async () => {
-    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, coreIntegration: true });
+    // The partner trusts the https workspace's CA, as one given NODE_EXTRA_CA_CERTS does.
+    const tls = await workspaceTls(null, tlsHostNames());
+    ref = await startReferencePartner({
+      basicUser: creds.user,
+      basicPassword: creds.password,
+      coreIntegration: true,
+      workspaceTls: { ca: tls.ca },
+    });
     const config = { ...ref.config, category: 'BI_AND_VIZ' as const };
     const report = await runJourneys({
       config,
@@ -25,6 +33,7 @@ describe('P200 with both catalogs', () => {
       journeys: pick('P200'),
       retryBackoffMs: [0, 0, 0],
       waitCore: 20,
+      workspaceTls: tls,
     });
     const p200 = report.journeys[0]!;
     expect(p200.status).toBe('passed');
