@@ -62,6 +62,8 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       retryBackoffMs: backoff,
       showSecrets: flags.showSecrets,
       waitCore,
+      // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
+      core: waitCore > 0 ? (await import('../workspace/core-integration.js')).coreIntegration : undefined,
       onJourneyStart: (j) => console?.onJourneyStart(j.id, j.title),
       onJourneyEnd: (j) => console?.onJourneyEnd(j),
     });

@@ -9,11 +9,11 @@ import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js'
 import { PartnerClient, type Credentials } from '../partner-client/client.js';
 import { MemoryStore } from '../store/memory.js';
 import { VERSION } from '../version.js';
-import type { Journey } from './catalogue.js';
-import { applicability, CATALOGUE } from './catalogue.js';
+import { CATALOGUE } from './catalogue.js';
 import { JourneyAbort, JourneyContext, RunStopped } from './context.js';
+import type { CoreIntegration } from './core.js';
+import { applicability, type Journey } from './journey.js';
 import type { JourneyReport, RunReport } from './types.js';
-import { withCoreJourneys } from '../workspace/core-journeys.js';
 
 export interface RunOptions {
   config: PartnerConfig;
@@ -26,9 +26,13 @@ export interface RunOptions {
   endpoint?: WorkspaceEndpoint;
   /**
    * > 0: serve the simulated workspace on a loopback port for this run (Connect payloads point
-   * there) and let P200/P201 wait up to this many seconds for the partner's calls.
+   * there) and let P200/P201 wait up to this many seconds for the partner's calls. Needs `core`.
    */
   waitCore?: number;
+  /** The simulated workspace's core-integration judge (src/workspace/core-integration.ts), injected so journeys do not import it. */
+  core?: CoreIntegration;
+  /** How often a core_integration step looks at the partner's activity (ms; default 100). */
+  corePollMs?: number;
   onJourneyStart?(j: Journey): void;
   onJourneyEnd?(r: JourneyReport): void;
   /** Stops the run: the journey under way ends before its next call and the rest are not started (all reported skipped). */
@@ -40,8 +44,9 @@ export async function runJourneys(opts: RunOptions): Promise<RunReport> {
   const t0 = performance.now();
   const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
   const store = new MemoryStore();
-  // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
-  const workspace = opts.waitCore && opts.waitCore > 0 ? await (await import('../workspace/serve.js')).serveWorkspace(store) : undefined;
+  const waitCore = opts.waitCore ?? 0;
+  if (waitCore > 0 && !opts.core) throw new Error('Failed to judge the core integration: waitCore is set but no core integration was given. Expected RunOptions.core (src/workspace/core-integration.ts).');
+  const workspace = waitCore > 0 ? await opts.core!.serve(store) : undefined;
   const dbx = new Databricks({ store, clientFor: () => client, patToken: opts.patToken, endpoint: workspace?.endpoint ?? opts.endpoint });
   try {
     return await runAll(opts, dbx, started, t0);
@@ -54,7 +59,9 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
   const partner = await dbx.registerPartner(opts.config, 'run');
 
   const reports: JourneyReport[] = [];
-  for (const journey of withCoreJourneys(opts.journeys ?? CATALOGUE, { seconds: opts.waitCore ?? 0 })) {
+  const waitCore = opts.waitCore ?? 0;
+  const core = waitCore > 0 && opts.core ? { integration: opts.core, seconds: waitCore, pollMs: opts.corePollMs } : undefined;
+  for (const journey of opts.journeys ?? CATALOGUE) {
     if (opts.signal?.aborted) {
       const report: JourneyReport = { id: journey.id, title: journey.title, status: 'skipped', reason: 'not started: the run was stopped', duration_ms: 0, steps: [] };
       reports.push(report);
@@ -62,7 +69,7 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
       continue;
     }
     opts.onJourneyStart?.(journey);
-    const report = await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal));
+    const report = await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core));
     reports.push(report);
     opts.onJourneyEnd?.(report);
   }
@@ -82,7 +89,7 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
   const t0 = performance.now();
   const base = { id: journey.id, title: journey.title };
   const elapsed = () => Math.round(performance.now() - t0);
-  const a = applicability(journey, t.config);
+  const a = applicability(journey, t.config, { core: t.core !== undefined });
   if (a.status === 'skipped') return { ...base, status: 'skipped', reason: `${a.reason} (${a.field})`, duration_ms: 0, steps: [] };
   if (a.status === 'manual') return { ...base, status: 'manual', reason: a.reason, duration_ms: 0, steps: [], manual_checks: journey.manual };
   try {

@@ -232,5 +232,10 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
     trial_type: s.trial_type,
     supports_demo: true,
   };
-  return { config, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { config, close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }
