@@ -44,6 +44,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
     .option('--wait-core <seconds>', 'serve the simulated workspace during the run and let P200/P201 wait this long for the partner to call it back (0: judge them by hand)', '0')
     .option('--scenario <path>', 'a scenario file (YAML or JSON), or a directory of them, to run instead of the catalogue, or with it when --journeys is given (repeatable)', collect, [])
+    .option('--strict', 'warnings (what the contract recommends) fail their journey too, not only errors')
     .addOption(new Option('--no-color', 'never colour the console output'))
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
     .action(async (flags: RunFlags & { color: boolean }, cmd: Command) => {

@@ -21,6 +21,8 @@ export interface RunFlags {
   journeysExplicit?: boolean;
   /** `--wait-core SECONDS`: serve the workspace; P200/P201 wait this long for the partner's calls (0: manual). */
   waitCore?: string;
+  /** `--strict`: warnings fail their journey too. */
+  strict?: boolean;
 }
 
 export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
@@ -62,6 +64,7 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       retryBackoffMs: backoff,
       showSecrets: flags.showSecrets,
       waitCore,
+      strict: flags.strict,
       // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
       core: waitCore > 0 ? (await import('../workspace/core-integration.js')).coreIntegration : undefined,
       onJourneyStart: (j) => console?.onJourneyStart(j.id, j.title),

@@ -119,7 +119,9 @@ export function expectDemo(ex: Exchange): Violation[] {
 export function expectOtherConnectionId(ex: Exchange, earlier: string | undefined, what: string, severity: 'error' | 'warning'): Violation[] {
   const id = bodyOf(ex).connection_id;
   if (!ex.response || ex.response.status >= 300 || earlier === undefined || id !== earlier) return [];
-  return [violation('journey.connection_id', 'connection_id', `Failed to ${what}: connection_id ${show(id)} is the one returned before. Expected a new, separate connection (CONTRACT §3, "partner has one").`, severity)];
+  // P400 (seed: must create a new connection) is an error; another workspace's (P101, P600) a warning.
+  const rule = severity === 'error' ? 'journey.connection_id.reused' : 'journey.connection_id.shared';
+  return [violation(rule, 'connection_id', `Failed to ${what}: connection_id ${show(id)} is the one returned before. Expected a new, separate connection (CONTRACT §3, "partner has one").`, severity)];
 }
 
 /** P300: what the creator's sign-in means (API specification, "existing user, existing account"); warnings. */
@@ -161,7 +163,7 @@ export function preferValues(ex: Exchange, prefer: Partial<Record<'redirect_valu
   for (const [field, allowed] of Object.entries(prefer)) {
     if (!allowed) continue;
     const v = bodyOf(ex)[field];
-    if (!allowed.includes(v as string)) out.push(violation(`journey.${field}`, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')} (a recommendation).`, 'warning'));
+    if (!allowed.includes(v as string)) out.push(violation(`journey.recommended.${field}`, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')} (a recommendation).`, 'warning'));
   }
   return out;
 }

@@ -31,6 +31,8 @@ export interface RunOptions {
   waitCore?: number;
   /** The simulated workspace's core-integration judge (src/workspace/core-integration.ts), injected so journeys do not import it. */
   core?: CoreIntegration;
+  /** Warnings fail the journey too (`pcsim run --strict`, `strict` in POST /api/runs). */
+  strict?: boolean;
   /** How often a core_integration step looks at the partner's activity (ms; default 100). */
   corePollMs?: number;
   onJourneyStart?(j: Journey): void;
@@ -69,7 +71,7 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
       continue;
     }
     opts.onJourneyStart?.(journey);
-    const report = await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core));
+    const report = strictly(await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core)), opts.strict);
     reports.push(report);
     opts.onJourneyEnd?.(report);
   }
@@ -106,6 +108,18 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
     const message = err instanceof Error ? err.message : String(err);
     return { ...base, status: 'failed', reason: `pcsim could not finish the journey: ${message}`, duration_ms: elapsed(), steps: t.steps };
   }
+}
+
+/** Under --strict a journey that passed with warnings fails, naming the first one. */
+function strictly(report: JourneyReport, strict: boolean | undefined): JourneyReport {
+  if (!strict || report.status !== 'passed') return report;
+  for (const step of report.steps) {
+    const w = step.violations.find((v) => v.severity === 'warning');
+    if (!w) continue;
+    const count = report.steps.reduce((n, s) => n + s.violations.filter((v) => v.severity === 'warning').length, 0);
+    return { ...report, status: 'failed', reason: `strict: ${count} warning(s) fail the journey; step "${step.name}": [${w.rule}] ${w.message}` };
+  }
+  return report;
 }
 
 function warningsOf(t: JourneyContext): string | undefined {

@@ -97,8 +97,8 @@ describe('each fault fails exactly the journeys it breaks, naming the rule', () 
   it('same-connection-id fails P400 naming the reused id', async () => {
     const r = await run({ faults: ['same-connection-id'] }, { journeys: 'P400' });
     expect(r.journeys[0]!.status).toBe('failed');
-    expect(r.journeys[0]!.reason).toContain('[journey.connection_id]');
-    expect(r.journeys[0]!.steps[1]!.violations.map((v) => v.rule)).toContain('journey.connection_id');
+    expect(r.journeys[0]!.reason).toContain('[journey.connection_id.reused]');
+    expect(r.journeys[0]!.steps[1]!.violations.map((v) => v.rule)).toContain('journey.connection_id.reused');
   });
 
   it.each(['slow', 'hang'] as const)('%s: a timeout fails the journey after the retries and the run finishes', async (fault) => {

@@ -38,6 +38,7 @@ export const StartRunBody = z.strictObject({
     .max(20)
     .optional()
     .describe('scenario files to run, as `pcsim run --scenario`: instead of the catalogue, or with it when journeys is given. Every problem of every file is refused before anything is sent.'),
+  strict: z.boolean().optional().describe('as pcsim run --strict: warnings (what the contract recommends) fail their journey too'),
 });
 
 export interface RunJourneyProgress {
@@ -168,6 +169,7 @@ export const runRoutes = [
         timeoutMs: ctx.timeoutMs,
         retryBackoffMs: ctx.retryBackoffMs,
         journeys: selection.journeys,
+        strict: body.strict,
         signal: stopper.signal,
         onJourneyStart: (j) => {
           const e = entry(j.id);
