@@ -1,7 +1,7 @@
 /** `pcsim run`: the certification engine from the command line. */
 import { selectJourneys } from '../journeys/catalogue.js';
 import { createConsoleReporter, parseReporterSpec, writeFileReports, type ReporterSpec } from '../journeys/reporters/index.js';
-import { runJourneys } from '../journeys/runner.js';
+import { runJourneys, shellWord } from '../journeys/runner.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { credentialsFromEnv } from './credentials.js';
 import { scenarioJourneys } from './scenario.js';
@@ -65,6 +65,7 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       showSecrets: flags.showSecrets,
       waitCore,
       strict: flags.strict,
+      rerunBase: ['pcsim run', flags.partner ? `--partner ${shellWord(flags.partner)}` : '', waitCore > 0 ? `--wait-core ${waitCore}` : ''].filter(Boolean).join(' '),
       // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
       core: waitCore > 0 ? (await import('../workspace/core-integration.js')).coreIntegration : undefined,
       onJourneyStart: (j) => console?.onJourneyStart(j.id, j.title),

@@ -29,7 +29,7 @@ export function loadCatalogue(dir = CATALOGUE_DIR): Journey[] {
     const file = join(dir, f);
     const parsed = parseScenario(readFileSync(file, 'utf8'), file);
     if (!parsed.ok) throw new Error(`Failed to load the journey catalogue: ${parsed.problems.map(formatProblem).join('; ')}`);
-    return scenarioJourney(parsed.scenario);
+    return { ...scenarioJourney(parsed.scenario), file, catalogue: true };
   });
 }
 

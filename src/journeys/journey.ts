@@ -29,6 +29,10 @@ export interface Journey {
   manualFor?(config: PartnerConfig, run?: RunSetting): string | undefined;
   /** `{note}`: passed, with the reason it passed (P200/P201 judged from the partner's activity). */
   run?(t: JourneyContext): Promise<void | { manual: string } | { note: string }>;
+  /** The scenario file it was read from (a re-run command names it); catalogue journeys re-run by id. */
+  file?: string;
+  /** A catalogue journey (re-run with --journeys ID). */
+  catalogue?: boolean;
 }
 
 /** What a config makes of a journey before it runs: the one reading of skip / manualFor / run. */

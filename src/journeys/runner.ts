@@ -31,6 +31,11 @@ export interface RunOptions {
   waitCore?: number;
   /** The simulated workspace's core-integration judge (src/workspace/core-integration.ts), injected so journeys do not import it. */
   core?: CoreIntegration;
+  /**
+   * How the run was started, for the re-run command of a failed journey (e.g. "pcsim run --partner
+   * partner.json"): the journey's own --journeys ID or --scenario FILE is appended.
+   */
+  rerunBase?: string;
   /** Warnings fail the journey too (`pcsim run --strict`, `strict` in POST /api/runs). */
   strict?: boolean;
   /** How often a core_integration step looks at the partner's activity (ms; default 100). */
@@ -71,7 +76,7 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
       continue;
     }
     opts.onJourneyStart?.(journey);
-    const report = strictly(await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core)), opts.strict);
+    const report = withRerun(strictly(await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core)), opts.strict), journey, opts);
     reports.push(report);
     opts.onJourneyEnd?.(report);
   }
@@ -109,6 +114,16 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
     return { ...base, status: 'failed', reason: `pcsim could not finish the journey: ${message}`, duration_ms: elapsed(), steps: t.steps };
   }
 }
+
+/** A failed journey says how to re-run just it: the same partner and switches, only this journey. */
+function withRerun(report: JourneyReport, journey: Journey, opts: RunOptions): JourneyReport {
+  if (report.status !== 'failed' || !opts.rerunBase) return report;
+  const only = journey.file !== undefined && !journey.catalogue ? `--scenario ${shellWord(journey.file)}` : `--journeys ${journey.id}`;
+  return { ...report, rerun: `${opts.rerunBase} ${only}${opts.strict ? ' --strict' : ''}` };
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+export const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
 /** Under --strict a journey that passed with warnings fails, naming the first one. */
 function strictly(report: JourneyReport, strict: boolean | undefined): JourneyReport {

@@ -18,7 +18,7 @@ async function judge(ids: string, settings: PartnerSettings = {}, strict = false
   closers.push(partner.close);
   const sel = selectJourneys(ids);
   if ('error' in sel) throw new Error(sel.error);
-  const r = await runJourneys({ config: partner.config as PartnerConfig, credentials: CONFORMANCE_CREDENTIALS, journeys: sel.journeys, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, strict });
+  const r = await runJourneys({ config: partner.config as PartnerConfig, credentials: CONFORMANCE_CREDENTIALS, journeys: sel.journeys, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, strict, rerunBase: 'pcsim run --partner partner.json' });
   return Object.fromEntries(r.journeys.map((j) => [j.id, j]));
 }
 
@@ -39,6 +39,11 @@ describe('verdicts that agree with Databricks', () => {
   it('P400: the old connection_id on the re-create is an error (seed: "must create a new connection")', async () => {
     const r = await judge('P400', { mutant: 'reuse-id-on-recreate' });
     expect(r.P400).toMatchObject({ status: 'failed', reason: expect.stringContaining('[journey.connection_id.reused]') });
+    // The report says how to re-run just this journey, and what was expected and received.
+    expect(r.P400!.rerun).toBe('pcsim run --partner partner.json --journeys P400');
+    const v = r.P400!.steps.at(-1)!.violations.find((x) => x.rule === 'journey.connection_id.reused')!;
+    expect(v.expected).toMatch(/^not "/);
+    expect(v.received).toBe(v.expected!.slice(4));
     expect((await judge('P400')).P400!.status).toBe('passed');
   });
 

@@ -168,8 +168,14 @@ export async function loadScenarioFile(file: string): Promise<LoadResult> {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     return { ok: false, problems: [{ file, line: 1, col: 1, path: '', message: `Failed to read the scenario file: ${code}. Expected a readable YAML or JSON file.` }] };
   }
-  return parseScenario(text, file);
+  const parsed = parseScenario(text, file);
+  if (parsed.ok) FILES.set(parsed.scenario, file);
+  return parsed;
 }
+
+/** The file each scenario read from disk came from (a failed journey's re-run command names it). */
+const FILES = new WeakMap<Scenario, string>();
+export const fileOf = (s: Scenario): string | undefined => FILES.get(s);
 
 /** The `save` of a step that failed the schema, when it is usable: its names still count as defined. */
 function savesOf(step: unknown): { save?: Record<string, string> } {

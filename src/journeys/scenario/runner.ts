@@ -15,7 +15,7 @@ import type { Journey, RunSetting, Skip } from '../journey.js';
 import { JourneyAbort, pause, RunStopped, WRONG_CREDENTIALS, type JourneyContext } from '../context.js';
 import { expectDemo, expectError, expectExpiredTrial, expectNew, expectNewUserRow, expectOtherConnectionId, expectSignIn, expectTestResults, preferValues } from '../expectations.js';
 import type { Exchange } from '../../partner-client/types.js';
-import { interpolate, resolveVariables, UnfilledVariable } from './load.js';
+import { fileOf, interpolate, resolveVariables, UnfilledVariable } from './load.js';
 import { actionOf, OPTIONAL_ENDPOINTS, stepName, type ActionName, type Expect, type Scenario, type Step, type When } from './schema.js';
 
 const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
@@ -120,6 +120,7 @@ export function stepApplies(when: When | undefined, c: PartnerConfig): boolean {
 
 export function scenarioJourney(s: Scenario): Journey {
   return {
+    file: fileOf(s),
     id: s.name,
     title: s.title ?? s.description?.split('\n')[0] ?? `scenario ${s.name}`,
     skip: (c) => skipOf(s, c),
