@@ -2,7 +2,7 @@
  * The worked examples of fixtures/scenarios pass against the compliant reference partner, and
  * the catalogue is the scenario files of fixtures/catalogue, run by the same engine.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
