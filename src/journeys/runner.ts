@@ -8,6 +8,7 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
 import { PartnerClient, type Credentials } from '../partner-client/client.js';
 import { MemoryStore } from '../store/memory.js';
+import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import { CATALOGUE } from './catalogue.js';
 import { JourneyAbort, JourneyContext, RunStopped } from './context.js';
@@ -44,13 +45,15 @@ export interface RunOptions {
   onJourneyEnd?(r: JourneyReport): void;
   /** Stops the run: the journey under way ends before its next call and the rest are not started (all reported skipped). */
   signal?: AbortSignal;
+  /** The run's throw-away state (default a fresh MemoryStore); the UI's runs pass one they watch. */
+  store?: Store;
 }
 
 export async function runJourneys(opts: RunOptions): Promise<RunReport> {
   const started = Date.now();
   const t0 = performance.now();
   const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
-  const store = new MemoryStore();
+  const store = opts.store ?? new MemoryStore();
   const waitCore = opts.waitCore ?? 0;
   if (waitCore > 0 && !opts.core) throw new Error('Failed to judge the core integration: waitCore is set but no core integration was given. Expected RunOptions.core (src/workspace/core-integration.ts).');
   const workspace = waitCore > 0 ? await opts.core!.serve(store) : undefined;

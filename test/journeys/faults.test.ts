@@ -101,11 +101,11 @@ describe('each fault fails exactly the journeys it breaks, naming the rule', () 
     expect(r.journeys[0]!.steps[1]!.violations.map((v) => v.rule)).toContain('journey.connection_id.reused');
   });
 
-  it.each(['slow', 'hang'] as const)('%s: a timeout fails the journey after the retries and the run finishes', async (fault) => {
+  it.each(['slow', 'hang'] as const)('%s: a timeout fails the journey at once (not retried) and the run finishes', async (fault) => {
     const r = await run({ faults: [fault], slowMs: 1500 }, { journeys: 'P100,P300', timeoutMs: 150 });
     expect(ids(r, 'failed')).toEqual(['P100', 'P300']);
     const step = r.journeys[0]!.steps[0]!;
-    expect(step.attempts).toBe(4);
+    expect(step.attempts).toBe(1);
     expect(r.journeys[0]!.reason).toContain('[http.network]');
     expect(r.journeys[0]!.reason).toContain('timeout');
   });
