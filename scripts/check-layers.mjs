@@ -32,6 +32,12 @@ const ALLOWED = {
     "type-only: State embeds the workspace API's state (tokens, OAuth, activity); moving those shapes before databricks is for src/workspace's owners",
 };
 
+/** Known type-only cycles left to their owners, with the reason; a listed cycle that is gone fails too. */
+const ALLOWED_CYCLES = {
+  'src/workspace/rest/context.ts ~ src/workspace/statements.ts':
+    'type-only both ways (CallContext/RestHandler vs StatementCache); untangling it is for src/workspace\'s owners',
+};
+
 const layerOf = (src, file) => {
   const top = relative(src, file).split(/[\\/]/)[0];
   const i = LAYERS.findIndex((parts) => parts.includes(top));
@@ -77,7 +83,13 @@ export function checkLayers(root = ROOT) {
     graph.set(file, deps);
   }
   for (const edge of Object.keys(ALLOWED)) if (!used.has(edge)) problems.push(`${edge}: listed in ALLOWED but no longer imported. Expected the entry removed from scripts/check-layers.mjs.`);
-  problems.push(...cycles(graph).map((c) => `${c.map((f) => relative(root, f)).join(' → ')}: a cycle. Expected modules that do not import each other.`));
+  const seen = new Set();
+  for (const c of cycles(graph)) {
+    const key = [...new Set(c.map((f) => relative(root, f)))].sort().join(' ~ ');
+    if (key in ALLOWED_CYCLES) seen.add(key);
+    else problems.push(`${c.map((f) => relative(root, f)).join(' → ')}: a cycle. Expected modules that do not import each other.`);
+  }
+  if (root === ROOT) for (const key of Object.keys(ALLOWED_CYCLES)) if (!seen.has(key)) problems.push(`${key}: listed in ALLOWED_CYCLES but no longer a cycle. Expected the entry removed from scripts/check-layers.mjs.`);
   return problems;
 }
 
