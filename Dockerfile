@@ -22,6 +22,8 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY public ./public
 COPY fixtures/partners ./fixtures/partners
+# The certification catalogue: pcsim run loads its journeys from these scenario files.
+COPY fixtures/catalogue ./fixtures/catalogue
 RUN ln -s /app/bin/pcsim.js /usr/local/bin/pcsim \
  && mkdir -p /data && chown node:node /data
 USER node

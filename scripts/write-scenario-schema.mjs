@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes docs/scenario.schema.json from the zod schema (src/scenarios/schema.ts), the single
+// Writes docs/scenario.schema.json from the zod schema (src/journeys/scenario/schema.ts), the single
 // source of truth. test/scenarios/docs.test.ts fails when the committed file is stale.
 // Run: npm run schemas
 import { writeFileSync } from 'node:fs';

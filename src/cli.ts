@@ -47,6 +47,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--tls-cert <file>', 'PEM certificate of the workspace\'s HTTPS endpoint with --wait-core (default: one made for the run by pcsim\'s own CA)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--scenario <path>', 'a scenario file (YAML or JSON), or a directory of them, to run instead of the catalogue, or with it when --journeys is given (repeatable)', collect, [])
+    .option('--strict', 'warnings (what the contract recommends) fail their journey too, not only errors')
     .option('--fail-fast', 'stop at the first failed journey; the rest are reported skipped, saying so')
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
     .action(async (flags: RunFlags & { color: boolean }, cmd: Command) => {

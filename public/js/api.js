@@ -89,7 +89,7 @@ const ws = (id) => `/api/workspaces/${enc(id)}`;
 /** @param {string} wsId @param {string} partner */
 const partnerIn = (wsId, partner) => `${ws(wsId)}/partners/${enc(partner)}`;
 
-/* eslint-disable-next-line -- the methods are one-liners; their parameters are ids (strings) and JSON bodies */
+/* The methods are one-liners; their parameters are ids (strings) and JSON bodies. */
 /** @type {Record<string, (...args: any[]) => Promise<any>>} */
 export const api = {
   health: () => call('GET', '/api/health'),

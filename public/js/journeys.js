@@ -124,7 +124,10 @@ function renderRunBox(box, p) {
     }),
   );
   const setAll = (/** @type {boolean} */ on) => {
-    for (const j of runnable) on ? chosen.add(j.id) : chosen.delete(j.id);
+    for (const j of runnable) {
+      if (on) chosen.add(j.id);
+      else chosen.delete(j.id);
+    }
     for (const cb of list.querySelectorAll('input:not(:disabled)')) /** @type {HTMLInputElement} */ (cb).checked = on;
     sync();
   };

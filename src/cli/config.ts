@@ -52,6 +52,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--fault', 'PCSIM_FAULTS', 'list'),
   entry('--scenario', 'PCSIM_SCENARIOS', 'list'),
   entry('--wait-core', 'PCSIM_WAIT_CORE', 'integer'),
+  entry('--strict', 'PCSIM_STRICT', 'boolean'),
   entry('--concurrency', 'PCSIM_CONCURRENCY', 'integer'),
   entry('--duration', 'PCSIM_DURATION', 'string'),
   entry('--warmup', 'PCSIM_WARMUP', 'string'),

@@ -1,7 +1,7 @@
 /** `pcsim run`: the certification engine from the command line. */
 import { selectJourneys } from '../journeys/catalogue.js';
 import { createConsoleReporter, parseReporterSpec, writeFileReports, type ReporterSpec } from '../journeys/reporters/index.js';
-import { runJourneys } from '../journeys/runner.js';
+import { runJourneys, shellWord } from '../journeys/runner.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { checkReachable } from '../partner-client/reach.js';
 import type { JourneyReport } from '../journeys/types.js';
@@ -27,6 +27,8 @@ export interface RunFlags {
   waitCore?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** `--strict`: warnings fail their journey too. */
+  strict?: boolean;
   /** `--fail-fast`: stop at the first failed journey; the rest are skipped saying so. */
   failFast?: boolean;
 }
@@ -117,7 +119,10 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       retryBackoffMs: backoff,
       showSecrets: flags.showSecrets,
       waitCore,
-      workspaceTls: tls?.tls,
+      strict: flags.strict,
+      rerunBase: ['pcsim run', flags.partner ? `--partner ${shellWord(flags.partner)}` : '', waitCore > 0 ? `--wait-core ${waitCore}` : ''].filter(Boolean).join(' '),
+      // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
+      core: waitCore > 0 ? (await import('../workspace/core-integration.js')).createCoreIntegration({ tls: tls?.tls }) : undefined,
       onJourneyStart: (j) => {
         progress.start(j.id);
         console?.onJourneyStart(j.id, j.title);

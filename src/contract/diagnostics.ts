@@ -12,9 +12,18 @@ export interface Violation {
   field: string;
   message: string;
   severity: Severity;
+  /** What the rule wanted and what the partner sent, for reports that show them side by side. */
+  expected?: string;
+  received?: string;
 }
 
-export const violation = (rule: string, field: string, message: string, severity: Severity = 'error'): Violation => ({ rule, field, message, severity });
+export const violation = (rule: string, field: string, message: string, severity: Severity = 'error', diff?: { expected: string; received: string }): Violation => ({
+  rule,
+  field,
+  message,
+  severity,
+  ...diff,
+});
 
 export const errorsOnly = (vs: readonly Violation[]) => vs.filter((v) => v.severity === 'error');
 
@@ -90,11 +99,12 @@ export function issuesToViolations(issues: readonly z.core.$ZodIssue[], data: un
     if (issue.code === 'unrecognized_keys') {
       return violation(`${rulePrefix}.unknown_field`, field, `Failed to ${what}: unknown field(s) ${issue.keys.join(', ')}. Expected only the fields of the contract.`, 'warning');
     }
+    const diff = { expected: expectation(issue), received: show(value) };
     const message = missing
       ? `Failed to ${what}: ${field} is missing. Expected ${expectation(issue)}.`
       : issue.code === 'custom'
         ? `Failed to ${what}: ${field} is ${show(value)}: ${issue.message}`
         : `Failed to ${what}: ${field} is ${show(value)}. Expected ${expectation(issue)}${caseHint(issue, value)}.`;
-    return violation(rule, field, message);
+    return violation(rule, field, message, 'error', diff);
   });
 }

@@ -9,7 +9,9 @@ import { findDuplicateKey, tryParseJson } from './json.js';
 import {
   Connection, ConnectorsResponse, DeleteConnectionResponse, ErrorResponse, TestConnectionResponse,
 } from './messages.js';
-import type { CallKind } from '../partner-client/types.js';
+
+/** The partner APIs Databricks calls (CONTRACT §3–4). */
+export type CallKind = 'connect' | 'delete_connection' | 'delete_account' | 'expire_account' | 'test_connection' | 'connectors';
 
 export const RULES: Record<string, string> = {
   'http.status': 'The status code is one the contract allows for this API (CONTRACT §3–4).',

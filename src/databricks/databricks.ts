@@ -10,7 +10,7 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import type { Credentials, PartnerClient } from '../partner-client/client.js';
 import { supports } from '../partner-client/client.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
-import type { Store } from '../store/types.js';
+import type { Store } from './store-port.js';
 import { DatabricksError, notFound } from './errors.js';
 import type { ConnectionRecord, PartnerRecord, Resources, User, Workspace } from './model.js';
 import { KeyedMutex } from './mutex.js';

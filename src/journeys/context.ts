@@ -9,6 +9,7 @@ import { errorsOnly, type Violation } from '../contract/diagnostics.js';
 import type { Databricks, ConnectOptions, ConnectOutcome, NewWorkspace } from '../databricks/databricks.js';
 import type { PartnerRecord, User, Workspace } from '../databricks/model.js';
 import type { Exchange } from '../partner-client/types.js';
+import type { CoreIntegration } from './core.js';
 import { expectNew } from './expectations.js';
 import type { StepReport } from './types.js';
 
@@ -65,6 +66,8 @@ export class JourneyContext {
     readonly journeyId: string,
     /** Aborted when the run is stopped: no new call starts after that. */
     readonly signal?: AbortSignal,
+    /** Set when the run judges the core integration: how, and how long a core_integration step waits. */
+    readonly core?: { integration: CoreIntegration; seconds: number; pollMs?: number },
   ) {}
 
   /** Throws RunStopped when the run was stopped; called before each call to the partner. */

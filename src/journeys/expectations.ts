@@ -16,13 +16,14 @@ function statusIs(ex: Exchange, allowed: number[], what: string): Violation[] {
   if (allowed.includes(ex.response.status)) return [];
   const b = bodyOf(ex);
   const why = typeof b.error_reason === 'string' ? ` (${b.error_reason}${typeof b.display_message === 'string' ? `: ${b.display_message}` : ''})` : '';
-  return [violation('journey.status', 'status', `Failed to ${what}: the partner answered ${ex.response.status}${why}. Expected ${allowed.join(' or ')}.`)];
+  return [violation('journey.status', 'status', `Failed to ${what}: the partner answered ${ex.response.status}${why}. Expected ${allowed.join(' or ')}.`, 'error', { expected: allowed.join(' or '), received: String(ex.response.status) })];
 }
 
 function fieldIn<T extends string>(ex: Exchange, field: string, allowed: readonly T[], what: string, rule = `journey.${field}`): Violation[] {
   const v = bodyOf(ex)[field];
   if (allowed.includes(v as T)) return [];
-  return [violation(rule, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')}.`)];
+  const expected = allowed.map((a) => show(a)).join(' or ');
+  return [violation(rule, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${expected}.`, 'error', { expected, received: show(v) })];
 }
 
 /** The redirect values Databricks' suite accepts when a journey names none (PartnerTestBase.validateRedirectValue). */
@@ -38,7 +39,7 @@ export function expectNew(ex: Exchange, exp: NewExpectation = {}): Violation[] {
   const status = statusIs(ex, [200, 201], what);
   if (status.length || !ex.response) return status;
   const out: Violation[] = [];
-  if (bodyOf(ex).configured_resources !== true) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected true for a new connection.`));
+  if (bodyOf(ex).configured_resources !== true) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected true for a new connection.`, 'error', { expected: 'true', received: show(bodyOf(ex).configured_resources) }));
   out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? DEFAULT_REDIRECTS, what));
   return out;
 }
@@ -59,7 +60,7 @@ export function expectSignIn(ex: Exchange, exp: SignInExpectation = {}): Violati
   const status = statusIs(ex, [200], what);
   if (status.length || !ex.response) return status;
   const out: Violation[] = [];
-  if (bodyOf(ex).configured_resources !== false) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected false on a sign-in.`));
+  if (bodyOf(ex).configured_resources !== false) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected false on a sign-in.`, 'error', { expected: 'false', received: show(bodyOf(ex).configured_resources) }));
   // Databricks' suite (PartnerTestBase.signInAndValidate) holds a sign-in to the same default redirect values as a create.
   out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? DEFAULT_REDIRECTS, what));
   if (exp.user_statuses) out.push(...fieldIn(ex, 'user_status', exp.user_statuses, what));
@@ -119,7 +120,9 @@ export function expectDemo(ex: Exchange): Violation[] {
 export function expectOtherConnectionId(ex: Exchange, earlier: string | undefined, what: string, severity: 'error' | 'warning'): Violation[] {
   const id = bodyOf(ex).connection_id;
   if (!ex.response || ex.response.status >= 300 || earlier === undefined || id !== earlier) return [];
-  return [violation('journey.connection_id', 'connection_id', `Failed to ${what}: connection_id ${show(id)} is the one returned before. Expected a new, separate connection (CONTRACT §3, "partner has one").`, severity)];
+  // P400 (seed: must create a new connection) is an error; another workspace's (P101, P600) a warning.
+  const rule = severity === 'error' ? 'journey.connection_id.reused' : 'journey.connection_id.shared';
+  return [violation(rule, 'connection_id', `Failed to ${what}: connection_id ${show(id)} is the one returned before. Expected a new, separate connection (CONTRACT §3, "partner has one").`, severity, { expected: `not ${show(earlier)}`, received: show(id) })];
 }
 
 /** P300: what the creator's sign-in means (API specification, "existing user, existing account"); warnings. */
@@ -161,7 +164,8 @@ export function preferValues(ex: Exchange, prefer: Partial<Record<'redirect_valu
   for (const [field, allowed] of Object.entries(prefer)) {
     if (!allowed) continue;
     const v = bodyOf(ex)[field];
-    if (!allowed.includes(v as string)) out.push(violation(`journey.${field}`, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')} (a recommendation).`, 'warning'));
+    const expected = allowed.map((a) => show(a)).join(' or ');
+    if (!allowed.includes(v as string)) out.push(violation(`journey.recommended.${field}`, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${expected} (a recommendation).`, 'warning', { expected, received: show(v) }));
   }
   return out;
 }

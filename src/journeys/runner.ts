@@ -10,12 +10,11 @@ import { PartnerClient, type Credentials } from '../partner-client/client.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
-import type { WorkspaceTls } from '../workspace/certificate.js';
-import type { Journey } from './catalogue.js';
-import { applicability, CATALOGUE } from './catalogue.js';
+import { CATALOGUE } from './catalogue.js';
 import { JourneyAbort, JourneyContext, RunStopped } from './context.js';
+import type { CoreIntegration } from './core.js';
+import { applicability, type Journey } from './journey.js';
 import type { JourneyReport, RunReport } from './types.js';
-import { withCoreJourneys } from '../workspace/core-journeys.js';
 
 export interface RunOptions {
   config: PartnerConfig;
@@ -28,11 +27,20 @@ export interface RunOptions {
   endpoint?: WorkspaceEndpoint;
   /**
    * > 0: serve the simulated workspace on a loopback port for this run (Connect payloads point
-   * there) and let P200/P201 wait up to this many seconds for the partner's calls.
+   * there) and let P200/P201 wait up to this many seconds for the partner's calls. Needs `core`.
    */
   waitCore?: number;
-  /** The workspace's HTTPS certificate for waitCore (--tls-cert/--tls-key); default: made for this run. */
-  workspaceTls?: WorkspaceTls;
+  /** The simulated workspace's core-integration judge (src/workspace/core-integration.ts), injected so journeys do not import it. */
+  core?: CoreIntegration;
+  /**
+   * How the run was started, for the re-run command of a failed journey (e.g. "pcsim run --partner
+   * partner.json"): the journey's own --journeys ID or --scenario FILE is appended.
+   */
+  rerunBase?: string;
+  /** Warnings fail the journey too (`pcsim run --strict`, `strict` in POST /api/runs). */
+  strict?: boolean;
+  /** How often a core_integration step looks at the partner's activity (ms; default 100). */
+  corePollMs?: number;
   onJourneyStart?(j: Journey): void;
   onJourneyEnd?(r: JourneyReport): void;
   /** Stops the run: the journey under way ends before its next call and the rest are not started (all reported skipped). */
@@ -46,8 +54,9 @@ export async function runJourneys(opts: RunOptions): Promise<RunReport> {
   const t0 = performance.now();
   const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
   const store = opts.store ?? new MemoryStore();
-  // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
-  const workspace = opts.waitCore && opts.waitCore > 0 ? await (await import('../workspace/serve.js')).serveWorkspace(store, { tls: opts.workspaceTls }) : undefined;
+  const waitCore = opts.waitCore ?? 0;
+  if (waitCore > 0 && !opts.core) throw new Error('Failed to judge the core integration: waitCore is set but no core integration was given. Expected RunOptions.core (src/workspace/core-integration.ts).');
+  const workspace = waitCore > 0 ? await opts.core!.serve(store) : undefined;
   const dbx = new Databricks({ store, clientFor: () => client, patToken: opts.patToken, endpoint: workspace?.endpoint ?? opts.endpoint });
   try {
     return await runAll(opts, dbx, started, t0);
@@ -60,7 +69,9 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
   const partner = await dbx.registerPartner(opts.config, 'run');
 
   const reports: JourneyReport[] = [];
-  for (const journey of withCoreJourneys(opts.journeys ?? CATALOGUE, { seconds: opts.waitCore ?? 0 })) {
+  const waitCore = opts.waitCore ?? 0;
+  const core = waitCore > 0 && opts.core ? { integration: opts.core, seconds: waitCore, pollMs: opts.corePollMs } : undefined;
+  for (const journey of opts.journeys ?? CATALOGUE) {
     if (opts.signal?.aborted) {
       const report: JourneyReport = { id: journey.id, title: journey.title, status: 'skipped', reason: 'not started: the run was stopped', duration_ms: 0, steps: [] };
       reports.push(report);
@@ -68,7 +79,7 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
       continue;
     }
     opts.onJourneyStart?.(journey);
-    const report = await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal));
+    const report = withRerun(strictly(await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core)), opts.strict), journey, opts);
     reports.push(report);
     opts.onJourneyEnd?.(report);
   }
@@ -88,7 +99,7 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
   const t0 = performance.now();
   const base = { id: journey.id, title: journey.title };
   const elapsed = () => Math.round(performance.now() - t0);
-  const a = applicability(journey, t.config);
+  const a = applicability(journey, t.config, { core: t.core !== undefined });
   if (a.status === 'skipped') return { ...base, status: 'skipped', reason: `${a.reason} (${a.field})`, duration_ms: 0, steps: [] };
   if (a.status === 'manual') return { ...base, status: 'manual', reason: a.reason, duration_ms: 0, steps: [], manual_checks: journey.manual };
   try {
@@ -105,6 +116,28 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
     const message = err instanceof Error ? err.message : String(err);
     return { ...base, status: 'failed', reason: `pcsim could not finish the journey: ${message}`, duration_ms: elapsed(), steps: t.steps };
   }
+}
+
+/** A failed journey says how to re-run just it: the same partner and switches, only this journey. */
+function withRerun(report: JourneyReport, journey: Journey, opts: RunOptions): JourneyReport {
+  if (report.status !== 'failed' || !opts.rerunBase) return report;
+  const only = journey.file !== undefined && !journey.catalogue ? `--scenario ${shellWord(journey.file)}` : `--journeys ${journey.id}`;
+  return { ...report, rerun: `${opts.rerunBase} ${only}${opts.strict ? ' --strict' : ''}` };
+}
+
+/** A word as a POSIX shell reads it back unchanged. */
+export const shellWord = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
+/** Under --strict a journey that passed with warnings fails, naming the first one. */
+function strictly(report: JourneyReport, strict: boolean | undefined): JourneyReport {
+  if (!strict || report.status !== 'passed') return report;
+  for (const step of report.steps) {
+    const w = step.violations.find((v) => v.severity === 'warning');
+    if (!w) continue;
+    const count = report.steps.reduce((n, s) => n + s.violations.filter((v) => v.severity === 'warning').length, 0);
+    return { ...report, status: 'failed', reason: `strict: ${count} warning(s) fail the journey; step "${step.name}": [${w.rule}] ${w.message}` };
+  }
+  return report;
 }
 
 function warningsOf(t: JourneyContext): string | undefined {

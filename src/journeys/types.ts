@@ -27,6 +27,8 @@ export interface JourneyReport {
   steps: StepReport[];
   /** For manual journeys: what a reviewer checks by hand. */
   manual_checks?: string[];
+  /** For failed journeys: the one command that re-runs just this journey. */
+  rerun?: string;
 }
 
 export interface RunReport {

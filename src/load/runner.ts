@@ -5,7 +5,7 @@
  * judges it. The report: throughput, latency percentiles per step, error answers by reason,
  * and the contract violations seen under load.
  */
-import type { ThresholdResult } from './thresholds.js';
+import type { ThresholdResult } from './threshold-types.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
 import { applicability, type Journey } from '../journeys/catalogue.js';

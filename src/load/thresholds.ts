@@ -4,26 +4,9 @@
  */
 import type { LoadReport } from './runner.js';
 
-/** Latency metrics apply to every step (the slowest step decides); the others to the run. */
-export const THRESHOLD_METRICS = ['p50', 'p95', 'p99', 'max', 'connect_per_s', 'copies_per_s', 'calls_per_s', 'failed', 'errors', 'violations'] as const;
-export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
-const OPS = ['<', '<=', '>', '>='] as const;
-type Op = (typeof OPS)[number];
+import { THRESHOLD_METRICS, type Op, type Threshold, type ThresholdMetric, type ThresholdResult } from './threshold-types.js';
 
-export interface Threshold {
-  spec: string;
-  metric: ThresholdMetric;
-  op: Op;
-  value: number;
-}
-
-export interface ThresholdResult extends Threshold {
-  /** The measured value the threshold was judged on. */
-  actual: number;
-  /** For latency metrics: the step that gave `actual` (the slowest). */
-  step?: string;
-  ok: boolean;
-}
+export { THRESHOLD_METRICS, type Threshold, type ThresholdMetric, type ThresholdResult };
 
 const UNIT: Record<ThresholdMetric, string> = {
   p50: 'ms', p95: 'ms', p99: 'ms', max: 'ms',

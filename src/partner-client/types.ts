@@ -1,7 +1,9 @@
 /** What pcsim records of one call to a partner: an exchange. Secrets are redacted before it is built. */
 import type { Violation } from '../contract/diagnostics.js';
 
-export type CallKind = 'connect' | 'delete_connection' | 'delete_account' | 'expire_account' | 'test_connection' | 'connectors';
+// The APIs a partner serves are the contract's (contract/rules.ts); re-exported for the callers of the client.
+import type { CallKind } from '../contract/rules.js';
+export type { CallKind };
 
 export interface RecordedRequest {
   method: string;

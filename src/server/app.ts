@@ -223,7 +223,6 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.publicDir && existsSync(deps.publicDir)) app.use(express.static(deps.publicDir, { index: 'index.html', fallthrough: true }));
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new ApiError('unknown_route', `Failed to find ${req.method} ${req.path}: no such page. Expected / (the UI) or /api/….`, { path: req.path })));
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toApiError(err, limit);
     if (e.kind === 'internal') process.stderr.write(`pcsim: internal error on ${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

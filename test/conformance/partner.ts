@@ -60,8 +60,64 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  const fail = (res: ServerResponse, status: number, reason: string, message: string) =>
+  /** Error answers, with the mutants that break an ErrorResponse. */
+  const fail = (res: ServerResponse, status: number, reason: string, message: string) => {
+    if (mutant === 'error-without-reason') return send(res, status, { message });
+    if (mutant === 'error-display-number') return send(res, status, { error_reason: reason, display_message: 404 });
+    if (reason === 'connection_not_found' && mutant === 'error-reason-upper') return send(res, status, { error_reason: 'CONNECTION_NOT_FOUND', display_message: message });
+    if (reason === 'connection_not_found' && mutant === 'error-reason-status') return send(res, status, { error_reason: 'general_error', display_message: message });
     send(res, status, { error_reason: reason, display_message: message });
+  };
+  /** A new connection's answer, with the mutants that break it at the HTTP, JSON or Connection level. */
+  const created = (res: ServerResponse, body: Record<string, unknown>) => {
+    const text = JSON.stringify(body);
+    switch (mutant) {
+      case 'create-status-418':
+        return send(res, 418, { error_reason: 'general_error', display_message: 'I am a teapot.' });
+      case 'create-redirect-302':
+        res.writeHead(302, { location: `${base}/create_trial` });
+        return res.end();
+      case 'create-text-plain':
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end(text);
+      case 'create-truncated':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(text.slice(0, -1));
+      case 'create-duplicate-key':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(`{"user_status":"existing",${text.slice(1)}`);
+      case 'create-bad-utf8':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(Buffer.concat([Buffer.from(`${text.slice(0, -1)},"x":"`), Buffer.from([0xff]), Buffer.from('"}')]));
+      case 'create-huge':
+        return send(res, 200, { ...body, padding: 'x'.repeat(2 * 1024 * 1024) });
+      case 'create-reset':
+        return res.socket?.destroy();
+      case 'create-missing-account-status': {
+        const { account_status: _a, ...rest } = body;
+        return send(res, 200, rest);
+      }
+      case 'create-enum-upper':
+        return send(res, 200, { ...body, redirect_value: String(body.redirect_value).toUpperCase() });
+      case 'create-configured-string':
+        return send(res, 200, { ...body, configured_resources: 'true' });
+      case 'create-no-connection-id': {
+        const { connection_id: _c, ...rest } = body;
+        return send(res, 200, rest);
+      }
+      case 'create-redirect-ftp':
+        return send(res, 200, { ...body, redirect_uri: `ftp://127.0.0.1/${String(body.redirect_value)}` });
+      case 'create-redirect-unlisted-host':
+        return send(res, 200, { ...body, redirect_uri: String(body.redirect_uri).replace('127.0.0.1', 'localhost') });
+    }
+    send(res, 200, body);
+  };
+  /** A sign-in's 200 answer, with the mutants that break it. */
+  const signedIn = (res: ServerResponse, body: Record<string, unknown>, connectionId: string) => {
+    if (mutant === 'signin-with-connection-id') return send(res, 200, { ...body, connection_id: connectionId });
+    if (mutant === 'signin-configured') return send(res, 200, { ...body, configured_resources: true });
+    send(res, 200, body);
+  };
 
   const answer = (redirect: string, user_status: string, account_status: string, configured: boolean, id?: string) => ({
     redirect_uri: `${base}/${redirect}`,
@@ -100,17 +156,19 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
         accounts.set(domain, account);
         account.users.set(email, { expired: false });
         const c = createConnection(account, workspace, email);
-        return send(res, 200, answer('create_trial', 'new', 'new', true, c.id));
+        return created(res, answer('create_trial', 'new', mutant === 'demo-account-active' ? 'active' : 'new', true, c.id));
       }
       const accountStatus = account ? 'active' : 'new';
       account ??= { domain, expired: false, users: new Map() };
       accounts.set(domain, account);
       const known = account.users.get(email);
       const expired = s.trial_type === 'account' ? account.expired : (known?.expired ?? false);
-      if (expired) return send(res, 200, answer('purchase_product', known ? 'existing' : 'new', 'expired', false));
+      if (expired && mutant === 'expired-error-without-message') return send(res, 400, { error_reason: 'bad_request' });
+      if (expired) return send(res, 200, { ...answer('purchase_product', known ? 'existing' : 'new', 'expired', false), ...(mutant === 'expired-with-connection-id' ? { connection_id: 'expired' } : {}) });
       if (!known) account.users.set(email, { expired: false });
       const c = createConnection(account, workspace, email);
-      return send(res, 200, answer('create_trial', known ? 'existing' : 'new', accountStatus, true, c.id));
+      const redirect = mutant === 'create-sign-in-redirect' ? 'sign_in' : 'create_trial';
+      return created(res, answer(redirect, known && mutant !== 'known-user-new' ? 'existing' : 'new', accountStatus, true, c.id));
     }
     // Sign-in (ConnectHelper.processExistingConnection).
     const c = connections.get(String(req.connection_id));
@@ -121,16 +179,20 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
     const user = account.users.get(email);
     const expired = s.trial_type === 'account' ? account.expired : (user?.expired ?? false);
     if (user) {
-      if (mutant === 'creator-status-new' && email === c.creator) return send(res, 200, answer('sign_in', 'new', 'active', false));
-      return send(res, 200, answer(expired ? 'purchase_product' : 'sign_in', 'existing', expired ? 'expired' : 'active', false));
+      const creator = email === c.creator && !expired;
+      if (mutant === 'creator-status-new' && creator) return signedIn(res, answer('sign_in', 'new', 'active', false), c.id);
+      if (mutant === 'creator-account-new' && creator) return signedIn(res, answer('sign_in', 'existing', 'new', false), c.id);
+      if (mutant === 'creator-redirect-create-trial' && creator) return signedIn(res, answer('create_trial', 'existing', 'active', false), c.id);
+      if (mutant === 'joined-user-new' && email !== c.creator) return signedIn(res, answer('sign_in', 'new', 'active', false), c.id);
+      return signedIn(res, answer(expired ? 'purchase_product' : 'sign_in', 'existing', expired ? 'expired' : 'active', false), c.id);
     }
     const status = s.trial_type === 'account' && account.expired ? 'expired' : 'active';
     switch (s.new_user_action) {
       case 'auto_add':
         account.users.set(email, { expired: false });
-        return send(res, 200, answer('sign_in', 'new', status, false));
+        return signedIn(res, answer('sign_in', 'new', status, false), c.id);
       case 'invite':
-        return send(res, 200, answer('contact_admin', 'not_applicable', status, false));
+        return signedIn(res, answer('contact_admin', 'not_applicable', status, false), c.id);
       case 'not_found':
         return fail(res, 404, 'account_not_found', 'Ask an admin to add you.');
       case 'error':
@@ -146,7 +208,8 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
         const c = connections.get(String(req.connection_id));
         if (!c || c.deleted) return fail(res, 404, 'connection_not_found', 'Unknown connection.');
         c.deleted = true;
-        return send(res, 200, { resource_status: 'resources_deleted' });
+        if (mutant === 'delete-connection-empty') return send(res, 200, {});
+        return send(res, 200, { resource_status: mutant === 'delete-connection-enum' ? 'deleted' : 'resources_deleted' });
       }
       case '/delete-account': {
         const domain = String(req.domain).toLowerCase();
@@ -168,7 +231,9 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
       case '/test-connection': {
         const c = connections.get(String(req.connection_id));
         if (!c || c.deleted) return fail(res, 404, 'connection_not_found', 'Unknown connection.');
-        return send(res, 200, { test_results: [{ test_name: 'reach the warehouse', status: 'PASS', message: 'It answered.' }] });
+        if (mutant === 'test-results-missing') return send(res, 200, { results: [] });
+        const result = { test_name: 'reach the warehouse', status: mutant === 'test-status-ok' ? 'OK' : 'PASS', ...(mutant === 'test-no-message' ? {} : { message: 'It answered.' }) };
+        return send(res, 200, { test_results: [result] });
       }
     }
     return fail(res, 404, 'bad_request', 'No such API.');
@@ -182,14 +247,18 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET' && ['/create_trial', '/sign_in', '/purchase_product', '/contact_admin'].includes(url.pathname)) {
-      res.writeHead(200, { 'content-type': 'text/html' });
+      res.writeHead(mutant === 'redirect-page-404' ? 404 : 200, { 'content-type': 'text/html' });
       return res.end('<p>partner page</p>');
     }
     const auth = req.headers.authorization ?? '';
-    if (auth !== `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`) return fail(res, 401, 'unauthorized', 'Wrong credentials.');
+    const good = auth === `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+    if (!good && mutant !== 'accept-any-credentials') return fail(res, 401, 'unauthorized', 'Wrong credentials.');
     if (req.method === 'GET' && url.pathname === '/connectors') {
       const page = Number(url.searchParams.get('pagination_token') ?? '0');
-      return send(res, 200, { connectors: CONNECTORS[page] ?? [], ...(page + 1 < CONNECTORS.length ? { pagination_token: String(page + 1) } : {}) });
+      if (mutant === 'connectors-empty') return send(res, 200, { connectors: [] });
+      if (mutant === 'connectors-loop') return send(res, 200, { connectors: CONNECTORS[0], pagination_token: '1' });
+      const list = (CONNECTORS[page] ?? []).map((c) => (mutant === 'connector-type-sink' ? { ...c, type: 'sink' } : mutant === 'connector-no-name' ? { identifier: c.identifier, type: c.type } : c));
+      return send(res, 200, { connectors: list, ...(page + 1 < CONNECTORS.length ? { pagination_token: String(page + 1) } : {}) });
     }
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -232,5 +301,10 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
     trial_type: s.trial_type,
     supports_demo: true,
   };
-  return { config, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { config, close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

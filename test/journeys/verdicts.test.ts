@@ -13,12 +13,12 @@ import { CONFORMANCE_CREDENTIALS, startConformancePartner, type PartnerSettings 
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => void (await Promise.all(closers.map((c) => c()))));
 
-async function judge(ids: string, settings: PartnerSettings = {}): Promise<Record<string, JourneyReport>> {
+async function judge(ids: string, settings: PartnerSettings = {}, strict = false): Promise<Record<string, JourneyReport>> {
   const partner = await startConformancePartner(settings);
   closers.push(partner.close);
   const sel = selectJourneys(ids);
   if ('error' in sel) throw new Error(sel.error);
-  const r = await runJourneys({ config: partner.config as PartnerConfig, credentials: CONFORMANCE_CREDENTIALS, journeys: sel.journeys, retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+  const r = await runJourneys({ config: partner.config as PartnerConfig, credentials: CONFORMANCE_CREDENTIALS, journeys: sel.journeys, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, strict, rerunBase: 'pcsim run --partner partner.json' });
   return Object.fromEntries(r.journeys.map((j) => [j.id, j]));
 }
 
@@ -38,7 +38,12 @@ describe('verdicts that agree with Databricks', () => {
 
   it('P400: the old connection_id on the re-create is an error (seed: "must create a new connection")', async () => {
     const r = await judge('P400', { mutant: 'reuse-id-on-recreate' });
-    expect(r.P400).toMatchObject({ status: 'failed', reason: expect.stringContaining('[journey.connection_id]') });
+    expect(r.P400).toMatchObject({ status: 'failed', reason: expect.stringContaining('[journey.connection_id.reused]') });
+    // The report says how to re-run just this journey, and what was expected and received.
+    expect(r.P400!.rerun).toBe('pcsim run --partner partner.json --journeys P400');
+    const v = r.P400!.steps.at(-1)!.violations.find((x) => x.rule === 'journey.connection_id.reused')!;
+    expect(v.expected).toMatch(/^not "/);
+    expect(v.received).toBe(v.expected!.slice(4));
     expect((await judge('P400')).P400!.status).toBe('passed');
   });
 
@@ -61,7 +66,7 @@ describe('verdicts that agree with Databricks', () => {
   it("P300: the creator's sign-in is held to the API specification's meaning, as warnings", async () => {
     const r = await judge('P300', { mutant: 'creator-status-new' });
     expect(r.P300!.status).toBe('passed');
-    expect(warnings(r.P300!)).toEqual(['journey.user_status']);
+    expect(warnings(r.P300!)).toEqual(['journey.recommended.user_status']);
     expect(warnings((await judge('P300')).P300!)).toEqual([]);
   });
 
@@ -82,7 +87,13 @@ describe('verdicts that agree with Databricks', () => {
   it("P101 / P600: a second workspace's connection reusing the first one's connection_id is a warning", async () => {
     const r = await judge('P101,P600', { mutant: 'reuse-id-across-workspaces' });
     expect([r.P101!.status, r.P600!.status]).toEqual(['passed', 'passed']);
-    expect(warnings(r.P101!)).toContain('journey.connection_id');
-    expect(warnings(r.P600!)).toContain('journey.connection_id');
+    expect(warnings(r.P101!)).toContain('journey.connection_id.shared');
+    expect(warnings(r.P600!)).toContain('journey.connection_id.shared');
+  });
+
+  it('--strict: a warning fails its journey, naming the rule; errors-only journeys are unchanged', async () => {
+    const r = await judge('P300,P100', { mutant: 'creator-status-new' }, true);
+    expect(r.P300).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^strict: 1 warning\(s\) fail the journey; step "sign in u1 again": \[journey\.recommended\.user_status\]/) });
+    expect(r.P100!.status).toBe('passed');
   });
 });

@@ -10,6 +10,7 @@ import { startReferencePartner, type RunningReferencePartner } from '../../src/r
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { SEED } from '../../src/server/seed.js';
 import { tlsHostNames, workspaceTls } from '../../src/workspace/certificate.js';
+import { createCoreIntegration } from '../../src/workspace/core-integration.js';
 
 const creds = { user: 'databricks', password: 'pcsim-reference-secret' };
 const pick = (ids: string) => (selectJourneys(ids) as { journeys: NonNullable<Parameters<typeof runJourneys>[0]['journeys']> }).journeys;
@@ -28,7 +29,7 @@ describe('P200/P201 judged from the partner\'s calls', () => {
   it('pass with a PAT partner when the run serves the workspace (waitCore)', async () => {
     const tls = await workspaceTls(null, tlsHostNames());
     ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, destLocation: true, workspaceTls: { ca: tls.ca } });
-    const report = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200,P201'), retryBackoffMs: [0, 0, 0], waitCore: 20, workspaceTls: tls });
+    const report = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200,P201'), retryBackoffMs: [0, 0, 0], waitCore: 20, core: createCoreIntegration({ tls }) });
     const byId = Object.fromEntries(report.journeys.map((j) => [j.id, j]));
     expect(byId.P200).toMatchObject({ status: 'passed', reason: expect.stringContaining('authenticated with the PAT') });
     expect(byId.P201).toMatchObject({ status: 'passed', reason: expect.stringMatching(/under 's3:.*managed|managed.*under/) });
@@ -38,13 +39,13 @@ describe('P200/P201 judged from the partner\'s calls', () => {
     const tls = await workspaceTls(null, tlsHostNames());
     ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, workspaceTls: { ca: tls.ca } });
     const config = { ...ref.config, auth_options: ['AUTH_OAUTH_M2M' as const] };
-    const report = await runJourneys({ config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0], waitCore: 20, workspaceTls: tls });
+    const report = await runJourneys({ config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0], waitCore: 20, core: createCoreIntegration({ tls }) });
     expect(report.journeys[0]).toMatchObject({ id: 'P200', status: 'passed', reason: expect.stringContaining('OAuth M2M token') });
   });
 
   it('fail with the verdict\'s reason when the partner never calls back, and stay manual without waitCore', async () => {
     ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, faults: ['no-core-integration'] });
-    const waited = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0], waitCore: 1 });
+    const waited = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0], waitCore: 1, core: createCoreIntegration() });
     expect(waited.journeys[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('made no call to the workspace') });
     const manual = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0] });
     expect(manual.journeys[0]).toMatchObject({ status: 'manual', reason: expect.stringContaining('--wait-core') });

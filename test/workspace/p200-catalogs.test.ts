@@ -8,6 +8,7 @@ import { selectJourneys } from '../../src/journeys/catalogue.js';
 import { runJourneys } from '../../src/journeys/runner.js';
 import { startReferencePartner, type RunningReferencePartner } from '../../src/reference-partner/index.js';
 import { tlsHostNames, workspaceTls } from '../../src/workspace/certificate.js';
+import { createCoreIntegration } from '../../src/workspace/core-integration.js';
 
 const creds = { user: 'databricks', password: 'pcsim-reference-secret' };
 const pick = (ids: string) =>
@@ -33,7 +34,7 @@ describe('P200 with both catalogs', () => {
       journeys: pick('P200'),
       retryBackoffMs: [0, 0, 0],
       waitCore: 20,
-      workspaceTls: tls,
+      core: createCoreIntegration({ tls }),
     });
     const p200 = report.journeys[0]!;
     expect(p200.status).toBe('passed');

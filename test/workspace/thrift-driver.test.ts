@@ -22,6 +22,7 @@ import { createReferencePartnerApp } from '../../src/reference-partner/index.js'
 import { SEED } from '../../src/server/seed.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { tlsHostNames, workspaceTls } from '../../src/workspace/certificate.js';
+import { createCoreIntegration } from '../../src/workspace/core-integration.js';
 
 const creds = { user: 'databricks', password: 'pcsim-reference-secret' };
 type Payload = Record<string, any>;
@@ -258,7 +259,9 @@ describe('P200 for a partner whose product only uses the SQL driver', () => {
   it('passes in pcsim run --wait-core: the partner opens a driver session with the PAT it received', async () => {
     const tls = await workspaceTls(null, tlsHostNames());
     partner = await capturingPartner(async (p) => {
-      await driverSession(p, p.user_info.auth.personal_access_token, { ca: tls.ca }, 'main.default.run_events').catch(
+      // P200 connects in a Unity Catalog workspace and in a hive_metastore one (catalog_name says so).
+      const table = `${p.catalog_name ?? 'main'}.default.run_events`;
+      await driverSession(p, p.user_info.auth.personal_access_token, { ca: tls.ca }, table).catch(
         () => undefined,
       );
     });
@@ -271,7 +274,7 @@ describe('P200 for a partner whose product only uses the SQL driver', () => {
       journeys,
       retryBackoffMs: [0, 0, 0],
       waitCore: 90,
-      workspaceTls: tls,
+      core: createCoreIntegration({ tls }),
     });
     await Promise.all(partner.product);
     expect(report.journeys[0]).toMatchObject({

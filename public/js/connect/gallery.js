@@ -39,7 +39,10 @@ export function initConnect() {
 async function loadVerdicts() {
   const wsId = state.wsId;
   if (!wsId || !state.workspace?.connections.length) {
-    if (verdicts.size) (verdicts.clear(), renderConnect());
+    if (verdicts.size) {
+      verdicts.clear();
+      renderConnect();
+    }
     return;
   }
   const r = await api.activity(wsId, undefined);

@@ -5,7 +5,7 @@
  */
 import pc from 'picocolors';
 import type { JourneyReport, JourneyStatus, RunReport, StepReport } from '../types.js';
-import { failingSteps, formatDuration, plural, stepSummary, violationLine, warningCount } from './format.js';
+import { diffLine, failingSteps, formatDuration, plural, stepSummary, violationLine, warningCount } from './format.js';
 
 export interface ConsoleReporterOptions {
   write: (s: string) => void;
@@ -66,6 +66,8 @@ export function createConsoleReporter(opts: ConsoleReporterOptions): ConsoleRepo
       if (v.severity === 'warning' && !withWarnings) continue;
       const text = clean(violationLine(v));
       line(`${indent}  ${v.severity === 'warning' ? c.yellow(text) : c.red(text)}`);
+      const diff = diffLine(v);
+      if (diff) line(`${indent}    ${clean(diff)}`);
     }
   };
 
@@ -122,6 +124,7 @@ export function createConsoleReporter(opts: ConsoleReporterOptions): ConsoleRepo
           line(`${c.red(SYMBOL.failed)} ${c.bold(clean(j.id))}  ${clean(j.title)}`);
           if (j.reason) line(`  ${clean(j.reason)}`);
           for (const step of failingSteps(j)) writeStep(step, '  ', true);
+          if (j.rerun) line(`  re-run: ${clean(j.rerun)}`);
         }
       }
 

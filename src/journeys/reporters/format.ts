@@ -35,6 +35,12 @@ export function violationLine(v: Violation): string {
   return `${tag}[${v.rule}] ${v.field}: ${v.message}`;
 }
 
+/** `field: expected … · received …`, for a violation that names both (aligned by the caller). */
+export function diffLine(v: Violation): string | undefined {
+  if (v.expected === undefined || v.received === undefined) return undefined;
+  return `${v.field}: expected ${v.expected} · received ${v.received}`;
+}
+
 /** Steps worth showing under a failure: those with violations or without an answer. */
 export function failingSteps(j: JourneyReport): StepReport[] {
   return j.steps.filter((s) => s.violations.length > 0 || (!s.response && s.error !== undefined));

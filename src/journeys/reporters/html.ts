@@ -42,6 +42,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .violations{list-style:none;padding:0;margin:8px 0}
 .violations li{border-left:4px solid var(--fail);background:var(--failbg);padding:4px 8px;margin:4px 0;overflow-wrap:anywhere}
 .violations li.warning{border-color:var(--manual);background:var(--warnbg)}
+.diff{border-collapse:collapse;margin:4px 0}.diff th{text-align:left;padding:0 8px 0 0;font-weight:normal;color:var(--muted,#666)}
 .reason{margin:4px 0 8px}
 .muted{color:var(--muted)}
 .half{display:grid;grid-template-columns:1fr 1fr;gap:12px}
@@ -68,7 +69,8 @@ function violationsList(vs: readonly Violation[]): string {
   const items = vs
     .map((v) => {
       const warn = v.severity === 'warning';
-      return `<li class="${warn ? 'warning' : 'error'}"><strong>${warn ? 'warning ' : ''}<code>${esc(v.rule)}</code></strong> · <code>${esc(v.field)}</code><br>${esc(v.message)}</li>`;
+      const diff = v.expected !== undefined && v.received !== undefined ? `<table class="diff"><tr><th>expected</th><td><code>${esc(v.expected)}</code></td></tr><tr><th>received</th><td><code>${esc(v.received)}</code></td></tr></table>` : '';
+      return `<li class="${warn ? 'warning' : 'error'}"><strong>${warn ? 'warning ' : ''}<code>${esc(v.rule)}</code></strong> · <code>${esc(v.field)}</code><br>${esc(v.message)}${diff}</li>`;
     })
     .join('');
   return `<h4>Violations</h4><ul class="violations">${items}</ul>`;
@@ -125,6 +127,7 @@ function journeySection(j: JourneyReport): string {
 <summary>${badge(j.status)} <strong>${esc(j.id)}</strong> ${esc(j.title)} <span class="muted">${esc(formatDuration(j.duration_ms))}</span></summary>
 <div class="inner" id="${esc(anchor(j.id))}">
 ${j.reason ? `<p class="reason t-${esc(j.status)}">${esc(j.reason)}</p>` : ''}
+${j.rerun ? `<p class="rerun">Re-run just this journey: <code>${esc(j.rerun)}</code></p>` : ''}
 ${checks}
 ${steps}
 </div>

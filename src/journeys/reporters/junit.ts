@@ -4,7 +4,7 @@
  * list in <system-out>. Manual journeys are reported as skipped (CI cannot judge them).
  */
 import type { JourneyReport, RunReport, StepReport } from '../types.js';
-import { failingSteps, prettyBody, stepSummary, violationLine } from './format.js';
+import { diffLine, failingSteps, prettyBody, stepSummary, violationLine } from './format.js';
 
 /** Characters XML 1.0 forbids even as references (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
 const INVALID_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -34,7 +34,11 @@ function stepBlock(step: StepReport, withBodies: boolean): string {
     const r = step.redirect;
     lines.push(`  redirect ${r.url} → ${r.status !== undefined ? r.status : `no response (${r.error ?? 'unknown error'})`}`);
   }
-  for (const v of step.violations) lines.push(`  ${violationLine(v)}`);
+  for (const v of step.violations) {
+    lines.push(`  ${violationLine(v)}`);
+    const diff = diffLine(v);
+    if (diff) lines.push(`    ${diff}`);
+  }
   if (withBodies) {
     if (step.request.body !== undefined) lines.push('  request body:', indent(prettyBody(step.request.body), '    '));
     if (step.response?.body !== undefined) lines.push('  response body:', indent(prettyBody(step.response.body), '    '));
@@ -46,6 +50,7 @@ function failureDetails(j: JourneyReport): string {
   const parts = [j.reason ?? 'failed'];
   const steps = failingSteps(j);
   if (steps.length > 0) parts.push('', ...steps.map((s) => stepBlock(s, false)));
+  if (j.rerun) parts.push('', `re-run: ${j.rerun}`);
   return parts.join('\n');
 }
 

@@ -64,7 +64,7 @@ describe('runLoad (loopback, bounded)', () => {
     const r = await runLoad({ config: ref.config, credentials, journeys: [...sel.journeys, scenarioJourney(parsed.scenario)], concurrency: 2, durationMs: 1000, maxCopies: 6 });
     expect(r.not_run).toEqual([{ id: 'P402', reason: expect.stringContaining('endpoints.delete_connection_path') }]);
     expect(r.copies).toEqual({ completed: 6, passed: 0, failed: 6 });
-    expect(r.failures.map((f) => f.reason)).toEqual([expect.stringContaining('P100 step "connect u1 in a new workspace": [connect.response.enum]'), expect.stringContaining('s step "#1 connect u in w"')]);
+    expect(r.failures.map((f) => f.reason)).toEqual([expect.stringContaining('P100 step "#1 connect u1 in a new workspace": [connect.response.enum]'), expect.stringContaining('s step "#1 connect u in w"')]);
     expect(r.violations[0]).toMatchObject({ severity: 'error', count: 6 });
   });
 

@@ -182,6 +182,7 @@ export const runRoutes = [
         timeoutMs: ctx.timeoutMs,
         retryBackoffMs: ctx.retryBackoffMs,
         journeys: selection.journeys,
+        strict: body.strict,
         signal: stopper.signal,
         store: runStore,
         onJourneyStart: (j) => {

@@ -335,3 +335,32 @@ describe('writeFileReports', () => {
     expect(await writeFileReports(sampleReport(), [{ kind: 'console' }])).toEqual([]);
   });
 });
+
+describe('a failed journey: re-run command and expected vs received', () => {
+  const failed = (): RunReport => {
+    const r = sampleReport();
+    const j = r.journeys.find((x) => x.id === 'P302')!;
+    j.rerun = "pcsim run --partner 'my partner.json' --journeys P302";
+    j.steps[0]!.violations[0] = { ...j.steps[0]!.violations[0]!, expected: '"new" or "existing"', received: '"bogus"' };
+    return r;
+  };
+
+  it('console prints the command and each field side by side', () => {
+    const out = runConsole(failed(), false);
+    expect(out).toContain("  re-run: pcsim run --partner 'my partner.json' --journeys P302");
+    expect(out).toContain('user_status: expected "new" or "existing" · received "bogus"');
+  });
+
+  it('HTML shows both in the journey, escaped', () => {
+    const html = renderHtml(failed());
+    expect(html).toContain('Re-run just this journey: <code>pcsim run --partner &#x27;my partner.json&#x27; --journeys P302</code>');
+    expect(html).toMatch(/<th>expected<\/th><td><code>&quot;new&quot; or &quot;existing&quot;<\/code><\/td><\/tr><tr><th>received<\/th><td><code>&quot;bogus&quot;<\/code>/);
+  });
+
+  it('JUnit puts both in the failure text', async () => {
+    const { renderJunit } = await import('../junit.js');
+    const xml = renderJunit(failed());
+    expect(xml).toContain("re-run: pcsim run --partner 'my partner.json' --journeys P302</failure>");
+    expect(xml).toContain('user_status: expected "new" or "existing" · received "bogus"');
+  });
+});
