@@ -93,10 +93,11 @@ describe('each fault fails exactly the journeys it breaks, naming the rule', () 
     expect(r.journeys[0]!.steps[0]!.attempts).toBe(3);
   });
 
-  it('same-connection-id passes P400 with a warning about the reused id', async () => {
+  // Seed P400: "Partner must create a new Databricks connection": the reused id is an error (was a warning).
+  it('same-connection-id fails P400 naming the reused id', async () => {
     const r = await run({ faults: ['same-connection-id'] }, { journeys: 'P400' });
-    expect(r.journeys[0]!.status).toBe('passed');
-    expect(r.journeys[0]!.reason).toContain('warning');
+    expect(r.journeys[0]!.status).toBe('failed');
+    expect(r.journeys[0]!.reason).toContain('[journey.connection_id]');
     expect(r.journeys[0]!.steps[1]!.violations.map((v) => v.rule)).toContain('journey.connection_id');
   });
 
