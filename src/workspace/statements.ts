@@ -3,7 +3,7 @@
  * POST …/{id}/cancel) on the simulated warehouse, in the shapes of Databricks' REST API reference:
  * named `parameters`, `row_limit` / `byte_limit` (manifest.truncated), `wait_timeout` with
  * `on_wait_timeout` CONTINUE or CANCEL, INLINE + JSON_ARRAY results split into chunks.
- * EXTERNAL_LINKS, ARROW_STREAM and CSV are refused (see docs/WORKSPACE-API.md).
+ * EXTERNAL_LINKS, ARROW_STREAM and CSV are refused (see docs/decisions/0010).
  *
  * Activity: a statement counts as a query or write when it ends; reading a statement's status,
  * fetching a chunk or cancelling is a read, never a query (P200 judges only finished statements).
