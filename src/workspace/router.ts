@@ -23,6 +23,7 @@ import { createToken, deleteToken, listTokens } from './rest/tokens.js';
 import { cancelStatement, executeStatement, getStatement, getStatementChunk, StatementCache } from './statements.js';
 import { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';
+import { createThriftEndpoint } from './thrift/endpoint.js';
 
 export interface WorkspaceRouterDeps {
   store: Store;
@@ -49,6 +50,8 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   const statements = new StatementCache();
   const router = express.Router();
   router.use(createOAuthRouter({ store, now }));
+  // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
+  router.use(createThriftEndpoint({ store, engine, now }));
   const text = express.text({ type: () => true, limit: deps.bodyLimit ?? '10mb' });
 
   const api = (method: 'get' | 'post', path: string, handler: RestHandler) =>
