@@ -11,10 +11,13 @@ COPY src ./src
 COPY scripts/copy-generated.cjs ./scripts/
 RUN npm run build
 
-# ---- runtime: production dependencies, compiled code, UI assets ----
+# ---- runtime: production dependencies, compiled code, UI assets, example scenarios ----
 FROM node:20-bookworm-slim
+# HOME is writable whoever runs the image: CI runs it as the caller (--user "$(id -u):$(id -g)")
+# so reports land in the mounted workspace owned by that user, and that uid has no home here.
 ENV NODE_ENV=production \
-    PCSIM_DATA=/data
+    PCSIM_DATA=/data \
+    HOME=/tmp
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
@@ -24,12 +27,15 @@ COPY public ./public
 COPY fixtures/partners ./fixtures/partners
 # The certification catalogue: pcsim run loads its journeys from these scenario files.
 COPY fixtures/catalogue ./fixtures/catalogue
+COPY fixtures/scenarios ./fixtures/scenarios
+# /data is the state volume: writable by any uid (no sticky bit: lowdb replaces its file by rename).
 RUN ln -s /app/bin/pcsim.js /usr/local/bin/pcsim \
- && mkdir -p /data && chown node:node /data
+ && mkdir -p /data && chown node:node /data && chmod 0777 /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8000
+# Follows PCSIM_PORT (the variable of serve's --port), else serve's default port.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8000/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PCSIM_PORT || 8000) + '/api/health').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["pcsim"]
 CMD ["serve", "--host", "0.0.0.0"]

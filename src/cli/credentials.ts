@@ -10,8 +10,9 @@ export interface EnvCredentials {
 }
 
 export function credentialsFromEnv(env: NodeJS.ProcessEnv): EnvCredentials {
-  const user = env.BASIC_USER;
-  const password = env.BASIC_PASSWORD;
+  // Empty counts as unset: a CI secret that is not defined expands to "" (and gets the warning).
+  const user = env.BASIC_USER || undefined;
+  const password = env.BASIC_PASSWORD || undefined;
   return {
     credentials: { user: user ?? DEFAULT_BASIC_USER, password: password ?? DEFAULT_BASIC_PASSWORD },
     patToken: env.PAT_TOKEN || undefined,

@@ -42,8 +42,9 @@ export async function partnerCommand(flags: PartnerFlags, io: CliIO, signal: Pro
     // Prints and exits: `pcsim partner --print-config > partner.json` must end, and needs no free port
     // unless asked for one (--port 0 picks one now, for the `pcsim partner --port N` started later).
     const chosen = port === 0 ? await freePort(flags.host) : port;
-    if (port === 0) io.err(`pcsim: --port 0: picked the free port ${chosen}; start the partner with --port ${chosen} to match this config.\n`);
-    io.out(`${stringifyJson(createReferencePartnerApp(options).configFor(`http://${urlHost(flags.host)}:${chosen}`), 2)}\n`);
+    if (port === 0) io.err(`pcsim: --port 0: picked the free port ${chosen}; start the partner with --port ${chosen} to match.\n`);
+    const config = createReferencePartnerApp(options).configFor(`http://${urlHost(flags.host)}:${chosen}`);
+    io.out(`${stringifyJson(config, 2)}\n`);
     return 0;
   }
   const ref = await startReferencePartner({ ...options, port, host: flags.host }).catch((err: NodeJS.ErrnoException) => {

@@ -9,8 +9,10 @@ export const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : hos
 export function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new UsageError(`Failed to pick a free port on ${host}: ${err.code ?? err.message}. Expected --host 127.0.0.1, 0.0.0.0 or one of this machine's addresses.`)));
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      const why = `Failed to pick a free port on ${host}: ${err.code ?? err.message}.`;
+      reject(new UsageError(`${why} Expected --host 127.0.0.1, 0.0.0.0 or one of this machine's addresses.`));
+    });
     probe.listen(0, host, () => {
       const { port } = probe.address() as { port: number };
       probe.close(() => resolve(port));

@@ -9,8 +9,15 @@ import { VERSION } from '../version.js';
 import type { CliIO } from './io.js';
 
 /** The run report when nothing could be sent: every journey skipped with `reason`. */
-export function notStartedReport(config: PartnerConfig, journeys: readonly { id: string; title: string }[], reason: string, durationMs: number): RunReport {
-  const reports: JourneyReport[] = journeys.map((j) => ({ id: j.id, title: j.title, status: 'skipped', reason, duration_ms: 0, steps: [] }));
+export function notStartedReport(
+  config: PartnerConfig,
+  journeys: readonly { id: string; title: string }[],
+  reason: string,
+  durationMs: number,
+): RunReport {
+  const reports: JourneyReport[] = journeys.map((j) => ({
+    id: j.id, title: j.title, status: 'skipped', reason, duration_ms: 0, steps: [],
+  }));
   return {
     tool: 'pcsim',
     version: VERSION,
@@ -35,7 +42,11 @@ export interface Progress {
  * journey when no console reporter prints one, and, whatever the reporters, a line when a journey
  * has waited `quietMs` on the partner, so a hanging partner is visible before its timeout.
  */
-export function createProgress(io: CliIO, total: number, opts: { lines: boolean; quietMs: number; timeoutMs: number }): Progress {
+export function createProgress(
+  io: CliIO,
+  total: number,
+  opts: { lines: boolean; quietMs: number; timeoutMs: number },
+): Progress {
   let done = 0;
   let timer: NodeJS.Timeout | undefined;
   const clear = () => {
@@ -45,7 +56,9 @@ export function createProgress(io: CliIO, total: number, opts: { lines: boolean;
   return {
     start(id) {
       clear();
-      timer = setTimeout(() => io.err(`pcsim: ${id} is still running after ${seconds(opts.quietMs)} (a call to the partner gives up after --timeout-ms ${opts.timeoutMs})\n`), opts.quietMs);
+      const line = `pcsim: ${id} is still running after ${seconds(opts.quietMs)}`
+        + ` (a call to the partner gives up after --timeout-ms ${opts.timeoutMs})\n`;
+      timer = setTimeout(() => io.err(line), opts.quietMs);
       timer.unref();
     },
     end(j) {

@@ -91,9 +91,12 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
     // Before the catalogue: does anything answer at base_url? A partner that is down ends the run here.
     const reach = await checkReachable(config.base_url, { retryBackoffMs: backoff, timeoutMs, signal: interrupt.signal });
     if (!reach.ok) {
-      const tries = reach.attempts > 1 ? ` (${reach.attempts} attempts over ${(reach.duration_ms / 1000).toFixed(1)} s)` : '';
+      const over = (reach.duration_ms / 1000).toFixed(1);
+      const tries = reach.attempts > 1 ? ` (${reach.attempts} attempts over ${over} s)` : '';
       const reason = `not started: nothing answers at base_url ${config.base_url}: ${reach.error}${tries}`;
-      io.err(`pcsim: Failed to reach the partner at base_url ${config.base_url}${flags.partner ? ` (${flags.partner})` : ''}: ${reach.error}${tries}. Expected a server accepting connections there: start the partner, or correct base_url.\n`);
+      const where = `base_url ${config.base_url}${flags.partner ? ` (${flags.partner})` : ''}`;
+      io.err(`pcsim: Failed to reach the partner at ${where}: ${reach.error}${tries}.`
+        + ' Expected a server accepting connections there: start the partner, or correct base_url.\n');
       const report = notStartedReport(config, journeys, reason, reach.duration_ms);
       console?.onRunEnd(report);
       if (!(await writeReports(report))) return EXIT.usage;
@@ -101,7 +104,9 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
     }
     const onJourneyEnd = (j: JourneyReport) => {
       // The runner says "stopped" for what a stop skipped; a --fail-fast stop says why.
-      if (firstFailure && j.status === 'skipped' && j.reason === STOPPED_REASON && !interrupt.signal.aborted) j.reason = failFastReason(firstFailure);
+      const stoppedByFailFast = firstFailure && !interrupt.signal.aborted
+        && j.status === 'skipped' && j.reason === STOPPED_REASON;
+      if (stoppedByFailFast) j.reason = failFastReason(firstFailure!);
       progress.end(j);
       console?.onJourneyEnd(j);
       if (flags.failFast && j.status === 'failed' && !firstFailure) {

@@ -90,8 +90,11 @@ export async function sameNameClash(files: readonly string[]): Promise<string | 
     const id = slug(loaded.config.name);
     const first = seen.get(id);
     if (first) {
-      const same = first.name === loaded.config.name ? `the same name ${JSON.stringify(first.name)}` : `names that make the same partner id ${JSON.stringify(id)} (${JSON.stringify(first.name)}, ${JSON.stringify(loaded.config.name)})`;
-      return `Failed to register the partners: ${first.file} and ${file} have ${same}, so one would replace the other in a single tile. Expected a distinct "name" in each partner file (e.g. add " (staging)").`;
+      const [a, b] = [JSON.stringify(first.name), JSON.stringify(loaded.config.name)];
+      const same = a === b ? `the same name ${a}` : `names that make the same partner id ${JSON.stringify(id)} (${a}, ${b})`;
+      return `Failed to register the partners: ${first.file} and ${file} have ${same},`
+        + ' so one would replace the other in a single tile. Expected a distinct "name" in each partner file'
+        + ' (e.g. add " (staging)").';
     }
     seen.set(id, { file, name: loaded.config.name });
   }

@@ -35,7 +35,8 @@ function tryOnce(host: string, port: number, timeoutMs: number): Promise<{ code:
       socket.destroy();
       resolve(failure);
     };
-    socket.setTimeout(timeoutMs, () => done({ code: 'TIMEOUT', error: `no connection accepted within ${timeoutMs} ms (timeout)` }));
+    const timedOut = { code: 'TIMEOUT', error: `no connection accepted within ${timeoutMs} ms (timeout)` };
+    socket.setTimeout(timeoutMs, () => done(timedOut));
     socket.once('connect', () => done());
     socket.once('error', (err) => done(describeNetworkError(err, timeoutMs)));
   });
@@ -58,7 +59,8 @@ export async function checkReachable(baseUrl: string, opts: ReachOptions): Promi
       try {
         await sleep(opts.retryBackoffMs[n - 2]!, undefined, { signal: opts.signal });
       } catch {
-        return { ok: false, code: 'STOPPED', error: 'the run was stopped while waiting for the partner', attempts: n - 1, duration_ms: elapsed() };
+        const error = 'the run was stopped while waiting for the partner';
+        return { ok: false, code: 'STOPPED', error, attempts: n - 1, duration_ms: elapsed() };
       }
     }
     const failure = await tryOnce(target.host, target.port, opts.timeoutMs);

