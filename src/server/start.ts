@@ -23,6 +23,7 @@ import { ObservableStore } from './observable-store.js';
 import { seedState } from './seed.js';
 import express, { type Router } from 'express';
 import { createWorkspaceRouter } from '../workspace/router.js';
+import { RequestGate } from './gate.js';
 
 /** What partners call back: the simulated workspace (OAuth, REST, SQL). */
 const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint }) => [createWorkspaceRouter({ databricks, store, endpoint })];
@@ -89,7 +90,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const inner = opts.dataDir ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit }) : new MemoryStore();
   const store = new ObservableStore(inner);
 
-  const server = createServer();
+  // The port answers from the moment it opens: 503 + Retry-After until the app is ready, and again
+  // while stopping, so no client (health check, CI script, curl) waits on a request nobody reads.
+  const gate = new RequestGate();
+  const server = createServer(gate.handle);
   server.keepAliveTimeout = 5000;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -179,15 +183,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       routers,
       allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
     });
-    server.on('request', app);
+    gate.open(app);
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await gate.drain(server);
         await saveReference?.();
         await store.close();
       })());
