@@ -10,6 +10,7 @@
  * seen: the Store contract already says to change the state only inside `update`.
  */
 import type { State } from '../databricks/model.js';
+import { invalidate } from './lookup.js';
 
 /** One logged change of a top-level field. Indexes refer to the array as it is when the op applies. */
 export type Op =
@@ -185,9 +186,11 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
     },
   }) as unknown as State;
 
+  const live0 = state as unknown as Record<string, unknown>;
   const revert = () => {
     for (let i = undo.length - 1; i >= 0; i--) undo[i]!();
     undo.length = 0;
+    for (const key of notes.keys()) invalidate(live0[key]);
   };
   let result: T;
   try {
@@ -197,6 +200,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
     throw err;
   }
   const live = state as unknown as Record<string, unknown>;
+  // Records edited in place may have new keys: their collection's indexes are built again.
+  for (const [key, n] of notes) if (n.whole || n.edited.size > 0) invalidate(live0[key]);
   // A tracked element handed out of the change goes back to being the plain object.
   if (isObject(result) && targets.has(result)) result = targets.get(result) as T;
   return {
@@ -213,6 +218,10 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
         }
         for (const s of n.steps) out.push(s.op === 'push' ? { op: 'push', key, items: s.items } : { op: 'trim', key, count: s.count });
         if (n.edited.size === 0) continue;
+        if (n.edited.size > value.length / 2) {
+          out.push({ op: 'set', key, value }); // most records edited (a restart on another port): one value, not a put each
+          continue;
+        }
         // Each edited element where it is now (appended ones were logged whole by their push).
         const pushed = new Set(n.steps.flatMap((s) => (s.op === 'push' ? s.items : [])));
         for (let i = 0; i < value.length; i++) {
