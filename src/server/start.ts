@@ -147,9 +147,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         const snap = await readReferenceState(refFile, log);
         if (snap !== 'unreadable') {
           if (snap) ref.model.restore(snap);
-          // Saved after each answer that may have changed it; atomic, like the main state file.
+          // Saved after answers that may have changed it; atomic, like the main state file. Saves asked for
+          // while one is being written collapse into one more (the partner's memory, not pcsim's writes).
           let chain = Promise.resolve();
-          saveReference = () => (chain = chain.then(() => writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2))).catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
+          let queued: Promise<void> | undefined;
+          saveReference = () =>
+            (queued ??= chain = chain
+              .then(() => {
+                queued = undefined;
+                return writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2));
+              })
+              .catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
         }
       }
       const config = ref.configFor(`http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost}:${port}${REFERENCE_MOUNT}`);

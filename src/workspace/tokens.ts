@@ -9,7 +9,7 @@ import type { Int64 } from '../contract/int64.js';
 import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
 import { unauthenticated, WorkspaceApiError } from './errors.js';
-import { digestSecret, secretMatches } from '../databricks/secrets.js';
+import { digestSecret } from '../databricks/secrets.js';
 import { lookup } from '../store/lookup.js';
 import type { AuthMethod, WorkspaceKey } from './types.js';
 
@@ -105,7 +105,8 @@ export function resolveBearer(state: Readonly<State>, header: string | undefined
 function resolvePat(state: Readonly<State>, token: string): Principal {
   // PAT_TOKEN makes every connection share one PAT: the newest active resources win.
   // One digest of the presented token, looked up in an index of the stored digests (no hash per resource).
-  const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digestSecret(token)).filter((r) => secretMatches(r.pat_sha256, token));
+  // The index holds exactly the resources whose digest equals the presented token's: no compare left to do.
+  const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digestSecret(token));
   const active = matching.filter((r) => r.status === 'active').at(-1);
   if (active) return { workspace_id: active.workspace_id, resources: active, auth: 'pat' };
   if (matching.length > 0) throw new WorkspaceApiError('UNAUTHENTICATED', 'Failed to authenticate: the personal access token was revoked (its connection was deleted in Databricks). Expected the token of a live connection.', matching.at(-1));
