@@ -2,7 +2,7 @@
  * The `pcsim` command. Parsing with commander; each command lives in src/cli/. `main` returns
  * the exit code instead of exiting, so tests run the real CLI in process.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { VERSION } from './version.js';
 import { installConfigLayers } from './cli/config.js';
 import { EXIT, UsageError, processIO, type CliIO } from './cli/io.js';
@@ -44,7 +44,7 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
     .option('--wait-core <seconds>', 'serve the simulated workspace during the run and let P200/P201 wait this long for the partner to call it back (0: judge them by hand)', '0')
     .option('--scenario <path>', 'a scenario file (YAML or JSON), or a directory of them, to run instead of the catalogue, or with it when --journeys is given (repeatable)', collect, [])
-    .addOption(new Option('--no-color', 'never colour the console output'))
+    .option('--fail-fast', 'stop at the first failed journey; the rest are reported skipped, saying so')
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
     .action(async (flags: RunFlags & { color: boolean }, cmd: Command) => {
       result.code = await (await import('./cli/run.js')).runCommand({ ...flags, color: flags.color === false ? false : undefined, journeysExplicit: cmd.getOptionValueSource('journeys') !== 'default' }, io);

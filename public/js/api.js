@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The admin API from the page. Errors are values: every call resolves to {ok: true, value} or
  * {ok: false, error: {code, message}}, where message reads "Failed to X: reason. Expected Y.".
@@ -6,6 +7,17 @@
 
 const enc = encodeURIComponent;
 
+/**
+ * @typedef {{code: string, message: string, details?: any}} ApiProblem
+ * @typedef {{ok: true, status?: number, value: any} | {ok: false, status?: number, error: ApiProblem}} ApiResult
+ */
+
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<ApiResult>}
+ */
 async function call(method, path, body) {
   let res;
   try {
@@ -16,7 +28,7 @@ async function call(method, path, body) {
       cache: 'no-store',
     });
   } catch (err) {
-    return { ok: false, error: { code: 'network', message: `Failed to ${method} ${path}: ${err?.message ?? err}. Expected pcsim serve to be running.` } };
+    return { ok: false, error: { code: 'network', message: `Failed to ${method} ${path}: ${/** @type {Error} */ (err)?.message ?? err}. Expected pcsim serve to be running.` } };
   }
   let parsed;
   const text = await res.text();
@@ -32,13 +44,37 @@ async function call(method, path, body) {
   return { ok: true, status: res.status, value: parsed };
 }
 
-/** A file download from the admin API: {ok, value: {blob, filename}} or the API's error. */
+/**
+ * Every page of a paginated listing (page_token / next_page_token), in big pages.
+ * @param {string} path
+ * @param {string} key the array of the answer
+ * @returns {Promise<ApiResult>}
+ */
+async function all(path, key) {
+  /** @type {unknown[]} */
+  const items = [];
+  let token = '';
+  for (let page = 0; page < 100; page++) {
+    const r = await call('GET', `${path}?${new URLSearchParams({ limit: '200', ...(token ? { page_token: token } : {}) })}`);
+    if (!r.ok) return r;
+    items.push(...(r.value[key] ?? []));
+    token = r.value.next_page_token ?? '';
+    if (!token) break;
+  }
+  return { ok: true, value: items };
+}
+
+/**
+ * A file download from the admin API: {ok, value: {blob, filename}} or the API's error.
+ * @param {string} path
+ * @returns {Promise<{ok: true, value: {blob: Blob, filename: string}} | {ok: false, status?: number, error: ApiProblem}>}
+ */
 async function download(path) {
   let res;
   try {
     res = await fetch(path, { cache: 'no-store' });
   } catch (err) {
-    return { ok: false, error: { code: 'network', message: `Failed to GET ${path}: ${err?.message ?? err}. Expected pcsim serve to be running.` } };
+    return { ok: false, error: { code: 'network', message: `Failed to GET ${path}: ${/** @type {Error} */ (err)?.message ?? err}. Expected pcsim serve to be running.` } };
   }
   if (!res.ok) {
     const e = (await res.json().catch(() => ({})))?.error ?? {};
@@ -48,24 +84,31 @@ async function download(path) {
   return { ok: true, value: { blob: await res.blob(), filename } };
 }
 
+/** @param {string} id */
 const ws = (id) => `/api/workspaces/${enc(id)}`;
+/** @param {string} wsId @param {string} partner */
 const partnerIn = (wsId, partner) => `${ws(wsId)}/partners/${enc(partner)}`;
 
+/* eslint-disable-next-line -- the methods are one-liners; their parameters are ids (strings) and JSON bodies */
+/** @type {Record<string, (...args: any[]) => Promise<any>>} */
 export const api = {
   health: () => call('GET', '/api/health'),
-  workspaces: () => call('GET', '/api/workspaces'),
+  allWorkspaces: () => all('/api/workspaces', 'workspaces'),
   workspace: (id) => call('GET', ws(id)),
   createWorkspace: (body) => call('POST', '/api/workspaces', body),
-  users: (wsId) => call('GET', `${ws(wsId)}/users`),
+  updateWorkspace: (id, body) => call('PATCH', ws(id), body),
+  deleteWorkspace: (id) => call('DELETE', ws(id)),
   addUser: (wsId, body) => call('POST', `${ws(wsId)}/users`, body),
-  partners: () => call('GET', '/api/partners'),
+  updateUser: (wsId, userId, body) => call('PATCH', `${ws(wsId)}/users/${enc(userId)}`, body),
+  removeUser: (wsId, userId) => call('DELETE', `${ws(wsId)}/users/${enc(userId)}`),
+  allPartners: () => all('/api/partners', 'partners'),
   partner: (id) => call('GET', `/api/partners/${enc(id)}`),
   connectors: (id) => call('GET', `/api/partners/${enc(id)}/connectors`),
   checklist: (id) => call('GET', `/api/partners/${enc(id)}/checklist`),
   tick: (id, journey, body) => call('PUT', `/api/partners/${enc(id)}/checklist/${enc(journey)}`, body),
   connect: (wsId, partner, body) => call('POST', `${partnerIn(wsId, partner)}/connect`, body),
   connection: (wsId, partner) => call('GET', `${partnerIn(wsId, partner)}/connection`),
-  activity: (wsId, partner) => call('GET', `${ws(wsId)}/activity?${new URLSearchParams({ partner, limit: '20' })}`),
+  activity: (wsId, partner) => call('GET', `${ws(wsId)}/activity?${new URLSearchParams({ ...(partner ? { partner } : {}), limit: '20' })}`),
   deleteConnection: (wsId, partner, notifyPartner) => call('DELETE', `${partnerIn(wsId, partner)}/connection?notify_partner=${notifyPartner ? 'true' : 'false'}`),
   hook: (wsId, partner, hook, body) => call('POST', `${partnerIn(wsId, partner)}/hooks/${enc(hook)}`, body),
   journal: (params = {}) => call('GET', `/api/journal?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''))}`),
@@ -74,7 +117,22 @@ export const api = {
   /** wsId undefined: every workspace's calls. */
   recordedScenario: (wsId, name) => download(`/api/recorded-scenario?${new URLSearchParams(wsId ? { workspace: wsId, name } : { name })}`),
   /** scenarios: [{file, text}] run as `pcsim run --scenario` (alone unless journeys are given too). */
-  startRun: (partner, journeys, scenarios) => call('POST', '/api/runs', { partner, ...(journeys && journeys.length ? { journeys } : {}), ...(scenarios && scenarios.length ? { scenarios } : {}) }),
+  startRun: (partner, journeys, scenarios, strict) =>
+    call('POST', '/api/runs', { partner, ...(journeys && journeys.length ? { journeys } : {}), ...(scenarios && scenarios.length ? { scenarios } : {}), ...(strict ? { strict: true } : {}) }),
   run: (id) => call('GET', `/api/runs/${enc(id)}`),
   stopRun: (id) => call('POST', `/api/runs/${enc(id)}/stop`),
+  snapshots: () => call('GET', '/api/snapshots'),
+  takeSnapshot: (name) => call('POST', '/api/snapshots', name ? { name } : {}),
+  restoreSnapshot: (id) => call('POST', `/api/snapshots/${enc(id)}/restore`),
+  deleteSnapshot: (id) => call('DELETE', `/api/snapshots/${enc(id)}`),
+  exportState: () => download('/api/state'),
+  importState: (body) => call('PUT', '/api/state', body),
+  clock: () => call('GET', '/api/clock'),
+  advanceClock: (body) => call('POST', '/api/clock', body),
 };
+
+/**
+ * Where a run's report opens (download: saved as a file instead).
+ * @param {string} id @param {string} format @param {boolean} [download]
+ */
+export const reportUrl = (id, format, download) => `/api/runs/${enc(id)}/report?format=${enc(format)}${download ? '&download=1' : ''}`;

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The inspector: every exchange with a partner, newest first, live from /api/events. Each row
  * expands to the request and response (headers redacted, bodies pretty-printed), the attempts
@@ -5,14 +6,14 @@
  * "copy as curl" (redacted values stay redacted).
  */
 import { api } from './api.js';
-import { bus, notify, state } from './app.js';
+import { $, bus, notify, state } from './state.js';
 import { badge, compactJson, fmtMs, fmtTime, h, mount, prettyJson, shq } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
 const MAX_ROWS = 200;
 
-/** Newest first. */
+/** Newest first; a UI run's exchanges carry run_id (they are not in the server's journal). @type {any[]} */
 let exchanges = [];
+/** @type {Set<string>} */
 const open = new Set();
 let onlyWorkspace = false;
 let total = 0;
@@ -24,8 +25,8 @@ export function initInspector() {
   const only = h('input', {
     type: 'checkbox',
     id: 'journal-only-ws',
-    onchange: (ev) => {
-      onlyWorkspace = ev.target.checked;
+    onchange: (/** @type {Event} */ ev) => {
+      onlyWorkspace = /** @type {HTMLInputElement} */ (ev.target).checked;
       render();
     },
   });
@@ -39,14 +40,14 @@ export function initInspector() {
       h('span', { class: 'spacer' }),
       h('label', { class: 'check small', title: 'Show only the calls of the selected workspace' }, only, ' this workspace'),
       h('button', { type: 'button', class: 'btn small ghost', id: 'journal-record', title: 'Download the calls shown (this workspace\'s when ticked, else all) as a scenario file that pcsim run --scenario replays', onclick: saveScenario }, 'Save scenario'),
-      h('button', { type: 'button', class: 'btn small ghost', id: 'journal-clear', onclick: clear }, 'Clear'),
+      clearButton(),
     ),
     h('p', { class: 'muted small inspector-hint' }, 'Every call Databricks made to a partner, newest first. Click one to see the request, the answer, the retries and the contract verdict.'),
     list,
   );
   bus.on('exchange', (ex) => {
     exchanges = [ex, ...exchanges.filter((e) => e.id !== ex.id)].slice(0, MAX_ROWS);
-    total++;
+    if (!ex.run_id) total++;
     render();
   });
   bus.on('state', (changed) => {
@@ -65,7 +66,7 @@ export function initInspector() {
     render();
     const row = document.querySelector(`[data-exchange="${CSS.escape(id)}"]`);
     row?.scrollIntoView({ block: 'nearest' });
-    row?.querySelector('button.ex-toggle')?.focus();
+    /** @type {HTMLElement | null | undefined} */ (row?.querySelector('button.ex-toggle'))?.focus();
   });
   load();
 }
@@ -73,7 +74,8 @@ export function initInspector() {
 async function load() {
   const r = await api.journal({ limit: MAX_ROWS });
   if (!r.ok) return notify(r.error.message);
-  exchanges = r.value.exchanges;
+  // The runs' exchanges are not in the journal: keep those already shown.
+  exchanges = [...exchanges.filter((e) => e.run_id), ...r.value.exchanges].sort((a, b) => String(b.at).localeCompare(String(a.at))).slice(0, MAX_ROWS);
   total = r.value.total;
   render();
 }
@@ -99,13 +101,45 @@ async function saveScenario() {
   notify(`Saved ${r.value.filename}: replay it with pcsim run --partner partner.json --scenario ${r.value.filename}, or with Run scenario files… on the Journeys page`, 'info');
 }
 
-async function clear() {
-  const r = await api.clearJournal();
-  if (!r.ok) return notify(r.error.message);
-  exchanges = [];
-  total = 0;
-  open.clear();
-  render();
+/**
+ * Clear empties the server's journal (what Save scenario and `pcsim record --from` read), so it
+ * asks first, in place: the button turns into a confirmation for a few seconds.
+ */
+function clearButton() {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let disarm;
+  const button = /** @type {HTMLButtonElement} */ (
+    h('button', {
+      type: 'button',
+      class: 'btn small ghost',
+      id: 'journal-clear',
+      title: "Empty the server's journal (what Save scenario and pcsim record --from read)",
+      onclick: async () => {
+        if (button.dataset.armed !== 'true') {
+          button.dataset.armed = 'true';
+          button.textContent = `Clear ${total} call${total === 1 ? '' : 's'}?`;
+          button.classList.add('danger');
+          disarm = setTimeout(reset, 5000);
+          return;
+        }
+        clearTimeout(disarm);
+        reset();
+        const r = await api.clearJournal();
+        if (!r.ok) return notify(r.error.message);
+        exchanges = [];
+        total = 0;
+        open.clear();
+        render();
+      },
+      onblur: () => setTimeout(() => document.activeElement !== button && reset(), 200),
+    }, 'Clear')
+  );
+  const reset = () => {
+    button.dataset.armed = 'false';
+    button.textContent = 'Clear';
+    button.classList.remove('danger');
+  };
+  return button;
 }
 
 function render() {
@@ -119,6 +153,7 @@ function render() {
   mount(list, shown.map(row));
 }
 
+/** @type {Record<string, string>} */
 const KIND_LABELS = { connect: 'connect', delete_connection: 'delete-connection', delete_account: 'delete-account', expire_account: 'expire-account', test_connection: 'test-connection', connectors: 'connectors' };
 
 function statusBadge(ex) {
@@ -163,6 +198,7 @@ function row(ex) {
       },
       h('span', { class: 'ex-time' }, fmtTime(ex.at)),
       h('span', { class: 'ex-kind' }, KIND_LABELS[ex.kind] ?? ex.kind, established === true ? ' (sign-in)' : established === false ? ' (new)' : ''),
+      ex.run_id ? badge(`run ${ex.run_id}`, 'info') : null,
       h('span', { class: 'ex-path' }, `${ex.request?.method ?? ''} ${path}`),
       statusBadge(ex),
       (ex.attempts?.length ?? 0) > 1 ? badge(`${ex.attempts.length} attempts`, 'warn') : null,
@@ -198,7 +234,8 @@ function detail(ex) {
       { class: 'small ex-meta' },
       `${ex.at ? new Date(ex.at).toLocaleString() : ''} · partner `,
       h('code', {}, ex.partner ?? '?'),
-      ex.workspace_id ? [' · workspace ', ws ? `${ws} ` : '', h('code', {}, ex.workspace_id)] : null,
+      ex.run_id ? [' · run ', h('code', {}, ex.run_id), ' (a throw-away workspace of the run)'] : null,
+      ex.workspace_id && !ex.run_id ? [' · workspace ', ws ? `${ws} ` : '', h('code', {}, ex.workspace_id)] : null,
       ex.user_id ? [' · user ', h('code', {}, ex.user_id)] : null,
       ` · took ${fmtMs(ex.duration_ms)}`,
     ),

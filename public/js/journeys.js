@@ -1,25 +1,44 @@
+// @ts-check
 /**
  * The Journeys page: run the catalogue (or chosen journeys) against a partner with live
  * progress and the verdicts of `pcsim run`, and the checklist of the manual journeys whose
  * ticks are saved on the server.
  */
-import { api } from './api.js';
-import { notify, partnerDetail, state } from './app.js';
+import { api, reportUrl } from './api.js';
+import { $, bus, notify, partnerDetail, state } from './state.js';
 import { badge, fmtDateTime, fmtMs, h, mount } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
-const POLL_MS = 400;
-
 let partnerId = localStorage.getItem('pcsim.journeys.partner') ?? '';
+/** @type {string | null} */
 let runId = null;
+/** The run as GET /api/runs/{run} (or a `run` event, without the report) answers. @type {any} */
 let runView = null;
-let pollTimer = null;
+/** The journeys ticked in the chooser, kept across re-renders and runs. @type {Set<string> | null} */
+let picked = null;
+let strict = localStorage.getItem('pcsim.journeys.strict') === 'true';
 
-export function initJourneys() {}
+/** Progress comes over the event stream (`run` events); the report is fetched once at the end. */
+export function initJourneys() {
+  bus.on('run', async (/** @type {any} */ r) => {
+    if (r.run_id !== runId) return;
+    const wasRunning = runView?.status === 'running';
+    runView = { ...runView, ...r };
+    if (r.status !== 'running') {
+      const full = await api.run(r.run_id);
+      if (full.ok && full.value.run_id === runId) runView = full.value;
+    }
+    const box = $('run-box');
+    if (!box || !document.contains(box)) return;
+    if (wasRunning && runView.status !== 'running') void renderJourneys();
+    else renderProgress($('run-progress'));
+  });
+}
 
+/** @type {Record<string, string>} */
 const STATUS_KIND = { passed: 'ok', failed: 'bad', skipped: 'muted', manual: 'info', running: 'warn', pending: 'muted' };
 
-export async function renderJourneys() {
+/** @param {string} [_hash] */
+export async function renderJourneys(_hash) {
   const view = $('view-journeys');
   if (!state.partners.some((p) => p.id === partnerId)) partnerId = state.partners[0]?.id ?? '';
   const head = h(
@@ -36,17 +55,18 @@ export async function renderJourneys() {
     'select',
     {
       id: 'journeys-partner',
-      onchange: (ev) => {
-        partnerId = ev.target.value;
+      onchange: (/** @type {Event} */ ev) => {
+        partnerId = /** @type {HTMLSelectElement} */ (ev.target).value;
         localStorage.setItem('pcsim.journeys.partner', partnerId);
         runId = null;
         runView = null;
-        renderJourneys();
+        picked = null;
+        void renderJourneys();
       },
     },
     state.partners.map((p) => h('option', { value: p.id, selected: p.id === partnerId }, p.name)),
   );
-  const runBox = h('section', { class: 'panel', 'aria-labelledby': 'h-run' });
+  const runBox = h('section', { class: 'panel', id: 'run-box', 'aria-labelledby': 'h-run' });
   const checkBox = h('section', { class: 'panel', 'aria-labelledby': 'h-check' });
   mount(view, head, h('label', { class: 'field inline' }, h('span', { class: 'field-label' }, 'Partner'), select), h('div', { class: 'journeys-cols' }, runBox, checkBox));
   const [p, checklist] = await Promise.all([partnerDetail(partnerId, true), api.checklist(partnerId)]);
@@ -57,16 +77,39 @@ export async function renderJourneys() {
 
 /* -------------------------------------------------------------- the run */
 
+/** @param {HTMLElement} box @param {any} p */
 function renderRunBox(box, p) {
   const journeys = p.journeys ?? [];
-  const runnable = journeys.filter((j) => j.status === 'runs');
-  const boxes = new Map();
+  const runnable = journeys.filter((/** @type {any} */ j) => j.status === 'runs');
+  if (!picked || ![...picked].every((id) => runnable.some((/** @type {any} */ j) => j.id === id))) picked = new Set(runnable.map((/** @type {any} */ j) => j.id));
+  const chosen = /** @type {Set<string>} */ (picked);
+  const running = runView?.status === 'running';
+  const count = h('span', { class: 'muted small', id: 'picked-count' });
+  const runSelected = /** @type {HTMLButtonElement} */ (
+    h('button', { type: 'button', class: 'btn', id: 'run-selected', onclick: () => start([...chosen]) }, 'Run selected')
+  );
+  // An empty selection runs nothing: the button is off and says why (the API would run the whole catalogue).
+  const sync = () => {
+    runSelected.disabled = running || chosen.size === 0;
+    runSelected.title = chosen.size === 0 ? 'Tick at least one journey under Choose journeys' : `Run the ${chosen.size} ticked journeys`;
+    count.textContent = `${chosen.size} of ${runnable.length} ticked`;
+  };
   const list = h(
     'ul',
     { class: 'journey-picks' },
-    journeys.map((j) => {
-      const cb = h('input', { type: 'checkbox', value: j.id, checked: j.status === 'runs', disabled: j.status !== 'runs' });
-      if (j.status === 'runs') boxes.set(j.id, cb);
+    journeys.map((/** @type {any} */ j) => {
+      const cb = h('input', {
+        type: 'checkbox',
+        value: j.id,
+        id: `pick-${j.id}`,
+        checked: j.status === 'runs' && chosen.has(j.id),
+        disabled: j.status !== 'runs',
+        onchange: (/** @type {Event} */ ev) => {
+          if (/** @type {HTMLInputElement} */ (ev.target).checked) chosen.add(j.id);
+          else chosen.delete(j.id);
+          sync();
+        },
+      });
       return h(
         'li',
         { class: `pick-${j.status}` },
@@ -75,6 +118,11 @@ function renderRunBox(box, p) {
       );
     }),
   );
+  const setAll = (/** @type {boolean} */ on) => {
+    for (const j of runnable) on ? chosen.add(j.id) : chosen.delete(j.id);
+    for (const cb of list.querySelectorAll('input:not(:disabled)')) /** @type {HTMLInputElement} */ (cb).checked = on;
+    sync();
+  };
   const progress = h('div', { id: 'run-progress', 'aria-live': 'polite' });
   // Scenario files are read in the browser and sent as text: the server checks them all before anything runs.
   const files = h('input', {
@@ -83,15 +131,16 @@ function renderRunBox(box, p) {
     accept: '.yaml,.yml,.json',
     multiple: true,
     hidden: true,
-    onchange: async (ev) => {
-      const picked = [...ev.target.files];
-      ev.target.value = '';
-      if (picked.length) await start([], await Promise.all(picked.map(async (f) => ({ file: f.name, text: await f.text() }))));
+    onchange: async (/** @type {Event} */ ev) => {
+      const input = /** @type {HTMLInputElement} */ (ev.target);
+      const list = [...(input.files ?? [])];
+      input.value = '';
+      if (list.length) await start([], await Promise.all(list.map(async (f) => ({ file: f.name, text: await f.text() }))));
     },
   });
-  const running = runView?.status === 'running';
+  /** @param {string[]} ids @param {{file: string, text: string}[]} [scenarios] */
   const start = async (ids, scenarios) => {
-    const r = await api.startRun(p.id, ids, scenarios);
+    const r = await api.startRun(p.id, ids, scenarios, strict);
     if (!r.ok) {
       const problems = r.error.details?.problems;
       mount(
@@ -110,45 +159,47 @@ function renderRunBox(box, p) {
     runId = r.value.run_id;
     runView = r.value;
     renderRunBox(box, p);
-    poll(box, p);
   };
   mount(
     box,
     h('h2', { id: 'h-run' }, 'Run the automated journeys'),
-    h('p', { class: 'muted small' }, `${runnable.length} of ${journeys.length} journeys run automatically for ${p.name}.`),
+    h('p', { class: 'muted small' }, `${runnable.length} of ${journeys.length} journeys run automatically for ${p.name}. Their calls appear in the inspector, tagged with the run.`),
     h(
       'div',
       { class: 'actions left' },
       h('button', { type: 'button', class: 'btn primary', id: 'run-all', disabled: running, onclick: () => start([]) }, running ? 'Running…' : 'Run all'),
-      h('button', { type: 'button', class: 'btn', id: 'run-selected', disabled: running, onclick: () => start([...boxes].filter(([, cb]) => cb.checked).map(([id]) => id)) }, 'Run selected'),
+      runSelected,
       h('button', { type: 'button', class: 'btn', id: 'run-scenarios', disabled: running, title: 'Run scenario files (YAML or JSON, as pcsim run --scenario): your own sequences, or ones saved from the inspector', onclick: () => files.click() }, 'Run scenario files…'),
       files,
+      h(
+        'label',
+        { class: 'check', title: 'As pcsim run --strict: a warning fails the journey' },
+        h('input', {
+          type: 'checkbox',
+          id: 'run-strict',
+          checked: strict,
+          onchange: (/** @type {Event} */ ev) => {
+            strict = /** @type {HTMLInputElement} */ (ev.target).checked;
+            localStorage.setItem('pcsim.journeys.strict', String(strict));
+          },
+        }),
+        ' Strict (warnings fail)',
+      ),
     ),
-    runView ? null : h('details', { class: 'picks' }, h('summary', {}, 'Choose journeys'), list),
+    h(
+      'details',
+      { class: 'picks', id: 'journey-chooser', open: chosen.size !== runnable.length },
+      h('summary', {}, 'Choose journeys ', count),
+      h('div', { class: 'actions left' }, h('button', { type: 'button', class: 'btn small', id: 'pick-all', onclick: () => setAll(true) }, 'All'), h('button', { type: 'button', class: 'btn small', id: 'pick-none', onclick: () => setAll(false) }, 'None')),
+      list,
+    ),
     progress,
   );
+  sync();
   if (runView) renderProgress(progress);
 }
 
-function poll(box, p) {
-  clearTimeout(pollTimer);
-  pollTimer = setTimeout(async () => {
-    if (!runId) return;
-    const r = await api.run(runId);
-    if (!r.ok) {
-      mount($('run-progress') ?? box, h('div', { class: 'note note-bad' }, r.error.message));
-      return;
-    }
-    const wasRunning = runView?.status === 'running';
-    runView = r.value;
-    if (!document.contains(box)) return;
-    if (runView.status === 'running') {
-      renderProgress($('run-progress'));
-      poll(box, p);
-    } else if (wasRunning) renderRunBox(box, p);
-  }, POLL_MS);
-}
-
+/** @param {HTMLElement | null} el */
 function renderProgress(el) {
   if (!el || !runView) return;
   const r = runView;
@@ -167,8 +218,8 @@ function renderProgress(el) {
                 type: 'button',
                 class: 'btn small',
                 id: 'run-stop',
-                onclick: async (ev) => {
-                  ev.target.disabled = true;
+                onclick: async (/** @type {Event} */ ev) => {
+                  /** @type {HTMLButtonElement} */ (ev.target).disabled = true;
                   const stopped = await api.stopRun(r.run_id);
                   if (!stopped.ok) notify(stopped.error.message);
                   else if (runView?.run_id === stopped.value.run_id) {
@@ -197,7 +248,16 @@ function renderProgress(el) {
               'span',
               { class: 'report-links small' },
               ' Report: ',
-              ['html', 'json', 'junit'].map((f, i) => [i ? ' · ' : '', h('a', { href: `/api/runs/${encodeURIComponent(r.run_id)}/report?format=${f}`, download: '', id: `run-report-${f}`, title: `the ${f === 'junit' ? 'JUnit XML' : f.toUpperCase()} report pcsim run --reporter ${f}:PATH writes` }, f === 'junit' ? 'JUnit' : f.toUpperCase())]),
+              ['html', 'json', 'junit'].map((f, i) => {
+                const name = f === 'junit' ? 'JUnit' : f.toUpperCase();
+                const what = `the ${f === 'junit' ? 'JUnit XML' : name} report pcsim run --reporter ${f}:PATH writes`;
+                return [
+                  i ? ' · ' : '',
+                  h('a', { href: reportUrl(r.run_id, f), target: '_blank', rel: 'noopener', id: `run-report-${f}`, title: `Open ${what}` }, name),
+                  ' ',
+                  h('a', { href: reportUrl(r.run_id, f, true), download: '', id: `run-report-${f}-download`, title: `Save ${what}`, 'aria-label': `Save ${name}` }, '⤓'),
+                ];
+              }),
             ),
           );
   const reports = new Map((r.report?.journeys ?? []).map((j) => [j.id, j]));
@@ -216,7 +276,7 @@ function renderProgress(el) {
           return h(
             'tr',
             { dataset: { journey: j.id, status: j.status } },
-            h('td', {}, h('strong', {}, j.id), ' ', h('span', { class: 'muted' }, j.title)),
+            h('td', { class: 'journey-cell' }, rep && rep.steps?.length ? h('button', { type: 'button', class: 'link-button journey-id', 'aria-expanded': 'false', onclick: (/** @type {Event} */ ev) => toggleSteps(/** @type {HTMLElement} */ (ev.currentTarget)) }, j.id) : h('strong', { class: 'journey-id' }, j.id), ' ', h('span', { class: 'muted' }, j.title)),
             h('td', {}, badge(j.status, STATUS_KIND[j.status] ?? 'muted')),
             h('td', { class: 'small' }, j.reason ?? '', rep && rep.steps?.length ? stepsDetail(rep) : null),
             h('td', { class: 'small' }, j.duration_ms !== undefined ? fmtMs(j.duration_ms) : ''),
@@ -227,6 +287,15 @@ function renderProgress(el) {
   );
 }
 
+/** An id in the run table opens (or closes) its journey's steps. @param {HTMLElement} button */
+function toggleSteps(button) {
+  const details = /** @type {HTMLDetailsElement | null} */ (button.closest('tr')?.querySelector('details.steps') ?? null);
+  if (!details) return;
+  details.open = !details.open;
+  button.setAttribute('aria-expanded', String(details.open));
+}
+
+/** @param {any} rep */
 function stepsDetail(rep) {
   return h(
     'details',
@@ -253,6 +322,7 @@ function stepsDetail(rep) {
 
 /* ------------------------------------------------------------ checklist */
 
+/** @param {HTMLElement} box @param {any} r */
 function renderChecklist(box, r) {
   if (!r.ok) {
     mount(box, h('h2', { id: 'h-check' }, 'Manual checklist'), h('div', { class: 'note note-bad' }, r.error.message));
@@ -269,6 +339,7 @@ function renderChecklist(box, r) {
   );
 }
 
+/** @param {any} item @param {any[]} items @param {HTMLElement} counter */
 function checkItem(item, items, counter) {
   const status = h('span', { class: 'hint', 'aria-live': 'polite' }, item.at ? `saved ${fmtDateTime(item.at)}` : '');
   const note = h('textarea', { rows: 2, placeholder: 'note (optional): what you saw', 'aria-label': `Note for ${item.journey_id}`, maxlength: 2000 });

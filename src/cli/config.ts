@@ -42,6 +42,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--timeout-ms', 'PCSIM_TIMEOUT_MS', 'integer'),
   entry('--show-secrets', 'PCSIM_SHOW_SECRETS', 'boolean'),
   entry('--no-color', 'PCSIM_COLOR', 'boolean'),
+  entry('--fail-fast', 'PCSIM_FAIL_FAST', 'boolean'),
   entry('--new-user-action', 'PCSIM_NEW_USER_ACTION', 'string'),
   entry('--trial-type', 'PCSIM_TRIAL_TYPE', 'string'),
   entry('--manual-signup', 'PCSIM_MANUAL_SIGNUP', 'boolean'),
@@ -144,10 +145,19 @@ export function applyLayers(cmd: Command, env: NodeJS.ProcessEnv, cwd: string): 
   }
 }
 
-/** Adds --config to every sub-command and the layering hook to the program. */
+/**
+ * The options every command takes, whether or not it uses them yet, so a script can pass the same
+ * ones to each (`pcsim load --no-color` as `pcsim run --no-color`).
+ */
+export function addGlobalOptions(cmd: Command): void {
+  cmd.option('--config <file>', `read options from this JSON file (default ./${CONFIG_FILE_NAME} when present; or PCSIM_CONFIG)`);
+  if (!(cmd.options as Option[]).some((o) => o.long === '--no-color')) cmd.option('--no-color', 'never colour the output');
+}
+
+/** Adds the global options to every sub-command and the layering hook to the program. */
 export function installConfigLayers(program: Command, env: NodeJS.ProcessEnv, cwd: () => string = () => process.cwd()): void {
   for (const cmd of program.commands) {
-    cmd.option('--config <file>', `read options from this JSON file (default ./${CONFIG_FILE_NAME} when present; or PCSIM_CONFIG)`);
+    addGlobalOptions(cmd);
     const extra = CONFIG_TABLE.filter((e) => (cmd.options as Option[]).some((o) => o.long === e.flag)).map((e) => `  ${e.flag.padEnd(20)} ${e.env.padEnd(24)} "${e.key}"`);
     if (extra.length) cmd.addHelpText('after', `\nEvery option can also come from an environment variable or ${CONFIG_FILE_NAME} (flag > variable > file > default):\n${extra.join('\n')}`);
   }

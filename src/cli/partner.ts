@@ -2,7 +2,8 @@
 import { NEW_USER_ACTIONS, TRIAL_TYPES, type NewUserAction, type TrialType } from '../contract/enums.js';
 import { stringifyJson } from '../contract/json.js';
 import { FAULTS, type Fault } from '../reference-partner/types.js';
-import { startReferencePartner } from '../reference-partner/index.js';
+import { createReferencePartnerApp, startReferencePartner } from '../reference-partner/index.js';
+import { freePort, urlHost } from './ports.js';
 import { credentialsFromEnv } from './credentials.js';
 import { parsePort, UsageError, type CliIO } from './io.js';
 
@@ -28,9 +29,7 @@ export async function partnerCommand(flags: PartnerFlags, io: CliIO, signal: Pro
   for (const f of faults) oneOf('--fault', f, FAULTS);
   const env = credentialsFromEnv(io.env);
   const port = parsePort('--port', flags.port);
-  const ref = await startReferencePartner({
-    port,
-    host: flags.host,
+  const options = {
     basicUser: env.credentials.user,
     basicPassword: env.credentials.password,
     newUserAction: oneOf<NewUserAction>('--new-user-action', flags.newUserAction, NEW_USER_ACTIONS),
@@ -38,14 +37,22 @@ export async function partnerCommand(flags: PartnerFlags, io: CliIO, signal: Pro
     requireManualSignup: flags.manualSignup,
     supportsDemo: flags.demo,
     faults: faults as Fault[],
-  }).catch((err: NodeJS.ErrnoException) => {
+  };
+  if (flags.printConfig) {
+    // Prints and exits: `pcsim partner --print-config > partner.json` must end, and needs no free port
+    // unless asked for one (--port 0 picks one now, for the `pcsim partner --port N` started later).
+    const chosen = port === 0 ? await freePort(flags.host) : port;
+    if (port === 0) io.err(`pcsim: --port 0: picked the free port ${chosen}; start the partner with --port ${chosen} to match this config.\n`);
+    io.out(`${stringifyJson(createReferencePartnerApp(options).configFor(`http://${urlHost(flags.host)}:${chosen}`), 2)}\n`);
+    return 0;
+  }
+  const ref = await startReferencePartner({ ...options, port, host: flags.host }).catch((err: NodeJS.ErrnoException) => {
     // The machine's refusal to listen is the user's to fix, not pcsim's crash.
     if (err.code === 'EADDRINUSE') throw new UsageError(`Failed to listen on ${flags.host}:${port}: the port is in use. Expected a free port (pass --port, or --port 0 for any free one).`);
     if (err.code === 'EACCES') throw new UsageError(`Failed to listen on ${flags.host}:${port}: permission denied. Expected a port above 1023, or the rights to bind this one.`);
     if (err.code === 'EADDRNOTAVAIL') throw new UsageError(`Failed to listen on ${flags.host}:${port}: this machine has no such address. Expected --host 127.0.0.1, 0.0.0.0 or one of its own addresses.`);
     throw err;
   });
-  if (flags.printConfig) io.out(`${stringifyJson(ref.config, 2)}\n`);
   io.err(`pcsim: reference partner listening on ${ref.url}${faults.length ? ` with faults ${faults.join(', ')}` : ''} (Basic user ${env.credentials.user}; password from BASIC_PASSWORD${env.defaulted ? ', default' : ''}). Ctrl-C stops it.\n`);
   await signal;
   await ref.close();

@@ -3,6 +3,9 @@ import { selectJourneys } from '../journeys/catalogue.js';
 import { createConsoleReporter, parseReporterSpec, writeFileReports, type ReporterSpec } from '../journeys/reporters/index.js';
 import { runJourneys } from '../journeys/runner.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
+import { checkReachable } from '../partner-client/reach.js';
+import type { JourneyReport } from '../journeys/types.js';
+import { createProgress, failFastReason, notStartedReport, STOPPED_REASON } from './run-guard.js';
 import { credentialsFromEnv } from './credentials.js';
 import { scenarioJourneys } from './scenario.js';
 import { resolveTarget } from './target.js';
@@ -21,7 +24,12 @@ export interface RunFlags {
   journeysExplicit?: boolean;
   /** `--wait-core SECONDS`: serve the workspace; P200/P201 wait this long for the partner's calls (0: manual). */
   waitCore?: string;
+  /** `--fail-fast`: stop at the first failed journey; the rest are skipped saying so. */
+  failFast?: boolean;
 }
+
+/** A journey in flight this long gets a "still running" line on stderr (half the call timeout, at most 5 s). */
+const quietMs = (timeoutMs: number) => Math.min(5000, Math.ceil(timeoutMs / 2));
 
 export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   const selection = selectJourneys(flags.journeys);
@@ -51,9 +59,42 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   const console = specs.some((s) => s.kind === 'console') ? createConsoleReporter({ write: io.out, color: useColor }) : undefined;
   // Ctrl-C stops the run the way the UI's Stop does, and the reports are still written.
   const interrupt = interruptible(io, 'pcsim: stopping after the call under way; the reports will say what did not run');
+  const failFast = new AbortController();
+  let firstFailure: string | undefined;
+  const progress = createProgress(io, journeys.length, { lines: !console, quietMs: quietMs(timeoutMs), timeoutMs });
+  const writeReports = async (report: Parameters<typeof writeFileReports>[0]): Promise<boolean> => {
+    try {
+      for (const path of await writeFileReports(report, specs)) io.err(`pcsim: wrote ${path}\n`);
+      return true;
+    } catch (err) {
+      io.err(`pcsim: ${(err as Error).message}\n`);
+      return false;
+    }
+  };
   try {
+    // Before the catalogue: does anything answer at base_url? A partner that is down ends the run here.
+    const reach = await checkReachable(config.base_url, { retryBackoffMs: backoff, timeoutMs, signal: interrupt.signal });
+    if (!reach.ok) {
+      const tries = reach.attempts > 1 ? ` (${reach.attempts} attempts over ${(reach.duration_ms / 1000).toFixed(1)} s)` : '';
+      const reason = `not started: nothing answers at base_url ${config.base_url}: ${reach.error}${tries}`;
+      io.err(`pcsim: Failed to reach the partner at base_url ${config.base_url}${flags.partner ? ` (${flags.partner})` : ''}: ${reach.error}${tries}. Expected a server accepting connections there: start the partner, or correct base_url.\n`);
+      const report = notStartedReport(config, journeys, reason, reach.duration_ms);
+      console?.onRunEnd(report);
+      if (!(await writeReports(report))) return EXIT.usage;
+      return interrupt.signal.aborted ? EXIT.interrupted : EXIT.failed;
+    }
+    const onJourneyEnd = (j: JourneyReport) => {
+      // The runner says "stopped" for what a stop skipped; a --fail-fast stop says why.
+      if (firstFailure && j.status === 'skipped' && j.reason === STOPPED_REASON && !interrupt.signal.aborted) j.reason = failFastReason(firstFailure);
+      progress.end(j);
+      console?.onJourneyEnd(j);
+      if (flags.failFast && j.status === 'failed' && !firstFailure) {
+        firstFailure = j.id;
+        failFast.abort();
+      }
+    };
     const report = await runJourneys({
-      signal: interrupt.signal,
+      signal: AbortSignal.any([interrupt.signal, failFast.signal]),
       config,
       credentials: env.credentials,
       patToken: env.patToken,
@@ -62,19 +103,18 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       retryBackoffMs: backoff,
       showSecrets: flags.showSecrets,
       waitCore,
-      onJourneyStart: (j) => console?.onJourneyStart(j.id, j.title),
-      onJourneyEnd: (j) => console?.onJourneyEnd(j),
+      onJourneyStart: (j) => {
+        progress.start(j.id);
+        console?.onJourneyStart(j.id, j.title);
+      },
+      onJourneyEnd,
     });
     console?.onRunEnd(report);
-    try {
-      for (const path of await writeFileReports(report, specs)) io.err(`pcsim: wrote ${path}\n`);
-    } catch (err) {
-      io.err(`pcsim: ${(err as Error).message}\n`);
-      return EXIT.usage;
-    }
+    if (!(await writeReports(report))) return EXIT.usage;
     if (interrupt.signal.aborted) return EXIT.interrupted;
     return report.summary.failed > 0 ? EXIT.failed : EXIT.ok;
   } finally {
+    progress.dispose();
     interrupt.dispose();
     await stop?.();
   }

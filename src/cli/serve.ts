@@ -1,4 +1,6 @@
 /** `pcsim serve`: the simulated Databricks with its admin API and UI. */
+import { loadPartnerConfig } from '../contract/partner-config.js';
+import { slug } from '../databricks/databricks.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { ServeConfigError, startServer } from '../server/start.js';
 import { StoreError } from '../store/errors.js';
@@ -27,6 +29,12 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise
   if (flags.showSecrets) log('WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in the journal and the UI. Use it for local debugging only.');
   if (flags.host === '0.0.0.0' || flags.host === '::') log(`warning: listening on ${flags.host}: every machine that can reach this one can drive pcsim and read its journal. Use it inside a container or a trusted network only.`);
   if (flags.partner.length > 0 && env.defaulted) log("warning: BASIC_USER/BASIC_PASSWORD are not both set; sending the reference partner's default credentials to your partner. Set them to the Basic credentials your partner issued to Databricks.");
+
+  const clash = await sameNameClash(flags.partner);
+  if (clash) {
+    io.err(`pcsim: ${clash}\n`);
+    return EXIT.usage;
+  }
 
   let running;
   try {
@@ -59,4 +67,25 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise
   log('stopping…');
   await running.close();
   return EXIT.ok;
+}
+
+/**
+ * Two partner files whose names make the same partner id would be one tile, the second silently
+ * replacing the first (dev and staging mixed up): refused, naming both files. Files that cannot be
+ * read are left to startServer, which reports their problems.
+ */
+export async function sameNameClash(files: readonly string[]): Promise<string | undefined> {
+  const seen = new Map<string, { file: string; name: string }>();
+  for (const file of files) {
+    const loaded = await loadPartnerConfig(file);
+    if (!loaded.ok) continue;
+    const id = slug(loaded.config.name);
+    const first = seen.get(id);
+    if (first) {
+      const same = first.name === loaded.config.name ? `the same name ${JSON.stringify(first.name)}` : `names that make the same partner id ${JSON.stringify(id)} (${JSON.stringify(first.name)}, ${JSON.stringify(loaded.config.name)})`;
+      return `Failed to register the partners: ${first.file} and ${file} have ${same}, so one would replace the other in a single tile. Expected a distinct "name" in each partner file (e.g. add " (staging)").`;
+    }
+    seen.set(id, { file, name: loaded.config.name });
+  }
+  return undefined;
 }

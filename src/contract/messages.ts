@@ -1,6 +1,7 @@
 /**
  * The messages of the Partner Connect API (CONTRACT §3–4), one zod schema each: the single
- * source of the TypeScript types, of validation, and of the JSON Schema used in docs/OpenAPI.
+ * source of the TypeScript types, of validation, and of the JSON Schema in the OpenAPI document
+ * (GET /api/openapi.json).
  * Responses are `looseObject`: extra fields are the partner's business, not a violation.
  */
 import { z } from 'zod';

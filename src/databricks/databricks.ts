@@ -203,6 +203,14 @@ export class Databricks {
     });
   }
 
+  /** Changes a member's names or admin flag (the email is the identity partners see: not changed). */
+  async updateUser(workspaceId: string, userId: string, patch: Partial<Pick<User, 'first_name' | 'last_name' | 'admin'>>): Promise<User> {
+    const ws = this.workspace(workspaceId);
+    const user = this.user(userId);
+    if (!user.workspaces.includes(ws.id)) throw new DatabricksError('not_found', `Failed to update user ${user.id} in workspace ${ws.id}: the user is not a member. Expected a member of the workspace.`, { workspace: ws.id, user: user.id });
+    return this.store.update((s) => Object.assign(s.users.find((x) => x.id === user.id)!, patch));
+  }
+
   async removeUser(workspaceId: string, userId: string): Promise<void> {
     const ws = this.workspace(workspaceId);
     const user = this.user(userId);

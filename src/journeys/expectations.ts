@@ -25,6 +25,9 @@ function fieldIn<T extends string>(ex: Exchange, field: string, allowed: readonl
   return [violation(rule, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${allowed.map((a) => show(a)).join(' or ')}.`)];
 }
 
+/** The redirect values Databricks' suite accepts when a journey names none (PartnerTestBase.validateRedirectValue). */
+export const DEFAULT_REDIRECTS: readonly RedirectValue[] = ['create_trial', 'sign_in', 'purchase_product'];
+
 export interface NewExpectation {
   redirect_values?: readonly RedirectValue[];
 }
@@ -36,7 +39,7 @@ export function expectNew(ex: Exchange, exp: NewExpectation = {}): Violation[] {
   if (status.length || !ex.response) return status;
   const out: Violation[] = [];
   if (bodyOf(ex).configured_resources !== true) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected true for a new connection.`));
-  out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? ['create_trial', 'sign_in', 'purchase_product'], what));
+  out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? DEFAULT_REDIRECTS, what));
   return out;
 }
 
@@ -57,7 +60,8 @@ export function expectSignIn(ex: Exchange, exp: SignInExpectation = {}): Violati
   if (status.length || !ex.response) return status;
   const out: Violation[] = [];
   if (bodyOf(ex).configured_resources !== false) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected false on a sign-in.`));
-  if (exp.redirect_values) out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values, what));
+  // Databricks' suite (PartnerTestBase.signInAndValidate) holds a sign-in to the same default redirect values as a create.
+  out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? DEFAULT_REDIRECTS, what));
   if (exp.user_statuses) out.push(...fieldIn(ex, 'user_status', exp.user_statuses, what));
   if (exp.account_statuses) out.push(...fieldIn(ex, 'account_status', exp.account_statuses, what));
   return out;
@@ -92,10 +96,14 @@ export function expectNewUserRow(ex: Exchange, config: PartnerConfig, extra: Sig
   }
 }
 
-/** The demo flow (CONTRACT §7): the new-trial answer every time. */
-export function expectDemo(ex: Exchange, established: boolean): Violation[] {
+/**
+ * The demo flow (CONTRACT §7) of a *new* connection: the new-trial answer every time. A sign-in
+ * to a demo connection is an ordinary sign-in (Databricks' DemoFlowTests validates it as one, and
+ * its sample partner applies demo to new connections only), so there is no demo rule for it.
+ */
+export function expectDemo(ex: Exchange): Violation[] {
   const what = 'follow the demo flow (demo: true)';
-  const status = statusIs(ex, established ? [200] : [200, 201], what);
+  const status = statusIs(ex, [200, 201], what);
   if (status.length || !ex.response) return status;
   return [
     ...fieldIn(ex, 'redirect_value', ['create_trial'] as const, what),
@@ -103,6 +111,19 @@ export function expectDemo(ex: Exchange, established: boolean): Violation[] {
     ...fieldIn(ex, 'account_status', ['new'] as const, what),
   ];
 }
+
+/**
+ * P101/P600: a connection in another workspace is a separate connection; handing back the id of
+ * the first one is a warning (CONTRACT §3 "configure a new, separate one"; the suite does not compare).
+ */
+export function expectOtherConnectionId(ex: Exchange, earlier: string | undefined, what: string, severity: 'error' | 'warning'): Violation[] {
+  const id = bodyOf(ex).connection_id;
+  if (!ex.response || ex.response.status >= 300 || earlier === undefined || id !== earlier) return [];
+  return [violation('journey.connection_id', 'connection_id', `Failed to ${what}: connection_id ${show(id)} is the one returned before. Expected a new, separate connection (CONTRACT §3, "partner has one").`, severity)];
+}
+
+/** P300: what the creator's sign-in means (API specification, "existing user, existing account"); warnings. */
+export const CREATOR_SIGN_IN = { user_status: ['existing'], account_status: ['active'], redirect_value: ['sign_in'] } as const;
 
 /** P500: creating again after the trial expired shows a meaningful error or the purchase page. */
 export function expectExpiredTrial(ex: Exchange): Violation[] {

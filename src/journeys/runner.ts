@@ -8,6 +8,7 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
 import { PartnerClient, type Credentials } from '../partner-client/client.js';
 import { MemoryStore } from '../store/memory.js';
+import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
 import type { Journey } from './catalogue.js';
 import { applicability, CATALOGUE } from './catalogue.js';
@@ -33,13 +34,15 @@ export interface RunOptions {
   onJourneyEnd?(r: JourneyReport): void;
   /** Stops the run: the journey under way ends before its next call and the rest are not started (all reported skipped). */
   signal?: AbortSignal;
+  /** The run's throw-away state (default a fresh MemoryStore); the UI's runs pass one they watch. */
+  store?: Store;
 }
 
 export async function runJourneys(opts: RunOptions): Promise<RunReport> {
   const started = Date.now();
   const t0 = performance.now();
   const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
-  const store = new MemoryStore();
+  const store = opts.store ?? new MemoryStore();
   // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
   const workspace = opts.waitCore && opts.waitCore > 0 ? await (await import('../workspace/serve.js')).serveWorkspace(store) : undefined;
   const dbx = new Databricks({ store, clientFor: () => client, patToken: opts.patToken, endpoint: workspace?.endpoint ?? opts.endpoint });

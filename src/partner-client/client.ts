@@ -157,7 +157,10 @@ export class PartnerClient {
       if (result.ok) attempt.status = result.status;
       else attempt.error = result.error;
       exchange.attempts.push(attempt);
-      const retryable = !result.ok || result.status >= 500;
+      // A timeout is not retried: the partner already had the whole timeout, and retrying a hanging
+      // partner multiplied it by the attempts (4 × 30 s + back-off per journey). Refused or reset
+      // connections are retried (a partner restarting), as are 5xx answers (CONTRACT §3).
+      const retryable = result.ok ? result.status >= 500 : result.code !== 'TIMEOUT';
       const retryIn = retryable && n <= this.backoff.length ? this.backoff[n - 1]! : undefined;
       if (this.opts.onAttempt) {
         try {

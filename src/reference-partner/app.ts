@@ -210,7 +210,7 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     let text = stringifyJson(connection);
     if (has('malformed-json')) text = text.slice(0, Math.floor(text.length / 2));
     // Core integration: once the answer is out, use the credentials (asynchronously, never awaited).
-    if (o.coreIntegration && outcome.kind === 'created') res.on('finish', () => void useCredentials(r, outcome.connectionId).catch(() => undefined));
+    if (o.coreIntegration && outcome.kind === 'created') res.on('finish', () => void useCredentials(r, outcome.connectionId, o.workspaceTls).catch(() => undefined));
     res.status(200).set('Content-Type', connectContentType()).send(text);
   });
 
@@ -325,7 +325,7 @@ function buildConfig(o: ResolvedOptions, baseUrl: string): PartnerConfig {
     terms_of_service: `${base}/tos`,
     logo_file: 'logo.png',
     icon_file: 'icon.png',
-    resources_to_provision: [{ resource_type: 'SqlEndpoint' }, ...(o.coreIntegration ? [{ resource_type: 'DestLocation' as const }] : [])],
+    resources_to_provision: [{ resource_type: 'SqlEndpoint' }, ...(o.destLocation ? [{ resource_type: 'DestLocation' as const }] : [])],
     object_permissions: [{ name: 'SQL_Endpoint', level: 'CAN_USE' }],
     data_permissions: [{ permission: 'USE_CATALOG' }, { permission: 'USE_SCHEMA' }, { permission: 'SELECT' }],
     supported_clouds: [...CLOUDS],

@@ -3,6 +3,7 @@
  * CONTRACT §1/§5) and the faults that break one thing on purpose, so that pcsim's journeys
  * can be shown to pass against a good partner and to fail, naming the rule, against a bad one.
  */
+import type { WorkspaceTls } from './workspace-client.js';
 import { CATEGORIES, NEW_USER_ACTIONS, TRIAL_TYPES, type Category, type NewUserAction, type TrialType } from '../contract/enums.js';
 
 /** Each fault breaks only what its comment says; several may be combined. */
@@ -30,6 +31,7 @@ export const FAULTS = [
   'same-connection-id', // a create in a workspace with a connection returns the existing id
   'bad-test-results', // test-connection results have status OK and no message
   'empty-connectors', // connectors answers an empty list
+  'no-core-integration', // never uses the credentials of a new connection (P200 fails: no call to the workspace)
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -51,11 +53,15 @@ export interface ReferencePartnerOptions {
   slowMs?: number;
   name?: string;
   /**
-   * Core integration (P200/P201): after a new connection, call the workspace back with the
-   * credentials received (PAT or OAuth M2M): SCIM Me, a query and a table on the warehouse. Also
-   * asks for a DestLocation. Default false.
+   * Core integration (P200): after a new connection, call the workspace_url of the payload with
+   * the credentials received (PAT or OAuth M2M): SCIM Me, then create a table, insert a row and
+   * read it back on the warehouse. Default true; false is the same as fault no-core-integration.
    */
   coreIntegration?: boolean;
+  /** Ask for a DestLocation (resources_to_provision), which makes P201 apply. Default false. */
+  destLocation?: boolean;
+  /** How the core integration reaches the workspace over https (pcsim's own CA, or a dispatcher). */
+  workspaceTls?: WorkspaceTls;
 }
 
 /** The options with every default filled in. */
@@ -72,6 +78,8 @@ export interface ResolvedOptions {
   slowMs: number;
   name: string;
   coreIntegration: boolean;
+  destLocation: boolean;
+  workspaceTls: WorkspaceTls;
 }
 
 export const DEFAULT_BASIC_USER = 'databricks';
@@ -107,6 +115,8 @@ export function resolveOptions(opts: ReferencePartnerOptions = {}): ResolvedOpti
     faults: new Set(opts.faults ?? []),
     slowMs,
     name: opts.name ?? 'pcsim reference partner',
-    coreIntegration: opts.coreIntegration ?? false,
+    coreIntegration: (opts.coreIntegration ?? true) && !(opts.faults ?? []).includes('no-core-integration'),
+    destLocation: opts.destLocation ?? false,
+    workspaceTls: opts.workspaceTls ?? {},
   };
 }

@@ -279,6 +279,9 @@ function checkReferences(s: Scenario, loc: Locator, skip: ReadonlySet<number> = 
         }
       }
     }
+    if (step.expect?.demo_flow !== undefined && action !== 'connect') {
+      problems.push(loc.at(['steps', i, 'expect', 'demo_flow'], `Failed to use demo_flow on a ${action} step: the demo flow applies to new connections only (CONTRACT §7; Databricks' DemoFlowTests validates a demo sign-in as an ordinary sign-in). Expected demo_flow only on connect steps.`));
+    }
     checkStrings({ [action]: args, ...(step.expect ? { expect: step.expect } : {}), ...(step.name ? { name: step.name } : {}) }, ['steps', i], known);
     for (const name of Object.keys(step.save ?? {})) {
       if (builtins.has(name)) problems.push(loc.at(['steps', i, 'save'], `Failed to save into ${show(name)}: it is a built-in variable. Expected another name.`, name));

@@ -11,10 +11,10 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import type { User, Workspace } from '../databricks/model.js';
 import type { Journey, Skip } from '../journeys/catalogue.js';
 import { JourneyAbort, pause, RunStopped, WRONG_CREDENTIALS, type JourneyContext } from '../journeys/context.js';
-import { expectDemo, expectError, expectExpiredTrial, expectNew, expectNewUserRow, expectSignIn, expectTestResults, preferValues } from '../journeys/expectations.js';
+import { expectDemo, expectError, expectExpiredTrial, expectNew, expectNewUserRow, expectOtherConnectionId, expectSignIn, expectTestResults, preferValues } from '../journeys/expectations.js';
 import type { Exchange } from '../partner-client/types.js';
 import { interpolate, resolveVariables, UnfilledVariable } from './load.js';
-import { actionOf, stepName, type ActionName, type Expect, type Scenario, type Step, type When } from './schema.js';
+import { actionOf, OPTIONAL_ENDPOINTS, stepName, type ActionName, type Expect, type Scenario, type Step, type When } from './schema.js';
 
 const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 10);
 
@@ -24,7 +24,7 @@ const bodyOf = (ex: Exchange): Body => (ex.response?.body && typeof ex.response.
 const list = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
 /** The partner endpoint each hook step needs: a scenario using one is skipped, like the catalogue's journeys, when it is absent. */
-const NEEDS: Partial<Record<ActionName, keyof PartnerConfig['endpoints']>> = {
+const NEEDS: Partial<Record<ActionName, (typeof OPTIONAL_ENDPOINTS)[number]>> = {
   partner_delete_connection: 'delete_connection_path',
   delete_account: 'delete_account_path',
   expire: 'expire_account_path',
@@ -45,23 +45,33 @@ const WHAT: Record<ActionName, string> = {
   wait: 'wait',
 };
 
+/** Without `manual_unless`, `manual` turns unmet `requires` into a hand-over (the legacy form); with it, `requires` skip. */
+const requiresSkip = (s: Scenario) => !s.manual || s.manual_unless !== undefined;
+
 export function skipOf(s: Scenario, c: PartnerConfig): Skip | undefined {
-  return (s.manual ? undefined : unmetRequirement(s, c)) ?? missingEndpoint(s, c);
+  return (requiresSkip(s) ? unmetRequirement(s.requires, c) : undefined) ?? missingEndpoint(s, c);
 }
 
-/** With `manual`, an unmet requirement hands the scenario to a human (like the catalogue's P301) instead of skipping it. */
+/** With `manual`, an unmet condition hands the scenario to a human (like the catalogue's P301) instead of skipping it. */
 function manualOf(s: Scenario, c: PartnerConfig): string | undefined {
-  const unmet = s.manual ? unmetRequirement(s, c) : undefined;
+  if (!s.manual) return undefined;
+  const unmet = unmetRequirement(requiresSkip(s) ? s.manual_unless : s.requires, c);
   return unmet ? `${unmet.reason}. ${s.manual}` : undefined;
 }
 
-function unmetRequirement(s: Scenario, c: PartnerConfig): Skip | undefined {
-  for (const r of s.requires ?? []) {
+function unmetRequirement(requires: Scenario['requires'], c: PartnerConfig): Skip | undefined {
+  for (const r of requires ?? []) {
     if (r === 'supports_demo' && !c.supports_demo) return { field: 'supports_demo', reason: 'supports_demo is not true' };
     if (r === 'category_ingest' && c.category !== 'INGEST') return { field: 'category', reason: `category is ${c.category}, not INGEST` };
     if (r === 'trial_type' && !c.trial_type) return { field: 'trial_type', reason: 'trial_type is not set: whether an expiry covers the whole account is unknown' };
     if (r === 'new_user_auto_add' && (c.new_user_action !== 'auto_add' || c.require_manual_signup)) {
       return { field: 'new_user_action', reason: `new_user_action is ${c.new_user_action}${c.require_manual_signup ? ' with require_manual_signup' : ''}: a second user becomes known to the partner only by hand` };
+    }
+    if (r === 'new_user_signs_in' && c.require_manual_signup) {
+      return { field: 'require_manual_signup', reason: 'require_manual_signup is true: a new user gets 404 until signed up by hand' };
+    }
+    if (r === 'new_user_signs_in' && (c.new_user_action === 'not_found' || c.new_user_action === 'error')) {
+      return { field: 'new_user_action', reason: `new_user_action is ${c.new_user_action}: a new user gets ${c.new_user_action === 'error' ? '500 general_error' : '404 account_not_found'} whatever the trial's state` };
     }
   }
   return undefined;
@@ -72,7 +82,8 @@ function missingEndpoint(s: Scenario, c: PartnerConfig): Skip | undefined {
     const { action, args } = actionOf(step);
     // An explicit notify_partner: true is a delete "on both sides": it needs the partner's hook.
     const endpoint = action === 'delete_connection' && args.notify_partner === true ? 'delete_connection_path' : NEEDS[action];
-    if (endpoint && !c.endpoints[endpoint]) return { field: `endpoints.${endpoint}`, reason: `endpoints.${endpoint} is not set: the scenario calls ${action}` };
+    // A step that runs only with the endpoint (`when.endpoints`) does not make the scenario need it.
+    if (endpoint && !c.endpoints[endpoint] && !step.when?.endpoints?.includes(endpoint)) return { field: `endpoints.${endpoint}`, reason: `endpoints.${endpoint} is not set: the scenario calls ${action}` };
   }
   return undefined;
 }
@@ -85,7 +96,8 @@ export function stepApplies(when: When | undefined, c: PartnerConfig): boolean {
     within(c.new_user_action, when.new_user_action) &&
     within(c.trial_type ?? 'unset', when.trial_type) &&
     (when.require_manual_signup === undefined || when.require_manual_signup === Boolean(c.require_manual_signup)) &&
-    (when.supports_demo === undefined || when.supports_demo === Boolean(c.supports_demo))
+    (when.supports_demo === undefined || when.supports_demo === Boolean(c.supports_demo)) &&
+    (when.endpoints ?? []).every((e) => Boolean(c.endpoints[e]))
   );
 }
 
@@ -122,7 +134,8 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
     let base: Violation[];
     const errorExpected = e.status !== undefined && e.status >= 400;
     const prefer = e.prefer ? { redirect_value: list(e.prefer.redirect_value), user_status: list(e.prefer.user_status), account_status: list(e.prefer.account_status) } : undefined;
-    const preferred = (out: Violation[]) => (prefer && errorsOnly(out).length === 0 ? [...out, ...preferValues(ex, prefer, what)] : out);
+    const preferred = (out: Violation[]) =>
+      prefer && errorsOnly(out).length === 0 ? [...out, ...preferValues(ex, prefer, what), ...expectOtherConnectionId(ex, e.prefer?.connection_id_not, what, 'warning')] : out;
     if (errorExpected) {
       base = expectError(ex, e.status!, e.error_reason ? [e.error_reason] : ERROR_REASONS, what);
     } else if (action === 'signin' && e.new_user) {
@@ -135,10 +148,9 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
       base = expectTestResults(ex);
     } else if (action === 'connect') {
       base = expectNew(ex, { redirect_values });
-      if (e.demo_flow) base.push(...expectDemo(ex, false));
+      if (e.demo_flow) base.push(...expectDemo(ex));
     } else if (action === 'signin') {
       base = expectSignIn(ex, { manualSignup: config.require_manual_signup && e.status === undefined, redirect_values, user_statuses, account_statuses });
-      if (e.demo_flow) base.push(...expectDemo(ex, true));
     } else {
       const hookOk = action === 'delete_account' || action === 'expire' ? [200, 204] : [200];
       base = statusCheck(ex, e.status !== undefined ? [e.status] : hookOk, what);
@@ -156,9 +168,7 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
     const id = bodyOf(ex).connection_id;
     if (e.connection_id === 'present' && (typeof id !== 'string' || id === '')) out.push(violation('journey.connection_id', 'connection_id', `Failed to ${what}: connection_id is ${show(id)}. Expected a connection_id in the answer.`));
     if (e.connection_id === 'absent' && id !== undefined) out.push(violation('journey.connection_id', 'connection_id', `Failed to ${what}: connection_id is ${show(id)}. Expected no connection_id in the answer.`));
-    if (e.connection_id_not !== undefined && id !== undefined && id === e.connection_id_not && errorsOnly(out).length === 0) {
-      out.push(violation('journey.connection_id', 'connection_id', `Failed to configure a new, separate connection: connection_id ${show(id)} is the one returned before. Expected a new connection (CONTRACT §3, "partner has one").`, 'warning'));
-    }
+    if (errorsOnly(out).length === 0) out.push(...expectOtherConnectionId(ex, e.connection_id_not, 'configure a new, separate connection', 'error'));
     return preferred(out);
   };
 }

@@ -68,6 +68,7 @@ export const Prefer = z
     redirect_value: oneOrMore(REDIRECT_VALUES).optional(),
     user_status: oneOrMore(USER_STATUSES).optional(),
     account_status: oneOrMore(ACCOUNT_STATUSES).optional(),
+    connection_id_not: z.string().optional().describe('a warning when the answer repeats this connection_id (P101, P600: another workspace)'),
   })
   .strict();
 
@@ -80,8 +81,8 @@ export const Expect = z
     account_status: oneOrMore(ACCOUNT_STATUSES).optional(),
     configured_resources: z.boolean().optional(),
     connection_id: z.enum(['present', 'absent']).optional(),
-    connection_id_not: z.string().optional().describe('a warning when the answer repeats this connection_id (P400)'),
-    demo_flow: z.boolean().optional().describe('the demo answer of CONTRACT §7: create_trial, new user, new account'),
+    connection_id_not: z.string().optional().describe('an error when the answer repeats this connection_id (P400: the partner must create a new connection)'),
+    demo_flow: z.boolean().optional().describe('connect only: the demo answer of CONTRACT §7 (create_trial, new user, new account); a sign-in to a demo connection is an ordinary sign-in'),
     new_user: z.boolean().optional().describe("signin of a user the partner has not seen: judged by the config's new_user_action row (CONTRACT §5)"),
     expired_trial: z.boolean().optional().describe('connect after the trial expired: an error with display_message, or account_status expired with purchase_product/create_trial'),
     prefer: Prefer.optional().describe('recommended values: a different one is a warning'),
@@ -91,6 +92,9 @@ export type Expect = z.infer<typeof Expect>;
 
 const StepShape = Object.fromEntries(ACTION_NAMES.map((a) => [a, ACTIONS[a].optional()])) as { [K in ActionName]: z.ZodOptional<(typeof ACTIONS)[K]> };
 
+/** The optional partner APIs a step may depend on (partner.json endpoints). */
+export const OPTIONAL_ENDPOINTS = ['get_connectors_path', 'test_connection_path', 'delete_account_path', 'expire_account_path', 'delete_connection_path'] as const;
+
 /** Config conditions of a step: it runs only when the partner's config matches all of them. */
 export const When = z
   .object({
@@ -98,6 +102,11 @@ export const When = z
     trial_type: oneOrMore([...TRIAL_TYPES, 'unset'] as const).optional(),
     require_manual_signup: z.boolean().optional(),
     supports_demo: z.boolean().optional(),
+    endpoints: z
+      .array(z.enum(OPTIONAL_ENDPOINTS))
+      .min(1)
+      .optional()
+      .describe('run this step only when the partner has these endpoints (the scenario is not skipped for lacking them)'),
   })
   .strict();
 export type When = z.infer<typeof When>;
@@ -113,7 +122,7 @@ export const Step = z
   .strict();
 export type Step = z.infer<typeof Step>;
 
-export const REQUIREMENTS = ['supports_demo', 'category_ingest', 'trial_type', 'new_user_auto_add'] as const;
+export const REQUIREMENTS = ['supports_demo', 'category_ingest', 'trial_type', 'new_user_auto_add', 'new_user_signs_in'] as const;
 
 export const Scenario = z
   .object({
@@ -122,7 +131,8 @@ export const Scenario = z
     title: z.string().optional(),
     description: z.string().optional(),
     requires: z.array(z.enum(REQUIREMENTS)).optional().describe('config conditions; the scenario is skipped otherwise (endpoints are derived from the steps)'),
-    manual: z.string().min(1).optional().describe('what a human does when `requires` is not met: the scenario is then reported manual with this text instead of skipped'),
+    manual_unless: z.array(z.enum(REQUIREMENTS)).optional().describe('config conditions under which a machine can judge; otherwise the scenario is reported manual with the `manual` text (unmet `requires` still skip)'),
+    manual: z.string().min(1).optional().describe('what a human does when `manual_unless` (or, without it, `requires`) is not met: the scenario is then reported manual with this text instead of skipped'),
     variables: z.record(VariableName, z.string()).optional(),
     workspaces: z.array(WorkspaceSpec).min(1),
     users: z.array(UserSpec).min(1),

@@ -18,7 +18,8 @@ export const WATCHED = ['workspaces', 'users', 'partners', 'connections', 'resou
 export type Watched = (typeof WATCHED)[number] | 'journal' | 'activity';
 
 export type StoreEvent =
-  | { type: 'exchange'; exchange: Exchange }
+  | { type: 'exchange'; exchange: Exchange; run_id?: string }
+  | { type: 'run'; run: unknown }
   | { type: 'activity'; activity: Activity }
   | { type: 'state'; changed: Watched[] }
   | { type: 'attempt'; attempt: AttemptProgress };

@@ -55,6 +55,12 @@ export const CreateUserBody = z.strictObject({
   admin: z.boolean().optional(),
 });
 
+export const PatchUserBody = z.strictObject({
+  first_name: z.string().max(200).optional(),
+  last_name: z.string().max(200).optional(),
+  admin: z.boolean().optional().describe('workspace admin (Databricks lets only admins create connections)'),
+});
+
 export const PartnerRegistration = z.strictObject({
   config: z.unknown().describe('a partner.json in the official format'),
   credentials: z.strictObject({ user: z.string().min(1), password: z.string().min(1) }).optional().describe('the Basic credentials the partner issued to Databricks (kept in memory only)'),

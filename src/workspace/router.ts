@@ -14,7 +14,13 @@ import type { Store } from '../store/types.js';
 import { recordActivity } from './activity.js';
 import { WorkspaceApiError } from './errors.js';
 import { createOAuthRouter } from './oauth.js';
-import { cancelStatement, executeStatement, getCluster, getStatement, getStatus, getWarehouse, importObject, listCatalogs, listWarehouses, me, StatementCache, type RestHandler } from './rest.js';
+import { getCatalog, getSchema, getTable, listCatalogs, listSchemas, listTables } from './rest/catalog.js';
+import { getCluster, getWarehouse, listClusters20, listClusters21, listWarehouses } from './rest/compute.js';
+import type { RestHandler } from './rest/context.js';
+import { getStatus, importObject } from './rest/files.js';
+import { getGroup, getServicePrincipal, getUser, listGroups, listServicePrincipals, listUsers, me } from './rest/identity.js';
+import { createToken, deleteToken, listTokens } from './rest/tokens.js';
+import { cancelStatement, executeStatement, getStatement, getStatementChunk, StatementCache } from './statements.js';
 import type { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';
 
@@ -63,27 +69,48 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
         const state = store.read();
         principal = resolveBearer(state, req.get('authorization'), at);
         const result = await handler({ state, principal, req, body, now: at, store, engine: await sqlEngine(), statements, host: req.get('host') ?? 'localhost' });
-        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, error: result.error }, at);
+        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, catalogs: result.catalogs, error: result.error }, at);
         send(res, result.status, result.body);
       } catch (err) {
         if (!(err instanceof WorkspaceApiError)) throw err;
         const r = principal?.resources ?? err.resources;
-        if (r) await recordActivity(store, { workspace_id: r.workspace_id, resources_id: r.id, partner_id: r.partner_id, method: req.method, path: req.path, status: err.status, kind: err.status === 401 ? 'auth' : kindOf(path), auth: principal?.auth, ok: false, error: err.message }, at);
+        if (r) await recordActivity(store, { workspace_id: r.workspace_id, resources_id: r.id, partner_id: r.partner_id, method: req.method, path: req.path, status: err.status, kind: principal ? kindOf(path) : 'auth', auth: principal?.auth, ok: false, error: err.reason ?? err.message }, at);
+        // RFC 6750 §3: a 401 names the scheme to use.
         if (err.status === 401) res.set('WWW-Authenticate', 'Bearer realm="pcsim workspace"');
         send(res, err.status, err.toBody());
       }
     });
 
-  api('get', '/api/2.0/preview/scim/v2/Me', me);
+  const scim = '/api/2.0/preview/scim/v2';
+  api('get', `${scim}/Me`, me);
+  api('get', `${scim}/Users`, listUsers);
+  api('get', `${scim}/Users/:id`, getUser);
+  api('get', `${scim}/ServicePrincipals`, listServicePrincipals);
+  api('get', `${scim}/ServicePrincipals/:id`, getServicePrincipal);
+  api('get', `${scim}/Groups`, listGroups);
+  api('get', `${scim}/Groups/:id`, getGroup);
+  api('post', '/api/2.0/token/create', createToken);
+  api('get', '/api/2.0/token/list', listTokens);
+  api('post', '/api/2.0/token/delete', deleteToken);
   api('get', '/api/2.0/sql/warehouses', listWarehouses);
   api('get', '/api/2.0/sql/warehouses/:id', getWarehouse);
   api('get', '/api/2.0/clusters/get', getCluster);
-  api('get', '/api/2.1/unity-catalog/catalogs', listCatalogs);
+  api('get', '/api/2.1/clusters/get', getCluster);
+  api('get', '/api/2.0/clusters/list', listClusters20);
+  api('get', '/api/2.1/clusters/list', listClusters21);
+  const uc = '/api/2.1/unity-catalog';
+  api('get', `${uc}/catalogs`, listCatalogs);
+  api('get', `${uc}/catalogs/:name`, getCatalog);
+  api('get', `${uc}/schemas`, listSchemas);
+  api('get', `${uc}/schemas/:full_name`, getSchema);
+  api('get', `${uc}/tables`, listTables);
+  api('get', `${uc}/tables/:full_name`, getTable);
   api('get', '/api/2.0/workspace/get-status', getStatus);
   api('post', '/api/2.0/workspace/import', importObject);
   api('post', '/api/2.0/sql/statements', executeStatement);
   api('post', '/api/2.0/sql/statements/', executeStatement);
   api('get', '/api/2.0/sql/statements/:id', getStatement);
+  api('get', '/api/2.0/sql/statements/:id/result/chunks/:index', getStatementChunk);
   api('post', '/api/2.0/sql/statements/:id/cancel', cancelStatement);
 
   router.use((req, res, next) => {

@@ -8,8 +8,8 @@ import jwt from 'jsonwebtoken';
 import type { Int64 } from '../contract/int64.js';
 import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
-import { unauthenticated, WorkspaceApiError } from './errors.js';
-import { digestSecret } from '../databricks/secrets.js';
+import { invalidToken, missingCredential } from './errors.js';
+import { digestSecret, secretMatches } from '../databricks/secrets.js';
 import { lookup } from '../store/lookup.js';
 import type { AuthMethod, WorkspaceKey } from './types.js';
 
@@ -21,7 +21,7 @@ export interface Principal {
   workspace_id: Int64;
   resources: Resources;
   auth: AuthMethod;
-  /** U2M: the workspace user who consented. */
+  /** U2M: the workspace user who consented (and a token that user made with the Token API). */
   user_id?: Int64;
 }
 
@@ -93,47 +93,89 @@ export function signIdToken(key: WorkspaceKey, input: { issuer: string; subject:
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** Resolves `Authorization: Bearer …` to a principal, or throws a 401 WorkspaceApiError. */
+/**
+ * Resolves `Authorization: Bearer …` to a principal. As Databricks: no usable credential → 401
+ * UNAUTHENTICATED; a token it does not accept → 403 "Invalid access token." (pcsim's reason goes
+ * to the activity log, never to the caller).
+ */
 export function resolveBearer(state: Readonly<State>, header: string | undefined, now: Date): Principal {
-  if (!header) throw unauthenticated('Failed to authenticate: no Authorization header was sent. Expected Authorization: Bearer <PAT or OAuth access token>.');
+  if (!header) throw missingCredential('Failed to authenticate: no Authorization header was sent. Expected Authorization: Bearer <PAT or OAuth access token>.');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) throw unauthenticated(`Failed to authenticate: the Authorization header uses the ${JSON.stringify(header.split(/\s/)[0] ?? '')} scheme. Expected Authorization: Bearer <PAT or OAuth access token>.`);
+  if (!m) throw missingCredential(`Failed to authenticate: the Authorization header uses the ${JSON.stringify(header.split(/\s/)[0] ?? '')} scheme. Expected Authorization: Bearer <PAT or OAuth access token>.`);
   const token = m[1]!;
-  return JWT_SHAPE.test(token) ? resolveJwt(state, token, now) : resolvePat(state, token);
+  return JWT_SHAPE.test(token) ? resolveJwt(state, token, now) : resolvePat(state, token, now);
 }
 
-function resolvePat(state: Readonly<State>, token: string): Principal {
+function resolvePat(state: Readonly<State>, token: string, now: Date): Principal {
+  const records = (state.api_tokens ?? []).filter((t) => secretMatches(t.token_sha256, token));
+  const made = records.find((t) => !t.revoked);
+  if (made) {
+    const r = state.resources.find((x) => x.id === made.resources_id);
+    if (!r || r.status !== 'active') {
+      throw invalidToken(
+        'Failed to authenticate: the token was revoked with its connection (deleted in Databricks). ' +
+          'Expected the token of a live connection.',
+        r,
+      );
+    }
+    if (made.expiry_time !== -1 && made.expiry_time <= now.getTime()) {
+      const at = new Date(made.expiry_time).toISOString();
+      throw invalidToken(
+        `Failed to authenticate: the token ${made.token_id} expired at ${at}. Expected a token within its lifetime_seconds.`,
+        r,
+      );
+    }
+    const user = made.user_id ? { user_id: made.user_id } : {};
+    return { workspace_id: r.workspace_id, resources: r, auth: 'pat', ...user };
+  }
   // PAT_TOKEN makes every connection share one PAT: the newest active resources win.
-  // One digest of the presented token, looked up in an index of the stored digests (no hash per resource).
-  // The index holds exactly the resources whose digest equals the presented token's: no compare left to do.
+  // One digest of the presented token, looked up in an index of the stored digests (no hash per resource):
+  // the index holds exactly the resources whose digest equals the presented token's.
   const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digestSecret(token));
-  const active = matching.filter((r) => r.status === 'active').at(-1);
+  const revoked = new Set(records.filter((t) => t.revoked).map((t) => t.resources_id));
+  const active = matching.filter((r) => r.status === 'active' && !revoked.has(r.id)).at(-1);
   if (active) return { workspace_id: active.workspace_id, resources: active, auth: 'pat' };
-  if (matching.length > 0) throw new WorkspaceApiError('UNAUTHENTICATED', 'Failed to authenticate: the personal access token was revoked (its connection was deleted in Databricks). Expected the token of a live connection.', matching.at(-1));
-  throw unauthenticated('Failed to authenticate: the personal access token is not valid in this workspace. Expected the PAT sent in the Connect request (user_info.auth.personal_access_token).');
+  if (matching.some((r) => revoked.has(r.id))) {
+    throw invalidToken(
+      'Failed to authenticate: the personal access token was deleted with POST /api/2.0/token/delete. ' +
+        'Expected a token that was not deleted.',
+      matching.at(-1),
+    );
+  }
+  if (matching.length > 0) {
+    throw invalidToken(
+      'Failed to authenticate: the personal access token was revoked (its connection was deleted in Databricks). ' +
+        'Expected the token of a live connection.',
+      matching.at(-1),
+    );
+  }
+  throw invalidToken(
+    'Failed to authenticate: the personal access token is not valid in this workspace. ' +
+      'Expected the PAT sent in the Connect request (user_info.auth.personal_access_token).',
+  );
 }
 
 function resolveJwt(state: Readonly<State>, token: string, now: Date): Principal {
   const decoded = jwt.decode(token, { complete: true });
   const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
   const key = kid ? state.workspace_keys?.find((k) => k.kid === kid) : undefined;
-  if (!key) throw unauthenticated(`Failed to authenticate: the access token was not issued by this workspace (kid ${JSON.stringify(kid ?? null)}). Expected a token from POST /oidc/v1/token.`);
+  if (!key) throw invalidToken(`Failed to authenticate: the access token was not issued by this workspace (kid ${JSON.stringify(kid ?? null)}). Expected a token from POST /oidc/v1/token.`);
   let claims: AccessClaims;
   try {
     claims = jwt.verify(token, createPublicKey(key.private_pem), { algorithms: ['RS256'], clockTimestamp: Math.floor(now.getTime() / 1000) }) as AccessClaims;
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TokenExpiredError') throw unauthenticated('Failed to authenticate: the access token has expired. Expected a fresh token from POST /oidc/v1/token.');
-    throw unauthenticated(`Failed to authenticate: the access token is not valid (${e.message}). Expected a token from POST /oidc/v1/token, unmodified.`);
+    if (e.name === 'TokenExpiredError') throw invalidToken('Failed to authenticate: the access token has expired. Expected a fresh token from POST /oidc/v1/token.');
+    throw invalidToken(`Failed to authenticate: the access token is not valid (${e.message}). Expected a token from POST /oidc/v1/token, unmodified.`);
   }
   // Access tokens are typed at+jwt (RFC 9068); an ID token says who signed in and grants nothing.
   if (decoded && typeof decoded === 'object' && decoded.header.typ !== 'at+jwt' && claims.ws === undefined) {
-    throw unauthenticated('Failed to authenticate: the Bearer token is an ID token (it says who signed in, it grants no access). Expected the access_token of the token response.');
+    throw invalidToken('Failed to authenticate: the Bearer token is an ID token (it says who signed in, it grants no access). Expected the access_token of the token response.');
   }
-  if (claims.ws !== key.workspace_id) throw unauthenticated('Failed to authenticate: the access token names another workspace. Expected a token of this workspace.');
+  if (claims.ws !== key.workspace_id) throw invalidToken('Failed to authenticate: the access token names another workspace. Expected a token of this workspace.');
   const m2m = claims.grant === 'client_credentials';
   const resources = state.resources.filter((r) => r.workspace_id === key.workspace_id && (m2m ? r.service_principal_id === claims.client_id : r.u2m_app_id === claims.client_id)).at(-1);
-  if (!resources) throw unauthenticated(`Failed to authenticate: client ${claims.client_id} is unknown in workspace ${key.workspace_id}. Expected a token for a provisioned service principal or OAuth app.`);
-  if (resources.status !== 'active') throw new WorkspaceApiError('UNAUTHENTICATED', 'Failed to authenticate: the access token was revoked (its connection was deleted in Databricks). Expected the credentials of a live connection.', resources);
+  if (!resources) throw invalidToken(`Failed to authenticate: client ${claims.client_id} is unknown in workspace ${key.workspace_id}. Expected a token for a provisioned service principal or OAuth app.`);
+  if (resources.status !== 'active') throw invalidToken('Failed to authenticate: the access token was revoked (its connection was deleted in Databricks). Expected the credentials of a live connection.', resources);
   return { workspace_id: key.workspace_id, resources, auth: m2m ? 'oauth_m2m' : 'oauth_u2m', user_id: m2m ? undefined : claims.sub };
 }

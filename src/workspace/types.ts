@@ -35,6 +35,8 @@ export interface Activity {
   ok: boolean;
   /** SQL text (cut to 500 characters) or the notebook path. */
   detail?: string;
+  /** SQL: the catalogs the statement used (those it names, else its default catalog). */
+  catalogs?: string[];
   /** CREATE TABLE: the table (catalog.schema.table), its LOCATION or managed. */
   table?: { name: string; location?: string; managed: boolean };
   error?: string;
@@ -69,10 +71,32 @@ export interface U2mRedirect {
   registered_at: string;
 }
 
+/**
+ * A token made with POST /api/2.0/token/create, or a tombstone for the Connect PAT once deleted
+ * with POST /api/2.0/token/delete. Only the digest of the secret is kept.
+ */
+export interface ApiTokenRecord {
+  token_id: string;
+  workspace_id: Int64;
+  /** The connection's resources whose service principal owns the token. */
+  resources_id: string;
+  /** Made by a user signed in with OAuth U2M: the token acts as that user. */
+  user_id?: Int64;
+  token_sha256: string;
+  comment?: string;
+  /** Epoch milliseconds. */
+  creation_time: number;
+  /** Epoch milliseconds; -1: never expires. */
+  expiry_time: number;
+  /** The Connect PAT, deleted through the token API: refused from then on. */
+  revoked?: boolean;
+}
+
 export interface WorkspaceApiState {
   workspace_keys?: WorkspaceKey[];
   activity?: Activity[];
   sql_tables?: SqlTableRecord[];
   notebooks?: NotebookRecord[];
   u2m_redirects?: U2mRedirect[];
+  api_tokens?: ApiTokenRecord[];
 }

@@ -35,26 +35,40 @@ export function authMethodsOf(config: PartnerConfig): AuthMethod[] {
 
 const AUTH_NAME: Record<AuthMethod, string> = { pat: 'the PAT', oauth_m2m: 'an OAuth M2M token', oauth_u2m: 'an OAuth U2M token' };
 
-/** P200: the partner authenticated with the credentials it was given and made a successful call of its core kind. */
-export function p200Verdict(input: { config: PartnerConfig; resources: Resources; activity: readonly Activity[] }): Verdict {
+/**
+ * P200: the partner authenticated with the credentials it was given and made a successful call of
+ * its core kind. For SQL only a statement that SUCCEEDED counts (reading a statement's status or
+ * cancelling it is no query). `catalog`: judge the integration with that catalog only (the seed
+ * asks for Unity Catalog and hive_metastore); the reason names the catalog the partner used.
+ */
+export function p200Verdict(input: { config: PartnerConfig; resources: Resources; activity: readonly Activity[]; catalog?: string }): Verdict {
   const kind = coreKindOf(input.config);
   const accepted = ACCEPTED[kind];
   const methods = authMethodsOf(input.config);
   const mine = input.activity.filter((a) => a.resources_id === input.resources.id);
   const who = `the connection's resources ${input.resources.id}`;
-  const expected = `Expected a successful ${kind === 'notebook' ? 'notebook import (POST /api/2.0/workspace/import)' : `${accepted.join(' or ')} statement on the SQL warehouse (POST /api/2.0/sql/statements)`} with ${methods.map((m) => AUTH_NAME[m]).join(' or ')}.`;
-  const hit = mine.find((a) => a.ok && accepted.includes(a.kind) && a.auth !== undefined && methods.includes(a.auth));
-  if (hit) return { status: 'passed', reason: `The partner authenticated with ${AUTH_NAME[hit.auth!]} and made a successful ${hit.kind} call (${hit.method} ${hit.path}${hit.detail ? `: ${hit.detail.slice(0, 80)}` : ''}).` };
+  const onCatalog = input.catalog !== undefined && kind !== 'notebook' ? ` on catalog ${input.catalog}` : '';
+  const expected = `Expected a successful ${kind === 'notebook' ? 'notebook import (POST /api/2.0/workspace/import)' : `${accepted.join(' or ')} statement${onCatalog} on the SQL warehouse (POST /api/2.0/sql/statements), SUCCEEDED`} with ${methods.map((m) => AUTH_NAME[m]).join(' or ')}.`;
+  const inCatalog = (a: Activity) => input.catalog === undefined || kind === 'notebook' || (a.catalogs ?? []).includes(input.catalog);
+  const hit = mine.find((a) => a.ok && accepted.includes(a.kind) && a.auth !== undefined && methods.includes(a.auth) && inCatalog(a));
+  if (hit) {
+    const where = hit.catalogs?.length ? ` on catalog ${hit.catalogs.join(', ')}` : '';
+    return { status: 'passed', reason: `The partner authenticated with ${AUTH_NAME[hit.auth!]} and made a successful ${hit.kind} call${where} (${hit.method} ${hit.path}${hit.detail ? `: ${hit.detail.slice(0, 80)}` : ''}).` };
+  }
   if (mine.length === 0) return { status: 'pending', reason: `Failed to see the core integration: the partner made no call to the workspace with the credentials of ${who}. ${expected}` };
-  const refused = mine.filter((a) => a.status === 401);
+  // A refused credential: 401 from the OAuth server, or a REST call no principal was resolved for (403).
+  const isRefused = (a: Activity) => !a.ok && (a.status === 401 || a.auth === undefined);
+  const refused = mine.filter(isRefused);
   const wrongAuth = mine.filter((a) => a.ok && a.auth !== undefined && !methods.includes(a.auth));
-  const failed = mine.filter((a) => !a.ok && a.status !== 401);
+  const failed = mine.filter((a) => !a.ok && !isRefused(a));
   const other = mine.filter((a) => a.ok && !accepted.includes(a.kind));
+  const elsewhere = mine.filter((a) => a.ok && accepted.includes(a.kind) && !inCatalog(a));
   const seen: string[] = [];
   if (refused.length) seen.push(`${refused.length} refused authentication (${refused[0]!.error ?? 'status 401'})`);
   if (wrongAuth.length) seen.push(`${wrongAuth.length} call(s) with ${AUTH_NAME[wrongAuth[0]!.auth!]}, which auth_options do not include`);
   if (failed.length) seen.push(`${failed.length} failed call(s) (first: ${failed[0]!.method} ${failed[0]!.path}: ${failed[0]!.error ?? `status ${failed[0]!.status}`})`);
   if (other.length) seen.push(`${other.length} successful call(s) of kind ${[...new Set(other.map((a) => a.kind))].join(', ')}`);
+  if (elsewhere.length) seen.push(`${elsewhere.length} successful statement(s) on catalog ${[...new Set(elsewhere.flatMap((a) => a.catalogs ?? []))].join(', ')}, not ${input.catalog}`);
   return { status: 'pending', reason: `Failed to see the core integration for ${who}: ${seen.join('; ')}. ${expected}` };
 }
 

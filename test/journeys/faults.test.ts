@@ -93,18 +93,19 @@ describe('each fault fails exactly the journeys it breaks, naming the rule', () 
     expect(r.journeys[0]!.steps[0]!.attempts).toBe(3);
   });
 
-  it('same-connection-id passes P400 with a warning about the reused id', async () => {
+  // Seed P400: "Partner must create a new Databricks connection": the reused id is an error (was a warning).
+  it('same-connection-id fails P400 naming the reused id', async () => {
     const r = await run({ faults: ['same-connection-id'] }, { journeys: 'P400' });
-    expect(r.journeys[0]!.status).toBe('passed');
-    expect(r.journeys[0]!.reason).toContain('warning');
+    expect(r.journeys[0]!.status).toBe('failed');
+    expect(r.journeys[0]!.reason).toContain('[journey.connection_id]');
     expect(r.journeys[0]!.steps[1]!.violations.map((v) => v.rule)).toContain('journey.connection_id');
   });
 
-  it.each(['slow', 'hang'] as const)('%s: a timeout fails the journey after the retries and the run finishes', async (fault) => {
+  it.each(['slow', 'hang'] as const)('%s: a timeout fails the journey at once (not retried) and the run finishes', async (fault) => {
     const r = await run({ faults: [fault], slowMs: 1500 }, { journeys: 'P100,P300', timeoutMs: 150 });
     expect(ids(r, 'failed')).toEqual(['P100', 'P300']);
     const step = r.journeys[0]!.steps[0]!;
-    expect(step.attempts).toBe(4);
+    expect(step.attempts).toBe(1);
     expect(r.journeys[0]!.reason).toContain('[http.network]');
     expect(r.journeys[0]!.reason).toContain('timeout');
   });

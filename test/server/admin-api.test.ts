@@ -71,6 +71,7 @@ const VALID_BODY: Record<string, () => Record<string, unknown>> = {
   createWorkspace: () => ({ name: 'valid' }),
   updateWorkspace: () => ({ name: 'valid' }),
   addUser: () => ({ email: 'valid@valid.databricks-test.com' }),
+  updateUser: () => ({ admin: true }),
   registerPartner: () => ({ config: h.ref.config, id: 'valid-copy' }),
   connect: () => ({ user_id: ADMIN }),
   hookDeleteConnection: () => ({}),
@@ -182,6 +183,12 @@ const SUCCESS: Record<string, () => Promise<void>> = {
     expect(again.body.workspaces).toEqual(expect.arrayContaining([ACME, DEMO, ws]));
     const exact = await postRaw(h.app, `/api/workspaces/${ws}/users`, '{"id": 9223372036854775806, "email": "max@addu.databricks-test.com"}').expect(201);
     expect(exact.body.id).toBe('9223372036854775806');
+  },
+  async updateUser() {
+    const { ws, user } = await freshWsUser('upu');
+    const res = await api().patch(`/api/workspaces/${ws}/users/${user}`).send({ admin: true, first_name: 'Grace' }).expect(200);
+    expect(res.body).toMatchObject({ id: user, admin: true, first_name: 'Grace' });
+    expect((await api().get(`/api/workspaces/${ws}/users`).expect(200)).body.users).toEqual([expect.objectContaining({ id: user, admin: true, first_name: 'Grace' })]);
   },
   async removeUser() {
     const { ws, user } = await freshWsUser('rmu');
@@ -378,11 +385,11 @@ const SUCCESS: Record<string, () => Promise<void>> = {
     await finished(id);
     const html = await api().get(`/api/runs/${id}/report`).expect(200);
     expect(html.headers['content-type']).toMatch(/^text\/html/);
-    expect(html.headers['content-disposition']).toBe(`attachment; filename="pcsim-report-${id}.html"`);
+    expect(html.headers['content-disposition']).toBe(`inline; filename="pcsim-report-${id}.html"`);
     expect(html.text).toContain('P100');
     const json = await api().get(`/api/runs/${id}/report?format=json`).expect(200);
     expect(JSON.parse(json.text)).toMatchObject({ tool: 'pcsim', summary: { passed: 2, total: 2 } });
-    const junit = await api().get(`/api/runs/${id}/report?format=junit`).expect(200);
+    const junit = await api().get(`/api/runs/${id}/report?format=junit&download=1`).expect(200);
     expect(junit.headers['content-disposition']).toBe(`attachment; filename="pcsim-report-${id}.xml"`);
     expect(junit.text).toMatch(/^<\?xml[\s\S]*<testcase[\s\S]*P100/);
     // The AUTH journey sent the partner's Basic password: no report shows it.

@@ -90,14 +90,13 @@ describe('Partner Connect page', () => {
       await see(page.locator('#conn-id')).toHaveText(connectionId);
       await see(page.locator('#dlg')).toContainText('***redacted***');
       await see(page.locator('#dlg')).toContainText('Ada Admin');
-      await page.click('#launch-signin');
+      // One click: the sign-in call, then the partner's page in a new tab.
+      const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#launch-signin')]);
       const result = page.locator('#connect-result');
       await see(result).toHaveAttribute('data-outcome', 'signed_in');
       await see(result).toContainText('sign_in');
-      const launch = page.locator('#launch');
-      const href = await launch.getAttribute('href');
-      const [tab] = await Promise.all([context.waitForEvent('page'), launch.click()]);
-      await tab.waitForLoadState('domcontentloaded');
+      const href = await page.locator('#launch').getAttribute('href');
+      await tab.waitForURL(href!);
       expect(tab.url()).toBe(href);
       await tab.close();
       await see(page.locator('#journal .ex').first()).toContainText('connect (sign-in)');
@@ -162,8 +161,9 @@ describe('Partner Connect page', () => {
       await page.selectOption('#ws-select', ACME);
       await page.click(`${tile(partner)} .tile-main`);
       await see(page.locator('#conn-id')).toHaveText(String(a.body.connection_id));
-      await page.click('#launch-signin');
+      const [tab] = await Promise.all([context.waitForEvent('page'), page.click('#launch-signin')]);
       await see(page.locator('#connect-result')).toHaveAttribute('data-outcome', 'signed_in');
+      await tab.close();
       expect(watch.errors).toEqual([]);
     });
   });
@@ -176,7 +176,7 @@ describe('Partner Connect page', () => {
       await page.selectOption('#dlg-form select[name=cloud]', 'gcp');
       await page.click('#dlg-form button[type=submit]');
       await see(page.locator('#ws-select option:checked')).toHaveText('Keyboard QA');
-      await see(page.locator('#ws-meta')).toContainText('gcp');
+      await see(page.locator('#ws-meta')).toContainText('GCP');
       await see(page.locator('#user-select option')).toHaveText(['no user: add one →']);
 
       await page.click('#user-new');
@@ -284,7 +284,7 @@ describe('Journeys page', () => {
       await see(page.locator('tr[data-journey=P100]')).toHaveAttribute('data-status', 'passed');
       await see(page.locator('tr[data-journey=AUTH]')).toHaveAttribute('data-status', 'passed');
       // The run's report, as pcsim run writes it.
-      const [report] = await Promise.all([page.waitForEvent('download'), page.click('#run-report-html')]);
+      const [report] = await Promise.all([page.waitForEvent('download'), page.click('#run-report-html-download')]);
       expect(report.suggestedFilename()).toMatch(/^pcsim-report-[\w-]+\.html$/);
       expect(await readFile((await report.path())!, 'utf8')).toContain('2 passed');
 

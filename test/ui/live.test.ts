@@ -2,8 +2,8 @@
  * What the UI shows while it happens, from the server-sent events: each attempt of a Connect
  * while Databricks retries (the partner answers 500 twice: fault flaky-500), and the partner's
  * calls into the workspace with the live P200 verdict in the connected tile's details. The
- * test plays the partner's core integration itself with the PAT it knows (PAT_TOKEN, as the
- * official suite sets it).
+ * reference partner's own core integration is off (fault no-core-integration): the test plays it
+ * itself with the PAT it knows (PAT_TOKEN, as the official suite sets it).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
@@ -17,7 +17,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   // A short back-off (not Databricks' 1 s, 2 s, 4 s) so the retries are quick yet visible.
-  server = await startPcsim({ patToken: PAT, retryBackoffMs: [400, 400, 400], reference: { faults: ['flaky-500'] } });
+  server = await startPcsim({ patToken: PAT, retryBackoffMs: [400, 400, 400], reference: { faults: ['flaky-500', 'no-core-integration'] } });
   browser = await launchBrowser();
 }, 30000);
 

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 describe('P200/P201 judged from the partner\'s calls', () => {
   it('pass with a PAT partner when the run serves the workspace (waitCore)', async () => {
-    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, coreIntegration: true });
+    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, destLocation: true });
     const report = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200,P201'), retryBackoffMs: [0, 0, 0], waitCore: 20 });
     const byId = Object.fromEntries(report.journeys.map((j) => [j.id, j]));
     expect(byId.P200).toMatchObject({ status: 'passed', reason: expect.stringContaining('authenticated with the PAT') });
@@ -39,7 +39,7 @@ describe('P200/P201 judged from the partner\'s calls', () => {
   });
 
   it('fail with the verdict\'s reason when the partner never calls back, and stay manual without waitCore', async () => {
-    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password });
+    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, faults: ['no-core-integration'] });
     const waited = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0], waitCore: 1 });
     expect(waited.journeys[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('made no call to the workspace') });
     const manual = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0] });
@@ -47,18 +47,20 @@ describe('P200/P201 judged from the partner\'s calls', () => {
   });
 
   it('shows live verdicts in pcsim serve after a click on the reference partner', async () => {
-    server = await startServer({ port: 0, dataDir: null, credentials: creds, retryBackoffMs: [0, 0, 0], reference: { coreIntegration: true } });
+    server = await startServer({ port: 0, dataDir: null, credentials: creds, retryBackoffMs: [0, 0, 0], reference: { destLocation: true } });
     const ws = SEED.workspaces[0].id;
     const post = await fetch(`${server.url}/api/workspaces/${ws}/partners/${server.reference!.id}/connect`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: SEED.users[0].id, destination_location: 's3://acme/landing' }) });
     expect(post.status).toBe(200);
     let body: any;
     for (let i = 0; i < 200; i++) {
       body = await (await fetch(`${server.url}/api/workspaces/${ws}/activity`)).json();
-      if (body.connections[0]?.verdicts.P201.status !== 'pending') break;
+      if (body.activity.some((a: { kind: string }) => a.kind === 'query')) break; // the read back: the last call
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(body.connections[0].verdicts).toMatchObject({ P200: { status: 'passed' }, P201: { status: 'passed' } });
     expect(body.activity.map((a: { kind: string }) => a.kind)).toEqual(expect.arrayContaining(['auth', 'query', 'write']));
+    // The row written is read back: CREATE, INSERT and SELECT all SUCCEEDED.
+    expect(body.activity.filter((a: { kind: string; ok: boolean }) => a.ok && a.kind !== 'auth')).toHaveLength(3);
     expect(JSON.stringify(body)).not.toMatch(/dapi[0-9a-f]{8}/);
   });
 });

@@ -7,7 +7,7 @@ import { sealResources } from '../../src/databricks/secrets.js';
 import express from 'express';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthOption } from '../../src/contract/enums.js';
+import type { AuthOption, ResourceType } from '../../src/contract/enums.js';
 import { PartnerConfig } from '../../src/contract/partner-config.js';
 import { Databricks } from '../../src/databricks/databricks.js';
 import type { Resources, Workspace } from '../../src/databricks/model.js';
@@ -35,6 +35,13 @@ export function partnerConfig(overrides: Partial<PartnerConfig> = {}): PartnerCo
   });
 }
 
+/** `resources`: what the partner's config provisions (default: SqlEndpoint and DestLocation). */
+export interface ConnectOptions {
+  destination_location?: string;
+  partner?: string;
+  resources?: ResourceType[];
+}
+
 export interface TestWorkspace {
   base: string;
   store: MemoryStore;
@@ -43,7 +50,7 @@ export interface TestWorkspace {
   resources: Resources;
   clock: { now: Date };
   /** Connects another partner (its own resources) in the same workspace. */
-  connect(auth: AuthOption[], opts?: { destination_location?: string; partner?: string }): Promise<Resources>;
+  connect(auth: AuthOption[], opts?: ConnectOptions): Promise<Resources>;
   close(): Promise<void>;
 }
 
@@ -55,8 +62,10 @@ export async function startWorkspace(auth: AuthOption[] = ['AUTH_PAT'], opts: { 
   await dbx.addUser(ws.id, { id: CREATOR, email: 'admin@acme.databricks-test.com', first_name: 'Ada', last_name: 'Admin', admin: true });
   await dbx.addUser(ws.id, { id: '9007199254741995', email: 'analyst@acme.databricks-test.com', first_name: 'Alan', last_name: 'Analyst' });
 
-  const connect = async (authOptions: AuthOption[], o: { destination_location?: string; partner?: string } = {}) => {
-    const config = partnerConfig({ name: o.partner ?? 'Test Partner', auth_options: authOptions });
+  const connect = async (authOptions: AuthOption[], o: ConnectOptions = {}) => {
+    const kinds = o.resources?.map((resource_type) => ({ resource_type }));
+    const provisioned = kinds ? { resources_to_provision: kinds } : {};
+    const config = partnerConfig({ name: o.partner ?? 'Test Partner', auth_options: authOptions, ...provisioned });
     const partner = await dbx.registerPartner(config, 'test');
     const resources = provision({ workspace: ws, partnerId: partner.id, config, destination_location: o.destination_location, now: clock.now });
     await store.update((s) => {

@@ -29,12 +29,12 @@ describe('OAuth M2M (client credentials)', () => {
     expect((await client.clientCredentialsGrant(post, { scope: 'all-apis' })).access_token).toBeTruthy();
 
     const me = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: tokens.access_token });
-    expect(me).toMatchObject({ status: 200, body: { id: sp } });
+    expect(me).toMatchObject({ status: 200, body: { applicationId: sp, id: expect.stringMatching(/^\d+$/) } });
     expect(w.store.read().activity!.filter((a) => a.auth === 'oauth_m2m').map((a) => a.kind)).toEqual(['auth', 'auth', 'auth']);
 
     w.clock.now = new Date(w.clock.now.getTime() + 2 * 3600_000);
     const expired = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: tokens.access_token });
-    expect(expired).toMatchObject({ status: 401, body: { error_code: 'UNAUTHENTICATED', message: expect.stringContaining('expired') } });
+    expect(expired).toMatchObject({ status: 403, body: { error_code: '403', message: 'Invalid access token.' } });
     expect(JSON.stringify(w.store.read().activity)).not.toContain(tokens.access_token);
     expect(JSON.stringify(w.store.read().activity)).not.toContain(secret);
   });
@@ -109,6 +109,12 @@ describe('OAuth U2M (authorization code + PKCE)', () => {
 
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect((await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: refreshed.access_token })).status).toBe(200);
+    // A token the signed-in user makes with the Token API acts as that user and is listed as theirs only.
+    const made = await call(w.base, 'POST', '/api/2.0/token/create', { token: refreshed.access_token, body: { comment: 'mine' } });
+    const asUser = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: made.body.token_value });
+    expect(asUser.body).toMatchObject({ id: CREATOR, userName: 'admin@acme.databricks-test.com' });
+    const listed = await call(w.base, 'GET', '/api/2.0/token/list', { token: made.body.token_value });
+    expect(listed.body.token_infos.map((t: { comment: string }) => t.comment)).toEqual(['mine']);
     // The redirect_uri was registered on first use (its host is in the partner's hostnames).
     expect(w.store.read().u2m_redirects).toEqual([{ u2m_app_id: appId, redirect_uri, registered_at: expect.any(String) }]);
   });
@@ -127,10 +133,9 @@ describe('OAuth U2M (authorization code + PKCE)', () => {
     expect(tokens.claims()).toMatchObject({ sub: CREATOR, aud: appId, nonce, email: 'admin@acme.databricks-test.com', iss: `${w.base}/oidc` });
     const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, createRemoteJWKSet(new URL(`${w.base}/oidc/v1/keys`)), { issuer: `${w.base}/oidc`, audience: appId });
     expect({ alg: protectedHeader.alg, sub: payload.sub }).toEqual({ alg: 'RS256', sub: CREATOR });
-    // An ID token is not an access token: the workspace refuses it as Bearer and says so.
+    // An ID token is not an access token: the workspace refuses it as Bearer, as Databricks does.
     const misuse = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: tokens.id_token! });
-    expect(misuse.status).toBe(401);
-    expect(JSON.stringify(misuse.body)).toContain('is an ID token');
+    expect(misuse).toMatchObject({ status: 403, body: { error_code: '403', message: 'Invalid access token.' } });
     // A refresh also carries an ID token (without the nonce); without openid there is none.
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.claims()).toMatchObject({ sub: CREATOR });

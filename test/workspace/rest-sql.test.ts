@@ -5,28 +5,30 @@ let w: TestWorkspace;
 afterEach(async () => w?.close());
 
 describe('workspace REST with a PAT', () => {
-  it('answers SCIM Me as the service principal, and refuses missing, wrong and revoked tokens with 401', async () => {
+  it('answers SCIM Me as the service principal, refuses a missing credential with 401 and wrong or revoked tokens with 403', async () => {
     w = await startWorkspace(['AUTH_PAT']);
     const pat = w.resources.pat!;
     const me = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: pat });
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ id: w.resources.service_principal_id, applicationId: w.resources.service_principal_id, active: true });
+    // SCIM id is numeric, the UUID is the applicationId (and the userName of Me), as Databricks shows them.
+    expect(me.body).toMatchObject({ id: expect.stringMatching(/^\d{1,16}$/), applicationId: w.resources.service_principal_id, userName: w.resources.service_principal_id, active: true });
 
     const none = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me');
     expect(none.status).toBe(401);
-    expect(none.body).toEqual({ error_code: 'UNAUTHENTICATED', message: expect.stringMatching(/^Failed to authenticate: no Authorization header/) });
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(none.body).toEqual({ error_code: 'UNAUTHENTICATED', message: 'Credential was not sent or was of an unsupported type for this API.' });
     const wrong = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: 'dapi0000' });
-    expect(wrong.status).toBe(401);
-    expect(wrong.body.error_code).toBe('UNAUTHENTICATED');
+    expect(wrong).toMatchObject({ status: 403, body: { error_code: '403', message: 'Invalid access token.' } });
 
     // The user deletes the connection in Databricks: its resources go, the PAT is revoked.
     await w.dbx.deleteConnection(w.ws.id, w.resources.partner_id, { notifyPartner: false });
     const revoked = await call(w.base, 'GET', '/api/2.0/preview/scim/v2/Me', { token: pat });
-    expect(revoked.status).toBe(401);
-    expect(revoked.body).toEqual({ error_code: 'UNAUTHENTICATED', message: expect.stringContaining('revoked') });
+    expect(revoked).toMatchObject({ status: 403, body: { error_code: '403', message: 'Invalid access token.' } });
 
+    // pcsim's reason is in the activity log (for the UI and the verdicts), never in the answer.
     const activity = w.store.read().activity ?? [];
-    expect(activity.map((a) => [a.status, a.kind, a.auth ?? null])).toEqual([[200, 'auth', 'pat'], [401, 'auth', null]]);
+    expect(activity.map((a) => [a.status, a.kind, a.auth ?? null])).toEqual([[200, 'auth', 'pat'], [403, 'auth', null]]);
+    expect(activity[1]!.error).toMatch(/revoked/);
     expect(JSON.stringify(activity)).not.toContain(pat);
   });
 
@@ -82,7 +84,7 @@ describe('Statement Execution API', () => {
 
     const bad = await call(w.base, 'POST', '/api/2.0/sql/statements', { token, body: { warehouse_id, statement: 'SELEC * FROM x' } });
     expect(bad.status).toBe(200);
-    expect(bad.body).toEqual({ statement_id: expect.any(String), status: { state: 'FAILED', error: { error_code: 'BAD_REQUEST', message: expect.stringMatching(/^\[PARSE_SYNTAX_ERROR\]/) } } });
+    expect(bad.body).toEqual({ statement_id: expect.any(String), status: { state: 'FAILED', error: { error_code: 'BAD_REQUEST', message: expect.stringMatching(/^\[PARSE_SYNTAX_ERROR\]/) }, sql_state: '42601' } });
 
     const unknown = await call(w.base, 'POST', '/api/2.0/sql/statements', { token, body: { warehouse_id: 'nope', statement: 'SELECT 1' } });
     expect(unknown.status).toBe(404);
@@ -96,7 +98,7 @@ describe('Statement Execution API', () => {
 
     const acts = w.store.read().activity!;
     expect(acts.find((a) => a.table)).toMatchObject({ kind: 'write', ok: true, table: { name: 'main.default.events', location: 's3://bucket/landing/events', managed: false } });
-    expect(acts.find((a) => a.detail === 'SELEC * FROM x')).toMatchObject({ ok: false, kind: 'write', error: expect.stringMatching(/PARSE_SYNTAX_ERROR/) });
+    expect(acts.find((a) => a.detail === 'SELEC * FROM x')).toMatchObject({ ok: false, kind: 'query', error: expect.stringMatching(/PARSE_SYNTAX_ERROR/) });
     expect(w.store.read().sql_tables!.map((t) => t.name)).toEqual(['main.default.events']);
   });
 });

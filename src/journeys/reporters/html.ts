@@ -120,9 +120,10 @@ ${redirectBlock(step)}
 function journeySection(j: JourneyReport): string {
   const checks = j.manual_checks?.length ? `<h4>Check by hand</h4><ul>${j.manual_checks.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>` : '';
   const steps = j.steps.length ? j.steps.map(stepSection).join('\n') : '<p class="muted">No calls were made.</p>';
-  return `<details class="journey" id="${esc(anchor(j.id))}"${j.status === 'failed' ? ' open' : ''}>
+  // The anchor is inside the details: browsers open a closed <details> to show a fragment target in it (no script needed).
+  return `<details class="journey"${j.status === 'failed' ? ' open' : ''}>
 <summary>${badge(j.status)} <strong>${esc(j.id)}</strong> ${esc(j.title)} <span class="muted">${esc(formatDuration(j.duration_ms))}</span></summary>
-<div class="inner">
+<div class="inner" id="${esc(anchor(j.id))}">
 ${j.reason ? `<p class="reason t-${esc(j.status)}">${esc(j.reason)}</p>` : ''}
 ${checks}
 ${steps}
@@ -135,7 +136,7 @@ export function renderHtml(r: RunReport): string {
   const rows = r.journeys
     .map(
       (j) =>
-        `<tr><td><a href="#${esc(anchor(j.id))}">${esc(j.id)}</a></td><td>${esc(j.title)}</td><td>${badge(j.status)}</td><td class="num">${esc(formatDuration(j.duration_ms))}</td><td>${esc(j.reason ?? '')}</td></tr>`,
+        `<tr><td class="id"><a href="#${esc(anchor(j.id))}">${esc(j.id)}</a></td><td>${esc(j.title)}</td><td>${badge(j.status)}</td><td class="num">${esc(formatDuration(j.duration_ms))}</td><td>${esc(j.reason ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

@@ -120,6 +120,19 @@ describe("Databricks' retry policy", () => {
     expect(ex.response).toBeUndefined();
     expect(ex.violations[0]).toMatchObject({ rule: 'http.network' });
   });
+
+  it('does not retry a timeout: a hanging partner costs one timeout, not four plus the back-off', async () => {
+    const { config, seen } = await partner(() => undefined); // accepts, never answers
+    const waits: number[] = [];
+    const client = new PartnerClient({ config, credentials: creds, timeoutMs: 200, retryBackoffMs: [1000, 2000, 4000], sleep: async (ms) => void waits.push(ms) });
+    const started = performance.now();
+    const ex = await client.call({ kind: 'connect', body: {}, established: false });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(seen).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(ex.attempts).toHaveLength(1);
+    expect(ex.violations[0]?.message).toContain('no complete answer within 200 ms (timeout)');
+  });
 });
 
 it('cuts a body beyond the cap and says so', async () => {

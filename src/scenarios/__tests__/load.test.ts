@@ -59,6 +59,11 @@ describe('parseScenario', () => {
     ]);
   });
 
+  it('demo_flow on a sign-in is refused: a demo sign-in is an ordinary sign-in (CONTRACT §7)', () => {
+    const p = problems(`${base}  - connect: { workspace: ws1, user: A }\n    expect: { demo_flow: true }\n  - signin: { workspace: ws1, user: A }\n    expect: { demo_flow: true }\n`);
+    expect(p).toEqual([expect.stringMatching(/^x\.yaml:12:26: steps\[1\]\.expect\.demo_flow: Failed to use demo_flow on a signin step: the demo flow applies to new connections only/)]);
+  });
+
   it('cycles between variables are refused', () => {
     const p = problems(`name: s\nvariables:\n  a: "\${b}"\n  b: "x-\${a}"\nworkspaces: [{ name: ws1 }]\nusers: [{ name: A, email: "a@\${a}", member_of: [ws1] }]\nsteps: [{ connect: { workspace: ws1, user: A } }]\n`);
     expect(p[0]).toMatch(/^x\.yaml:3:3: variables\.a: Failed to resolve variables: a → b → a is a cycle/);

@@ -92,7 +92,7 @@ export const journalRoutes = [
     path: '/api/events',
     operationId: 'events',
     tag,
-    summary: 'Server-sent events: `exchange` (a new journal entry), `attempt` (an attempt of a call still in flight: status or error, and the retry wait), `activity` (a call the partner made into the workspace) and `state` (which collections changed)',
+    summary: 'Server-sent events: `exchange` (a new journal entry), `attempt` (an attempt of a call still in flight: status or error, and the retry wait), `activity` (a call the partner made into the workspace) and `state` (which collections changed), `run` (a UI run\'s progress, without its report) and the exchanges of those runs (`exchange` with run_id)',
     what: 'follow the events',
     stream: true,
     success: { status: 200, description: 'text/event-stream', contentType: 'text/event-stream' },
@@ -101,7 +101,8 @@ export const journalRoutes = [
       res.flushHeaders();
       res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ version: ctx.version })}\n\n`);
       const unsubscribe = ctx.store.subscribe((event) => {
-        if (event.type === 'exchange') res.write(`event: exchange\ndata: ${JSON.stringify(exchangeView(event.exchange))}\n\n`);
+        if (event.type === 'exchange') res.write(`event: exchange\ndata: ${JSON.stringify({ ...exchangeView(event.exchange), ...(event.run_id ? { run_id: event.run_id } : {}) })}\n\n`);
+        else if (event.type === 'run') res.write(`event: run\ndata: ${JSON.stringify(event.run)}\n\n`);
         else if (event.type === 'activity') res.write(`event: activity\ndata: ${JSON.stringify(event.activity)}\n\n`);
         else if (event.type === 'attempt') res.write(`event: attempt\ndata: ${JSON.stringify(event.attempt)}\n\n`);
         else res.write(`event: state\ndata: ${JSON.stringify({ changed: event.changed })}\n\n`);

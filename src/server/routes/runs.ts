@@ -11,7 +11,9 @@ import { runJourneys } from '../../journeys/runner.js';
 import type { JourneyReport, JourneyStatus, RunReport } from '../../journeys/types.js';
 import { collectScenarios, formatProblem, parseScenario } from '../../scenarios/load.js';
 import { scenarioJourney } from '../../scenarios/runner.js';
+import { MemoryStore } from '../../store/memory.js';
 import { ApiError } from '../errors.js';
+import { ObservableStore } from '../observable-store.js';
 import { route, type ApiContext } from '../route.js';
 
 const tag = 'journeys';
@@ -38,6 +40,7 @@ export const StartRunBody = z.strictObject({
     .max(20)
     .optional()
     .describe('scenario files to run, as `pcsim run --scenario`: instead of the catalogue, or with it when journeys is given. Every problem of every file is refused before anything is sent.'),
+  strict: z.boolean().optional().describe('as `pcsim run --strict`: warnings fail the journey'),
 });
 
 export interface RunJourneyProgress {
@@ -80,6 +83,7 @@ function scenarioJourneys(files: { file?: string; text: string }[], taken: strin
 
 export const RunReportQuery = z.object({
   format: z.enum(['html', 'json', 'junit']).optional().describe('html (default: one self-contained page), json, or junit (XML for CI viewers)'),
+  download: z.enum(['0', '1', 'true', 'false']).optional().describe('1: Content-Disposition attachment (save the file); default inline (open in the browser)'),
 });
 
 const REPORT_FILES = {
@@ -156,6 +160,16 @@ export const runRoutes = [
       forgetOld(runs);
       const stopper = new AbortController();
       stoppers.set(record, stopper);
+      // Progress and the run's calls go out as events (the UI follows them instead of polling);
+      // the calls are tagged with the run, they are not in this server's journal.
+      const announce = () => {
+        const { report: _report, ...rest } = runView(record);
+        ctx.store.notify({ type: 'run', run: { ...rest, summary: record.report?.summary } });
+      };
+      const runStore = new ObservableStore(new MemoryStore());
+      runStore.subscribe((ev) => {
+        if (ev.type === 'exchange') ctx.store.notify({ type: 'exchange', exchange: ev.exchange, run_id: record.run_id });
+      });
       const entry = (id: string) => record.journeys.find((j) => j.id === id);
       const settle = (r: JourneyReport) => {
         let e = entry(r.id);
@@ -169,12 +183,17 @@ export const runRoutes = [
         retryBackoffMs: ctx.retryBackoffMs,
         journeys: selection.journeys,
         signal: stopper.signal,
+        store: runStore,
         onJourneyStart: (j) => {
           const e = entry(j.id);
           if (e) e.status = 'running';
           else record.journeys.push({ id: j.id, title: j.title, status: 'running' });
+          announce();
         },
-        onJourneyEnd: settle,
+        onJourneyEnd: (r) => {
+          settle(r);
+          announce();
+        },
       }).then(
         (report) => {
           for (const j of report.journeys) settle(j);
@@ -182,12 +201,14 @@ export const runRoutes = [
           record.status = stopper.signal.aborted ? 'stopped' : 'finished';
           record.finished_at = new Date().toISOString();
           stoppers.delete(record);
+          announce();
         },
         (err: unknown) => {
           stoppers.delete(record);
           record.status = 'crashed';
           record.error = `Failed to finish the run: ${err instanceof Error ? err.message : String(err)}. Expected the run to end with a report; see the server log.`;
           record.finished_at = new Date().toISOString();
+          announce();
         },
       );
       return { status: 202, body: runView(record) };
@@ -210,6 +231,8 @@ export const runRoutes = [
       }
       r.stop_requested_at ??= new Date().toISOString();
       stopper.abort();
+      const { report: _report, ...rest } = runView(r);
+      ctx.store.notify({ type: 'run', run: rest });
       return { status: 202, body: runView(r) };
     },
   }),
@@ -218,11 +241,11 @@ export const runRoutes = [
     path: '/api/runs/{run}/report',
     operationId: 'getRunReport',
     tag,
-    summary: "A finished run's report as the file `pcsim run --reporter` writes (html, json or junit), as a download",
+    summary: "A finished run's report as the file `pcsim run --reporter` writes (html, json or junit): opened in the browser, or saved with ?download=1",
     what: 'download the run report',
     query: RunReportQuery,
     stream: true,
-    success: { status: 200, description: 'the report file, Content-Disposition: attachment', contentType: 'text/html' },
+    success: { status: 200, description: 'the report file, Content-Disposition: inline (attachment with ?download=1)', contentType: 'text/html' },
     handle: ({ ctx, params, query, res }) => {
       const r = findRun(ctx, params.run!);
       if (!r.report) {
@@ -230,9 +253,11 @@ export const runRoutes = [
       }
       const format = query.format ?? 'html';
       const { type, ext, render } = REPORT_FILES[format];
+      // Opened in the browser: the page's own inline style may apply, nothing else (no scripts).
+      if (format === 'html') res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
       res
         .status(200)
-        .set({ 'content-type': `${type}; charset=utf-8`, 'content-disposition': `attachment; filename="pcsim-report-${r.run_id}.${ext}"` })
+        .set({ 'content-type': `${type}; charset=utf-8`, 'content-disposition': `${query.download === '1' || query.download === 'true' ? 'attachment' : 'inline'}; filename="pcsim-report-${r.run_id}.${ext}"` })
         .send(render(r.report));
     },
   }),

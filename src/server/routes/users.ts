@@ -1,5 +1,5 @@
 /** The users of a workspace: who clicks the tile. */
-import { CreateUserBody } from '../schemas.js';
+import { CreateUserBody, PatchUserBody } from '../schemas.js';
 import { route } from '../route.js';
 import { usersOf, userView } from '../views.js';
 import { page, PageQuery } from '../pagination.js';
@@ -33,6 +33,17 @@ export const userRoutes = [
     body: CreateUserBody,
     success: { status: 201, description: 'the user' },
     handle: async ({ ctx, params, body }) => ({ status: 201, body: userView(await ctx.databricks.addUser(params.ws!, body)) }),
+  }),
+  route({
+    method: 'patch',
+    path: '/api/workspaces/{ws}/users/{user}',
+    operationId: 'updateUser',
+    tag,
+    summary: "Change a member's names or admin flag",
+    what: 'update the user',
+    body: PatchUserBody,
+    success: { status: 200, description: 'the user' },
+    handle: async ({ ctx, params, body }) => ({ body: userView(await ctx.databricks.updateUser(params.ws!, params.user!, body)) }),
   }),
   route({
     method: 'delete',

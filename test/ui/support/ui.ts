@@ -3,7 +3,8 @@
  * downloaded browser), pcsim serve started in process on a loopback port, and screenshots of
  * the page taken when a step fails (into a temp dir whose path is printed).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -43,8 +44,8 @@ export interface PageWatch {
   dialogs: string[];
 }
 
-export async function openPage(browser: Browser, baseUrl: string): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+export async function openPage(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
+  const context = await browser.newContext({ viewport });
   // Loopback only: anything else the page tries to fetch is refused and reported.
   await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
     watch.errors.push(`external request blocked: ${route.request().url()}`);
@@ -164,4 +165,25 @@ export function see(locator: Locator, timeoutMs = 10000) {
       }),
   });
   return { ...api(false), not: api(true) };
+}
+
+let axeSource: string | undefined;
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/**
+ * Runs axe-core (the devDependency, injected through the DevTools protocol, which the page's
+ * CSP does not govern) on the page as it is, and returns the serious and critical violations,
+ * experimental rules included (label-content-name-mismatch is one).
+ */
+export async function axeProblems(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`)) as AxeViolation[];
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
 }

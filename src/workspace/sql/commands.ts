@@ -1,0 +1,242 @@
+/**
+ * Databricks statements the engine does not speak, parsed here: CREATE TABLE … USING/LOCATION/
+ * TBLPROPERTIES, CREATE/DROP SCHEMA, SHOW CATALOGS/SCHEMAS/TABLES, DESCRIBE [TABLE], USE, COPY INTO.
+ * Pure parsing: each returns what to do; the engine does it (duckdb-engine.ts).
+ */
+import { engineTypeWord } from './datatypes.js';
+import { parseError } from './errors.js';
+import { isName, isP, shown, up, type Tok } from './tokens.js';
+
+export type Command =
+  | { k: 'use'; catalog?: string; schema?: string; parts: string[] }
+  | { k: 'showCatalogs'; like?: string }
+  | { k: 'showSchemas'; catalog?: string; like?: string }
+  | { k: 'showTables'; schema: string[]; like?: string }
+  | { k: 'describe'; name: string[] }
+  | { k: 'createSchema'; name: string[]; ifNotExists: boolean }
+  | { k: 'dropSchema'; name: string[]; ifExists: boolean; cascade: boolean }
+  | { k: 'createTable'; name: string[]; replace: boolean; ifNotExists: boolean; columns?: { name: string; type: string }[]; location?: string; query?: Tok[] }
+  | { k: 'copyInto'; name: string[] };
+
+/** Token reader with Databricks' error on the first unexpected token. */
+class Reader {
+  i = 0;
+  constructor(readonly toks: Tok[]) {}
+  peek(): string | undefined {
+    return up(this.toks[this.i]);
+  }
+  accept(...words: string[]): boolean {
+    if (words.every((w, k) => up(this.toks[this.i + k]) === w)) {
+      this.i += words.length;
+      return true;
+    }
+    return false;
+  }
+  expect(...words: string[]): void {
+    if (!this.accept(...words)) throw parseError(shown(this.toks[this.i]));
+  }
+  name(max = 3): string[] {
+    const parts: string[] = [];
+    for (;;) {
+      const t = this.toks[this.i];
+      if (!isName(t)) throw parseError(shown(t));
+      parts.push(t!.v.toLowerCase());
+      this.i++;
+      if (isP(this.toks[this.i], '.') && parts.length < max) this.i++;
+      else return parts;
+    }
+  }
+  string(): string {
+    const t = this.toks[this.i];
+    if (t?.t !== 'str') throw parseError(shown(t));
+    this.i++;
+    return t.v;
+  }
+  parens(): Tok[] {
+    if (!isP(this.toks[this.i], '(')) throw parseError(shown(this.toks[this.i]));
+    let depth = 0;
+    const start = this.i;
+    do {
+      const t = this.toks[this.i];
+      if (!t) throw parseError('end of input');
+      if (isP(t, '(')) depth++;
+      if (isP(t, ')')) depth--;
+      this.i++;
+    } while (depth > 0);
+    return this.toks.slice(start + 1, this.i - 1);
+  }
+  end(): void {
+    if (this.i < this.toks.length) throw parseError(shown(this.toks[this.i]));
+  }
+  like(): string | undefined {
+    if (this.accept('LIKE')) return this.string();
+    if (this.toks[this.i]?.t === 'str') return this.string();
+    return undefined;
+  }
+}
+
+/** The Databricks-only command the statement is, or undefined when the engine runs it as it is. */
+export function commandOf(toks: Tok[]): Command | undefined {
+  const r = new Reader(toks);
+  const first = r.peek();
+  if (first === 'USE') {
+    r.i = 1;
+    const kind = r.accept('CATALOG') ? 'catalog' : r.accept('SCHEMA') || r.accept('DATABASE') ? 'schema' : 'any';
+    const parts = r.name(kind === 'catalog' ? 1 : 2);
+    r.end();
+    if (kind === 'catalog') return { k: 'use', catalog: parts[0], parts };
+    return { k: 'use', parts, ...(parts.length === 2 ? { catalog: parts[0], schema: parts[1] } : { schema: parts[0] }) };
+  }
+  if (first === 'SHOW') {
+    r.i = 1;
+    if (r.accept('CATALOGS')) {
+      const like = r.like();
+      r.end();
+      return { k: 'showCatalogs', like };
+    }
+    if (r.accept('SCHEMAS') || r.accept('DATABASES')) {
+      const catalog = r.accept('IN') || r.accept('FROM') ? r.name(1)[0] : undefined;
+      const like = r.like();
+      r.end();
+      return { k: 'showSchemas', catalog, like };
+    }
+    if (r.accept('TABLES')) {
+      const schema = r.accept('IN') || r.accept('FROM') ? r.name(2) : [];
+      const like = r.like();
+      r.end();
+      return { k: 'showTables', schema, like };
+    }
+    throw parseError(shown(toks[1]));
+  }
+  if (first === 'DESCRIBE' || first === 'DESC') {
+    r.i = 1;
+    if (r.accept('QUERY') || r.accept('SELECT') || r.accept('WITH')) return undefined;
+    r.accept('TABLE');
+    r.accept('EXTENDED');
+    const name = r.name();
+    r.end();
+    return { k: 'describe', name };
+  }
+  if (first === 'CREATE' && (up(toks[1]) === 'SCHEMA' || up(toks[1]) === 'DATABASE')) {
+    r.i = 2;
+    const ifNotExists = r.accept('IF', 'NOT', 'EXISTS');
+    const name = r.name(2);
+    skipClauses(r);
+    r.end();
+    return { k: 'createSchema', name, ifNotExists };
+  }
+  if (first === 'DROP' && (up(toks[1]) === 'SCHEMA' || up(toks[1]) === 'DATABASE')) {
+    r.i = 2;
+    const ifExists = r.accept('IF', 'EXISTS');
+    const name = r.name(2);
+    const cascade = r.accept('CASCADE');
+    r.accept('RESTRICT');
+    r.end();
+    return { k: 'dropSchema', name, ifExists, cascade };
+  }
+  if (first === 'CREATE' && ['TABLE', 'OR', 'EXTERNAL'].includes(up(toks[1]) ?? '')) return createTable(r);
+  if (first === 'COPY') {
+    r.i = 1;
+    r.expect('INTO');
+    return { k: 'copyInto', name: r.name() };
+  }
+  return undefined;
+}
+
+/** LOCATION, USING, COMMENT, TBLPROPERTIES, OPTIONS, PARTITIONED/CLUSTER BY; returns the LOCATION. */
+function skipClauses(r: Reader): string | undefined {
+  let location: string | undefined;
+  for (;;) {
+    if (r.accept('LOCATION') || r.accept('MANAGED', 'LOCATION')) location = r.string();
+    else if (r.accept('COMMENT')) r.string();
+    else if (r.accept('USING')) r.name(1);
+    else if (r.accept('TBLPROPERTIES') || r.accept('OPTIONS') || r.accept('WITH', 'DBPROPERTIES') || r.accept('PARTITIONED', 'BY')) r.parens();
+    else if (r.accept('CLUSTER', 'BY')) {
+      if (!r.accept('AUTO') && !r.accept('NONE')) r.parens();
+    } else return location;
+  }
+}
+
+function createTable(r: Reader): Command {
+  r.i = 1;
+  const replace = r.accept('OR', 'REPLACE');
+  r.accept('EXTERNAL');
+  r.expect('TABLE');
+  const ifNotExists = r.accept('IF', 'NOT', 'EXISTS');
+  const name = r.name();
+  const columns = isP(r.toks[r.i], '(') ? parseColumns(r.parens()) : undefined;
+  const location = skipClauses(r);
+  let query: Tok[] | undefined;
+  if (r.accept('AS')) {
+    query = r.toks.slice(r.i);
+    if (!['SELECT', 'WITH', 'VALUES', 'FROM'].includes(up(query[0]) ?? '') && !isP(query[0], '(')) throw parseError(shown(query[0]));
+    r.i = r.toks.length;
+  }
+  r.end();
+  if (!columns && !query) throw parseError('end of input', 'CREATE TABLE needs a column list or AS SELECT');
+  return { k: 'createTable', name, replace, ifNotExists, columns, location, query };
+}
+
+/** `(a INT COMMENT 'x', b DECIMAL(10,2) NOT NULL)` → declared names and types (Databricks spelling). */
+function parseColumns(inner: Tok[]): { name: string; type: string }[] {
+  const cols: { name: string; type: string }[] = [];
+  let cur: Tok[] = [];
+  let depth = 0;
+  const flush = () => {
+    const [n, ...rest] = cur;
+    if (!isName(n)) throw parseError(shown(n ?? inner[0]));
+    const type: string[] = [];
+    for (const t of rest) {
+      const u = up(t);
+      if (u === 'COMMENT' || u === 'NOT' || u === 'DEFAULT' || u === 'GENERATED' || u === 'NULL' || u === 'PRIMARY' || u === 'CONSTRAINT') break;
+      type.push(t.v);
+    }
+    if (type.length === 0 || rest[0]?.t !== 'word') throw parseError(shown(rest[0] ?? n));
+    cols.push({ name: n!.v, type: type.join('').toUpperCase() });
+    cur = [];
+  };
+  for (const t of inner) {
+    if (isP(t, '(') || isP(t, '<')) depth++;
+    if (isP(t, ')') || isP(t, '>')) depth--;
+    if (isP(t, ',') && depth === 0) flush();
+    else cur.push(t);
+  }
+  flush();
+  return cols;
+}
+
+/** A declared Databricks column type as the engine's DDL type: ARRAY<INT> → INTEGER[], STRUCT<a:INT> → STRUCT(a INTEGER). */
+export function engineDdlType(type: string): string {
+  const t = type.trim().toUpperCase();
+  const arr = /^ARRAY<(.*)>$/.exec(t);
+  if (arr) return `${engineDdlType(arr[1]!)}[]`;
+  const map = /^MAP<(.*)>$/.exec(t);
+  if (map) {
+    const [k, v] = splitTop(map[1]!);
+    return `MAP(${engineDdlType(k!)}, ${engineDdlType(v!)})`;
+  }
+  const st = /^STRUCT<(.*)>$/.exec(t);
+  if (st) return `STRUCT(${splitTop(st[1]!).map((f) => {
+    const [n, ...ty] = f.split(':');
+    return `"${n!.trim().toLowerCase()}" ${engineDdlType(ty.join(':'))}`;
+  }).join(', ')})`;
+  const word = /^[A-Z_]+/.exec(t)?.[0];
+  if (!word || !/^[A-Z_]+(\(\d+(,\d+)?\))?$/.test(t)) throw parseError(type, 'unknown data type');
+  return `${engineTypeWord(word) ?? word}${t.slice(word.length)}`;
+}
+
+function splitTop(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '<' || ch === '(') depth++;
+    if (ch === '>' || ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
