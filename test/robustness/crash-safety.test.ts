@@ -87,8 +87,13 @@ describe('kill -9 during a burst of writes', () => {
     // A last restart serves everything acknowledged across all the kills.
     const p = pcsim(['serve', '--port', '0', '--data', dir]);
     const url = await servingUrl(p);
-    const list = (await (await fetch(`${url}/api/workspaces`)).json()) as { workspaces: Array<{ name: string }> };
-    const names = new Set(list.workspaces.map((w) => w.name));
+    // Every page of the list (it comes 100 at a time by default).
+    const names = new Set<string>();
+    for (let token: string | undefined = '', pages = 0; token !== undefined && pages < 100; pages++) {
+      const list = (await (await fetch(`${url}/api/workspaces?limit=1000${token ? `&page_token=${token}` : ''}`)).json()) as { workspaces: Array<{ name: string }>; next_page_token?: string };
+      for (const w of list.workspaces) names.add(w.name);
+      token = list.next_page_token;
+    }
     expect(acknowledged.filter((a) => !names.has(a))).toEqual([]);
     expect(acknowledged.length).toBeGreaterThan(0);
     p.child.kill('SIGTERM');
