@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts
 COPY src ./src
+COPY scripts/copy-generated.cjs ./scripts/
 RUN npm run build
 
 # ---- runtime: production dependencies, compiled code, UI assets ----

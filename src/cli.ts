@@ -11,6 +11,7 @@ import type { PartnerFlags } from './cli/partner.js';
 import type { ServeFlags } from './cli/serve.js';
 import type { LoadFlags } from './cli/load.js';
 import type { RecordFlags } from './cli/scenario.js';
+import type { StateFlags } from './cli/state.js';
 import { JOURNEY_IDS } from './journeys/catalogue.js';
 import { FAULTS } from './reference-partner/types.js';
 
@@ -43,6 +44,8 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--timeout-ms <n>', 'per-attempt timeout in milliseconds', '30000')
     .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
     .option('--wait-core <seconds>', 'serve the simulated workspace during the run and let P200/P201 wait this long for the partner to call it back (0: judge them by hand)', '0')
+    .option('--tls-cert <file>', 'PEM certificate of the workspace\'s HTTPS endpoint with --wait-core (default: one made for the run by pcsim\'s own CA)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--scenario <path>', 'a scenario file (YAML or JSON), or a directory of them, to run instead of the catalogue, or with it when --journeys is given (repeatable)', collect, [])
     .option('--fail-fast', 'stop at the first failed journey; the rest are reported skipped, saying so')
     .addHelpText('after', '\nCredentials come from BASIC_USER, BASIC_PASSWORD and PAT_TOKEN, as in the official suite.')
@@ -60,6 +63,8 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--memory', 'keep the state in memory only (nothing written)')
     .option('--no-seed', 'start empty instead of with the demo workspaces and users')
     .option('--public-host <name>', 'hostname partners are told to call back (e.g. host.docker.internal)')
+    .option('--tls-cert <file>', 'PEM certificate of the workspace\'s HTTPS endpoint (default: made by pcsim\'s own CA, kept in <data>/tls)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--retry-backoff-ms <list>', 'waits before the retries of a 5xx or network failure', '1000,2000,4000')
     .option('--timeout-ms <n>', 'per-attempt timeout in milliseconds', '30000')
     .option('--show-secrets', 'show passwords, PATs and OAuth secrets in clear (local debugging only)')
@@ -112,6 +117,20 @@ export function buildProgram(io: CliIO, result: { code: number }, stop: () => Pr
     .option('--name <name>', 'the scenario name (its report id)')
     .action(async (flags: RecordFlags) => {
       result.code = await (await import('./cli/scenario.js')).recordCommand(flags, io);
+    });
+
+  program
+    .command('state')
+    .description(`keep and move the state of a running pcsim serve: export [--out FILE] (secrets as digests), import FILE, snapshot [--name N], snapshots, restore ID, clock [--advance S | --reset]`)
+    .argument('<action>', 'export | import | snapshot | snapshots | restore | clock')
+    .argument('[arg]', 'import: the file; restore: the snapshot id')
+    .option('--url <url>', 'the pcsim serve to talk to', 'http://127.0.0.1:8000')
+    .option('--out <file>', 'export: write the file here (default: stdout)')
+    .option('--name <name>', 'snapshot: a name to recognise it by')
+    .option('--advance <seconds>', 'clock: move the simulated clock forward (OAuth tokens live 3600 s)')
+    .option('--reset', 'clock: back to real time')
+    .action(async (action: string, arg: string | undefined, flags: StateFlags) => {
+      result.code = await (await import('./cli/state.js')).stateCommand(action, arg, flags, io);
     });
 
   program

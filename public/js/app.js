@@ -10,6 +10,7 @@ import { badge, h, mount, onDialogClosed } from './dom.js';
 import { initConnect, renderConnect } from './connect/gallery.js';
 import { initInspector } from './inspector.js';
 import { initJourneys, renderJourneys } from './journeys.js';
+import { renderStateView } from './state-view.js';
 import { newUserDialog, newWorkspaceDialog, userSettingsDialog, workspaceSettingsDialog } from './settings.js';
 
 /* ---------------------------------------------------------------- header */
@@ -43,7 +44,7 @@ function renderHeader() {
 
 /* ----------------------------------------------------------------- views */
 
-const VIEWS = ['connect', 'journeys'];
+const VIEWS = ['connect', 'journeys', 'state'];
 
 function route() {
   const view = VIEWS.find((v) => location.hash.startsWith(`#/${v}`)) ?? 'connect';
@@ -54,6 +55,7 @@ function route() {
     else tab.removeAttribute('aria-current');
   }
   if (view === 'journeys') void renderJourneys(location.hash);
+  else if (view === 'state') void renderStateView();
   else renderConnect();
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * DOM helpers. Every string reaches the page as a text node or through an attribute setter:
  * nothing here (or anywhere in the UI) assigns innerHTML, so partner-controlled text

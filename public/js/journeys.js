@@ -17,9 +17,14 @@ let runView = null;
 let picked = null;
 let strict = localStorage.getItem('pcsim.journeys.strict') === 'true';
 
+/** The newest `run` event of each run: one may arrive before POST /api/runs has answered with its id. @type {Map<string, any>} */
+const latest = new Map();
+
 /** Progress comes over the event stream (`run` events); the report is fetched once at the end. */
 export function initJourneys() {
   bus.on('run', async (/** @type {any} */ r) => {
+    latest.set(r.run_id, r);
+    if (latest.size > 20) latest.delete(latest.keys().next().value);
     if (r.run_id !== runId) return;
     const wasRunning = runView?.status === 'running';
     runView = { ...runView, ...r };
@@ -157,7 +162,13 @@ function renderRunBox(box, p) {
       return;
     }
     runId = r.value.run_id;
-    runView = r.value;
+    // An event that came first is newer than the answer: the run had started already.
+    const early = latest.get(runId);
+    runView = early && early.progress.done >= r.value.progress.done ? { ...r.value, ...early } : r.value;
+    if (runView.status !== 'running') {
+      const full = await api.run(runId);
+      if (full.ok) runView = full.value;
+    }
     renderRunBox(box, p);
   };
   mount(

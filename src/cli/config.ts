@@ -26,7 +26,7 @@ export interface ConfigEntry {
 const entry = (flag: string, env: string, kind: ConfigKind): ConfigEntry => ({ flag, env, key: flag.replace(/^--(no-)?/, ''), kind });
 
 /** Flags that are not configuration (they act once, or select the config itself). */
-export const NOT_CONFIGURABLE = new Set(['--config', '--help', '--version', '--print-config', '--from', '--out', '--workspace', '--partner-id', '--limit', '--name']);
+export const NOT_CONFIGURABLE = new Set(['--config', '--help', '--version', '--print-config', '--from', '--out', '--workspace', '--partner-id', '--limit', '--name', '--advance', '--reset']);
 
 export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--partner', 'PCSIM_PARTNERS', 'list'),
@@ -36,6 +36,8 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--memory', 'PCSIM_MEMORY', 'boolean'),
   entry('--no-seed', 'PCSIM_SEED', 'boolean'),
   entry('--public-host', 'PCSIM_PUBLIC_HOST', 'string'),
+  entry('--tls-cert', 'PCSIM_TLS_CERT', 'string'),
+  entry('--tls-key', 'PCSIM_TLS_KEY', 'string'),
   entry('--journeys', 'PCSIM_JOURNEYS', 'string'),
   entry('--reporter', 'PCSIM_REPORTERS', 'list'),
   entry('--retry-backoff-ms', 'PCSIM_RETRY_BACKOFF_MS', 'string'),
@@ -57,6 +59,7 @@ export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--threshold', 'PCSIM_THRESHOLDS', 'list'),
   entry('--report', 'PCSIM_REPORT', 'list'),
   entry('--no-launch-check', 'PCSIM_LAUNCH_CHECK', 'boolean'),
+  entry('--url', 'PCSIM_URL', 'string'),
 ];
 
 export const CONFIG_FILE_NAME = 'pcsim.config.json';

@@ -102,7 +102,8 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
   }
   const env = credentialsFromEnv(io.env);
 
-  const target = await resolveTarget(flags.partner, env, io, 'loading (in this process: it shares the CPU with the load)');
+  // No workspace is served during a load: the reference partner's calls back would only add failed requests to the measure.
+  const target = await resolveTarget(flags.partner, env, io, 'loading (in this process: it shares the CPU with the load)', { coreIntegration: false });
   if (!target) return EXIT.usage;
   const { config, stop } = target;
   // Ctrl-C ends the measurement early: copies under way finish and the report covers the time measured.

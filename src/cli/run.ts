@@ -10,6 +10,7 @@ import { credentialsFromEnv } from './credentials.js';
 import { scenarioJourneys } from './scenario.js';
 import { resolveTarget } from './target.js';
 import { EXIT, interruptible, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
+import { loadUserTls, tlsHostNames, trustHints, withCaFile, workspaceTls, type WorkspaceTls } from '../workspace/certificate.js';
 
 export interface RunFlags {
   partner?: string;
@@ -24,6 +25,8 @@ export interface RunFlags {
   journeysExplicit?: boolean;
   /** `--wait-core SECONDS`: serve the workspace; P200/P201 wait this long for the partner's calls (0: manual). */
   waitCore?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   /** `--fail-fast`: stop at the first failed journey; the rest are skipped saying so. */
   failFast?: boolean;
 }
@@ -50,7 +53,18 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   if (flags.scenario?.length && !scripted) return EXIT.usage;
   const journeys = scripted ? [...(flags.journeysExplicit ? selection.journeys : []), ...scripted] : selection.journeys;
 
-  const target = await resolveTarget(flags.partner, env, io, 'running against');
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError(`Failed to read ${flags.tlsCert === undefined ? '--tls-key' : '--tls-cert'}: it was given without ${flags.tlsCert === undefined ? '--tls-cert' : '--tls-key'}. Expected both (a PEM certificate and its key) or neither.`);
+  // The workspace's certificate is settled before the partner starts, so the built-in one can trust it.
+  let tls: { tls: WorkspaceTls; remove(): Promise<void> } | undefined;
+  if (waitCore > 0) {
+    try {
+      tls = await withCaFile(flags.tlsCert && flags.tlsKey ? await loadUserTls(flags.tlsCert, flags.tlsKey) : await workspaceTls(null, tlsHostNames()));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    for (const hint of trustHints(tls.tls)) io.err(`pcsim: ${hint}\n`);
+  }
+  const target = await resolveTarget(flags.partner, env, io, 'running against', tls ? { workspaceTls: { ca: tls.tls.ca } } : {});
   if (!target) return EXIT.usage;
   const { config, stop } = target;
 
@@ -103,6 +117,7 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       retryBackoffMs: backoff,
       showSecrets: flags.showSecrets,
       waitCore,
+      workspaceTls: tls?.tls,
       onJourneyStart: (j) => {
         progress.start(j.id);
         console?.onJourneyStart(j.id, j.title);
@@ -117,5 +132,6 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
     progress.dispose();
     interrupt.dispose();
     await stop?.();
+    await tls?.remove();
   }
 }

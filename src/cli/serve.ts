@@ -5,7 +5,8 @@ import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client
 import { ServeConfigError, startServer } from '../server/start.js';
 import { StoreError } from '../store/errors.js';
 import { credentialsFromEnv } from './credentials.js';
-import { EXIT, parseMsList, parsePort, parsePositiveInt, type CliIO } from './io.js';
+import { EXIT, parseMsList, parsePort, parsePositiveInt, UsageError, type CliIO } from './io.js';
+import { trustHints, withCaFile } from '../workspace/certificate.js';
 
 export interface ServeFlags {
   port: string;
@@ -18,12 +19,15 @@ export interface ServeFlags {
   retryBackoffMs?: string;
   showSecrets?: boolean;
   publicHost?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise<void>): Promise<number> {
   const port = parsePort('--port', flags.port);
   const backoff = flags.retryBackoffMs !== undefined ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs) : [...DEFAULT_BACKOFF_MS];
   const timeoutMs = flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError(`Failed to read ${flags.tlsCert === undefined ? '--tls-key' : '--tls-cert'}: it was given without ${flags.tlsCert === undefined ? '--tls-cert' : '--tls-key'}. Expected both (a PEM certificate and its key) or neither.`);
   const env = credentialsFromEnv(io.env);
   const log = (line: string) => io.err(`pcsim: ${line}\n`);
   if (flags.showSecrets) log('WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in the journal and the UI. Use it for local debugging only.');
@@ -50,6 +54,7 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise
       showSecrets: flags.showSecrets,
       seed: flags.seed,
       publicHost: flags.publicHost,
+      tls: flags.tlsCert && flags.tlsKey ? { certFile: flags.tlsCert, keyFile: flags.tlsKey } : undefined,
       log,
     });
   } catch (err) {
@@ -62,10 +67,13 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise
   const s = running.store.read();
   const partners = s.partners.map((p) => `${p.config.name} (${p.source === 'reference' ? 'built-in reference partner' : p.source})`).join(', ');
   log(`serving on ${running.url} (state: ${flags.memory ? 'memory only' : flags.data}; ${s.workspaces.length} workspaces, ${s.users.length} users, ${s.connections.length} connections; partners: ${partners})`);
+  const ca = await withCaFile(running.tls);
+  for (const hint of trustHints(ca.tls)) log(hint);
   log(`open ${running.url}/ in a browser, or try: curl ${running.url}/api/health   (Ctrl-C stops)`);
   await signal;
   log('stopping…');
   await running.close();
+  await ca.remove();
   return EXIT.ok;
 }
 

@@ -24,6 +24,8 @@ export interface WorkspaceEndpoint {
   scheme: 'http' | 'https';
   hostname: string;
   port: number;
+  /** https: the PEM certificate(s) a client must trust (pcsim's own CA, or the user's --tls-cert). */
+  ca?: string;
 }
 
 export interface DatabricksDeps {

@@ -10,6 +10,7 @@ import { PartnerClient, type Credentials } from '../partner-client/client.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Store } from '../store/types.js';
 import { VERSION } from '../version.js';
+import type { WorkspaceTls } from '../workspace/certificate.js';
 import type { Journey } from './catalogue.js';
 import { applicability, CATALOGUE } from './catalogue.js';
 import { JourneyAbort, JourneyContext, RunStopped } from './context.js';
@@ -30,6 +31,8 @@ export interface RunOptions {
    * there) and let P200/P201 wait up to this many seconds for the partner's calls.
    */
   waitCore?: number;
+  /** The workspace's HTTPS certificate for waitCore (--tls-cert/--tls-key); default: made for this run. */
+  workspaceTls?: WorkspaceTls;
   onJourneyStart?(j: Journey): void;
   onJourneyEnd?(r: JourneyReport): void;
   /** Stops the run: the journey under way ends before its next call and the rest are not started (all reported skipped). */
@@ -44,7 +47,7 @@ export async function runJourneys(opts: RunOptions): Promise<RunReport> {
   const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
   const store = opts.store ?? new MemoryStore();
   // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
-  const workspace = opts.waitCore && opts.waitCore > 0 ? await (await import('../workspace/serve.js')).serveWorkspace(store) : undefined;
+  const workspace = opts.waitCore && opts.waitCore > 0 ? await (await import('../workspace/serve.js')).serveWorkspace(store, { tls: opts.workspaceTls }) : undefined;
   const dbx = new Databricks({ store, clientFor: () => client, patToken: opts.patToken, endpoint: workspace?.endpoint ?? opts.endpoint });
   try {
     return await runAll(opts, dbx, started, t0);

@@ -24,10 +24,12 @@ import { userRoutes } from './routes/users.js';
 import { workspaceRoutes } from './routes/workspaces.js';
 import { activityRoutes } from './routes/activity.js';
 import { runRoutes } from './routes/runs.js';
+import { stateRoutes } from './routes/state.js';
+import { Clock } from '../databricks/clock.js';
 import { parsePathParams, validate } from './validation.js';
 import { jsonSafe } from './views.js';
 
-export const ROUTES: readonly Route[] = [...systemRoutes, ...workspaceRoutes, ...userRoutes, ...partnerRoutes, ...connectionRoutes, ...journalRoutes, ...activityRoutes, ...runRoutes];
+export const ROUTES: readonly Route[] = [...systemRoutes, ...workspaceRoutes, ...userRoutes, ...partnerRoutes, ...connectionRoutes, ...journalRoutes, ...activityRoutes, ...runRoutes, ...stateRoutes];
 
 export interface AppDeps {
   databricks: Databricks;
@@ -45,11 +47,15 @@ export interface AppDeps {
   routers?: Router[];
   /** Request body limit (default 1mb). */
   bodyLimit?: string;
+  /** Body limit of PUT /api/state, an import (default 64mb). */
+  stateLimit?: string;
   /**
    * Host header names accepted (DNS-rebinding guard) when bound to loopback; undefined: any
    * (bound to 0.0.0.0 inside a container, the name is not known in advance).
    */
   allowedHosts?: string[];
+  /** The simulated clock shared with Databricks and the workspace (default: real time, movable). */
+  clock?: Clock;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -147,6 +153,7 @@ export function createApp(deps: AppDeps): express.Express {
     retryBackoffMs: deps.retryBackoffMs,
     seed: deps.seed ?? (async () => undefined),
     startedAt: new Date(),
+    clock: deps.clock ?? new Clock(),
   };
   const limit = deps.bodyLimit ?? '1mb';
   const app = express();
@@ -180,7 +187,9 @@ export function createApp(deps: AppDeps): express.Express {
   api.use((req, _res, next) => (/^\/api\/2\.\d+\//.test(req.path) ? next('router') : next()));
   // Only /api: the mounted reference partner and the workspace APIs read their own bodies.
   api.use('/api', crossSiteGuard);
-  api.use('/api', jsonBody(limit));
+  // An import (PUT /api/state) carries the whole state: it gets a larger limit than the other bodies.
+  const bodies = { small: jsonBody(limit), state: jsonBody(deps.stateLimit ?? '64mb') };
+  api.use('/api', (req, res, next) => (req.method === 'PUT' && req.path === '/state' ? bodies.state : bodies.small)(req, res, next));
   api.use('/api', (_req, res, next) => {
     res.set('cache-control', 'no-store');
     next();

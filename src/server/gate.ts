@@ -63,10 +63,11 @@ export class RequestGate {
 
   /**
    * Stops: new requests get 503 (Connection: close) while requests under way finish (at most
-   * `ms`); then the port closes and every socket left (idle keep-alive, event streams) is cut.
+   * `ms`); then the port closes and every socket left (idle keep-alive, event streams, and what
+   * `closeOthers` closes) is cut.
    * The port stays open during the drain so a client arriving then hears why instead of a reset.
    */
-  async drain(server: Server, ms = DRAIN_MS): Promise<void> {
+  async drain(server: Server, closeOthers: () => void = () => undefined, ms = DRAIN_MS): Promise<void> {
     this.#stopping = true;
     if (this.#inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -78,6 +79,7 @@ export class RequestGate {
     }
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
+    closeOthers(); // sockets the http server does not hold itself (the TLS side of the port)
     await closed;
   }
 }

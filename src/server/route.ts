@@ -5,6 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
+import type { Clock } from '../databricks/clock.js';
 import type { Databricks } from '../databricks/databricks.js';
 import type { ObservableStore } from './observable-store.js';
 import type { Credentials } from '../partner-client/client.js';
@@ -25,6 +26,8 @@ export interface ApiContext {
   /** Re-creates the first-start workspaces and users (POST /api/reset {seed: true}). */
   seed(): Promise<void>;
   startedAt: Date;
+  /** The simulated clock (GET/POST /api/clock); Databricks and the workspace read the same one. */
+  clock: Clock;
 }
 
 export interface HandlerInput<B, Q> {

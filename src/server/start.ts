@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPartnerConfig, type PartnerConfig } from '../contract/partner-config.js';
 import { parseJson, stringifyJson } from '../contract/json.js';
+import { Clock } from '../databricks/clock.js';
 import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
 import type { PartnerRecord } from '../databricks/model.js';
 import { PartnerClient, type Credentials } from '../partner-client/client.js';
@@ -24,9 +25,11 @@ import { seedState } from './seed.js';
 import express, { type Router } from 'express';
 import { createWorkspaceRouter } from '../workspace/router.js';
 import { RequestGate } from './gate.js';
+import { loadUserTls, tlsHostNames, workspaceTls, type WorkspaceTls } from '../workspace/certificate.js';
+import { acceptTlsToo } from '../workspace/https.js';
 
 /** What partners call back: the simulated workspace (OAuth, REST, SQL). */
-const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint }) => [createWorkspaceRouter({ databricks, store, endpoint })];
+const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint, now }) => [createWorkspaceRouter({ databricks, store, endpoint, now })];
 
 export const REFERENCE_MOUNT = '/reference-partner';
 export const REFERENCE_STATE_FILE = 'reference-partner.json';
@@ -53,8 +56,10 @@ export interface ServeOptions {
   publicDir?: string;
   /** Hostname partners are told to call back (default: the bound host, localhost for 0.0.0.0). */
   publicHost?: string;
+  /** --tls-cert/--tls-key: the workspace's HTTPS certificate; default: pcsim's own CA (kept in dataDir/tls). */
+  tls?: { certFile: string; keyFile: string };
   /** Extra routers, given the Databricks and the store (the simulated workspace APIs). */
-  routers?: (deps: { databricks: Databricks; store: ObservableStore; endpoint: WorkspaceEndpoint }) => Router[];
+  routers?: (deps: { databricks: Databricks; store: ObservableStore; endpoint: WorkspaceEndpoint; now: () => Date }) => Router[];
   log?: (line: string) => void;
 }
 
@@ -65,6 +70,8 @@ export interface RunningServer {
   databricks: Databricks;
   store: ObservableStore;
   reference?: { id: string; model: PartnerModel; config: PartnerConfig };
+  /** The workspace's HTTPS certificate; `tls.ca` (also databricks.endpoint.ca) is what a client must trust. */
+  tls: WorkspaceTls;
   close(): Promise<void>;
 }
 
@@ -87,14 +94,25 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     if (!loaded.ok) throw new ServeConfigError(`${file} cannot be used (${loaded.problems.length} problem${loaded.problems.length > 1 ? 's' : ''}):\n${loaded.problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`);
     files.push({ file, config: loaded.config });
   }
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const callbackHost = opts.publicHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost);
   const inner = opts.dataDir ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit }) : new MemoryStore();
   const store = new ObservableStore(inner);
+  let tls: WorkspaceTls;
+  try {
+    tls = opts.tls ? await loadUserTls(opts.tls.certFile, opts.tls.keyFile) : await workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host]));
+  } catch (err) {
+    await store.close();
+    throw new ServeConfigError((err as Error).message);
+  }
 
   // The port answers from the moment it opens: 503 + Retry-After until the app is ready, and again
   // while stopping, so no client (health check, CI script, curl) waits on a request nobody reads.
   const gate = new RequestGate();
   const server = createServer(gate.handle);
   server.keepAliveTimeout = 5000;
+  // The workspace payloads name is https; the same port still answers http (admin API, UI, older clients).
+  const secure = acceptTlsToo(server, (req, res) => server.emit('request', req, res), tls);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -114,10 +132,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // or the process would stay alive after reporting the error.
   try {
     const port = (server.address() as AddressInfo).port;
-    const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-    const callbackHost = opts.publicHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost);
     const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost}:${port}`;
-    const endpoint: WorkspaceEndpoint = { scheme: 'http', hostname: callbackHost, port };
+    const endpoint: WorkspaceEndpoint = { scheme: 'https', hostname: callbackHost, port, ca: tls.ca };
 
     // 3. Partners and their clients. Credentials live in memory only.
     const credentials = new Map<string, Credentials>();
@@ -130,7 +146,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       clients.set(p.id, { config: p.config, creds, client });
       return client;
     };
-    const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken });
+    // One simulated clock (POST /api/clock moves it) for Databricks, the workspace and the admin API.
+    const clock = new Clock();
+    const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken, now: clock.now });
 
     // Workspaces are this simulator: after a restart on another port they must point here again.
     await store.update((s) => {
@@ -141,7 +159,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let saveReference: (() => Promise<void>) | undefined;
     const routers = [];
     if (files.length === 0) {
-      const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, ...opts.reference });
+      const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, workspaceTls: { ca: tls.ca }, ...opts.reference });
       const refFile = opts.dataDir ? path.join(opts.dataDir, REFERENCE_STATE_FILE) : undefined;
       if (refFile) {
         const snap = await readReferenceState(refFile, log);
@@ -177,7 +195,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const seed = () => seedState(databricks);
     if (fresh && opts.seed !== false) await seed();
 
-    routers.push(...(opts.routers ?? defaultRouters)({ databricks, store, endpoint }));
+    routers.push(...(opts.routers ?? defaultRouters)({ databricks, store, endpoint, now: clock.now }));
     const app = createApp({
       databricks,
       store,
@@ -190,21 +208,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       publicDir: opts.publicDir ?? DEFAULT_PUBLIC_DIR,
       routers,
       allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
+      clock,
     });
     gate.open(app);
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        await gate.drain(server);
+        await gate.drain(server, () => secure.closeAll());
         await saveReference?.();
         await store.close();
       })());
-    return { url, port, server, databricks, store, reference, close };
+    return { url, port, server, databricks, store, reference, tls, close };
   } catch (err) {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      secure.closeAll();
     });
     await store.close().catch(() => undefined);
     throw err;

@@ -11,7 +11,7 @@ import type { Journey } from '../journeys/catalogue.js';
 import { JourneyAbort, pause, type JourneyContext } from '../journeys/context.js';
 import { expectNew } from '../journeys/expectations.js';
 import { activityOf } from './activity.js';
-import { p200Verdict, p201Verdict, type Verdict } from './verdicts.js';
+import { coreKindOf, p200Verdict, p201Verdict, type Verdict } from './verdicts.js';
 
 export interface CoreWait {
   /** How long P200/P201 wait for the partner's activity, in seconds; 0: manual. */
@@ -43,15 +43,38 @@ function conclude(step: string, field: string, v: Verdict, seconds: number): { n
   throw new JourneyAbort(step, violation('journey.core', field, message));
 }
 
+/**
+ * P200. The seed: "If the integration uses Databricks data, test with both Unity Catalog and Hive
+ * Metastore". So a partner that queries or writes is judged twice: in a Unity Catalog workspace
+ * (its default catalog first, hive_metastore beside it) and in a workspace whose only catalog is
+ * hive_metastore (Connect's catalog_name says so), where a statement must use hive_metastore.
+ */
 export async function runP200(t: JourneyContext, wait: CoreWait): Promise<{ manual: string } | { note: string }> {
   if (wait.seconds <= 0) return { manual: HOW_TO_AUTOMATE };
-  const ws = await t.workspace();
-  const u1 = await t.user(ws, `u1@${t.testDomain()}`);
-  const out = await t.connect('connect u1', ws, u1, (ex) => expectNew(ex));
-  const resources = out.resources;
-  const step = `wait up to ${wait.seconds} s for the partner to use its credentials`;
-  const v = await waitFor(wait, t, step, () => p200Verdict({ config: t.config, resources, activity: activityOf(t.dbx.store.read(), { resources_id: resources.id }) }));
-  return conclude(step, 'activity', v, wait.seconds);
+  const phases: { label: string; catalog?: string }[] = [{ label: 'Unity Catalog workspace' }];
+  if (coreKindOf(t.config) !== 'notebook') {
+    phases.push({ label: 'hive_metastore workspace', catalog: 'hive_metastore' });
+  }
+  const notes: string[] = [];
+  for (const phase of phases) {
+    const ws = await t.workspace(phase.catalog ? { catalogs: [phase.catalog] } : {});
+    const u1 = await t.user(ws, `u1@${t.testDomain()}`);
+    const opts = phase.catalog ? { catalog_name: phase.catalog } : {};
+    const suffix = phases.length > 1 ? ` (${phase.label})` : '';
+    const out = await t.connect(`connect u1${suffix}`, ws, u1, (ex) => expectNew(ex), opts);
+    const resources = out.resources;
+    const step = `wait up to ${wait.seconds} s for the partner to use its credentials${suffix}`;
+    const judge = () =>
+      p200Verdict({
+        config: t.config,
+        resources,
+        catalog: phase.catalog,
+        activity: activityOf(t.dbx.store.read(), { resources_id: resources.id }),
+      });
+    const v = await waitFor(wait, t, step, judge);
+    notes.push(`${phases.length > 1 ? `${phase.label}: ` : ''}${conclude(step, 'activity', v, wait.seconds).note}`);
+  }
+  return { note: notes.join(' ') };
 }
 
 export async function runP201(t: JourneyContext, wait: CoreWait): Promise<{ manual: string } | { note: string }> {

@@ -21,8 +21,9 @@ import { getStatus, importObject } from './rest/files.js';
 import { getGroup, getServicePrincipal, getUser, listGroups, listServicePrincipals, listUsers, me } from './rest/identity.js';
 import { createToken, deleteToken, listTokens } from './rest/tokens.js';
 import { cancelStatement, executeStatement, getStatement, getStatementChunk, StatementCache } from './statements.js';
-import type { SqlEngine } from './sql.js';
+import { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';
+import { createThriftEndpoint } from './thrift/endpoint.js';
 
 export interface WorkspaceRouterDeps {
   store: Store;
@@ -45,13 +46,12 @@ function send(res: Response, status: number, body: unknown): void {
 export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  // The SQL engine (and its library) loads on the first request that can reach it, not at start-up:
-  // this is the one place it is imported.
-  let engine: Promise<SqlEngine> | undefined = deps.engine ? Promise.resolve(deps.engine) : undefined;
-  const sqlEngine = () => (engine ??= import('./sql.js').then(({ SqlEngine }) => new SqlEngine((ws) => (store.read().sql_tables ?? []).filter((t) => t.workspace_id === ws))));
+  const engine = deps.engine ?? new SqlEngine((ws) => (store.read().sql_tables ?? []).filter((t) => t.workspace_id === ws));
   const statements = new StatementCache();
   const router = express.Router();
   router.use(createOAuthRouter({ store, now }));
+  // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
+  router.use(createThriftEndpoint({ store, engine, now }));
   const text = express.text({ type: () => true, limit: deps.bodyLimit ?? '10mb' });
 
   const api = (method: 'get' | 'post', path: string, handler: RestHandler) =>
@@ -68,7 +68,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
         }
         const state = store.read();
         principal = resolveBearer(state, req.get('authorization'), at);
-        const result = await handler({ state, principal, req, body, now: at, store, engine: await sqlEngine(), statements, host: req.get('host') ?? 'localhost' });
+        const result = await handler({ state, principal, req, body, now: at, store, engine, statements, host: req.get('host') ?? 'localhost' });
         await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, catalogs: result.catalogs, error: result.error }, at);
         send(res, result.status, result.body);
       } catch (err) {

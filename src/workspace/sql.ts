@@ -12,7 +12,18 @@ import type { Int64 } from '../contract/int64.js';
 import type { KnownTable, SqlBackend, SqlDefaults, StatementOutcome, WorkspaceCatalogs } from './sql/types.js';
 import type { ColumnInfo, SchemaInfo, TableInfo } from './sql/types.js';
 
-export type { ColumnInfo, KnownTable, SchemaInfo, SqlColumn, SqlDefaults, SqlParameter, StatementOutcome, TableInfo, WorkspaceCatalogs } from './sql/types.js';
+export { SAMPLE_TRIPS } from './sql/samples.js';
+export type {
+  ColumnInfo,
+  KnownTable,
+  SchemaInfo,
+  SqlColumn,
+  SqlDefaults,
+  SqlParameter,
+  StatementOutcome,
+  TableInfo,
+  WorkspaceCatalogs,
+} from './sql/types.js';
 
 type BackendFactory = (known: (workspaceId: Int64) => KnownTable[]) => Promise<SqlBackend>;
 
@@ -36,7 +47,12 @@ export class SqlEngine {
   }
 
   /** Executes one statement; a failure is an outcome (FAILED), as Databricks reports it. */
-  async execute(workspaceId: Int64, statement: string, defaults: SqlDefaults, catalogs: WorkspaceCatalogs): Promise<StatementOutcome> {
+  async execute(
+    workspaceId: Int64,
+    statement: string,
+    defaults: SqlDefaults,
+    catalogs: WorkspaceCatalogs,
+  ): Promise<StatementOutcome> {
     return (await this.load()).execute(workspaceId, statement, defaults, catalogs);
   }
 
@@ -51,12 +67,23 @@ export class SqlEngine {
   }
 
   /** Tables of one schema (or of every schema of the catalog when `schema` is undefined). */
-  async listTables(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string, schema?: string): Promise<TableInfo[]> {
+  async listTables(
+    workspaceId: Int64,
+    catalogs: WorkspaceCatalogs,
+    catalog: string,
+    schema?: string,
+  ): Promise<TableInfo[]> {
     return (await this.load()).listTables(workspaceId, catalogs, catalog, schema);
   }
 
   /** Columns of one table, in order; undefined when the table does not exist. */
-  async listColumns(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string, schema: string, table: string): Promise<ColumnInfo[] | undefined> {
+  async listColumns(
+    workspaceId: Int64,
+    catalogs: WorkspaceCatalogs,
+    catalog: string,
+    schema: string,
+    table: string,
+  ): Promise<ColumnInfo[] | undefined> {
     return (await this.load()).listColumns(workspaceId, catalogs, catalog, schema, table);
   }
 }

@@ -3,7 +3,7 @@
  * POST …/{id}/cancel) on the simulated warehouse, in the shapes of Databricks' REST API reference:
  * named `parameters`, `row_limit` / `byte_limit` (manifest.truncated), `wait_timeout` with
  * `on_wait_timeout` CONTINUE or CANCEL, INLINE + JSON_ARRAY results split into chunks.
- * EXTERNAL_LINKS, ARROW_STREAM and CSV are refused (see docs/WORKSPACE-API.md).
+ * EXTERNAL_LINKS, ARROW_STREAM and CSV are refused (see docs/decisions/0010-sql-engine.md).
  *
  * Activity: a statement counts as a query or write when it ends; reading a statement's status,
  * fetching a chunk or cancelling is a read, never a query (P200 judges only finished statements).
@@ -56,7 +56,8 @@ export class StatementCache {
   }
 }
 
-const liveResources = (state: Readonly<State>, ws: Int64): Resources[] => state.resources.filter((r) => r.workspace_id === ws && r.status === 'active');
+const liveResources = (state: Readonly<State>, ws: Int64): Resources[] =>
+  state.resources.filter((r) => r.workspace_id === ws && r.status === 'active');
 
 interface Request_ {
   warehouse_id: string;
@@ -76,7 +77,8 @@ function limit(b: Record<string, unknown>, key: string): number | undefined {
   const v = b[key];
   if (v === undefined || v === null) return undefined;
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw invalidParameter(`Failed to ${WHAT}: ${key} is ${JSON.stringify(v)}. Expected a non-negative integer.`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw invalidParameter(`Failed to ${WHAT}: ${key} is ${JSON.stringify(v)}. Expected a non-negative integer.`);
   return n;
 }
 
@@ -86,41 +88,80 @@ function text(b: Record<string, unknown>, key: string, required: boolean): strin
     if (required) throw invalidParameter(`Failed to ${WHAT}: ${key} is missing. Expected a non-empty string.`);
     return undefined;
   }
-  if (typeof v !== 'string') throw invalidParameter(`Failed to ${WHAT}: ${key} is ${JSON.stringify(v)}. Expected a string.`);
+  if (typeof v !== 'string')
+    throw invalidParameter(`Failed to ${WHAT}: ${key} is ${JSON.stringify(v)}. Expected a string.`);
   return v;
 }
 
 function parameters(v: unknown): SqlParameter[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw invalidParameter(`Failed to ${WHAT}: parameters is ${JSON.stringify(v)}. Expected a list of {name, value, type}.`);
+  if (!Array.isArray(v))
+    throw invalidParameter(
+      `Failed to ${WHAT}: parameters is ${JSON.stringify(v)}. Expected a list of {name, value, type}.`,
+    );
   return v.map((p, i) => {
     const o = (typeof p === 'object' && p !== null ? p : {}) as Record<string, unknown>;
-    if (typeof o.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.name)) throw invalidParameter(`Failed to ${WHAT}: parameters[${i}].name is ${JSON.stringify(o.name)}. Expected the name of a :name marker.`);
-    if (o.value !== undefined && o.value !== null && typeof o.value !== 'string') throw invalidParameter(`Failed to ${WHAT}: parameters[${i}].value is ${JSON.stringify(o.value)}. Expected a string (or null).`);
-    if (o.type !== undefined && typeof o.type !== 'string') throw invalidParameter(`Failed to ${WHAT}: parameters[${i}].type is ${JSON.stringify(o.type)}. Expected a SQL type name such as INT or DATE.`);
+    if (typeof o.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(o.name))
+      throw invalidParameter(
+        `Failed to ${WHAT}: parameters[${i}].name is ${JSON.stringify(o.name)}. Expected the name of a :name marker.`,
+      );
+    if (o.value !== undefined && o.value !== null && typeof o.value !== 'string')
+      throw invalidParameter(
+        `Failed to ${WHAT}: parameters[${i}].value is ${JSON.stringify(o.value)}. Expected a string (or null).`,
+      );
+    if (o.type !== undefined && typeof o.type !== 'string')
+      throw invalidParameter(
+        `Failed to ${WHAT}: parameters[${i}].type is ${JSON.stringify(o.type)}. ` +
+          'Expected a SQL type name such as INT or DATE.',
+      );
     return { name: o.name, value: (o.value as string | undefined) ?? null, type: o.type as string | undefined };
   });
 }
 
 /** The request as the REST API reference documents it; anything else is a 400 naming the field. */
 export function parseRequest(body: unknown): Request_ {
-  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) throw new WorkspaceApiError('MALFORMED_REQUEST', `Failed to ${WHAT}: the body is not a JSON object. Expected a JSON object.`);
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
+    throw new WorkspaceApiError(
+      'MALFORMED_REQUEST',
+      `Failed to ${WHAT}: the body is not a JSON object. Expected a JSON object.`,
+    );
   const b = (body ?? {}) as Record<string, unknown>;
   const wait = b.wait_timeout;
   let wait_s = DEFAULT_WAIT_S;
   if (wait !== undefined) {
     const m = typeof wait === 'string' ? WAIT.exec(wait) : null;
     wait_s = m ? Number(m[1]) : NaN;
-    if (!(wait_s === 0 || (wait_s >= 5 && wait_s <= 50))) throw invalidParameter(`Failed to ${WHAT}: wait_timeout is ${JSON.stringify(wait)}. Expected "0s" or "5s" to "50s".`);
+    if (!(wait_s === 0 || (wait_s >= 5 && wait_s <= 50)))
+      throw invalidParameter(
+        `Failed to ${WHAT}: wait_timeout is ${JSON.stringify(wait)}. Expected "0s" or "5s" to "50s".`,
+      );
   }
   const onWait = b.on_wait_timeout ?? 'CONTINUE';
-  if (onWait !== 'CONTINUE' && onWait !== 'CANCEL') throw invalidParameter(`Failed to ${WHAT}: on_wait_timeout is ${JSON.stringify(onWait)}. Expected "CONTINUE" or "CANCEL".`);
+  if (onWait !== 'CONTINUE' && onWait !== 'CANCEL')
+    throw invalidParameter(
+      `Failed to ${WHAT}: on_wait_timeout is ${JSON.stringify(onWait)}. Expected "CONTINUE" or "CANCEL".`,
+    );
   const disposition = b.disposition ?? 'INLINE';
-  if (disposition === 'EXTERNAL_LINKS') throw new WorkspaceApiError('NOT_IMPLEMENTED', `Failed to ${WHAT}: disposition EXTERNAL_LINKS is not supported by the simulated warehouse (it has no cloud storage to link to). Expected "INLINE".`);
-  if (disposition !== 'INLINE') throw invalidParameter(`Failed to ${WHAT}: disposition is ${JSON.stringify(disposition)}. Expected "INLINE" or "EXTERNAL_LINKS".`);
+  if (disposition === 'EXTERNAL_LINKS')
+    throw new WorkspaceApiError(
+      'NOT_IMPLEMENTED',
+      `Failed to ${WHAT}: disposition EXTERNAL_LINKS is not supported by the simulated warehouse ` +
+        '(it has no cloud storage to link to). Expected "INLINE".',
+    );
+  if (disposition !== 'INLINE')
+    throw invalidParameter(
+      `Failed to ${WHAT}: disposition is ${JSON.stringify(disposition)}. Expected "INLINE" or "EXTERNAL_LINKS".`,
+    );
   const format = b.format ?? 'JSON_ARRAY';
-  if (format === 'ARROW_STREAM' || format === 'CSV') throw invalidParameter(`Failed to ${WHAT}: format ${format} is supported only with disposition EXTERNAL_LINKS, which the simulated warehouse does not support. Expected "JSON_ARRAY".`);
-  if (format !== 'JSON_ARRAY') throw invalidParameter(`Failed to ${WHAT}: format is ${JSON.stringify(format)}. Expected "JSON_ARRAY", "ARROW_STREAM" or "CSV".`);
+  if (format === 'ARROW_STREAM' || format === 'CSV')
+    throw invalidParameter(
+      `Failed to ${WHAT}: format ${format} is supported only with disposition EXTERNAL_LINKS, ` +
+        'which the simulated warehouse does not support. Expected "JSON_ARRAY".',
+    );
+  if (format !== 'JSON_ARRAY')
+    throw invalidParameter(
+      `Failed to ${WHAT}: format is ${JSON.stringify(format)}. Expected "JSON_ARRAY", "ARROW_STREAM" or "CSV".`,
+    );
   return {
     warehouse_id: text(b, 'warehouse_id', true)!,
     statement: text(b, 'statement', true)!,
@@ -135,7 +176,11 @@ export function parseRequest(body: unknown): Request_ {
 }
 
 /** Rows cut to row_limit and byte_limit (bytes as the JSON of the rows), then split into chunks. */
-export function chunked(rows: (string | null)[][], req: Pick<Request_, 'row_limit' | 'byte_limit'>, chunkRows: number): { chunks: Chunk[]; truncated: boolean } {
+export function chunked(
+  rows: (string | null)[][],
+  req: Pick<Request_, 'row_limit' | 'byte_limit'>,
+  chunkRows: number,
+): { chunks: Chunk[]; truncated: boolean } {
   let kept = req.row_limit === undefined ? rows : rows.slice(0, req.row_limit);
   if (req.byte_limit !== undefined) {
     let bytes = 0;
@@ -152,15 +197,31 @@ export function chunked(rows: (string | null)[][], req: Pick<Request_, 'row_limi
 
 function chunkBody(id: string, chunks: Chunk[], i: number): Record<string, unknown> {
   const c = chunks[i]!;
-  const next = i + 1 < chunks.length ? { next_chunk_index: i + 1, next_chunk_internal_link: `/api/2.0/sql/statements/${id}/result/chunks/${i + 1}` } : {};
-  return { chunk_index: c.chunk_index, row_offset: c.row_offset, row_count: c.row_count, data_array: c.data_array, ...next };
+  const next =
+    i + 1 < chunks.length
+      ? { next_chunk_index: i + 1, next_chunk_internal_link: `/api/2.0/sql/statements/${id}/result/chunks/${i + 1}` }
+      : {};
+  return {
+    chunk_index: c.chunk_index,
+    row_offset: c.row_offset,
+    row_count: c.row_count,
+    data_array: c.data_array,
+    ...next,
+  };
 }
 
 /** The StatementResponse of an entry: status, and once SUCCEEDED the manifest and the first chunk. */
 export function statementBody(id: string, e: Entry): Record<string, unknown> {
   const o = e.outcome;
   if (e.state === 'FAILED' && o?.error) {
-    return { statement_id: id, status: { state: 'FAILED', error: { error_code: o.error.error_code, message: o.error.message }, sql_state: o.error.sql_state } };
+    return {
+      statement_id: id,
+      status: {
+        state: 'FAILED',
+        error: { error_code: o.error.error_code, message: o.error.message },
+        sql_state: o.error.sql_state,
+      },
+    };
   }
   if (e.state !== 'SUCCEEDED' || !o) return { statement_id: id, status: { state: e.state } };
   const total = e.chunks.reduce((n, c) => n + c.row_count, 0);
@@ -181,11 +242,28 @@ export function statementBody(id: string, e: Entry): Record<string, unknown> {
 
 /** What a finished statement leaves behind: its table (State.sql_tables) and the activity to record. */
 async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promise<CallResult> {
+  if (o.dropped) {
+    const dropped = o.dropped;
+    await c.store.update((s) => {
+      s.sql_tables = (s.sql_tables ?? []).filter(
+        (t) => !(t.workspace_id === c.principal.workspace_id && t.name === dropped),
+      );
+    });
+  }
   if (o.created) {
     const created = o.created;
     await c.store.update((s) => {
-      const list = (s.sql_tables ??= []).filter((t) => !(t.workspace_id === c.principal.workspace_id && t.name === created.name));
-      list.push({ workspace_id: c.principal.workspace_id, name: created.name, columns: created.columns, location: created.location, resources_id: c.principal.resources.id, created_at: c.now.toISOString() });
+      const list = (s.sql_tables ??= []).filter(
+        (t) => !(t.workspace_id === c.principal.workspace_id && t.name === created.name),
+      );
+      list.push({
+        workspace_id: c.principal.workspace_id,
+        name: created.name,
+        columns: created.columns,
+        location: created.location,
+        resources_id: c.principal.resources.id,
+        created_at: c.now.toISOString(),
+      });
       s.sql_tables = list;
     });
   }
@@ -193,7 +271,7 @@ async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promi
     status: 200,
     body: undefined,
     // USE only sets a session's defaults: it is no query.
-    kind: o.kind === 'session' ? 'read' : o.kind,
+    kind: o.defaults ? 'read' : o.kind,
     catalogs: o.catalogs,
     ok: o.state === 'SUCCEEDED',
     detail: req.statement,
@@ -205,21 +283,58 @@ async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promi
 /** The activity of a statement that ended after its POST was answered. */
 async function record(c: CallContext, r: CallResult): Promise<void> {
   const res = c.principal.resources;
-  await recordActivity(c.store, { workspace_id: res.workspace_id, resources_id: res.id, partner_id: res.partner_id, method: c.req.method, path: c.req.path, status: 200, kind: r.kind, auth: c.principal.auth, ok: r.ok ?? false, detail: r.detail, table: r.table, catalogs: r.catalogs, error: r.error }, new Date());
+  await recordActivity(
+    c.store,
+    {
+      workspace_id: res.workspace_id,
+      resources_id: res.id,
+      partner_id: res.partner_id,
+      method: c.req.method,
+      path: c.req.path,
+      status: 200,
+      kind: r.kind,
+      auth: c.principal.auth,
+      ok: r.ok ?? false,
+      detail: r.detail,
+      table: r.table,
+      catalogs: r.catalogs,
+      error: r.error,
+    },
+    new Date(),
+  );
 }
 
 export const executeStatement: RestHandler = async (c) => {
   const req = parseRequest(c.body);
   if (!liveResources(c.state, c.principal.workspace_id).some((r) => r.warehouse?.id === req.warehouse_id)) {
-    throw notFound(`Failed to ${WHAT}: SQL warehouse ${req.warehouse_id} does not exist in workspace ${c.principal.workspace_id}. Expected the warehouse id from http_path or cluster_id of the Connect request.`);
+    throw notFound(
+      `Failed to ${WHAT}: SQL warehouse ${req.warehouse_id} does not exist in workspace ${c.principal.workspace_id}. ` +
+        'Expected the warehouse id from http_path or cluster_id of the Connect request.',
+    );
   }
   const ws = c.state.workspaces.find((w) => w.id === c.principal.workspace_id);
-  const catalogs = [...new Set([...(ws?.catalogs ?? []), ...liveResources(c.state, c.principal.workspace_id).flatMap((r) => (r.catalog_name ? [r.catalog_name] : []))])];
+  const catalogs = [
+    ...new Set([
+      ...(ws?.catalogs ?? []),
+      ...liveResources(c.state, c.principal.workspace_id).flatMap((r) => (r.catalog_name ? [r.catalog_name] : [])),
+    ]),
+  ];
   const id = `01ef${randomUUID().slice(4)}`;
-  const entry: Entry = { workspace_id: c.principal.workspace_id, state: 'RUNNING', chunks: [], truncated: false, done: Promise.resolve() };
+  const entry: Entry = {
+    workspace_id: c.principal.workspace_id,
+    state: 'RUNNING',
+    chunks: [],
+    truncated: false,
+    done: Promise.resolve(),
+  };
   let finished: CallResult | undefined;
   entry.done = (async () => {
-    const o = await c.engine.execute(c.principal.workspace_id, req.statement, { catalog: req.catalog, schema: req.schema, parameters: req.parameters }, { catalogs });
+    const o = await c.engine.execute(
+      c.principal.workspace_id,
+      req.statement,
+      { catalog: req.catalog, schema: req.schema, parameters: req.parameters },
+      { catalogs },
+    );
     if ((entry.state as State_) === 'CANCELED') return; // cancelled while running: the result is dropped
     entry.outcome = o;
     if (o.state === 'SUCCEEDED') Object.assign(entry, chunked(o.rows, req, c.statements.chunkRows));
@@ -228,7 +343,9 @@ export const executeStatement: RestHandler = async (c) => {
   })();
   c.statements.set(id, entry);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), req.wait_s * 1000)));
+  const timeout = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), req.wait_s * 1000)),
+  );
   const first = req.wait_s === 0 ? 'timeout' : await Promise.race([entry.done.then(() => 'done' as const), timeout]);
   clearTimeout(timer);
   if (first === 'timeout' && finished === undefined) {
@@ -244,7 +361,11 @@ export const executeStatement: RestHandler = async (c) => {
 function entryOf(c: CallContext, what: string): [string, Entry] {
   const id = String(c.req.params.id ?? '');
   const e = c.statements.get(id, c.principal.workspace_id);
-  if (!e) throw notFound(`Failed to ${what} ${id}: no such statement in this workspace (the last 1000 statements are kept). Expected a statement_id from POST /api/2.0/sql/statements.`);
+  if (!e)
+    throw notFound(
+      `Failed to ${what} ${id}: no such statement in this workspace (the last 1000 statements are kept). ` +
+        'Expected a statement_id from POST /api/2.0/sql/statements.',
+    );
   return [id, e];
 }
 
@@ -258,8 +379,16 @@ export const getStatementChunk: RestHandler = (c) => {
   const [id, e] = entryOf(c, 'get a result chunk of statement');
   const raw = String(c.req.params.index ?? '');
   const i = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (e.state !== 'SUCCEEDED') throw new WorkspaceApiError('BAD_REQUEST', `Failed to get a result chunk of statement ${id}: its state is ${e.state}. Expected a SUCCEEDED statement.`);
-  if (!(i >= 0 && i < e.chunks.length)) throw invalidParameter(`Failed to get a result chunk of statement ${id}: chunk_index ${raw} is out of range. Expected 0 to ${e.chunks.length - 1}.`);
+  if (e.state !== 'SUCCEEDED')
+    throw new WorkspaceApiError(
+      'BAD_REQUEST',
+      `Failed to get a result chunk of statement ${id}: its state is ${e.state}. Expected a SUCCEEDED statement.`,
+    );
+  if (!(i >= 0 && i < e.chunks.length))
+    throw invalidParameter(
+      `Failed to get a result chunk of statement ${id}: chunk_index ${raw} is out of range. ` +
+        `Expected 0 to ${e.chunks.length - 1}.`,
+    );
   return { status: 200, body: chunkBody(id, e.chunks, i), kind: 'read' };
 };
 

@@ -60,5 +60,5 @@ describe('live progress', () => {
       await page.screenshot({ path: join(screenshotDir(), 'live-core.png') });
       expect(watch.errors).toEqual([]);
     });
-  });
+  }, 60000);
 });

@@ -9,6 +9,7 @@ import { runJourneys } from '../../src/journeys/runner.js';
 import { startReferencePartner, type RunningReferencePartner } from '../../src/reference-partner/index.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { SEED } from '../../src/server/seed.js';
+import { tlsHostNames, workspaceTls } from '../../src/workspace/certificate.js';
 
 const creds = { user: 'databricks', password: 'pcsim-reference-secret' };
 const pick = (ids: string) => (selectJourneys(ids) as { journeys: NonNullable<Parameters<typeof runJourneys>[0]['journeys']> }).journeys;
@@ -23,18 +24,21 @@ afterEach(async () => {
 });
 
 describe('P200/P201 judged from the partner\'s calls', () => {
+  // The partner trusts the workspace's CA, as a partner given --tls-cert's CA (NODE_EXTRA_CA_CERTS) does.
   it('pass with a PAT partner when the run serves the workspace (waitCore)', async () => {
-    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, destLocation: true });
-    const report = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200,P201'), retryBackoffMs: [0, 0, 0], waitCore: 20 });
+    const tls = await workspaceTls(null, tlsHostNames());
+    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, destLocation: true, workspaceTls: { ca: tls.ca } });
+    const report = await runJourneys({ config: ref.config, credentials: creds, journeys: pick('P200,P201'), retryBackoffMs: [0, 0, 0], waitCore: 20, workspaceTls: tls });
     const byId = Object.fromEntries(report.journeys.map((j) => [j.id, j]));
     expect(byId.P200).toMatchObject({ status: 'passed', reason: expect.stringContaining('authenticated with the PAT') });
     expect(byId.P201).toMatchObject({ status: 'passed', reason: expect.stringMatching(/under 's3:.*managed|managed.*under/) });
   });
 
   it('pass with an OAuth M2M partner (client credentials, then the token)', async () => {
-    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, coreIntegration: true });
+    const tls = await workspaceTls(null, tlsHostNames());
+    ref = await startReferencePartner({ basicUser: creds.user, basicPassword: creds.password, workspaceTls: { ca: tls.ca } });
     const config = { ...ref.config, auth_options: ['AUTH_OAUTH_M2M' as const] };
-    const report = await runJourneys({ config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0], waitCore: 20 });
+    const report = await runJourneys({ config, credentials: creds, journeys: pick('P200'), retryBackoffMs: [0, 0, 0], waitCore: 20, workspaceTls: tls });
     expect(report.journeys[0]).toMatchObject({ id: 'P200', status: 'passed', reason: expect.stringContaining('OAuth M2M token') });
   });
 

@@ -11,33 +11,50 @@ import { call, partnerConfig, startWorkspace, type TestWorkspace } from './harne
 let w: TestWorkspace;
 afterEach(async () => w?.close());
 
-const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/workspace/statements/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/workspace/statements/${name}.json`, import.meta.url), 'utf8'));
 /** The shape of a JSON value: keys and value types, arrays by their first element. */
 const shape = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.length ? [shape(v[0])] : [];
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, shape(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, shape(x)]),
+    );
   return v === null ? 'null' : typeof v;
 };
 
 async function post(body: Record<string, unknown>) {
-  return call(w.base, 'POST', '/api/2.0/sql/statements', { token: w.resources.pat!, body: { warehouse_id: w.resources.warehouse!.id, ...body } });
+  return call(w.base, 'POST', '/api/2.0/sql/statements', {
+    token: w.resources.pat!,
+    body: { warehouse_id: w.resources.warehouse!.id, ...body },
+  });
 }
 const get = (path: string) => call(w.base, 'GET', path, { token: w.resources.pat! });
 
 describe('Statement Execution API', () => {
   it('answers in the documented shapes: chunks of a large result, the last chunk, a failure with sql_state', async () => {
     w = await startWorkspace(['AUTH_PAT']);
-    const sql = 'SELECT id, CASE WHEN id = 10001 THEN NULL ELSE CAST(1.50 AS DECIMAL(10,2)) END AS amount FROM range(10002) AS r(id)';
+    const sql =
+      'SELECT id, CASE WHEN id = 10001 THEN NULL ELSE CAST(1.50 AS DECIMAL(10,2)) END AS amount FROM range(10002) AS r(id)';
     const ok = await post({ statement: sql, wait_timeout: '30s' });
     expect(ok.status).toBe(200);
     expect(shape(ok.body)).toEqual(shape(fixture('succeeded-chunked')));
-    expect(ok.body.manifest).toMatchObject({ total_chunk_count: 2, total_row_count: 10002, truncated: false, schema: fixture('succeeded-chunked').manifest.schema });
+    expect(ok.body.manifest).toMatchObject({
+      total_chunk_count: 2,
+      total_row_count: 10002,
+      truncated: false,
+      schema: fixture('succeeded-chunked').manifest.schema,
+    });
     const id = ok.body.statement_id;
     expect(ok.body.result.next_chunk_internal_link).toBe(`/api/2.0/sql/statements/${id}/result/chunks/1`);
     const last = await get(ok.body.result.next_chunk_internal_link);
     expect(last.status).toBe(200);
     expect(last.body).toEqual(fixture('chunk-last'));
-    expect((await get(`/api/2.0/sql/statements/${id}/result/chunks/2`)).body.error_code).toBe('INVALID_PARAMETER_VALUE');
+    expect((await get(`/api/2.0/sql/statements/${id}/result/chunks/2`)).body.error_code).toBe(
+      'INVALID_PARAMETER_VALUE',
+    );
 
     const failed = await post({ statement: 'SELECT * FROM nope' });
     expect(shape(failed.body)).toEqual(shape(fixture('failed')));
@@ -48,22 +65,44 @@ describe('Statement Execution API', () => {
     w = await startWorkspace(['AUTH_PAT']);
     const r = await post({
       statement: 'SELECT :n + 1 AS next, :name AS name, :price AS price, :day AS day, :missing IS NULL AS absent',
-      parameters: [{ name: 'n', value: '41', type: 'INT' }, { name: 'name', value: "o'brien" }, { name: 'price', value: '9.5', type: 'DECIMAL(10,2)' }, { name: 'day', value: '2024-02-29', type: 'DATE' }, { name: 'missing' }],
+      parameters: [
+        { name: 'n', value: '41', type: 'INT' },
+        { name: 'name', value: "o'brien" },
+        { name: 'price', value: '9.5', type: 'DECIMAL(10,2)' },
+        { name: 'day', value: '2024-02-29', type: 'DATE' },
+        { name: 'missing' },
+      ],
     });
     expect(r.body.status).toEqual({ state: 'SUCCEEDED' });
-    expect(r.body.manifest.schema.columns.map((c: { type_text: string; type_name: string }) => `${c.type_text}/${c.type_name}`)).toEqual(['int/INT', 'string/STRING', 'decimal(10,2)/DECIMAL', 'date/DATE', 'boolean/BOOLEAN']);
+    expect(
+      r.body.manifest.schema.columns.map(
+        (c: { type_text: string; type_name: string }) => `${c.type_text}/${c.type_name}`,
+      ),
+    ).toEqual(['int/INT', 'string/STRING', 'decimal(10,2)/DECIMAL', 'date/DATE', 'boolean/BOOLEAN']);
     expect(r.body.result.data_array).toEqual([['42', "o'brien", '9.50', '2024-02-29', 'true']]);
 
     const unbound = await post({ statement: 'SELECT :nope' });
-    expect(unbound.body.status).toMatchObject({ state: 'FAILED', error: { error_code: 'BAD_REQUEST', message: expect.stringMatching(/^\[UNBOUND_SQL_PARAMETER\]/) }, sql_state: '42P02' });
+    expect(unbound.body.status).toMatchObject({
+      state: 'FAILED',
+      error: { error_code: 'BAD_REQUEST', message: expect.stringMatching(/^\[UNBOUND_SQL_PARAMETER\]/) },
+      sql_state: '42P02',
+    });
     const badCast = await post({ statement: 'SELECT :n', parameters: [{ name: 'n', value: 'x', type: 'INT' }] });
     expect(badCast.body.status).toMatchObject({ state: 'FAILED', sql_state: '22018' });
     const badParams = await post({ statement: 'SELECT 1', parameters: [{ value: '1' }] });
-    expect(badParams).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('parameters[0].name') } });
+    expect(badParams).toMatchObject({
+      status: 400,
+      body: { error_code: 'INVALID_PARAMETER_VALUE', message: expect.stringContaining('parameters[0].name') },
+    });
 
     await post({ statement: 'CREATE TABLE main.default.sales (id INT, amount DECIMAL(10,2))' });
-    const empty = await post({ statement: 'SELECT max(amount) AS top, count(*) AS n, max(id) + 1 AS next, avg(id) AS mean, upper(max(CAST(id AS STRING))) AS label FROM main.default.sales WHERE id > 5' });
-    expect(empty.body.manifest.schema.columns.map((c: { name: string; type_text: string }) => `${c.name}:${c.type_text}`)).toEqual(['top:decimal(10,2)', 'n:bigint', 'next:int', 'mean:double', 'label:string']);
+    const empty = await post({
+      statement:
+        'SELECT max(amount) AS top, count(*) AS n, max(id) + 1 AS next, avg(id) AS mean, upper(max(CAST(id AS STRING))) AS label FROM main.default.sales WHERE id > 5',
+    });
+    expect(
+      empty.body.manifest.schema.columns.map((c: { name: string; type_text: string }) => `${c.name}:${c.type_text}`),
+    ).toEqual(['top:decimal(10,2)', 'n:bigint', 'next:int', 'mean:double', 'label:string']);
   });
 
   it('cuts results at row_limit and byte_limit and says so in manifest.truncated', async () => {
@@ -89,14 +128,22 @@ describe('Statement Execution API', () => {
     }
     expect(polled.body).toMatchObject({ status: { state: 'SUCCEEDED' }, result: { data_array: [['42']] } });
 
-    const slow = await post({ statement: 'SELECT count(*) FROM range(300000000) AS r(id) WHERE id % 7 = 3', wait_timeout: '0s' });
-    const cancel = await call(w.base, 'POST', `/api/2.0/sql/statements/${slow.body.statement_id}/cancel`, { token: w.resources.pat! });
+    const slow = await post({
+      statement: 'SELECT count(*) FROM range(300000000) AS r(id) WHERE id % 7 = 3',
+      wait_timeout: '0s',
+    });
+    const cancel = await call(w.base, 'POST', `/api/2.0/sql/statements/${slow.body.statement_id}/cancel`, {
+      token: w.resources.pat!,
+    });
     expect(cancel).toMatchObject({ status: 200, body: {} });
     const canceled = await get(`/api/2.0/sql/statements/${slow.body.statement_id}`);
     expect(canceled.body).toEqual({ ...fixture('canceled'), statement_id: slow.body.statement_id });
 
     const links = await post({ statement: 'SELECT 1', disposition: 'EXTERNAL_LINKS' });
-    expect(links).toMatchObject({ status: 501, body: { error_code: 'NOT_IMPLEMENTED', message: expect.stringContaining('EXTERNAL_LINKS') } });
+    expect(links).toMatchObject({
+      status: 501,
+      body: { error_code: 'NOT_IMPLEMENTED', message: expect.stringContaining('EXTERNAL_LINKS') },
+    });
     const arrow = await post({ statement: 'SELECT 1', format: 'ARROW_STREAM' });
     expect(arrow).toMatchObject({ status: 400, body: { error_code: 'INVALID_PARAMETER_VALUE' } });
     const onWait = await post({ statement: 'SELECT 1', on_wait_timeout: 'LATER' });
@@ -105,28 +152,51 @@ describe('Statement Execution API', () => {
     expect((await post({ statement: 'SELECT 1', wait_timeout: '50s' })).body.status.state).toBe('SUCCEEDED');
   });
 
-  it('fails USE CATALOG of a missing catalog as Databricks does, and knows hive_metastore', async () => {
+  it('fails USE CATALOG of a missing catalog as Databricks does, knows hive_metastore, and forgets dropped tables', async () => {
     w = await startWorkspace(['AUTH_PAT']);
     const missing = await post({ statement: 'USE CATALOG nope' });
-    expect(missing.body.status).toMatchObject({ state: 'FAILED', error: { message: expect.stringMatching(/^\[NO_SUCH_CATALOG_EXCEPTION\] Catalog 'nope' was not found/) }, sql_state: '42704' });
+    expect(missing.body.status).toMatchObject({
+      state: 'FAILED',
+      error: { message: expect.stringMatching(/^\[NO_SUCH_CATALOG_EXCEPTION\] Catalog 'nope' was not found/) },
+      sql_state: '42704',
+    });
     const cats = await post({ statement: 'SHOW CATALOGS' });
     expect(cats.body.result.data_array).toEqual([['main'], ['hive_metastore'], ['samples']]);
     const hive = await post({ statement: 'CREATE TABLE hive_metastore.default.t (a INT)' });
     expect(hive.body.status.state).toBe('SUCCEEDED');
-    expect((await post({ statement: 'SELECT * FROM t', catalog: 'hive_metastore' })).body.status.state).toBe('SUCCEEDED');
+    expect((await post({ statement: 'SELECT * FROM t', catalog: 'hive_metastore' })).body.status.state).toBe(
+      'SUCCEEDED',
+    );
+    expect(w.store.read().sql_tables!.map((t) => t.name)).toEqual(['hive_metastore.default.t']);
+    expect((await post({ statement: 'DROP TABLE hive_metastore.default.t' })).body.status.state).toBe('SUCCEEDED');
+    expect(w.store.read().sql_tables).toEqual([]);
+    // Only documented ServiceErrorCode values: a write to the read-only samples catalog is a BAD_REQUEST.
+    const samples = await post({ statement: 'DROP TABLE samples.nyctaxi.trips' });
+    expect(samples.body.status).toMatchObject({ error: { error_code: 'BAD_REQUEST' }, sql_state: '42501' });
+    const again = await post({ statement: 'DROP TABLE hive_metastore.default.t' });
+    expect(again.body.status.error.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
+    const ifExists = await post({ statement: 'DROP TABLE IF EXISTS hive_metastore.default.t' });
+    expect(ifExists.body.status.state).toBe('SUCCEEDED');
   });
 });
 
 describe('P200 from statements', () => {
   const bi = partnerConfig({ category: 'BI_AND_VIZ', auth_options: ['AUTH_PAT'] });
-  const verdict = (catalog?: string) => p200Verdict({ config: bi, resources: w.resources, activity: w.store.read().activity ?? [], catalog });
+  const verdict = (catalog?: string) =>
+    p200Verdict({ config: bi, resources: w.resources, activity: w.store.read().activity ?? [], catalog });
 
   it('does not pass a BI partner whose only query FAILED and which then read its status and cancelled it', async () => {
     w = await startWorkspace(['AUTH_PAT']);
     const failed = await post({ statement: 'SELECT * FROM main.default.missing' });
     expect(failed.body.status.state).toBe('FAILED');
     expect((await get(`/api/2.0/sql/statements/${failed.body.statement_id}`)).status).toBe(200);
-    expect((await call(w.base, 'POST', `/api/2.0/sql/statements/${failed.body.statement_id}/cancel`, { token: w.resources.pat! })).status).toBe(200);
+    expect(
+      (
+        await call(w.base, 'POST', `/api/2.0/sql/statements/${failed.body.statement_id}/cancel`, {
+          token: w.resources.pat!,
+        })
+      ).status,
+    ).toBe(200);
     await post({ statement: 'USE CATALOG main' });
     const v = verdict();
     expect(v.status).toBe('pending');
@@ -139,8 +209,14 @@ describe('P200 from statements', () => {
     await new Promise((r) => setTimeout(r, 300));
     for (let i = 0; i < 50 && verdict().status !== 'passed'; i++) await new Promise((r) => setTimeout(r, 50));
     expect(verdict()).toMatchObject({ status: 'passed', reason: expect.stringContaining('on catalog samples') });
-    expect(verdict('hive_metastore')).toMatchObject({ status: 'pending', reason: expect.stringContaining('not hive_metastore') });
+    expect(verdict('hive_metastore')).toMatchObject({
+      status: 'pending',
+      reason: expect.stringContaining('not hive_metastore'),
+    });
     expect((await post({ statement: 'SHOW TABLES', catalog: 'hive_metastore' })).body.status.state).toBe('SUCCEEDED');
-    expect(verdict('hive_metastore')).toMatchObject({ status: 'passed', reason: expect.stringContaining('on catalog hive_metastore') });
+    expect(verdict('hive_metastore')).toMatchObject({
+      status: 'passed',
+      reason: expect.stringContaining('on catalog hive_metastore'),
+    });
   });
 });

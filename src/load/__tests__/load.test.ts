@@ -28,7 +28,7 @@ describe('runLoad (loopback, bounded)', () => {
   if ('error' in sel) throw new Error(sel.error);
 
   it('runs independent copies, each judged like pcsim run, and aggregates per step', async () => {
-    const ref = await startReferencePartner({});
+    const ref = await startReferencePartner({ coreIntegration: false });
     closers.push(ref.close);
     const r = await runLoad({ config: ref.config, credentials, journeys: sel.journeys, concurrency: 4, durationMs: 1000, maxCopies: 40 });
     expect(r.copies).toEqual({ completed: 40, passed: 40, failed: 0 });
@@ -46,7 +46,7 @@ describe('runLoad (loopback, bounded)', () => {
   });
 
   it('runs warm-up copies first and does not count them', async () => {
-    const ref = await startReferencePartner({});
+    const ref = await startReferencePartner({ coreIntegration: false });
     closers.push(ref.close);
     const r = await runLoad({ config: ref.config, credentials, journeys: sel.journeys.slice(0, 1), concurrency: 2, durationMs: 1000, warmupMs: 150, maxCopies: 10 });
     expect(r.warmup_ms).toBe(150);
@@ -80,7 +80,7 @@ describe('runLoad (loopback, bounded)', () => {
   });
 
   it('reports progress during the measured phase, counting up', async () => {
-    const ref = await startReferencePartner({});
+    const ref = await startReferencePartner({ coreIntegration: false });
     closers.push(ref.close);
     const seen: Array<{ completed: number; elapsed_ms: number }> = [];
     const r = await runLoad({ config: ref.config, credentials, journeys: sel.journeys.slice(0, 1), concurrency: 2, durationMs: 700, progressEveryMs: 150, onProgress: (p) => seen.push(p) });

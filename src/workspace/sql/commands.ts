@@ -15,8 +15,17 @@ export type Command =
   | { k: 'describe'; name: string[] }
   | { k: 'createSchema'; name: string[]; ifNotExists: boolean }
   | { k: 'dropSchema'; name: string[]; ifExists: boolean; cascade: boolean }
-  | { k: 'createTable'; name: string[]; replace: boolean; ifNotExists: boolean; columns?: { name: string; type: string }[]; location?: string; query?: Tok[] }
-  | { k: 'copyInto'; name: string[] };
+  | {
+      k: 'createTable';
+      name: string[];
+      replace: boolean;
+      ifNotExists: boolean;
+      columns?: { name: string; type: string }[];
+      location?: string;
+      query?: Tok[];
+    }
+  | { k: 'copyInto'; name: string[] }
+  | { k: 'dropTable'; name: string[]; ifExists: boolean };
 
 /** Token reader with Databricks' error on the first unexpected token. */
 class Reader {
@@ -85,7 +94,11 @@ export function commandOf(toks: Tok[]): Command | undefined {
     const parts = r.name(kind === 'catalog' ? 1 : 2);
     r.end();
     if (kind === 'catalog') return { k: 'use', catalog: parts[0], parts };
-    return { k: 'use', parts, ...(parts.length === 2 ? { catalog: parts[0], schema: parts[1] } : { schema: parts[0] }) };
+    return {
+      k: 'use',
+      parts,
+      ...(parts.length === 2 ? { catalog: parts[0], schema: parts[1] } : { schema: parts[0] }),
+    };
   }
   if (first === 'SHOW') {
     r.i = 1;
@@ -135,6 +148,14 @@ export function commandOf(toks: Tok[]): Command | undefined {
     return { k: 'dropSchema', name, ifExists, cascade };
   }
   if (first === 'CREATE' && ['TABLE', 'OR', 'EXTERNAL'].includes(up(toks[1]) ?? '')) return createTable(r);
+  if (first === 'DROP' && up(toks[1]) === 'TABLE') {
+    r.i = 2;
+    const ifExists = r.accept('IF', 'EXISTS');
+    const name = r.name();
+    r.accept('PURGE');
+    r.end();
+    return { k: 'dropTable', name, ifExists };
+  }
   if (first === 'COPY') {
     r.i = 1;
     r.expect('INTO');
@@ -150,7 +171,13 @@ function skipClauses(r: Reader): string | undefined {
     if (r.accept('LOCATION') || r.accept('MANAGED', 'LOCATION')) location = r.string();
     else if (r.accept('COMMENT')) r.string();
     else if (r.accept('USING')) r.name(1);
-    else if (r.accept('TBLPROPERTIES') || r.accept('OPTIONS') || r.accept('WITH', 'DBPROPERTIES') || r.accept('PARTITIONED', 'BY')) r.parens();
+    else if (
+      r.accept('TBLPROPERTIES') ||
+      r.accept('OPTIONS') ||
+      r.accept('WITH', 'DBPROPERTIES') ||
+      r.accept('PARTITIONED', 'BY')
+    )
+      r.parens();
     else if (r.accept('CLUSTER', 'BY')) {
       if (!r.accept('AUTO') && !r.accept('NONE')) r.parens();
     } else return location;
@@ -169,7 +196,8 @@ function createTable(r: Reader): Command {
   let query: Tok[] | undefined;
   if (r.accept('AS')) {
     query = r.toks.slice(r.i);
-    if (!['SELECT', 'WITH', 'VALUES', 'FROM'].includes(up(query[0]) ?? '') && !isP(query[0], '(')) throw parseError(shown(query[0]));
+    if (!['SELECT', 'WITH', 'VALUES', 'FROM'].includes(up(query[0]) ?? '') && !isP(query[0], '('))
+      throw parseError(shown(query[0]));
     r.i = r.toks.length;
   }
   r.end();
@@ -188,7 +216,16 @@ function parseColumns(inner: Tok[]): { name: string; type: string }[] {
     const type: string[] = [];
     for (const t of rest) {
       const u = up(t);
-      if (u === 'COMMENT' || u === 'NOT' || u === 'DEFAULT' || u === 'GENERATED' || u === 'NULL' || u === 'PRIMARY' || u === 'CONSTRAINT') break;
+      if (
+        u === 'COMMENT' ||
+        u === 'NOT' ||
+        u === 'DEFAULT' ||
+        u === 'GENERATED' ||
+        u === 'NULL' ||
+        u === 'PRIMARY' ||
+        u === 'CONSTRAINT'
+      )
+        break;
       type.push(t.v);
     }
     if (type.length === 0 || rest[0]?.t !== 'word') throw parseError(shown(rest[0] ?? n));
@@ -205,7 +242,7 @@ function parseColumns(inner: Tok[]): { name: string; type: string }[] {
   return cols;
 }
 
-/** A declared Databricks column type as the engine's DDL type: ARRAY<INT> → INTEGER[], STRUCT<a:INT> → STRUCT(a INTEGER). */
+/** A declared Databricks column type as the engine's: ARRAY<INT> → INTEGER[], STRUCT<a:INT> → STRUCT(a INTEGER). */
 export function engineDdlType(type: string): string {
   const t = type.trim().toUpperCase();
   const arr = /^ARRAY<(.*)>$/.exec(t);
@@ -216,10 +253,13 @@ export function engineDdlType(type: string): string {
     return `MAP(${engineDdlType(k!)}, ${engineDdlType(v!)})`;
   }
   const st = /^STRUCT<(.*)>$/.exec(t);
-  if (st) return `STRUCT(${splitTop(st[1]!).map((f) => {
-    const [n, ...ty] = f.split(':');
-    return `"${n!.trim().toLowerCase()}" ${engineDdlType(ty.join(':'))}`;
-  }).join(', ')})`;
+  if (st)
+    return `STRUCT(${splitTop(st[1]!)
+      .map((f) => {
+        const [n, ...ty] = f.split(':');
+        return `"${n!.trim().toLowerCase()}" ${engineDdlType(ty.join(':'))}`;
+      })
+      .join(', ')})`;
   const word = /^[A-Z_]+/.exec(t)?.[0];
   if (!word || !/^[A-Z_]+(\(\d+(,\d+)?\))?$/.test(t)) throw parseError(type, 'unknown data type');
   return `${engineTypeWord(word) ?? word}${t.slice(word.length)}`;

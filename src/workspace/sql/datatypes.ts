@@ -59,12 +59,21 @@ export function databricksType(engine: string): DatabricksType {
   const simple = SIMPLE[t.toUpperCase()];
   if (simple) return { type_text: simple[0], type_name: simple[1] };
   const dec = /^DECIMAL\((\d+),\s*(\d+)\)$/i.exec(t);
-  if (dec) return { type_text: `decimal(${dec[1]},${dec[2]})`, type_name: 'DECIMAL', type_precision: Number(dec[1]), type_scale: Number(dec[2]) };
+  if (dec)
+    return {
+      type_text: `decimal(${dec[1]},${dec[2]})`,
+      type_name: 'DECIMAL',
+      type_precision: Number(dec[1]),
+      type_scale: Number(dec[2]),
+    };
   if (/\[\]$/.test(t)) return { type_text: `array<${databricksType(t.slice(0, -2)).type_text}>`, type_name: 'ARRAY' };
   const map = /^MAP\((.*)\)$/i.exec(t);
   if (map) {
     const [k, v] = splitTop(map[1]!);
-    return { type_text: `map<${databricksType(k ?? '').type_text},${databricksType(v ?? '').type_text}>`, type_name: 'MAP' };
+    return {
+      type_text: `map<${databricksType(k ?? '').type_text},${databricksType(v ?? '').type_text}>`,
+      type_name: 'MAP',
+    };
   }
   const struct = /^STRUCT\((.*)\)$/i.exec(t);
   if (struct) {
@@ -99,11 +108,13 @@ export function render(v: unknown, type: DatabricksType): string | null {
   if (type.type_name === 'TIMESTAMP' || type.type_name === 'TIMESTAMP_NTZ') {
     const s = String(v).replace(' ', 'T');
     const iso = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(.*)$/.exec(s);
-    if (iso) return `${iso[1]}${(iso[2] ?? '.000').padEnd(4, '0').slice(0, 4)}${type.type_name === 'TIMESTAMP' ? 'Z' : ''}`;
+    if (iso)
+      return `${iso[1]}${(iso[2] ?? '.000').padEnd(4, '0').slice(0, 4)}${type.type_name === 'TIMESTAMP' ? 'Z' : ''}`;
     return s;
   }
   if (typeof v === 'object') return JSON.stringify(v);
   // Doubles print as Java prints them (8.0, not 8), as Databricks' JSON_ARRAY does.
-  if ((type.type_name === 'DOUBLE' || type.type_name === 'FLOAT') && typeof v === 'number' && Number.isInteger(v)) return v.toFixed(1);
+  if ((type.type_name === 'DOUBLE' || type.type_name === 'FLOAT') && typeof v === 'number' && Number.isInteger(v))
+    return v.toFixed(1);
   return String(v);
 }

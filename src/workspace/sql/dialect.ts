@@ -26,10 +26,25 @@ export const quoteIdent = (v: string) => `"${v.replace(/"/g, '""')}"`;
 export const quoteString = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 /** Engine functions that would show the engine, reach outside the workspace or run SQL text. */
-const DENIED_FUNCTION = /^(duckdb_|pragma_|read_|parquet_|sniff_|which_secret|current_setting|getenv|version$|query$|query_table$|glob$|getvariable$|set_variable$)/i;
+const DENIED_FUNCTION = new RegExp(
+  '^(duckdb_|pragma_|read_|parquet_|sniff_|which_secret|current_setting|getenv' +
+    '|version$|query$|query_table$|glob$|getvariable$|set_variable$)',
+  'i',
+);
 const NUMBER_SUFFIX: Record<string, string> = { L: 'BIGINT', S: 'SMALLINT', Y: 'TINYINT', D: 'DOUBLE', F: 'FLOAT' };
 const CONTEXT_FUNCTIONS = new Set(['CURRENT_CATALOG', 'CURRENT_SCHEMA', 'CURRENT_DATABASE']);
-const SELECT_ITEM_END = new Set(['FROM', 'WHERE', 'GROUP', 'ORDER', 'LIMIT', 'UNION', 'HAVING', 'WINDOW', 'EXCEPT', 'INTERSECT']);
+const SELECT_ITEM_END = new Set([
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'ORDER',
+  'LIMIT',
+  'UNION',
+  'HAVING',
+  'WINDOW',
+  'EXCEPT',
+  'INTERSECT',
+]);
 
 function emitNumber(v: string): string {
   const m = /^(.*?)(BD|[LlDdFfSsYy])?$/.exec(v)!;
@@ -44,14 +59,19 @@ function emitParameter(name: string, params: readonly SqlParameter[] | undefined
   const p = params?.find((x) => x.name === name);
   if (!p) throw unboundParameter(name);
   const type = (p.type ?? 'STRING').trim();
-  if (!/^[A-Za-z_]+(\s*\(\s*\d+(\s*,\s*\d+)?\s*\))?$/.test(type)) throw parseError(type, `parameter ${name} has an unknown type`);
+  if (!/^[A-Za-z_]+(\s*\(\s*\d+(\s*,\s*\d+)?\s*\))?$/.test(type))
+    throw parseError(type, `parameter ${name} has an unknown type`);
   const word = /^[A-Za-z_]+/.exec(type)![0];
   const engineType = `${engineTypeWord(word) ?? word.toUpperCase()}${type.slice(word.length)}`;
   return p.value === null ? `CAST(NULL AS ${engineType})` : `CAST(${quoteString(p.value)} AS ${engineType})`;
 }
 
 /** The engine's information_schema data_type in Databricks' words. */
-const DATA_TYPE = `CASE data_type WHEN 'VARCHAR' THEN 'STRING' WHEN 'INTEGER' THEN 'INT' WHEN 'BLOB' THEN 'BINARY' WHEN 'TIMESTAMP WITH TIME ZONE' THEN 'TIMESTAMP' WHEN 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' ELSE data_type END`;
+const DATA_TYPE = [
+  "CASE data_type WHEN 'VARCHAR' THEN 'STRING' WHEN 'INTEGER' THEN 'INT' WHEN 'BLOB' THEN 'BINARY'",
+  "WHEN 'TIMESTAMP WITH TIME ZONE' THEN 'TIMESTAMP' WHEN 'TIMESTAMP' THEN 'TIMESTAMP_NTZ' ELSE data_type END",
+].join(' ');
+const sql = (...parts: string[]) => parts.join(' ');
 
 /** information_schema of one catalog, with Databricks' column names. */
 function infoSchemaView(view: string, catalog: string, all: ReadonlySet<string>): string | undefined {
@@ -60,13 +80,30 @@ function infoSchemaView(view: string, catalog: string, all: ReadonlySet<string>)
   const hidden = `schema_name NOT IN ('main', 'pg_catalog')`;
   switch (view) {
     case 'catalogs':
-      return `(SELECT * FROM (VALUES ${[...all].map((c) => `(${quoteString(c)}, 'System user', CAST(NULL AS VARCHAR))`).join(', ')}) AS v(catalog_name, catalog_owner, comment))`;
+      return sql(
+        `(SELECT * FROM (VALUES ${[...all].map((c) => `(${quoteString(c)}, 'System user', NULL::VARCHAR)`)})`,
+        'AS v(catalog_name, catalog_owner, comment))',
+      );
     case 'schemata':
-      return `(SELECT ${cat} AS catalog_name, schema_name, 'System user' AS schema_owner, CAST(NULL AS VARCHAR) AS comment FROM information_schema.schemata WHERE catalog_name = ${phys} AND ${hidden} UNION ALL SELECT ${cat}, 'information_schema', 'System user', NULL)`;
+      return sql(
+        `(SELECT ${cat} AS catalog_name, schema_name, 'System user' AS schema_owner, NULL::VARCHAR AS comment`,
+        `FROM information_schema.schemata WHERE catalog_name = ${phys} AND ${hidden}`,
+        `UNION ALL SELECT ${cat}, 'information_schema', 'System user', NULL)`,
+      );
     case 'tables':
-      return `(SELECT ${cat} AS table_catalog, table_schema, table_name, CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'MANAGED' END AS table_type, 'YES' AS is_insertable_into, 'System user' AS table_owner, CAST(NULL AS VARCHAR) AS comment, 'DELTA' AS data_source_format FROM information_schema.tables WHERE table_catalog = ${phys} AND table_schema <> 'main')`;
+      return sql(
+        `(SELECT ${cat} AS table_catalog, table_schema, table_name,`,
+        "CASE table_type WHEN 'VIEW' THEN 'VIEW' ELSE 'MANAGED' END AS table_type, 'YES' AS is_insertable_into,",
+        "'System user' AS table_owner, NULL::VARCHAR AS comment, 'DELTA' AS data_source_format",
+        `FROM information_schema.tables WHERE table_catalog = ${phys} AND table_schema <> 'main')`,
+      );
     case 'columns':
-      return `(SELECT ${cat} AS table_catalog, table_schema, table_name, column_name, ordinal_position, is_nullable, lower(${DATA_TYPE}) AS full_data_type, regexp_replace(${DATA_TYPE}, '\\(.*$', '') AS data_type, numeric_precision, numeric_scale, CAST(NULL AS VARCHAR) AS comment FROM information_schema.columns WHERE table_catalog = ${phys} AND table_schema <> 'main')`;
+      return sql(
+        `(SELECT ${cat} AS table_catalog, table_schema, table_name, column_name, ordinal_position, is_nullable,`,
+        `lower(${DATA_TYPE}) AS full_data_type, regexp_replace(${DATA_TYPE}, '\\(.*$', '') AS data_type,`,
+        'numeric_precision, numeric_scale, NULL::VARCHAR AS comment',
+        `FROM information_schema.columns WHERE table_catalog = ${phys} AND table_schema <> 'main')`,
+      );
     default:
       return undefined;
   }
@@ -133,7 +170,11 @@ export function translate(toks: Tok[], ctx: DialectContext): string {
       const value = word === 'CURRENT_CATALOG' ? ctx.catalog : ctx.schema;
       const next = toks[k + 3];
       const ends = next === undefined || isP(next, ',') || isP(next, ')') || SELECT_ITEM_END.has(up(next) ?? '');
-      out.push(ends && !isP(next, ')') ? `${quoteString(value)} AS ${quoteIdent(`${t.v.toLowerCase()}()`)}` : quoteString(value));
+      out.push(
+        ends && !isP(next, ')')
+          ? `${quoteString(value)} AS ${quoteIdent(`${t.v.toLowerCase()}()`)}`
+          : quoteString(value),
+      );
       k += 2;
       continue;
     }
@@ -142,11 +183,20 @@ export function translate(toks: Tok[], ctx: DialectContext): string {
     if (!isP(prev, '.') && isP(toks[k + 1], '.')) {
       const { parts, end } = chainAt(toks, k);
       const lower = parts.map((p) => p.toLowerCase());
-      const info = lower.length === 3 && ctx.catalogs.has(lower[0]!) && lower[1] === 'information_schema' ? infoSchemaView(lower[2]!, lower[0]!, ctx.catalogs)
-        : lower.length === 2 && lower[0] === 'information_schema' ? infoSchemaView(lower[1]!, ctx.catalog, ctx.catalogs) : undefined;
+      const info =
+        lower.length === 3 && ctx.catalogs.has(lower[0]!) && lower[1] === 'information_schema'
+          ? infoSchemaView(lower[2]!, lower[0]!, ctx.catalogs)
+          : lower.length === 2 && lower[0] === 'information_schema'
+            ? infoSchemaView(lower[1]!, ctx.catalog, ctx.catalogs)
+            : undefined;
       if (info && !isP(toks[end], '(')) {
         ctx.used?.add(lower.length === 3 ? lower[0]! : ctx.catalog);
-        const aliased = up(toks[end]) === 'AS' || (toks[end]?.t === 'ident') || (toks[end]?.t === 'word' && !SELECT_ITEM_END.has(up(toks[end])!) && !['JOIN', 'ON', 'LEFT', 'RIGHT', 'INNER', 'CROSS', 'FULL'].includes(up(toks[end])!));
+        const aliased =
+          up(toks[end]) === 'AS' ||
+          toks[end]?.t === 'ident' ||
+          (toks[end]?.t === 'word' &&
+            !SELECT_ITEM_END.has(up(toks[end])!) &&
+            !['JOIN', 'ON', 'LEFT', 'RIGHT', 'INNER', 'CROSS', 'FULL'].includes(up(toks[end])!));
         out.push(aliased ? info : `${info} AS ${quoteIdent(parts.at(-1)!)}`);
         k = end - 1;
         continue;

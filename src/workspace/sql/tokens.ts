@@ -9,13 +9,43 @@ export type Tok =
   | { t: 'param'; v: string }
   | { t: 'p'; v: string };
 
-const PUNCT = ['::', '<=>', '<=', '>=', '<>', '!=', '==', '||', '(', ')', ',', '.', ';', '*', '=', '<', '>', '+', '-', '/', '%', '[', ']', ':', '&', '|', '^', '~'];
+const PUNCT = [
+  '::',
+  '<=>',
+  '<=',
+  '>=',
+  '<>',
+  '!=',
+  '==',
+  '||',
+  '(',
+  ')',
+  ',',
+  '.',
+  ';',
+  '*',
+  '=',
+  '<',
+  '>',
+  '+',
+  '-',
+  '/',
+  '%',
+  '[',
+  ']',
+  ':',
+  '&',
+  '|',
+  '^',
+  '~',
+];
 
 function quoted(sql: string, i: number, q: string): [string, number] {
   let v = '';
   let j = i + 1;
   for (;;) {
-    if (j >= sql.length) throw parseError(sql.slice(i, i + 10), `unclosed ${q === '`' ? 'identifier' : 'string literal'}`);
+    if (j >= sql.length)
+      throw parseError(sql.slice(i, i + 10), `unclosed ${q === '`' ? 'identifier' : 'string literal'}`);
     const d = sql[j]!;
     if (d === '\\' && q !== '`' && j + 1 < sql.length) {
       const n = sql[j + 1]!;
@@ -90,4 +120,5 @@ export const up = (t: Tok | undefined): string | undefined => (t && t.t === 'wor
 export const isP = (t: Tok | undefined, v: string): boolean => t?.t === 'p' && t.v === v;
 export const isName = (t: Tok | undefined): boolean => t?.t === 'word' || t?.t === 'ident';
 /** How a token reads in an error message. */
-export const shown = (t: Tok | undefined): string => (t === undefined ? 'end of input' : t.t === 'str' ? `'${t.v}'` : t.t === 'param' ? `:${t.v}` : t.v);
+export const shown = (t: Tok | undefined): string =>
+  t === undefined ? 'end of input' : t.t === 'str' ? `'${t.v}'` : t.t === 'param' ? `:${t.v}` : t.v;

@@ -13,7 +13,7 @@ export interface SqlColumn {
 }
 
 export interface StatementError {
-  /** The REST error_code (BAD_REQUEST, PERMISSION_DENIED…). */
+  /** The ServiceErrorCode of the Statement Execution API (BAD_REQUEST, INTERNAL_ERROR…). */
   error_code: string;
   /** `[ERROR_CLASS] text. SQLSTATE: xxxxx`, as Databricks writes it. */
   message: string;
@@ -25,14 +25,16 @@ export interface StatementOutcome {
   error?: StatementError;
   columns: SqlColumn[];
   rows: (string | null)[][];
-  /** query: reads (SELECT, SHOW, DESCRIBE); write: changes tables or schemas; session: USE. */
-  kind: 'query' | 'write' | 'session';
+  /** query: reads (SELECT, SHOW, DESCRIBE, USE); write: changes tables or schemas. */
+  kind: 'query' | 'write';
   /** The catalogs the statement used: those it names, else its default catalog. */
   catalogs?: string[];
-  /** USE: the defaults it sets (a Thrift session keeps them; each REST statement starts afresh). */
+  /** USE: the defaults it sets (a Thrift session keeps them; each REST statement starts afresh). A USE is no query. */
   defaults?: { catalog: string; schema: string };
   /** CREATE TABLE: what was created. */
   created?: { name: string; columns: { name: string; type: string }[]; location?: string; managed: boolean };
+  /** DROP TABLE: the table dropped (catalog.schema.table). */
+  dropped?: string;
 }
 
 /** A named parameter (`:name` in the statement), as the Statement Execution API takes it. */
@@ -89,9 +91,20 @@ export interface ColumnInfo {
 
 /** What an engine implements (loaded lazily by SqlEngine). */
 export interface SqlBackend {
-  execute(workspaceId: Int64, statement: string, defaults: SqlDefaults, catalogs: WorkspaceCatalogs): Promise<StatementOutcome>;
+  execute(
+    workspaceId: Int64,
+    statement: string,
+    defaults: SqlDefaults,
+    catalogs: WorkspaceCatalogs,
+  ): Promise<StatementOutcome>;
   listCatalogs(workspaceId: Int64, catalogs: WorkspaceCatalogs): Promise<string[]>;
   listSchemas(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string): Promise<SchemaInfo[]>;
   listTables(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string, schema?: string): Promise<TableInfo[]>;
-  listColumns(workspaceId: Int64, catalogs: WorkspaceCatalogs, catalog: string, schema: string, table: string): Promise<ColumnInfo[] | undefined>;
+  listColumns(
+    workspaceId: Int64,
+    catalogs: WorkspaceCatalogs,
+    catalog: string,
+    schema: string,
+    table: string,
+  ): Promise<ColumnInfo[] | undefined>;
 }

@@ -1,0 +1,56 @@
+/**
+ * HTTPS and HTTP on one port: the first byte of a connection tells them apart (a TLS handshake
+ * starts with 0x16, an HTTP request with a letter). Payloads name https (the drivers and the
+ * jdbc_url's ssl=1 require it); clients of an older pcsim that call http on the same port keep
+ * working, and so do the admin API and UI. See docs/decisions/0011-workspace-https-and-thrift.md.
+ */
+import type { Server as HttpServer, RequestListener } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import type { WorkspaceTls } from './certificate.js';
+
+const TLS_HANDSHAKE = 0x16;
+
+export interface TlsOnSamePort {
+  /** Ends the TLS connections (the HTTP server ends its own with closeAllConnections). */
+  closeAll(): void;
+}
+
+/** Makes `server` (an http.Server, listening or not yet) also answer TLS connections with `app`. */
+export function acceptTlsToo(
+  server: HttpServer,
+  app: RequestListener,
+  tls: Pick<WorkspaceTls, 'cert' | 'key'>,
+): TlsOnSamePort {
+  const secure = createHttpsServer({ cert: tls.cert, key: tls.key }, app);
+  secure.keepAliveTimeout = server.keepAliveTimeout;
+  // A failed handshake (a client that does not trust the CA) is the client's business: drop it quietly.
+  secure.on('tlsClientError', (_err, socket) => socket.destroy());
+  const open = new Set<Socket>();
+  const plain = server.listeners('connection') as ((socket: Socket) => void)[];
+  server.removeAllListeners('connection');
+  server.on('connection', (socket: Socket) => {
+    socket.once('readable', () => {
+      const first: Buffer | null = socket.read(1);
+      if (first === null) {
+        // Closed before a byte arrived: hand it to HTTP, which cleans up after itself.
+        for (const l of plain) l.call(server, socket);
+        return;
+      }
+      socket.unshift(first);
+      if (first[0] === TLS_HANDSHAKE) {
+        open.add(socket);
+        socket.once('close', () => open.delete(socket));
+        secure.emit('connection', socket);
+      } else {
+        for (const l of plain) l.call(server, socket);
+      }
+    });
+  });
+  return {
+    closeAll: () => {
+      for (const s of open) s.destroy();
+      open.clear();
+    },
+  };
+}

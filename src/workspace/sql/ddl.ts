@@ -1,0 +1,175 @@
+/**
+ * The Databricks-only commands (commands.ts parses them) carried out on a workspace's engine:
+ * USE, SHOW, DESCRIBE, CREATE/DROP SCHEMA, CREATE TABLE with its Databricks clauses, COPY INTO.
+ */
+import { columnList, physical, schemaExists, schemaList, tableList, use, type Workspace } from './catalog.js';
+import { engineDdlType, type Command } from './commands.js';
+import { databricksType } from './datatypes.js';
+import { physicalCatalog, quoteIdent, translate, type DialectContext } from './dialect.js';
+import * as E from './errors.js';
+import type { SqlColumn, StatementOutcome } from './types.js';
+
+export type Outcome = Omit<StatementOutcome, 'kind'>;
+
+export const col = (name: string, type: string, position: number): SqlColumn => ({
+  name,
+  position,
+  ...databricksType(type),
+});
+export const done = (columns: SqlColumn[], rows: (string | null)[][]): Outcome => ({
+  state: 'SUCCEEDED',
+  columns,
+  rows,
+});
+const likeMatch = (pattern: string | undefined) => {
+  if (pattern === undefined) return () => true;
+  const re = new RegExp(
+    `^(${pattern
+      .split('|')
+      .map((p) =>
+        p
+          .trim()
+          .replace(/[.+?^${}()[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*'),
+      )
+      .join('|')})$`,
+    'i',
+  );
+  return (s: string) => re.test(s);
+};
+
+export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext): Promise<Outcome> {
+  const known = (cat: string) => {
+    if (!ctx.catalogs.has(cat)) throw E.catalogNotFound(cat);
+    ctx.used!.add(cat);
+    return cat;
+  };
+  const schemaOf = (parts: string[]) =>
+    (parts.length === 2 ? [known(parts[0]!), parts[1]!] : [ctx.catalog, parts[0] ?? ctx.schema]) as [string, string];
+  const tableOf = (parts: string[]) => {
+    const full = (
+      parts.length === 3 ? parts : parts.length === 2 ? [ctx.catalog, ...parts] : [ctx.catalog, ctx.schema, ...parts]
+    ) as [string, string, string];
+    if (ctx.catalogs.has(full[0])) ctx.used!.add(full[0]);
+    return full;
+  };
+  switch (c.k) {
+    case 'use': {
+      const catalog = c.catalog === undefined ? ctx.catalog : known(c.catalog);
+      const schema = c.schema ?? (c.catalog === undefined ? ctx.schema : 'default');
+      if (c.schema !== undefined && !(await schemaExists(ws, catalog, c.schema)))
+        throw E.schemaNotFound(`${catalog}.${c.schema}`);
+      return { ...done([], []), defaults: { catalog, schema } };
+    }
+    case 'showCatalogs':
+      return done(
+        [col('catalog', 'VARCHAR', 0)],
+        [...ctx.catalogs].filter(likeMatch(c.like)).map((n) => [n]),
+      );
+    case 'showSchemas': {
+      const catalog = c.catalog === undefined ? ctx.catalog : known(c.catalog);
+      const schemas = (await schemaList(ws, catalog)).filter(likeMatch(c.like));
+      return done(
+        [col('databaseName', 'VARCHAR', 0)],
+        schemas.map((s) => [s]),
+      );
+    }
+    case 'showTables': {
+      const [catalog, schema] = c.schema.length ? schemaOf(c.schema) : [ctx.catalog, ctx.schema];
+      if (!(await schemaExists(ws, catalog, schema))) throw E.schemaNotFound(`${catalog}.${schema}`);
+      const tables = (await tableList(ws, catalog, schema)).map((t) => t.name).filter(likeMatch(c.like));
+      return done(
+        [col('database', 'VARCHAR', 0), col('tableName', 'VARCHAR', 1), col('isTemporary', 'BOOLEAN', 2)],
+        tables.map((t) => [schema, t, 'false']),
+      );
+    }
+    case 'describe': {
+      const [catalog, schema, table] = tableOf(c.name);
+      const cols = await columnList(ws, catalog, schema, table);
+      if (!cols) throw E.tableNotFound(`${catalog}.${schema}.${table}`);
+      return done(
+        [col('col_name', 'VARCHAR', 0), col('data_type', 'VARCHAR', 1), col('comment', 'VARCHAR', 2)],
+        cols.map((x) => [x.name, x.type_text, null]),
+      );
+    }
+    case 'createSchema': {
+      const [catalog, schema] = schemaOf(c.name);
+      if (catalog === 'samples') throw E.readOnlyCatalog('samples');
+      if (await schemaExists(ws, catalog, schema)) {
+        if (c.ifNotExists) return done([], []);
+        throw E.schemaExists(`${catalog}.${schema}`);
+      }
+      await ws.conn.run(`CREATE SCHEMA ${quoteIdent(physicalCatalog(catalog))}.${quoteIdent(schema)}`);
+      return done([], []);
+    }
+    case 'dropSchema': {
+      const [catalog, schema] = schemaOf(c.name);
+      if (catalog === 'samples') throw E.readOnlyCatalog('samples');
+      if (!(await schemaExists(ws, catalog, schema))) {
+        if (c.ifExists) return done([], []);
+        throw E.schemaNotFound(`${catalog}.${schema}`);
+      }
+      await ws.conn.run(
+        `DROP SCHEMA ${quoteIdent(physicalCatalog(catalog))}.${quoteIdent(schema)}${c.cascade ? ' CASCADE' : ''}`,
+      );
+      if (ws.current === `${catalog}.${schema}`) ws.current = undefined;
+      return done([], []);
+    }
+    case 'createTable':
+      return createTable(ws, c, tableOf(c.name), ctx);
+    case 'dropTable': {
+      const full = tableOf(c.name);
+      if (full[0] === 'samples') throw E.readOnlyCatalog('samples');
+      const name = full.join('.');
+      if (!(await columnList(ws, ...full))) {
+        if (c.ifExists) return done([], []);
+        throw E.tableNotFound(name);
+      }
+      await ws.conn.run(`DROP TABLE ${physical(full)}`);
+      ws.tables.delete(name);
+      return { ...done([], []), dropped: name };
+    }
+    case 'copyInto': {
+      // The simulated cloud storage holds no files: COPY INTO loads none, as Databricks does for an empty source.
+      const [catalog, schema, table] = tableOf(c.name);
+      if (catalog === 'samples') throw E.readOnlyCatalog('samples');
+      if (!(await columnList(ws, catalog, schema, table))) throw E.tableNotFound(`${catalog}.${schema}.${table}`);
+      return done([col('num_affected_rows', 'BIGINT', 0), col('num_inserted_rows', 'BIGINT', 1)], [['0', '0']]);
+    }
+  }
+}
+
+export async function createTable(
+  ws: Workspace,
+  c: Extract<Command, { k: 'createTable' }>,
+  full: [string, string, string],
+  ctx: DialectContext,
+): Promise<Outcome> {
+  const [catalog, schema] = full;
+  if (catalog === 'samples') throw E.readOnlyCatalog('samples');
+  if (!ctx.catalogs.has(catalog)) throw E.catalogNotFound(catalog);
+  if (!(await schemaExists(ws, catalog, schema))) throw E.schemaNotFound(`${catalog}.${schema}`);
+  const name = full.join('.');
+  const exists = (await columnList(ws, ...full)) !== undefined;
+  if (exists && c.ifNotExists) return done([], []);
+  if (exists && !c.replace) throw E.tableExists(name);
+  await use(ws, ctx);
+  const target = physical(full);
+  const verb = c.replace ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE';
+  if (c.query) {
+    const query = translate(c.query, ctx);
+    if (c.columns) {
+      await ws.conn.run(
+        `${verb} ${target} (${c.columns.map((x) => `${quoteIdent(x.name)} ${engineDdlType(x.type)}`).join(', ')})`,
+      );
+      await ws.conn.run(`INSERT INTO ${target} ${query}`);
+    } else await ws.conn.run(`${verb} ${target} AS ${query}`);
+  } else
+    await ws.conn.run(
+      `${verb} ${target} (${c.columns!.map((x) => `${quoteIdent(x.name)} ${engineDdlType(x.type)}`).join(', ')})`,
+    );
+  const columns =
+    c.columns ?? (await columnList(ws, ...full))!.map((x) => ({ name: x.name, type: x.type_text.toUpperCase() }));
+  ws.tables.set(name, { location: c.location, declared: c.columns });
+  return { ...done([], []), created: { name, columns, location: c.location, managed: c.location === undefined } };
+}

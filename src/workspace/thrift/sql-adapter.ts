@@ -1,0 +1,75 @@
+/**
+ * The Thrift endpoint's one way into the SQL engine (and the tables it knows), so a change of
+ * engine touches this file only. A statement runs exactly as POST /api/2.0/sql/statements runs it:
+ * same engine, same catalogs, and a created table is recorded in State.sql_tables.
+ */
+import type { Int64 } from '../../contract/int64.js';
+import type { State } from '../../databricks/model.js';
+import type { Store } from '../../store/types.js';
+import type { SqlEngine, StatementOutcome } from '../sql.js';
+import type { Principal } from '../tokens.js';
+
+export type { StatementOutcome };
+
+export interface TableInfo {
+  /** catalog.schema.table, lower case. */
+  name: string;
+  columns: { name: string; type: string }[];
+}
+
+export interface WorkspaceMetadata {
+  catalogs: string[];
+  schemas: { catalog: string; name: string }[];
+  tables: TableInfo[];
+}
+
+/** The workspace's catalogs, besides the read-only `samples` (as the REST statement API sees them). */
+export function catalogsOf(state: Readonly<State>, workspaceId: Int64): string[] {
+  const ws = state.workspaces.find((w) => w.id === workspaceId);
+  const live = state.resources.filter((r) => r.workspace_id === workspaceId && r.status === 'active');
+  return [...new Set([...(ws?.catalogs ?? []), ...live.flatMap((r) => (r.catalog_name ? [r.catalog_name] : []))])];
+}
+
+/** Catalogs, schemas and tables (with columns) of the workspace, as the engine knows them. */
+export async function metadataOf(deps: { store: Store; engine: SqlEngine }, workspaceId: Int64): Promise<WorkspaceMetadata> {
+  const known = { catalogs: catalogsOf(deps.store.read(), workspaceId) };
+  const catalogs = await deps.engine.listCatalogs(workspaceId, known);
+  const schemas: WorkspaceMetadata['schemas'] = [];
+  const tables: TableInfo[] = [];
+  for (const catalog of catalogs) {
+    for (const s of await deps.engine.listSchemas(workspaceId, known, catalog)) schemas.push({ catalog: s.catalog, name: s.name });
+    for (const t of await deps.engine.listTables(workspaceId, known, catalog)) {
+      tables.push({ name: `${t.catalog}.${t.schema}.${t.name}`, columns: t.columns.map((c) => ({ name: c.name, type: c.type_text })) });
+    }
+  }
+  return { catalogs, schemas, tables };
+}
+
+export async function runStatement(
+  deps: { store: Store; engine: SqlEngine },
+  principal: Principal,
+  statement: string,
+  defaults: { catalog?: string; schema?: string },
+  now: Date,
+): Promise<StatementOutcome> {
+  const catalogs = catalogsOf(deps.store.read(), principal.workspace_id);
+  const outcome = await deps.engine.execute(principal.workspace_id, statement, defaults, { catalogs });
+  const created = outcome.created;
+  if (created) {
+    await deps.store.update((s) => {
+      const list = (s.sql_tables ??= []).filter(
+        (t) => !(t.workspace_id === principal.workspace_id && t.name === created.name),
+      );
+      list.push({
+        workspace_id: principal.workspace_id,
+        name: created.name,
+        columns: created.columns,
+        location: created.location,
+        resources_id: principal.resources.id,
+        created_at: now.toISOString(),
+      });
+      s.sql_tables = list;
+    });
+  }
+  return outcome;
+}
