@@ -77,6 +77,14 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
   };
   const proxies = new WeakMap<object, object>();
   const targets = new WeakMap<object, object>();
+  /** A value stored into the state is the plain object, never a tracking proxy (one level into arrays too). */
+  const plain = (v: unknown): unknown => {
+    if (!isObject(v)) return v;
+    const t = targets.get(v);
+    if (t) return t;
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (isObject(v[i]) && targets.has(v[i])) v[i] = targets.get(v[i]);
+    return v;
+  };
 
   /** A proxy of a value inside top-level field `key`; `root`: the element of the collection it belongs to. */
   function deep(target: object, key: string, root: object | undefined): object {
@@ -93,7 +101,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
         if (isTopArray) {
           const list = t as unknown[];
           if (prop === 'push') {
-            return (...items: unknown[]) => {
+            return (...given: unknown[]) => {
+              const items = given.map(plain);
               const before = list.length;
               undo.push(() => void (list.length = before));
               noteOf(key).steps.push({ op: 'push', items });
@@ -119,7 +128,7 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
                 return removed;
               }
               noteOf(key).whole = true;
-              return deleteCount === undefined ? list.splice(start) : list.splice(start, deleteCount, ...inserts);
+              return deleteCount === undefined ? list.splice(start) : list.splice(start, deleteCount, ...inserts.map(plain));
             };
           }
         }
@@ -128,7 +137,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
         if (typeof value === 'function') return value;
         return deep(value, key, root ?? (isTopArray ? value : undefined) ?? target);
       },
-      set(t, prop, value, receiver) {
+      set(t, prop, given, receiver) {
+        const value = plain(given);
         const had = Object.prototype.hasOwnProperty.call(t, prop);
         const old = (t as Record<PropertyKey, unknown>)[prop];
         if (had && old === value) return true;
@@ -162,7 +172,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
       if (typeof prop !== 'string' || !isObject(value)) return value;
       return deep(value, prop, undefined);
     },
-    set(t, prop, value) {
+    set(t, prop, given) {
+      const value = plain(given);
       const key = prop as string;
       const had = Object.prototype.hasOwnProperty.call(t, key);
       const old = t[key];
