@@ -10,6 +10,7 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import type { Credentials, PartnerClient } from '../partner-client/client.js';
 import { supports } from '../partner-client/client.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
+import { lookup, lookupOne } from './lookup.js';
 import type { Store } from './store-port.js';
 import { DatabricksError, notFound } from './errors.js';
 import type { ConnectionRecord, PartnerRecord, Resources, User, Workspace } from './model.js';
@@ -108,14 +109,14 @@ export class Databricks {
 
   workspace(id: string): Workspace {
     const key = toInt64(id) ?? id;
-    const ws = this.store.read().workspaces.find((w) => w.id === key);
+    const ws = lookupOne(this.store.read().workspaces, 'id', (w) => w.id, key);
     if (!ws) throw notFound('workspace', id);
     return ws;
   }
 
   user(id: string): User {
     const key = toInt64(id) ?? id;
-    const u = this.store.read().users.find((x) => x.id === key);
+    const u = lookupOne(this.store.read().users, 'id', (x) => x.id, key);
     if (!u) throw notFound('user', id);
     return u;
   }
@@ -127,18 +128,18 @@ export class Databricks {
   }
 
   connectionOf(workspaceId: Int64, partnerId: string): ConnectionRecord | undefined {
-    return this.store.read().connections.find((c) => c.workspace_id === workspaceId && c.partner_id === partnerId);
+    return lookup(this.store.read().connections, 'workspace', (c) => c.workspace_id, workspaceId).find((c) => c.partner_id === partnerId);
   }
 
   resources(id: string): Resources | undefined {
-    return this.store.read().resources.find((r) => r.id === id);
+    return lookupOne(this.store.read().resources, 'id', (r) => r.id, id);
   }
 
   // ---- workspaces, users, partners ------------------------------------------------------
 
   async createWorkspace(input: NewWorkspace = {}): Promise<Workspace> {
     const id = input.id ?? randomInt64();
-    if (this.store.read().workspaces.some((w) => w.id === id)) throw new DatabricksError('conflict', `Failed to create workspace ${id}: a workspace with this id exists. Expected a new id.`, { workspace: id });
+    if (lookupOne(this.store.read().workspaces, 'id', (w) => w.id, id)) throw new DatabricksError('conflict', `Failed to create workspace ${id}: a workspace with this id exists. Expected a new id.`, { workspace: id });
     const ws: Workspace = {
       id,
       name: input.name ?? `workspace-${id.slice(-4)}`,

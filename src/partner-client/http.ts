@@ -3,7 +3,9 @@
  * a body cap (a 10 MB answer is read to the cap, then cut), no redirect following (a 3xx on an
  * API call is the partner's answer, judged as such). Never throws: failures are values.
  */
-import { request } from 'undici';
+// undici loads with the first call to a partner, not with the CLI or the server (140 ms of start-up).
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
 
 export interface HttpRequest {
   method: string;
@@ -57,13 +59,14 @@ class DeadlineError extends Error {
 export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let res: Awaited<ReturnType<typeof request>> | undefined;
+  let res: Awaited<ReturnType<typeof import('undici').request>> | undefined;
   let deadline: NodeJS.Timeout | undefined;
   let size = 0;
   try {
     // The status line and headers are bounded by undici's headersTimeout; the body by one timer
     // for what is left of the budget (a drip of one byte a second must not reset it). No
     // AbortSignal per call: under `pcsim load` creating one cost more than the rest of this function.
+    const { request } = await loadUndici();
     res = await request(req.url, {
       method: req.method as 'GET',
       headers: req.headers,

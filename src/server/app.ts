@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { pathToField } from '../contract/diagnostics.js';
-import { parseJsonNoting, stringifyJson } from '../contract/json.js';
+import { parseJsonNoting } from '../contract/json.js';
 import type { Databricks } from '../databricks/databricks.js';
 import type { Credentials } from '../partner-client/client.js';
 import { DEFAULT_BASIC_PASSWORD, DEFAULT_BASIC_USER } from '../reference-partner/types.js';
@@ -60,9 +60,9 @@ export interface AppDeps {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Sends JSON written losslessly: a bigint left anywhere still goes out as exact digits. */
+/** Sends JSON: jsonSafe turns every bigint into its exact decimal string, so the native writer is exact. */
 function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/json; charset=utf-8').send(stringifyJson(jsonSafe(body)));
+  res.status(status).type('application/json; charset=utf-8').send(JSON.stringify(jsonSafe(body)));
 }
 
 function hostOf(header: string | undefined): string {

@@ -6,10 +6,10 @@
  * fails to save (and is rolled back) fires nothing. `notify` carries transient events that are
  * not state (a partner call's attempts while Databricks is still retrying).
  */
-import { stringifyJson } from '../contract/json.js';
 import type { State } from '../databricks/model.js';
 import type { Exchange } from '../partner-client/types.js';
 import type { AttemptProgress } from '../partner-client/types.js';
+import { changedKeys } from '../store/tracker.js';
 import type { Store } from '../store/types.js';
 import type { Activity } from '../workspace/types.js';
 
@@ -67,19 +67,26 @@ export class ObservableStore implements Store {
     let activity: Activity[] = [];
     let changed: Watched[] = [];
     const result = await this.inner.update((state) => {
-      // Signatures of the small collections; the journal and the activity (the big ones) by their tails.
-      const before = WATCHED.map((k) => stringifyJson(state[k]));
+      // The stores track what a change modifies (store/tracker.ts): no signatures, no diffing.
+      // The journal and the activity (the big ones) are announced entry by entry, found from their tails.
       const journal = { list: state.journal, last: state.journal.at(-1), length: state.journal.length };
       const acts = { last: state.activity?.at(-1), length: state.activity?.length ?? 0 };
       const out = change(state);
-      changed = WATCHED.filter((k, i) => stringifyJson(state[k]) !== before[i]);
-      // The inner store caps the journal only after the change, so appended entries are at the end.
-      const newJournal = state.journal === journal.list ? appendedSince(state.journal, journal.last, journal.length) : undefined;
-      if (newJournal) added = newJournal;
-      else changed.push('journal');
-      const newActivity = appendedSince(state.activity ?? [], acts.last, acts.length);
-      if (newActivity) activity = newActivity;
-      else changed.push('activity');
+      const keys = changedKeys(state);
+      changed = keys ? WATCHED.filter((k) => keys.includes(k)) : [...WATCHED];
+      if (keys && !keys.includes('journal')) added = [];
+      else {
+        // The inner store caps the journal only after the change, so appended entries are at the end.
+        const newJournal = state.journal === journal.list ? appendedSince(state.journal, journal.last, journal.length) : undefined;
+        if (newJournal) added = newJournal;
+        else changed.push('journal');
+      }
+      if (keys && !keys.includes('activity')) activity = [];
+      else {
+        const newActivity = appendedSince(state.activity ?? [], acts.last, acts.length);
+        if (newActivity) activity = newActivity;
+        else changed.push('activity');
+      }
       return out;
     });
     for (const exchange of added) this.emit({ type: 'exchange', exchange });

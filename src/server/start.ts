@@ -24,6 +24,7 @@ import { ObservableStore } from './observable-store.js';
 import { seedState } from './seed.js';
 import express, { type Router } from 'express';
 import { createWorkspaceRouter } from '../workspace/router.js';
+import { RequestGate } from './gate.js';
 import { loadUserTls, tlsHostNames, workspaceTls, type WorkspaceTls } from '../workspace/certificate.js';
 import { acceptTlsToo } from '../workspace/https.js';
 
@@ -105,7 +106,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     throw new ServeConfigError((err as Error).message);
   }
 
-  const server = createServer();
+  // The port answers from the moment it opens: 503 + Retry-After until the app is ready, and again
+  // while stopping, so no client (health check, CI script, curl) waits on a request nobody reads.
+  const gate = new RequestGate();
+  const server = createServer(gate.handle);
   server.keepAliveTimeout = 5000;
   // The workspace payloads name is https; the same port still answers http (admin API, UI, older clients).
   const secure = acceptTlsToo(server, (req, res) => server.emit('request', req, res), tls);
@@ -161,9 +165,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         const snap = await readReferenceState(refFile, log);
         if (snap !== 'unreadable') {
           if (snap) ref.model.restore(snap);
-          // Saved after each answer that may have changed it; atomic, like the main state file.
+          // Saved after answers that may have changed it; atomic, like the main state file. Saves asked for
+          // while one is being written collapse into one more (the partner's memory, not pcsim's writes).
           let chain = Promise.resolve();
-          saveReference = () => (chain = chain.then(() => writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2))).catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
+          let queued: Promise<void> | undefined;
+          saveReference = () =>
+            (queued ??= chain = chain
+              .then(() => {
+                queued = undefined;
+                return writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2));
+              })
+              .catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
         }
       }
       const config = ref.configFor(`http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost}:${port}${REFERENCE_MOUNT}`);
@@ -198,16 +210,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
       clock,
     });
-    server.on('request', app);
+    gate.open(app);
 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-          secure.closeAll();
-        });
+        await gate.drain(server, () => secure.closeAll());
         await saveReference?.();
         await store.close();
       })());

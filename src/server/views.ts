@@ -11,6 +11,7 @@ import { applicability, CATALOGUE } from '../journeys/catalogue.js';
 import { supports } from '../partner-client/client.js';
 import { REDACTED } from '../partner-client/redact.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
+import { lookup, lookupOne } from '../databricks/lookup.js';
 
 /** A deep copy where every bigint (an exact int64 read off the wire) becomes its decimal string. */
 export function jsonSafe(value: unknown): unknown {
@@ -33,10 +34,16 @@ export function workspaceView(ws: Workspace, state: Readonly<State>, scheme: Wor
   return {
     ...ws,
     workspace_url: workspaceUrl(ws, scheme),
-    user_count: state.users.filter((u) => u.workspaces.includes(ws.id)).length,
-    connection_count: state.connections.filter((c) => c.workspace_id === ws.id).length,
+    user_count: usersOf(state, ws.id).length,
+    connection_count: connectionsOf(state, ws.id).length,
   };
 }
+
+/** The users of a workspace, through an index (no scan per workspace listed). */
+export const usersOf = (state: Readonly<State>, workspaceId: string): readonly User[] => lookup(state.users, 'workspace', (u) => u.workspaces, workspaceId);
+export const connectionsOf = (state: Readonly<State>, workspaceId: string): readonly ConnectionRecord[] =>
+  lookup(state.connections, 'workspace', (c) => c.workspace_id, workspaceId);
+export const resourcesOf = (state: Readonly<State>, workspaceId: string): readonly Resources[] => lookup(state.resources, 'workspace', (r) => r.workspace_id, workspaceId);
 
 export const userView = (u: User) => ({ ...u });
 
@@ -49,7 +56,7 @@ export function resourcesView(r: Resources, status: Resources['status'] = r.stat
 }
 
 export function connectionView(c: ConnectionRecord, state: Readonly<State>) {
-  const r = state.resources.find((x) => x.id === c.resources_id);
+  const r = lookupOne(state.resources, 'id', (x) => x.id, c.resources_id);
   return { ...c, resources: r ? resourcesView(r) : undefined };
 }
 

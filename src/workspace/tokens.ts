@@ -9,7 +9,8 @@ import type { Int64 } from '../contract/int64.js';
 import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
 import { invalidToken, missingCredential } from './errors.js';
-import { secretMatches } from '../databricks/secrets.js';
+import { digestSecret, secretMatches } from '../databricks/secrets.js';
+import { lookup } from '../databricks/lookup.js';
 import type { AuthMethod, WorkspaceKey } from './types.js';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -128,7 +129,9 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
     return { workspace_id: r.workspace_id, resources: r, auth: 'pat', ...user };
   }
   // PAT_TOKEN makes every connection share one PAT: the newest active resources win.
-  const matching = state.resources.filter((r) => secretMatches(r.pat_sha256, token));
+  // One digest of the presented token, looked up in an index of the stored digests (no hash per resource):
+  // the index holds exactly the resources whose digest equals the presented token's.
+  const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digestSecret(token));
   const revoked = new Set(records.filter((t) => t.revoked).map((t) => t.resources_id));
   const active = matching.filter((r) => r.status === 'active' && !revoked.has(r.id)).at(-1);
   if (active) return { workspace_id: active.workspace_id, resources: active, auth: 'pat' };

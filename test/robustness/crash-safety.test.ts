@@ -10,9 +10,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseJson } from '../../src/contract/json.js';
 import { startServer } from '../../src/server/start.js';
-import { STATE_FILE_NAME } from '../../src/store/lowdb.js';
+import { readDurableState, STATE_FILE_NAME } from '../../src/store/lowdb.js';
 import { StoreError } from '../../src/store/errors.js';
 import { STATE_VERSION } from '../../src/databricks/model.js';
 import { exitWithin, killAll, pcsim, servingUrl } from './support/pcsim-process.js';
@@ -35,7 +34,6 @@ const IN_FLIGHT = 4;
 describe('kill -9 during a burst of writes', () => {
   it(`${ITERATIONS} kills at random points: every restart parses the file and holds every acknowledged workspace`, async () => {
     const dir = await tempDir();
-    const file = path.join(dir, STATE_FILE_NAME);
     const acknowledged: string[] = [];
     const kills: Array<{ iteration: number; after_acks: number; delay_ms: number; acked: number }> = [];
 
@@ -77,8 +75,8 @@ describe('kill -9 during a burst of writes', () => {
       await killed;
       kills.push({ iteration, after_acks: killAfter, delay_ms: delay, acked: acks });
 
-      // The file as the killed process left it: it parses, and it holds every acknowledged write.
-      const state = parseJson(await readFile(file, 'utf8')) as { version: number; workspaces: Array<{ name: string }> };
+      // The files as the killed process left them (snapshot + write-ahead log): they parse, and hold every acknowledged write.
+      const state = await readDurableState(dir);
       expect(state.version).toBe(STATE_VERSION);
       const names = new Set(state.workspaces.map((w) => w.name));
       const lost = acknowledged.filter((a) => !names.has(a));
@@ -88,12 +86,72 @@ describe('kill -9 during a burst of writes', () => {
     // A last restart serves everything acknowledged across all the kills.
     const p = pcsim(['serve', '--port', '0', '--data', dir]);
     const url = await servingUrl(p);
-    const list = (await (await fetch(`${url}/api/workspaces`)).json()) as { workspaces: Array<{ name: string }> };
-    const names = new Set(list.workspaces.map((w) => w.name));
+    // Every page of the list (it comes 100 at a time by default).
+    const names = new Set<string>();
+    for (let token: string | undefined = '', pages = 0; token !== undefined && pages < 100; pages++) {
+      const list = (await (await fetch(`${url}/api/workspaces?limit=1000${token ? `&page_token=${token}` : ''}`)).json()) as { workspaces: Array<{ name: string }>; next_page_token?: string };
+      for (const w of list.workspaces) names.add(w.name);
+      token = list.next_page_token;
+    }
     expect(acknowledged.filter((a) => !names.has(a))).toEqual([]);
     expect(acknowledged.length).toBeGreaterThan(0);
     p.child.kill('SIGTERM');
     expect((await exitWithin(p, 10000)).code).toBe(0);
+  }, 90000);
+});
+
+describe('kill -9 during a burst of Connect clicks', () => {
+  it('every acknowledged connection, its resources and its journal entry survive; the restart serves them', async () => {
+    const dir = await tempDir();
+    const first = pcsim(['serve', '--port', '0', '--data', dir, '--retry-backoff-ms', '0']);
+    const url = await servingUrl(first);
+    const post = async (p: string, body: unknown) => {
+      const res = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+    const partner = ((await (await fetch(`${url}/api/partners`)).json()) as { partners: Array<{ id: string }> }).partners[0]!.id;
+    const user = '9007199254740993'; // the seeded admin, a member of the seeded workspaces
+    const acked: Array<{ ws: string; connection_id: string }> = [];
+    let stop = false;
+    let n = 0;
+    const killAt = 8 + Math.floor(Math.random() * 8);
+    const worker = async () => {
+      while (!stop && n < 100) {
+        n++;
+        try {
+          const ws = await post('/api/workspaces', { name: `burst-${n}` });
+          if (ws.status !== 201) continue;
+          await post(`/api/workspaces/${ws.body.id}/users`, { email: 'admin@acme.databricks-test.com' });
+          const c = await post(`/api/workspaces/${ws.body.id}/partners/${partner}/connect`, { user_id: user });
+          if (c.status === 200 && c.body.outcome === 'connected') acked.push({ ws: ws.body.id as string, connection_id: c.body.connection.connection_id as string });
+          if (acked.length >= killAt && !stop) {
+            stop = true;
+            first.child.kill('SIGKILL');
+          }
+        } catch {
+          // the process died mid-request: not acknowledged
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    await first.exited;
+    expect(acked.length).toBeGreaterThanOrEqual(killAt);
+
+    const state = await readDurableState(dir);
+    for (const a of acked) {
+      const c = state.connections.find((x) => x.workspace_id === a.ws && x.partner_id === partner);
+      expect(c?.connection_id).toBe(a.connection_id);
+      expect(state.resources.some((r) => r.id === c!.resources_id && r.status === 'active')).toBe(true);
+      expect(state.journal.some((e) => e.kind === 'connect' && e.workspace_id === a.ws)).toBe(true);
+    }
+    const again = pcsim(['serve', '--port', '0', '--data', dir]);
+    const url2 = await servingUrl(again);
+    for (const a of acked.slice(0, 3)) {
+      const res = await fetch(`${url2}/api/workspaces/${a.ws}/partners/${partner}/connection`);
+      expect(res.status).toBe(200);
+    }
+    again.child.kill('SIGTERM');
+    expect((await exitWithin(again, 10000)).code).toBe(0);
   }, 90000);
 });
 

@@ -2,11 +2,14 @@
 import { z } from 'zod';
 import { route } from '../route.js';
 import { limitParam } from '../schemas.js';
+import { pageNewestFirst, pageToken } from '../pagination.js';
+import { connectionsOf } from '../views.js';
 import { activityOf } from '../../workspace/activity.js';
 import { p200Verdict, p201Verdict } from '../../workspace/verdicts.js';
 
 const ActivityQuery = z.object({
   limit: limitParam('calls'),
+  page_token: pageToken,
   partner: z.string().min(1).optional().describe('only calls with the credentials of this partner'),
 });
 
@@ -19,13 +22,13 @@ export const activityRoutes = [
     summary: "The partners' calls into the workspace (no tokens), with live P200/P201 verdicts per connection",
     what: 'read the workspace activity',
     query: ActivityQuery,
-    success: { status: 200, description: '{activity: [call], total, connections: [{partner_id, connection_id, resources_id, destination_location, verdicts: {P200, P201}}]}' },
+    success: { status: 200, description: '{activity: [call], total, next_page_token?, connections: [{partner_id, connection_id, resources_id, destination_location, verdicts: {P200, P201}}]}' },
     handle: ({ ctx, params, query }) => {
       const ws = ctx.databricks.workspace(params.ws!);
       const s = ctx.store.read();
       const all = activityOf(s, { workspace_id: ws.id }).filter((a) => query.partner === undefined || a.partner_id === query.partner);
-      const connections = s.connections
-        .filter((c) => c.workspace_id === ws.id && (query.partner === undefined || c.partner_id === query.partner))
+      const connections = connectionsOf(s, ws.id)
+        .filter((c) => query.partner === undefined || c.partner_id === query.partner)
         .flatMap((c) => {
           const resources = s.resources.find((r) => r.id === c.resources_id);
           const partner = s.partners.find((p) => p.id === c.partner_id);
@@ -40,8 +43,8 @@ export const activityRoutes = [
             verdicts: { P200: p200Verdict({ config: partner.config, resources, activity }), P201: p201Verdict([{ resources, activity }]) },
           }];
         });
-      const limit = query.limit ?? 100;
-      return { body: { activity: all.slice(-limit).reverse(), total: all.length, connections } };
+      const p = pageNewestFirst(all, query);
+      return { body: { activity: p.items, total: all.length, next_page_token: p.next_page_token, connections } };
     },
   }),
 ];

@@ -4,6 +4,7 @@ import { route } from '../route.js';
 import { JournalQuery, RecordQuery } from '../schemas.js';
 import { recordScenario, renderRecording, type JournalExchange } from '../../scenarios/record.js';
 import { exchangeView } from '../views.js';
+import { pageNewestFirst, pageToken } from '../pagination.js';
 import type { Exchange } from '../../partner-client/types.js';
 
 const tag = 'journal';
@@ -16,17 +17,17 @@ export const journalRoutes = [
     tag,
     summary: 'The exchanges with partners, newest first (secrets redacted)',
     what: 'read the journal',
-    query: JournalQuery,
-    success: { status: 200, description: '{exchanges: [exchange], total, dropped}' },
+    query: JournalQuery.extend({ page_token: pageToken }),
+    success: { status: 200, description: '{exchanges: [exchange], total, dropped, next_page_token?}, newest first, a page at a time' },
     handle: ({ ctx, query }) => {
       const s = ctx.store.read();
       const keep = (e: Exchange) =>
         (query.partner === undefined || e.partner === query.partner) &&
         (query.workspace === undefined || e.workspace_id === query.workspace) &&
         (query.kind === undefined || e.kind === query.kind);
-      const matching = s.journal.filter(keep);
-      const limit = query.limit ?? 100;
-      return { body: { exchanges: matching.slice(-limit).reverse().map(exchangeView), total: matching.length, dropped: s.journal_dropped } };
+      const matching = query.partner === undefined && query.workspace === undefined && query.kind === undefined ? s.journal : s.journal.filter(keep);
+      const p = pageNewestFirst(matching, query);
+      return { body: { exchanges: p.items.map(exchangeView), total: matching.length, dropped: s.journal_dropped, next_page_token: p.next_page_token } };
     },
   }),
   route({

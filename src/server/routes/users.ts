@@ -1,7 +1,8 @@
 /** The users of a workspace: who clicks the tile. */
 import { CreateUserBody, PatchUserBody } from '../schemas.js';
 import { route } from '../route.js';
-import { userView } from '../views.js';
+import { usersOf, userView } from '../views.js';
+import { page, PageQuery } from '../pagination.js';
 
 const tag = 'users';
 
@@ -13,10 +14,12 @@ export const userRoutes = [
     tag,
     summary: 'List the users of a workspace',
     what: 'list the users of the workspace',
-    success: { status: 200, description: '{users: [user]}' },
-    handle: ({ ctx, params }) => {
+    query: PageQuery('users'),
+    success: { status: 200, description: '{users: [user], next_page_token?}, a page at a time' },
+    handle: ({ ctx, params, query }) => {
       const ws = ctx.databricks.workspace(params.ws!);
-      return { body: { users: ctx.store.read().users.filter((u) => u.workspaces.includes(ws.id)).map(userView) } };
+      const p = page(usersOf(ctx.store.read(), ws.id), query);
+      return { body: { users: p.items.map(userView), next_page_token: p.next_page_token } };
     },
   }),
   route({

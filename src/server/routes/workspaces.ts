@@ -1,7 +1,8 @@
 /** Workspaces: the Databricks workspaces a partner engineer clicks around in. */
 import { CreateWorkspaceBody, PatchWorkspaceBody } from '../schemas.js';
 import { route, type ApiContext } from '../route.js';
-import { connectionView, resourcesView, userView, workspaceView } from '../views.js';
+import { connectionsOf, connectionView, resourcesOf, resourcesView, usersOf, userView, workspaceView } from '../views.js';
+import { page, PageQuery } from '../pagination.js';
 
 const tag = 'workspaces';
 
@@ -11,9 +12,9 @@ export function workspaceDetail(ctx: ApiContext, id: string) {
   const s = ctx.store.read();
   return {
     ...workspaceView(ws, s, ctx.databricks.endpoint.scheme),
-    users: s.users.filter((u) => u.workspaces.includes(ws.id)).map(userView),
-    connections: s.connections.filter((c) => c.workspace_id === ws.id).map((c) => connectionView(c, s)),
-    resources: s.resources.filter((r) => r.workspace_id === ws.id).map((r) => resourcesView(r)),
+    users: usersOf(s, ws.id).map(userView),
+    connections: connectionsOf(s, ws.id).map((c) => connectionView(c, s)),
+    resources: resourcesOf(s, ws.id).map((r) => resourcesView(r)),
   };
 }
 
@@ -25,10 +26,12 @@ export const workspaceRoutes = [
     tag,
     summary: 'List the workspaces',
     what: 'list the workspaces',
-    success: { status: 200, description: '{workspaces: [workspace]}, oldest first' },
-    handle: ({ ctx }) => {
+    query: PageQuery('workspaces'),
+    success: { status: 200, description: '{workspaces: [workspace], next_page_token?}, oldest first, a page at a time' },
+    handle: ({ ctx, query }) => {
       const s = ctx.store.read();
-      return { body: { workspaces: s.workspaces.map((w) => workspaceView(w, s, ctx.databricks.endpoint.scheme)) } };
+      const p = page(s.workspaces, query);
+      return { body: { workspaces: p.items.map((w) => workspaceView(w, s, ctx.databricks.endpoint.scheme)), next_page_token: p.next_page_token } };
     },
   }),
   route({

@@ -6,7 +6,7 @@ import { parseJson } from '../../contract/json.js';
 import { emptyState, STATE_VERSION, type State } from '../../databricks/model.js';
 import type { Exchange } from '../../partner-client/types.js';
 import { StoreError } from '../errors.js';
-import { capJournal, DEFAULT_JOURNAL_LIMIT, migrate, openLowdbStore, StateShapeError } from '../lowdb.js';
+import { capJournal, DEFAULT_JOURNAL_LIMIT, migrate, openLowdbStore, readDurableState, StateShapeError } from '../lowdb.js';
 
 const BIG = 4645065419173783088n;
 let dir: string;
@@ -69,7 +69,8 @@ describe('openLowdbStore: a new file', () => {
     const text = await readFile(file, 'utf8');
     expect(text).toContain('\n  "version": 1,\n'); // pretty-printed, 2 spaces
     expect(text.endsWith('}\n')).toBe(true);
-    expect(parseJson(text)).toEqual({ ...emptyState(), checklist: [tick('j1')] });
+    expect(parseJson(text)).toEqual({ ...emptyState(), checklist: [tick('j1')], wal_seq: 1 }); // the log position it covers
+    expect(await readDurableState(dir)).toEqual({ ...emptyState(), checklist: [tick('j1')] });
     expect(await readdir(dir)).toEqual(['pcsim.json']); // no temp file left behind
     await store.close();
   });
@@ -139,7 +140,7 @@ describe('openLowdbStore: round trip', () => {
       await store.update((s) => {
         s.checklist.push(tick(`j${i}`));
       });
-      const onDisk = parseJson(await readFile(file, 'utf8')) as State;
+      const onDisk = (await readDurableState(dir)) as State;
       expect(onDisk.checklist).toHaveLength(i + 1);
     }
   });
@@ -213,7 +214,7 @@ describe('LowdbStore.update', () => {
     expect(store.read().journal.map((e) => e.id)).toEqual(ids);
     await store.close();
 
-    const onDisk = parseJson(await readFile(file, 'utf8')) as State;
+    const onDisk = (await readDurableState(dir)) as State;
     expect(onDisk.journal.map((e) => e.id)).toEqual(ids);
     const reopened = await openLowdbStore(dir);
     expect(reopened.read().journal.map((e) => e.id)).toEqual(ids);
@@ -293,7 +294,7 @@ describe('LowdbStore.update', () => {
       }),
     );
     await store.close();
-    const onDisk = parseJson(await readFile(file, 'utf8')) as State;
+    const onDisk = (await readDurableState(dir)) as State;
     expect(onDisk.checklist).toHaveLength(10);
     await Promise.all(pending);
     await expect(store.update(() => undefined)).rejects.toThrow(/the store is closed/);
@@ -318,7 +319,7 @@ describe('journal cap', () => {
     expect(store.read().journal_dropped).toBe(12);
     await store.close();
 
-    const onDisk = parseJson(await readFile(file, 'utf8')) as State;
+    const onDisk = (await readDurableState(dir)) as State;
     expect(onDisk.journal.map((e) => e.id)).toEqual(['x12', 'x13', 'x14']);
     expect(onDisk.journal_dropped).toBe(12);
   });
@@ -359,7 +360,7 @@ describe('migration', () => {
     await store.update((s) => {
       s.checklist.push(tick('j'));
     });
-    const onDisk = parseJson(await readFile(file, 'utf8')) as Record<string, unknown>;
+    const onDisk = (await readDurableState(dir)) as unknown as Record<string, unknown>;
     expect(onDisk).toMatchObject({ version: 1, workspaces: [], journal: [], journal_dropped: 0, note: 'hand-written', checklist: [tick('j')] });
   });
 
