@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The layer rule of BRIEF.md / DESIGN.md, checked: data flows one way, contract → partner-client
+// The layer rule of docs/DESIGN.md, checked: data flows one way, contract → partner-client
 // → databricks → store → journeys → workspace / scenarios / load → server → cli. A module of
 // src/ imports (statically, dynamically or for types) only from its own layer or layers before
 // it, and no two modules import each other, directly or round a longer cycle. Prints each

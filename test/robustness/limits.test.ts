@@ -13,6 +13,8 @@ import { startServer } from '../../src/server/start.js';
 import { ACME, ADMIN, harness, type Harness } from '../server/harness.js';
 
 const MUTATING = ROUTES.filter((r) => r.method !== 'get');
+/** An import carries the whole state: PUT /api/state has its own, larger limit (AppDeps.stateLimit). */
+const IMPORT = (r: (typeof ROUTES)[number]) => r.method === 'put' && r.path === '/api/state';
 /** Just over the default 1mb limit, and valid JSON, so only the size can be refused. */
 const OVERSIZED = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 16) });
 
@@ -29,13 +31,29 @@ describe('request body limit (default 1mb)', () => {
     expect(MUTATING.length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(MUTATING.map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s → 413 body_too_large, nothing changed', async (_name, route) => {
+  it.each(MUTATING.filter((r) => !IMPORT(r)).map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))('%s → 413 body_too_large, nothing changed', async (_name, route) => {
     const url = route.path.replace('{ws}', ACME).replace('{user}', ADMIN).replace('{partner}', h.partner.id).replace('{journey}', 'P200').replace('{id}', 'x');
     const before = JSON.stringify(h.store.read(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     const res = await request(h.app)[route.method](url).set('Content-Type', 'application/json').send(OVERSIZED);
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ error: { code: 'body_too_large', message: 'Failed to read the request body: it is larger than 1mb. Expected a JSON body of at most 1mb.', details: { limit: '1mb' } } });
     expect(JSON.stringify(h.store.read(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(before);
+  });
+
+  it('PUT /api/state takes bodies over 1mb, up to its own limit (then 413, nothing changed)', async () => {
+    const over = await request(h.app).put('/api/state').set('Content-Type', 'application/json').send(OVERSIZED);
+    expect(over.status).toBe(400); // read, then refused for what it holds: not an export
+    expect(over.body.error.code).toBe('validation_failed');
+    const small = await harness({ app: { stateLimit: '1kb' } });
+    try {
+      const before = JSON.stringify(small.store.read(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+      const res = await request(small.app).put('/api/state').set('Content-Type', 'application/json').send(JSON.stringify({ x: 'x'.repeat(2048) }));
+      expect(res.status).toBe(413);
+      expect(res.body.error).toMatchObject({ code: 'body_too_large', details: { limit: '1kb' } });
+      expect(JSON.stringify(small.store.read(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(before);
+    } finally {
+      await small.close();
+    }
   });
 
   it('a body just under the limit is read (and judged on its content, not its size)', async () => {

@@ -45,9 +45,10 @@ function unredactedSecretFields(text: string): string[] {
   return [...text.matchAll(re)].filter((m) => m[2] !== '' && m[2] !== '***redacted***').map((m) => `${m[1]}=${m[2]}`);
 }
 
+/** The state files of a data directory (its tls/ folder holds pcsim's own CA, no partner secret). */
 async function readAll(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of await readdir(dir)) out[path.join(dir, f)] = await readFile(path.join(dir, f), 'utf8');
+  for (const f of await readdir(dir, { withFileTypes: true })) if (f.isFile()) out[path.join(dir, f.name)] = await readFile(path.join(dir, f.name), 'utf8');
   return out;
 }
 

@@ -94,7 +94,7 @@ export interface HarnessOptions {
   patToken?: string;
   endpoint?: WorkspaceEndpoint;
   seed?: boolean;
-  app?: Partial<Pick<AppDeps, 'allowedHosts' | 'bodyLimit'>>;
+  app?: Partial<Pick<AppDeps, 'allowedHosts' | 'bodyLimit' | 'stateLimit'>>;
 }
 
 /** createApp wired as start.ts wires it, against a reference partner on a real port. */
