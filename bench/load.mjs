@@ -40,12 +40,21 @@ async function startPartner() {
     });
     child.on('exit', (code) => reject(new Error(`reference partner exited ${code}: ${err}`)));
   });
-  return { url, stop: () => new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) };
+  return {
+    url,
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /** partner.json of the reference partner (pcsim partner --print-config keeps serving: stop it once printed). */
 async function printConfig() {
-  const p = spawn(process.execPath, [bin, 'partner', '--port', '0', '--print-config'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const p = spawn(process.execPath, [bin, 'partner', '--port', '0', '--print-config'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   let out = '';
   for await (const d of p.stdout) {
     out += d;
@@ -67,11 +76,19 @@ const partner = await dbx.registerPartner(partnerConfig, 'bench');
 const ws = await dbx.createWorkspace({ name: 'bench' });
 const user = await dbx.addUser(ws.id, { email: 'u1@bench.databricks-test.com' });
 const resources = provision({ workspace: ws, partnerId: partner.id, config: partnerConfig, now: new Date() });
-const body = stringifyJson(buildConnectRequest({ workspace: ws, user, config: partnerConfig, resources, scheme: 'http' }));
+const body = stringifyJson(
+  buildConnectRequest({ workspace: ws, user, config: partnerConfig, resources, scheme: 'http' }),
+);
 const authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`;
 
 async function runAutocannon(url) {
-  const opts = { url: `${url}${partnerConfig.endpoints.connect_path}`, method: 'POST', body, headers: { 'content-type': 'application/json', authorization, 'user-agent': 'databricks' }, connections };
+  const opts = {
+    url: `${url}${partnerConfig.endpoints.connect_path}`,
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', authorization, 'user-agent': 'databricks' },
+    connections,
+  };
   await autocannon({ ...opts, duration: 1 });
   const r = await autocannon({ ...opts, duration: seconds });
   return { rate: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors };
@@ -82,8 +99,26 @@ async function runPcsim(url, extra) {
   const config = join(dir, 'partner.json');
   const report = join(dir, 'load.json');
   await writeFile(config, JSON.stringify({ ...partnerConfig, base_url: url }));
-  const args = [bin, 'load', '--partner', config, '--journeys', 'P100', '--concurrency', String(connections), '--duration', String(seconds), '--warmup', '1', '--report', `json:${report}`, ...extra];
-  const code = await new Promise((r) => spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...credentialsEnv } }).on('exit', r));
+  const args = [
+    bin,
+    'load',
+    '--partner',
+    config,
+    '--journeys',
+    'P100',
+    '--concurrency',
+    String(connections),
+    '--duration',
+    String(seconds),
+    '--warmup',
+    '1',
+    '--report',
+    `json:${report}`,
+    ...extra,
+  ];
+  const code = await new Promise((r) =>
+    spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...credentialsEnv } }).on('exit', r),
+  );
   if (code !== 0) throw new Error(`pcsim load exited ${code}`);
   const r = JSON.parse(await readFile(report, 'utf8'));
   const step = r.steps.find((s) => s.kind === 'connect');
@@ -113,9 +148,17 @@ const line = (label, rs, unit) => {
   return `${label}: median ${m.rate.toFixed(0)} ${unit} (rounds ${rs.map((r) => r.rate.toFixed(0)).join(', ')}; median round p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.bad} failed)`;
 };
 const ac = median(results.autocannon).rate;
-console.log(`${connections} connections, ${seconds} s per measurement after 1 s of warm-up, ${rounds} rounds, fresh reference partner per measurement`);
+console.log(
+  `${connections} connections, ${seconds} s per measurement after 1 s of warm-up, ${rounds} rounds, fresh reference partner per measurement`,
+);
 console.log(line(`autocannon POST ${partnerConfig.endpoints.connect_path}`, results.autocannon, 'req/s'));
 console.log(line('pcsim load --journeys P100 --no-launch-check', results.bare, 'connect/s'));
-console.log(line('pcsim load --journeys P100 (launch check: 2 partner requests per Connect)', results.launch, 'connect/s'));
-console.log(`ratio, same requests as autocannon: ${((median(results.bare).rate / ac) * 100).toFixed(0)}% of autocannon (target >= 70%)`);
-console.log(`ratio with the launch check: ${((median(results.launch).rate / ac) * 100).toFixed(0)}% in Connects, ${((median(results.launch).rate * 200) / ac).toFixed(0)}% in partner requests`);
+console.log(
+  line('pcsim load --journeys P100 (launch check: 2 partner requests per Connect)', results.launch, 'connect/s'),
+);
+console.log(
+  `ratio, same requests as autocannon: ${((median(results.bare).rate / ac) * 100).toFixed(0)}% of autocannon (target >= 70%)`,
+);
+console.log(
+  `ratio with the launch check: ${((median(results.launch).rate / ac) * 100).toFixed(0)}% in Connects, ${((median(results.launch).rate * 200) / ac).toFixed(0)}% in partner requests`,
+);

@@ -20,17 +20,24 @@ const connects = Number(process.argv[3] ?? 200);
 const credentials = { user: 'databricks', password: 'bench-secret' };
 const PAT = 'dapi-bench-0123456789abcdef';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-const q = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
+const q = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
 const log = (...a) => console.log(...a);
 
 function call(url, method = 'GET', body, headers = {}) {
   return new Promise((resolve, reject) => {
     const t = performance.now();
-    const req = http.request(url, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, text, ms: performance.now() - t }));
-    });
+    const req = http.request(
+      url,
+      { method, agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode, text, ms: performance.now() - t }));
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -38,22 +45,47 @@ function call(url, method = 'GET', body, headers = {}) {
 
 /** A real Connect's records, cloned N times with fresh ids (what N clicks would leave). */
 async function grownState(n) {
-  const s = await startServer({ port: 0, dataDir: null, credentials, patToken: PAT, retryBackoffMs: [0], log: () => undefined });
+  const s = await startServer({
+    port: 0,
+    dataDir: null,
+    credentials,
+    patToken: PAT,
+    retryBackoffMs: [0],
+    log: () => undefined,
+  });
   const ws = JSON.parse((await call(`${s.url}/api/workspaces`, 'POST', { name: 'template' })).text).id;
-  const user = JSON.parse((await call(`${s.url}/api/workspaces/${ws}/users`, 'POST', { email: 'template@bench.databricks-test.com' })).text).id;
+  const user = JSON.parse(
+    (await call(`${s.url}/api/workspaces/${ws}/users`, 'POST', { email: 'template@bench.databricks-test.com' })).text,
+  ).id;
   await call(`${s.url}/api/workspaces/${ws}/partners/${s.reference.id}/connect`, 'POST', { user_id: user });
   const t = structuredClone(s.store.read());
   await s.close();
-  const w0 = t.workspaces.find((w) => w.id === ws), u0 = t.users.find((u) => u.id === user);
-  const c0 = t.connections[0], r0 = t.resources[0], e0 = t.journal.at(-1);
-  const state = { ...t, workspaces: t.workspaces.filter((w) => w.id !== ws), users: t.users.filter((u) => u.id !== user), connections: [], resources: [], journal: [] };
+  const w0 = t.workspaces.find((w) => w.id === ws),
+    u0 = t.users.find((u) => u.id === user);
+  const c0 = t.connections[0],
+    r0 = t.resources[0],
+    e0 = t.journal.at(-1);
+  const state = {
+    ...t,
+    workspaces: t.workspaces.filter((w) => w.id !== ws),
+    users: t.users.filter((u) => u.id !== user),
+    connections: [],
+    resources: [],
+    journal: [],
+  };
   for (let i = 0; i < n; i++) {
     const id = String(3000000000000000000n + BigInt(i));
     const uid = String(5000000000000000000n + BigInt(i));
     state.workspaces.push({ ...w0, id, name: `ws-${i}` });
     state.users.push({ ...u0, id: uid, email: `u${i}@bench.databricks-test.com`, workspaces: [id] });
     state.resources.push({ ...r0, id: `res-${i}`, workspace_id: id, service_principal_id: `sp-${i}` });
-    state.connections.push({ ...c0, workspace_id: id, created_by: uid, connection_id: `conn-${i}`, resources_id: `res-${i}` });
+    state.connections.push({
+      ...c0,
+      workspace_id: id,
+      created_by: uid,
+      connection_id: `conn-${i}`,
+      resources_id: `res-${i}`,
+    });
     if (i >= n - 2000) state.journal.push({ ...e0, id: `x-${i}`, workspace_id: id });
   }
   return state;
@@ -69,7 +101,9 @@ async function measure(label, s, n) {
   const partner = s.reference.id;
   for (let i = 0; i < connects; i++) {
     const ws = JSON.parse((await call(`${s.url}/api/workspaces`, 'POST', { name: `bench-${i}` })).text).id;
-    const user = JSON.parse((await call(`${s.url}/api/workspaces/${ws}/users`, 'POST', { email: `b${i}@bench.databricks-test.com` })).text).id;
+    const user = JSON.parse(
+      (await call(`${s.url}/api/workspaces/${ws}/users`, 'POST', { email: `b${i}@bench.databricks-test.com` })).text,
+    ).id;
     const r = await call(`${s.url}/api/workspaces/${ws}/partners/${partner}/connect`, 'POST', { user_id: user });
     const ex = s.store.read().journal.at(-1);
     own.push(r.ms - (ex?.duration_ms ?? 0));
@@ -86,22 +120,35 @@ async function measure(label, s, n) {
   }
   sse.destroy();
   globalThis.gc?.();
-  const listP99 = Object.entries(lists).map(([k, v]) => `${k} ${q(v, 0.99).toFixed(1)}`).join(', ');
-  log(`${label} n=${n}: Connect own p50 ${q(own, 0.5).toFixed(1)} ms, p99 ${q(own, 0.99).toFixed(1)} ms (${connects} clicks, SSE open); list p99 ms: ${listP99}; RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (before clicks ${(rss0 / 1048576).toFixed(0)} MB)`);
+  const listP99 = Object.entries(lists)
+    .map(([k, v]) => `${k} ${q(v, 0.99).toFixed(1)}`)
+    .join(', ');
+  log(
+    `${label} n=${n}: Connect own p50 ${q(own, 0.5).toFixed(1)} ms, p99 ${q(own, 0.99).toFixed(1)} ms (${connects} clicks, SSE open); list p99 ms: ${listP99}; RSS ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB (before clicks ${(rss0 / 1048576).toFixed(0)} MB)`,
+  );
 }
 
 async function sqlPerSecond(s, seconds = 5) {
   const ws = s.store.read().workspaces.at(-1).id;
   const res = s.store.read().resources.at(-1);
   const wh = res.warehouse?.id;
-  let n = 0, failed = 0;
+  let n = 0,
+    failed = 0;
   const end = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: 10 }, async () => {
-    while (performance.now() < end) {
-      const r = await call(`${s.url}/api/2.0/sql/statements`, 'POST', { statement: 'SELECT 1', warehouse_id: wh, wait_timeout: '10s' }, { authorization: `Bearer ${PAT}`, 'x-databricks-org-id': ws });
-      if (r.status === 200) n++; else failed++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (performance.now() < end) {
+        const r = await call(
+          `${s.url}/api/2.0/sql/statements`,
+          'POST',
+          { statement: 'SELECT 1', warehouse_id: wh, wait_timeout: '10s' },
+          { authorization: `Bearer ${PAT}`, 'x-databricks-org-id': ws },
+        );
+        if (r.status === 200) n++;
+        else failed++;
+      }
+    }),
+  );
   return { perSecond: n / seconds, failed };
 }
 
@@ -113,7 +160,14 @@ for (const n of sizes) {
   const dir = await mkdtemp(join(tmpdir(), 'pcsim-scale-'));
   await writeFile(join(dir, 'pcsim.json'), snapshotText(state, 0));
   const t1 = performance.now();
-  const file = await startServer({ port: 0, dataDir: dir, credentials, patToken: PAT, retryBackoffMs: [0], log: () => undefined });
+  const file = await startServer({
+    port: 0,
+    dataDir: dir,
+    credentials,
+    patToken: PAT,
+    retryBackoffMs: [0],
+    log: () => undefined,
+  });
   log(`lowdb n=${n}: restart ${(performance.now() - t1).toFixed(0)} ms`);
   await measure('lowdb ', file, n);
   const sql = await sqlPerSecond(file);
@@ -127,7 +181,14 @@ for (const n of sizes) {
   await again.close();
   await rm(dir, { recursive: true, force: true });
   // Memory store: the same state loaded in.
-  const mem = await startServer({ port: 0, dataDir: null, credentials, patToken: PAT, retryBackoffMs: [0], log: () => undefined });
+  const mem = await startServer({
+    port: 0,
+    dataDir: null,
+    credentials,
+    patToken: PAT,
+    retryBackoffMs: [0],
+    log: () => undefined,
+  });
   await mem.store.update((s) => {
     for (const k of ['workspaces', 'users', 'connections', 'resources', 'journal']) s[k] = [...s[k], ...state[k]];
   });

@@ -14,11 +14,21 @@ import { fileURLToPath } from 'node:url';
 const runs = Number(process.argv[2] ?? 5);
 const bin = fileURLToPath(new URL('../bin/pcsim.js', import.meta.url));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-const health = (port) => new Promise((resolve) => {
-  const req = http.get({ host: '127.0.0.1', port, path: '/api/health', agent: false }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
-  req.on('error', () => resolve(0));
-});
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+const health = (port) =>
+  new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/api/health', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', () => resolve(0));
+  });
 const rssKb = async (pid) => Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))[1]);
 
 function timed(args) {
@@ -44,7 +54,10 @@ async function serveOnce(extra) {
   return { ready, rss };
 }
 
-const bare = [], help = [], mem = [], data = [];
+const bare = [],
+  help = [],
+  mem = [],
+  data = [];
 for (let i = 0; i < runs; i++) {
   bare.push(timed(['-e', '0']));
   help.push(timed([bin, '--help']));
@@ -56,5 +69,9 @@ for (let i = 0; i < runs; i++) {
 const fmt = (xs) => `${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(', ')})`;
 console.log(`bare node -e 0:                  ${fmt(bare)}`);
 console.log(`pcsim --help:                    ${fmt(help)}`);
-console.log(`serve --memory, first 200:       ${fmt(mem.map((m) => m.ready))}; idle RSS ${(median(mem.map((m) => m.rss)) / 1024).toFixed(0)} MB`);
-console.log(`serve --data (empty), first 200: ${fmt(data.map((m) => m.ready))}; idle RSS ${(median(data.map((m) => m.rss)) / 1024).toFixed(0)} MB`);
+console.log(
+  `serve --memory, first 200:       ${fmt(mem.map((m) => m.ready))}; idle RSS ${(median(mem.map((m) => m.rss)) / 1024).toFixed(0)} MB`,
+);
+console.log(
+  `serve --data (empty), first 200: ${fmt(data.map((m) => m.ready))}; idle RSS ${(median(data.map((m) => m.rss)) / 1024).toFixed(0)} MB`,
+);

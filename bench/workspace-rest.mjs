@@ -15,11 +15,20 @@ const [users, tables, requests] = [1000, 1000, 200].map((d, i) => Number(process
 const store = new MemoryStore();
 const dbx = new Databricks({ store, clientFor: () => ({}) });
 const ws = await dbx.createWorkspace({ name: 'Bench' });
-for (let i = 0; i < users; i++) await dbx.addUser(ws.id, { email: `user${i}@bench.example`, first_name: 'User', last_name: String(i) });
+for (let i = 0; i < users; i++)
+  await dbx.addUser(ws.id, { email: `user${i}@bench.example`, first_name: 'User', last_name: String(i) });
 const config = PartnerConfig.parse({
-  api_version: '2.1.1', name: 'Bench Partner', description_blurb: 'bench', category: 'INGEST', base_url: 'http://127.0.0.1:9',
-  endpoints: { connect_path: '/connect' }, resources_to_provision: [{ resource_type: 'SqlEndpoint' }], supported_clouds: ['aws'],
-  hostnames: ['127.0.0.1'], new_user_action: 'auto_add', auth_options: ['AUTH_PAT'],
+  api_version: '2.1.1',
+  name: 'Bench Partner',
+  description_blurb: 'bench',
+  category: 'INGEST',
+  base_url: 'http://127.0.0.1:9',
+  endpoints: { connect_path: '/connect' },
+  resources_to_provision: [{ resource_type: 'SqlEndpoint' }],
+  supported_clouds: ['aws'],
+  hostnames: ['127.0.0.1'],
+  new_user_action: 'auto_add',
+  auth_options: ['AUTH_PAT'],
 });
 const partner = await dbx.registerPartner(config, 'bench');
 const res = provision({ workspace: ws, partnerId: partner.id, config, now: new Date() });
@@ -27,7 +36,12 @@ const pat = res.pat;
 await store.update((s) => {
   s.resources.push(sealResources(res));
   s.sql_tables = Array.from({ length: tables }, (_, i) => ({
-    workspace_id: ws.id, name: `main.bench.t${String(i).padStart(5, '0')}`, columns: [{ name: 'id', type: 'BIGINT' }, { name: 'v', type: 'STRING' }],
+    workspace_id: ws.id,
+    name: `main.bench.t${String(i).padStart(5, '0')}`,
+    columns: [
+      { name: 'id', type: 'BIGINT' },
+      { name: 'v', type: 'STRING' },
+    ],
     created_at: new Date().toISOString(),
   }));
 });
@@ -54,9 +68,15 @@ async function measure(label, path) {
 
 console.log(`workspace with ${users} users and ${tables} tables, ${requests} sequential requests per call`);
 await measure('SCIM Me', '/api/2.0/preview/scim/v2/Me');
-await measure('SCIM Users filter userName eq', `/api/2.0/preview/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${users - 1}@bench.example"`)}`);
+await measure(
+  'SCIM Users filter userName eq',
+  `/api/2.0/preview/scim/v2/Users?filter=${encodeURIComponent(`userName eq "user${users - 1}@bench.example"`)}`,
+);
 await measure('SCIM Users page (count=100)', '/api/2.0/preview/scim/v2/Users?startIndex=101&count=100');
-await measure('UC tables list (max_results=100)', '/api/2.1/unity-catalog/tables?catalog_name=main&schema_name=bench&max_results=100');
+await measure(
+  'UC tables list (max_results=100)',
+  '/api/2.1/unity-catalog/tables?catalog_name=main&schema_name=bench&max_results=100',
+);
 await measure('UC table get', `/api/2.1/unity-catalog/tables/main.bench.t${String(tables - 1).padStart(5, '0')}`);
 await measure('UC schemas list', '/api/2.1/unity-catalog/schemas?catalog_name=main');
 await measure('token list', '/api/2.0/token/list');

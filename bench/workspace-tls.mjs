@@ -18,4 +18,10 @@ t = performance.now();
 for (let i = 0; i < 20; i++) await workspaceTls(dir, tlsHostNames());
 const stored = (performance.now() - t) / 20;
 await rm(dir, { recursive: true, force: true });
-console.log(JSON.stringify({ first_in_process_ms: +first.toFixed(1), another_host_set_ms: +another.toFixed(1), stored_reuse_ms: +stored.toFixed(2) }));
+console.log(
+  JSON.stringify({
+    first_in_process_ms: +first.toFixed(1),
+    another_host_set_ms: +another.toFixed(1),
+    stored_reuse_ms: +stored.toFixed(2),
+  }),
+);

@@ -35,7 +35,7 @@ const ALLOWED = {
 /** Known type-only cycles left to their owners, with the reason; a listed cycle that is gone fails too. */
 const ALLOWED_CYCLES = {
   'src/workspace/rest/context.ts ~ src/workspace/statements.ts':
-    'type-only both ways (CallContext/RestHandler vs StatementCache); untangling it is for src/workspace\'s owners',
+    "type-only both ways (CallContext/RestHandler vs StatementCache); untangling it is for src/workspace's owners",
 };
 
 const layerOf = (src, file) => {
@@ -67,7 +67,10 @@ export function checkLayers(root = ROOT) {
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     const from = layerOf(src, file);
-    if (from.index < 0) problems.push(`${relative(root, file)}: ${from.top} is in no layer. Expected a place in scripts/check-layers.mjs LAYERS.`);
+    if (from.index < 0)
+      problems.push(
+        `${relative(root, file)}: ${from.top} is in no layer. Expected a place in scripts/check-layers.mjs LAYERS.`,
+      );
     const deps = [];
     for (const m of text.matchAll(SPEC)) {
       const target = resolve(dirname(file), m[1]).replace(/\.js$/, '.ts');
@@ -77,19 +80,38 @@ export function checkLayers(root = ROOT) {
       const edge = `${relative(root, file)} -> ${relative(root, target)}`;
       if (to.index > from.index && edge in ALLOWED) used.add(edge);
       else if (to.index > from.index) {
-        problems.push(`${relative(root, file)}: imports ${relative(root, target)} (${to.top}), which comes after its own layer (${from.top}). Expected imports from ${LAYERS.slice(0, from.index + 1).flat().join(', ')} only.`);
+        problems.push(
+          `${relative(root, file)}: imports ${relative(root, target)} (${to.top}), which comes after its own layer (${from.top}). Expected imports from ${LAYERS.slice(
+            0,
+            from.index + 1,
+          )
+            .flat()
+            .join(', ')} only.`,
+        );
       }
     }
     graph.set(file, deps);
   }
-  for (const edge of Object.keys(ALLOWED)) if (!used.has(edge)) problems.push(`${edge}: listed in ALLOWED but no longer imported. Expected the entry removed from scripts/check-layers.mjs.`);
+  for (const edge of Object.keys(ALLOWED))
+    if (!used.has(edge))
+      problems.push(
+        `${edge}: listed in ALLOWED but no longer imported. Expected the entry removed from scripts/check-layers.mjs.`,
+      );
   const seen = new Set();
   for (const c of cycles(graph)) {
     const key = [...new Set(c.map((f) => relative(root, f)))].sort().join(' ~ ');
     if (key in ALLOWED_CYCLES) seen.add(key);
-    else problems.push(`${c.map((f) => relative(root, f)).join(' → ')}: a cycle. Expected modules that do not import each other.`);
+    else
+      problems.push(
+        `${c.map((f) => relative(root, f)).join(' → ')}: a cycle. Expected modules that do not import each other.`,
+      );
   }
-  if (root === ROOT) for (const key of Object.keys(ALLOWED_CYCLES)) if (!seen.has(key)) problems.push(`${key}: listed in ALLOWED_CYCLES but no longer a cycle. Expected the entry removed from scripts/check-layers.mjs.`);
+  if (root === ROOT)
+    for (const key of Object.keys(ALLOWED_CYCLES))
+      if (!seen.has(key))
+        problems.push(
+          `${key}: listed in ALLOWED_CYCLES but no longer a cycle. Expected the entry removed from scripts/check-layers.mjs.`,
+        );
   return problems;
 }
 

@@ -4,4 +4,7 @@ const { cpSync } = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-cpSync(path.join(root, 'src/workspace/thrift/gen'), path.join(root, 'dist/workspace/thrift/gen'), { recursive: true, filter: (f) => !f.endsWith('.d.cts') });
+cpSync(path.join(root, 'src/workspace/thrift/gen'), path.join(root, 'dist/workspace/thrift/gen'), {
+  recursive: true,
+  filter: (f) => !f.endsWith('.d.cts'),
+});

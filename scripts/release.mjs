@@ -24,7 +24,9 @@ function parseArgs(argv) {
     else if (a === '--save-image') opts.saveImage = true;
     else if (a === '--dry-run') opts.dryRun = true;
     else {
-      process.stderr.write(`release: Failed to read ${JSON.stringify(a)}: unknown argument. Expected --out DIR, --image [NAME], --save-image, --dry-run.\n`);
+      process.stderr.write(
+        `release: Failed to read ${JSON.stringify(a)}: unknown argument. Expected --out DIR, --image [NAME], --save-image, --dry-run.\n`,
+      );
       process.exit(2);
     }
   }
@@ -38,11 +40,26 @@ export const tarballName = (name, version) => `${name.replace(/^@/, '').replace(
 /** The commands of a release, in order: what --dry-run prints and what a real run executes. */
 export function plan(opts) {
   const out = path.resolve(root, opts.out);
-  const steps = [{ cmd: 'npm', args: ['pack', '--pack-destination', out], why: 'build (prepare) and pack the tarball, dependencies bundled' }];
+  const steps = [
+    {
+      cmd: 'npm',
+      args: ['pack', '--pack-destination', out],
+      why: 'build (prepare) and pack the tarball, dependencies bundled',
+    },
+  ];
   if (opts.image) {
     const tag = `${opts.image}:${pkg.version}`;
-    steps.push({ cmd: 'docker', args: ['build', '--file', path.join(root, 'Dockerfile'), '--tag', tag, '--tag', `${opts.image}:latest`, root], why: 'build the image' });
-    if (opts.saveImage) steps.push({ cmd: 'docker', args: ['save', '--output', path.join(out, `pcsim-image-${pkg.version}.tar`), tag], why: 'save the image to a file' });
+    steps.push({
+      cmd: 'docker',
+      args: ['build', '--file', path.join(root, 'Dockerfile'), '--tag', tag, '--tag', `${opts.image}:latest`, root],
+      why: 'build the image',
+    });
+    if (opts.saveImage)
+      steps.push({
+        cmd: 'docker',
+        args: ['save', '--output', path.join(out, `pcsim-image-${pkg.version}.tar`), tag],
+        why: 'save the image to a file',
+      });
   }
   return { out, tarball: path.join(out, tarballName(pkg.name, pkg.version)), steps };
 }
@@ -55,18 +72,27 @@ function main() {
   const opts = parseArgs(process.argv.slice(2));
   const p = plan(opts);
   if (opts.dryRun) {
-    for (const s of p.steps) process.stdout.write(`${s.cmd} ${s.args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}   # ${s.why}\n`);
+    for (const s of p.steps)
+      process.stdout.write(
+        `${s.cmd} ${s.args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}   # ${s.why}\n`,
+      );
     return 0;
   }
   // Checked before anything runs: a release without its image is not half-made silently.
   if (opts.image && !has('docker')) {
-    process.stderr.write('release: Failed to build the image: no docker command on this machine. Expected a Docker engine (or leave out --image to make only the tarball).\n');
+    process.stderr.write(
+      'release: Failed to build the image: no docker command on this machine. Expected a Docker engine (or leave out --image to make only the tarball).\n',
+    );
     return 2;
   }
   mkdirSync(p.out, { recursive: true });
   for (const s of p.steps) {
     process.stderr.write(`release: ${s.why}: ${s.cmd} ${s.args.join(' ')}\n`);
-    const r = spawnSync(s.cmd, s.args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
+    const r = spawnSync(s.cmd, s.args, {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      shell: process.platform === 'win32',
+    });
     if (r.status !== 0) {
       process.stderr.write(`release: Failed to ${s.why}: ${s.cmd} exited ${r.status ?? r.signal}.\n`);
       return r.status || 1;

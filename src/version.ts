@@ -7,7 +7,10 @@ export const PACKAGE_NAME = '@pcsim/cli';
 function readVersion(): string {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if ((pkg.name === PACKAGE_NAME || pkg.name === 'pcsim') && pkg.version) return pkg.version;
     } catch {
       // try the next location

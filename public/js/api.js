@@ -23,23 +23,46 @@ async function call(method, path, body) {
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      headers:
+        body === undefined
+          ? { accept: 'application/json' }
+          : { accept: 'application/json', 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
     });
   } catch (err) {
-    return { ok: false, error: { code: 'network', message: `Failed to ${method} ${path}: ${/** @type {Error} */ (err)?.message ?? err}. Expected pcsim serve to be running.` } };
+    return {
+      ok: false,
+      error: {
+        code: 'network',
+        message: `Failed to ${method} ${path}: ${/** @type {Error} */ (err)?.message ?? err}. Expected pcsim serve to be running.`,
+      },
+    };
   }
   let parsed;
   const text = await res.text();
   try {
     parsed = text ? JSON.parse(text) : {};
   } catch {
-    return { ok: false, error: { code: 'bad_answer', message: `Failed to ${method} ${path}: the answer is not JSON (HTTP ${res.status}). Expected JSON from the admin API.` } };
+    return {
+      ok: false,
+      error: {
+        code: 'bad_answer',
+        message: `Failed to ${method} ${path}: the answer is not JSON (HTTP ${res.status}). Expected JSON from the admin API.`,
+      },
+    };
   }
   if (!res.ok) {
     const e = parsed?.error ?? {};
-    return { ok: false, status: res.status, error: { code: e.code ?? `http_${res.status}`, message: e.message ?? `Failed to ${method} ${path}: HTTP ${res.status}.`, details: e.details } };
+    return {
+      ok: false,
+      status: res.status,
+      error: {
+        code: e.code ?? `http_${res.status}`,
+        message: e.message ?? `Failed to ${method} ${path}: HTTP ${res.status}.`,
+        details: e.details,
+      },
+    };
   }
   return { ok: true, status: res.status, value: parsed };
 }
@@ -55,7 +78,10 @@ async function all(path, key) {
   const items = [];
   let token = '';
   for (let page = 0; page < 100; page++) {
-    const r = await call('GET', `${path}?${new URLSearchParams({ limit: '200', ...(token ? { page_token: token } : {}) })}`);
+    const r = await call(
+      'GET',
+      `${path}?${new URLSearchParams({ limit: '200', ...(token ? { page_token: token } : {}) })}`,
+    );
     if (!r.ok) return r;
     items.push(...(r.value[key] ?? []));
     token = r.value.next_page_token ?? '';
@@ -74,11 +100,24 @@ async function download(path) {
   try {
     res = await fetch(path, { cache: 'no-store' });
   } catch (err) {
-    return { ok: false, error: { code: 'network', message: `Failed to GET ${path}: ${/** @type {Error} */ (err)?.message ?? err}. Expected pcsim serve to be running.` } };
+    return {
+      ok: false,
+      error: {
+        code: 'network',
+        message: `Failed to GET ${path}: ${/** @type {Error} */ (err)?.message ?? err}. Expected pcsim serve to be running.`,
+      },
+    };
   }
   if (!res.ok) {
     const e = (await res.json().catch(() => ({})))?.error ?? {};
-    return { ok: false, status: res.status, error: { code: e.code ?? `http_${res.status}`, message: e.message ?? `Failed to GET ${path}: HTTP ${res.status}.` } };
+    return {
+      ok: false,
+      status: res.status,
+      error: {
+        code: e.code ?? `http_${res.status}`,
+        message: e.message ?? `Failed to GET ${path}: HTTP ${res.status}.`,
+      },
+    };
   }
   const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download';
   return { ok: true, value: { blob: await res.blob(), filename } };
@@ -108,17 +147,29 @@ export const api = {
   tick: (id, journey, body) => call('PUT', `/api/partners/${enc(id)}/checklist/${enc(journey)}`, body),
   connect: (wsId, partner, body) => call('POST', `${partnerIn(wsId, partner)}/connect`, body),
   connection: (wsId, partner) => call('GET', `${partnerIn(wsId, partner)}/connection`),
-  activity: (wsId, partner) => call('GET', `${ws(wsId)}/activity?${new URLSearchParams({ ...(partner ? { partner } : {}), limit: '20' })}`),
-  deleteConnection: (wsId, partner, notifyPartner) => call('DELETE', `${partnerIn(wsId, partner)}/connection?notify_partner=${notifyPartner ? 'true' : 'false'}`),
+  activity: (wsId, partner) =>
+    call('GET', `${ws(wsId)}/activity?${new URLSearchParams({ ...(partner ? { partner } : {}), limit: '20' })}`),
+  deleteConnection: (wsId, partner, notifyPartner) =>
+    call('DELETE', `${partnerIn(wsId, partner)}/connection?notify_partner=${notifyPartner ? 'true' : 'false'}`),
   hook: (wsId, partner, hook, body) => call('POST', `${partnerIn(wsId, partner)}/hooks/${enc(hook)}`, body),
-  journal: (params = {}) => call('GET', `/api/journal?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''))}`),
+  journal: (params = {}) =>
+    call(
+      'GET',
+      `/api/journal?${new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''))}`,
+    ),
   exchange: (id) => call('GET', `/api/journal/${enc(id)}`),
   clearJournal: () => call('DELETE', '/api/journal'),
   /** wsId undefined: every workspace's calls. */
-  recordedScenario: (wsId, name) => download(`/api/recorded-scenario?${new URLSearchParams(wsId ? { workspace: wsId, name } : { name })}`),
+  recordedScenario: (wsId, name) =>
+    download(`/api/recorded-scenario?${new URLSearchParams(wsId ? { workspace: wsId, name } : { name })}`),
   /** scenarios: [{file, text}] run as `pcsim run --scenario` (alone unless journeys are given too). */
   startRun: (partner, journeys, scenarios, strict) =>
-    call('POST', '/api/runs', { partner, ...(journeys && journeys.length ? { journeys } : {}), ...(scenarios && scenarios.length ? { scenarios } : {}), ...(strict ? { strict: true } : {}) }),
+    call('POST', '/api/runs', {
+      partner,
+      ...(journeys && journeys.length ? { journeys } : {}),
+      ...(scenarios && scenarios.length ? { scenarios } : {}),
+      ...(strict ? { strict: true } : {}),
+    }),
   run: (id) => call('GET', `/api/runs/${enc(id)}`),
   stopRun: (id) => call('POST', `/api/runs/${enc(id)}/stop`),
   snapshots: () => call('GET', '/api/snapshots'),
@@ -135,4 +186,5 @@ export const api = {
  * Where a run's report opens (download: saved as a file instead).
  * @param {string} id @param {string} format @param {boolean} [download]
  */
-export const reportUrl = (id, format, download) => `/api/runs/${enc(id)}/report?format=${enc(format)}${download ? '&download=1' : ''}`;
+export const reportUrl = (id, format, download) =>
+  `/api/runs/${enc(id)}/report?format=${enc(format)}${download ? '&download=1' : ''}`;

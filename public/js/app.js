@@ -17,7 +17,12 @@ import { newUserDialog, newWorkspaceDialog, userSettingsDialog, workspaceSetting
 
 function renderHeader() {
   const wsSel = $('ws-select');
-  mount(wsSel, state.workspaces.map((w) => h('option', { value: w.id, selected: w.id === state.wsId }, `${w.name}${w.demo ? ' (demo)' : ''}`)));
+  mount(
+    wsSel,
+    state.workspaces.map((w) =>
+      h('option', { value: w.id, selected: w.id === state.wsId }, `${w.name}${w.demo ? ' (demo)' : ''}`),
+    ),
+  );
   if (state.workspaces.length === 0) mount(wsSel, h('option', { value: '' }, 'no workspace: create one →'));
   const w = state.workspace;
   mount(
@@ -35,10 +40,23 @@ function renderHeader() {
   /** @type {HTMLButtonElement} */ ($('ws-settings')).disabled = !w;
   const userSel = $('user-select');
   const users = w?.users ?? [];
-  mount(userSel, users.map((u) => h('option', { value: u.id, selected: u.id === state.userId }, `${u.first_name} ${u.last_name} · ${u.email}`)));
+  mount(
+    userSel,
+    users.map((u) =>
+      h('option', { value: u.id, selected: u.id === state.userId }, `${u.first_name} ${u.last_name} · ${u.email}`),
+    ),
+  );
   if (users.length === 0) mount(userSel, h('option', { value: '' }, 'no user: add one →'));
   const u = currentUser();
-  mount($('user-meta'), u ? [u.admin ? badge('admin', 'admin') : badge('non-admin', 'muted'), h('code', { class: 'id', title: 'databricks_user_id (int64)' }, u.id)] : []);
+  mount(
+    $('user-meta'),
+    u
+      ? [
+          u.admin ? badge('admin', 'admin') : badge('non-admin', 'muted'),
+          h('code', { class: 'id', title: 'databricks_user_id (int64)' }, u.id),
+        ]
+      : [],
+  );
   /** @type {HTMLButtonElement} */ ($('user-settings')).disabled = !u;
 }
 

@@ -18,7 +18,8 @@ export function h(tag, attrs = {}, ...children) {
     else if (key === 'text') el.textContent = String(value);
     else if (key === 'dataset') Object.assign(el.dataset, value);
     else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
-    else if (key.startsWith('on')) throw new Error(`Failed to set ${key}: event handlers must be functions. Expected no inline handler strings.`);
+    else if (key.startsWith('on'))
+      throw new Error(`Failed to set ${key}: event handlers must be functions. Expected no inline handler strings.`);
     else if (key === 'href' || key === 'src') el.setAttribute(key, String(value));
     else if (key in el && typeof value !== 'string') el[key] = value;
     else if (value === true) el.setAttribute(key, '');
@@ -61,7 +62,13 @@ export function externalLink(url, label, cls) {
 }
 
 /** JSON keys whose values are int64 ids: the API sends them as strings, the wire as integers. */
-const INT64_KEYS = new Set(['workspace_id', 'databricks_user_id', 'databricks_organization_id', 'user_id', 'organization_id']);
+const INT64_KEYS = new Set([
+  'workspace_id',
+  'databricks_user_id',
+  'databricks_organization_id',
+  'user_id',
+  'organization_id',
+]);
 
 /**
  * Pretty JSON as the partner saw it: int64 ids (decimal strings in the admin API) are written
@@ -99,7 +106,14 @@ export function fmtDateTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString([], {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 export function fmtMs(ms) {
@@ -112,7 +126,9 @@ export function dl(pairs, cls = 'kv') {
   return h(
     'dl',
     { class: cls },
-    pairs.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    pairs
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
   );
 }
 
@@ -140,7 +156,10 @@ export function onDialogClosed(dlg, fn) {
   dlg.addEventListener('close', () => {
     fn();
     // The element may have been re-rendered meanwhile: the one with the same id stands for it.
-    const target = dialogReturnFocus && !document.contains(dialogReturnFocus) && dialogReturnFocus.id ? document.getElementById(dialogReturnFocus.id) : dialogReturnFocus;
+    const target =
+      dialogReturnFocus && !document.contains(dialogReturnFocus) && dialogReturnFocus.id
+        ? document.getElementById(dialogReturnFocus.id)
+        : dialogReturnFocus;
     if (target && document.contains(target)) target.focus();
     dialogReturnFocus = null;
   });

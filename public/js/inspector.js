@@ -38,11 +38,31 @@ export function initInspector() {
       h('h2', { id: 'h-inspector' }, 'Inspector'),
       count,
       h('span', { class: 'spacer' }),
-      h('label', { class: 'check small', title: 'Show only the calls of the selected workspace' }, only, ' this workspace'),
-      h('button', { type: 'button', class: 'btn small ghost', id: 'journal-record', title: 'Download the calls shown (this workspace\'s when ticked, else all) as a scenario file that pcsim run --scenario replays', onclick: saveScenario }, 'Save scenario'),
+      h(
+        'label',
+        { class: 'check small', title: 'Show only the calls of the selected workspace' },
+        only,
+        ' this workspace',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn small ghost',
+          id: 'journal-record',
+          title:
+            "Download the calls shown (this workspace's when ticked, else all) as a scenario file that pcsim run --scenario replays",
+          onclick: saveScenario,
+        },
+        'Save scenario',
+      ),
       clearButton(),
     ),
-    h('p', { class: 'muted small inspector-hint' }, 'Every call Databricks made to a partner, newest first. Click one to see the request, the answer, the retries and the contract verdict.'),
+    h(
+      'p',
+      { class: 'muted small inspector-hint' },
+      'Every call Databricks made to a partner, newest first. Click one to see the request, the answer, the retries and the contract verdict.',
+    ),
     list,
   );
   bus.on('exchange', (ex) => {
@@ -75,7 +95,9 @@ async function load() {
   const r = await api.journal({ limit: MAX_ROWS });
   if (!r.ok) return notify(r.error.message);
   // The runs' exchanges are not in the journal: keep those already shown.
-  exchanges = [...exchanges.filter((e) => e.run_id), ...r.value.exchanges].sort((a, b) => String(b.at).localeCompare(String(a.at))).slice(0, MAX_ROWS);
+  exchanges = [...exchanges.filter((e) => e.run_id), ...r.value.exchanges]
+    .sort((a, b) => String(b.at).localeCompare(String(a.at)))
+    .slice(0, MAX_ROWS);
   total = r.value.total;
   render();
 }
@@ -86,9 +108,16 @@ async function saveScenario() {
   let name = 'pcsim-journal';
   if (onlyWorkspace) {
     const ws = state.workspaces.find((w) => w.id === state.wsId);
-    if (!ws) return notify('Failed to save a scenario: no workspace is selected. Expected a workspace in the switcher, or "this workspace" unticked to save every call.');
+    if (!ws)
+      return notify(
+        'Failed to save a scenario: no workspace is selected. Expected a workspace in the switcher, or "this workspace" unticked to save every call.',
+      );
     wsId = ws.id;
-    name = ws.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'recorded';
+    name =
+      ws.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '') || 'recorded';
   }
   const r = await api.recordedScenario(wsId, name);
   if (!r.ok) return notify(r.error.message);
@@ -98,7 +127,10 @@ async function saveScenario() {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-  notify(`Saved ${r.value.filename}: replay it with pcsim run --partner partner.json --scenario ${r.value.filename}, or with Run scenario files… on the Journeys page`, 'info');
+  notify(
+    `Saved ${r.value.filename}: replay it with pcsim run --partner partner.json --scenario ${r.value.filename}, or with Run scenario files… on the Journeys page`,
+    'info',
+  );
 }
 
 /**
@@ -109,30 +141,34 @@ function clearButton() {
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let disarm;
   const button = /** @type {HTMLButtonElement} */ (
-    h('button', {
-      type: 'button',
-      class: 'btn small ghost',
-      id: 'journal-clear',
-      title: "Empty the server's journal (what Save scenario and pcsim record --from read)",
-      onclick: async () => {
-        if (button.dataset.armed !== 'true') {
-          button.dataset.armed = 'true';
-          button.textContent = `Clear ${total} call${total === 1 ? '' : 's'}?`;
-          button.classList.add('danger');
-          disarm = setTimeout(reset, 5000);
-          return;
-        }
-        clearTimeout(disarm);
-        reset();
-        const r = await api.clearJournal();
-        if (!r.ok) return notify(r.error.message);
-        exchanges = [];
-        total = 0;
-        open.clear();
-        render();
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn small ghost',
+        id: 'journal-clear',
+        title: "Empty the server's journal (what Save scenario and pcsim record --from read)",
+        onclick: async () => {
+          if (button.dataset.armed !== 'true') {
+            button.dataset.armed = 'true';
+            button.textContent = `Clear ${total} call${total === 1 ? '' : 's'}?`;
+            button.classList.add('danger');
+            disarm = setTimeout(reset, 5000);
+            return;
+          }
+          clearTimeout(disarm);
+          reset();
+          const r = await api.clearJournal();
+          if (!r.ok) return notify(r.error.message);
+          exchanges = [];
+          total = 0;
+          open.clear();
+          render();
+        },
+        onblur: () => setTimeout(() => document.activeElement !== button && reset(), 200),
       },
-      onblur: () => setTimeout(() => document.activeElement !== button && reset(), 200),
-    }, 'Clear')
+      'Clear',
+    )
   );
   const reset = () => {
     button.dataset.armed = 'false';
@@ -145,16 +181,31 @@ function clearButton() {
 function render() {
   const list = $('journal');
   const shown = onlyWorkspace && state.wsId ? exchanges.filter((e) => e.workspace_id === state.wsId) : exchanges;
-  $('journal-count').textContent = `${shown.length}${total > exchanges.length ? ` of ${total}` : ''} call${shown.length === 1 ? '' : 's'}`;
+  $('journal-count').textContent =
+    `${shown.length}${total > exchanges.length ? ` of ${total}` : ''} call${shown.length === 1 ? '' : 's'}`;
   if (shown.length === 0) {
-    mount(list, h('li', { class: 'empty small' }, 'No calls yet. Click a partner tile: the Connect call will appear here as it happens.'));
+    mount(
+      list,
+      h(
+        'li',
+        { class: 'empty small' },
+        'No calls yet. Click a partner tile: the Connect call will appear here as it happens.',
+      ),
+    );
     return;
   }
   mount(list, shown.map(row));
 }
 
 /** @type {Record<string, string>} */
-const KIND_LABELS = { connect: 'connect', delete_connection: 'delete-connection', delete_account: 'delete-account', expire_account: 'expire-account', test_connection: 'test-connection', connectors: 'connectors' };
+const KIND_LABELS = {
+  connect: 'connect',
+  delete_connection: 'delete-connection',
+  delete_account: 'delete-account',
+  expire_account: 'expire-account',
+  test_connection: 'test-connection',
+  connectors: 'connectors',
+};
 
 function statusBadge(ex) {
   const s = ex.response?.status;
@@ -165,7 +216,10 @@ function statusBadge(ex) {
 function severityCounts(ex) {
   const errors = (ex.violations ?? []).filter((v) => v.severity === 'error').length;
   const warnings = (ex.violations ?? []).length - errors;
-  return [errors ? badge(`${errors} error${errors > 1 ? 's' : ''}`, 'bad') : null, warnings ? badge(`${warnings} warning${warnings > 1 ? 's' : ''}`, 'warn') : null];
+  return [
+    errors ? badge(`${errors} error${errors > 1 ? 's' : ''}`, 'bad') : null,
+    warnings ? badge(`${warnings} warning${warnings > 1 ? 's' : ''}`, 'warn') : null,
+  ];
 }
 
 function wsName(id) {
@@ -183,7 +237,10 @@ function row(ex) {
   const established = ex.kind === 'connect' ? ex.request?.body?.user_info?.is_connection_established : undefined;
   return h(
     'li',
-    { class: ['ex', (ex.violations ?? []).some((v) => v.severity === 'error') && 'has-errors'], dataset: { exchange: ex.id } },
+    {
+      class: ['ex', (ex.violations ?? []).some((v) => v.severity === 'error') && 'has-errors'],
+      dataset: { exchange: ex.id },
+    },
     h(
       'button',
       {
@@ -197,7 +254,12 @@ function row(ex) {
         },
       },
       h('span', { class: 'ex-time' }, fmtTime(ex.at)),
-      h('span', { class: 'ex-kind' }, KIND_LABELS[ex.kind] ?? ex.kind, established === true ? ' (sign-in)' : established === false ? ' (new)' : ''),
+      h(
+        'span',
+        { class: 'ex-kind' },
+        KIND_LABELS[ex.kind] ?? ex.kind,
+        established === true ? ' (sign-in)' : established === false ? ' (new)' : '',
+      ),
       ex.run_id ? badge(`run ${ex.run_id}`, 'info') : null,
       h('span', { class: 'ex-path' }, `${ex.request?.method ?? ''} ${path}`),
       statusBadge(ex),
@@ -212,7 +274,15 @@ function row(ex) {
 function headersTable(headers) {
   const entries = Object.entries(headers ?? {});
   if (entries.length === 0) return h('p', { class: 'muted small' }, 'no headers');
-  return h('table', { class: 'grid headers' }, h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, String(v))))));
+  return h(
+    'table',
+    { class: 'grid headers' },
+    h(
+      'tbody',
+      {},
+      entries.map(([k, v]) => h('tr', {}, h('th', { scope: 'row' }, k), h('td', {}, String(v)))),
+    ),
+  );
 }
 
 function bodyBlock(body, text) {
@@ -245,7 +315,18 @@ function detail(ex) {
           { class: 'violations' },
           [...ex.violations]
             .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1))
-            .map((v) => h('li', { class: `sev-${v.severity}` }, badge(v.severity, v.severity === 'error' ? 'bad' : 'warn'), ' ', h('code', {}, v.rule), v.field ? [' at ', h('code', {}, v.field)] : null, h('br'), v.message)),
+            .map((v) =>
+              h(
+                'li',
+                { class: `sev-${v.severity}` },
+                badge(v.severity, v.severity === 'error' ? 'bad' : 'warn'),
+                ' ',
+                h('code', {}, v.rule),
+                v.field ? [' at ', h('code', {}, v.field)] : null,
+                h('br'),
+                v.message,
+              ),
+            ),
         )
       : h('p', { class: 'small' }, badge('follows the contract', 'ok'), ' no violations'),
     h('h4', {}, 'Request'),
@@ -256,10 +337,27 @@ function detail(ex) {
     attemptsTable(ex),
     h('h4', {}, res ? `Response ${res.status}` : 'Response'),
     res
-      ? [headersTable(res.headers), bodyBlock(res.body, res.body_text), res.truncated ? h('p', { class: 'note small' }, `The body was cut: ${res.body_bytes} bytes in all.`) : null]
+      ? [
+          headersTable(res.headers),
+          bodyBlock(res.body, res.body_text),
+          res.truncated ? h('p', { class: 'note small' }, `The body was cut: ${res.body_bytes} bytes in all.`) : null,
+        ]
       : h('p', { class: 'note note-bad small' }, `No answer: ${ex.error ?? 'unknown error'}`),
     ex.redirect
-      ? [h('h4', {}, 'Redirect check'), h('p', { class: 'small wrap' }, 'pcsim opened ', h('code', {}, ex.redirect.url), ': ', ex.redirect.status !== undefined ? badge(String(ex.redirect.status), ex.redirect.status < 400 ? 'ok' : 'bad') : badge(ex.redirect.error ?? 'failed', 'bad'), ` in ${fmtMs(ex.redirect.duration_ms)}`)]
+      ? [
+          h('h4', {}, 'Redirect check'),
+          h(
+            'p',
+            { class: 'small wrap' },
+            'pcsim opened ',
+            h('code', {}, ex.redirect.url),
+            ': ',
+            ex.redirect.status !== undefined
+              ? badge(String(ex.redirect.status), ex.redirect.status < 400 ? 'ok' : 'bad')
+              : badge(ex.redirect.error ?? 'failed', 'bad'),
+            ` in ${fmtMs(ex.redirect.duration_ms)}`,
+          ),
+        ]
       : null,
     h(
       'div',
@@ -278,7 +376,11 @@ function detail(ex) {
             } catch {
               /* no clipboard (permissions): the text is shown to select by hand */
             }
-            mount(curlOut, h('p', { class: 'small' }, copied ? 'Copied to the clipboard:' : 'Select and copy:'), h('pre', { class: 'json curl', tabindex: '0' }, text));
+            mount(
+              curlOut,
+              h('p', { class: 'small' }, copied ? 'Copied to the clipboard:' : 'Select and copy:'),
+              h('pre', { class: 'json curl', tabindex: '0' }, text),
+            );
           },
         },
         'Copy as curl',
@@ -295,11 +397,24 @@ function attemptsTable(ex) {
   return h(
     'table',
     { class: 'grid attempts' },
-    h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'waited before'), h('th', {}, 'answer'), h('th', {}, 'took'))),
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', {}, '#'), h('th', {}, 'waited before'), h('th', {}, 'answer'), h('th', {}, 'took')),
+    ),
     h(
       'tbody',
       {},
-      attempts.map((a) => h('tr', {}, h('td', {}, String(a.n)), h('td', {}, fmtMs(a.waited_ms)), h('td', {}, a.status !== undefined ? String(a.status) : (a.error ?? '—')), h('td', {}, fmtMs(a.duration_ms)))),
+      attempts.map((a) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, String(a.n)),
+          h('td', {}, fmtMs(a.waited_ms)),
+          h('td', {}, a.status !== undefined ? String(a.status) : (a.error ?? '—')),
+          h('td', {}, fmtMs(a.duration_ms)),
+        ),
+      ),
     ),
   );
 }

@@ -40,7 +40,14 @@ export function initJourneys() {
 }
 
 /** @type {Record<string, string>} */
-const STATUS_KIND = { passed: 'ok', failed: 'bad', skipped: 'muted', manual: 'info', running: 'warn', pending: 'muted' };
+const STATUS_KIND = {
+  passed: 'ok',
+  failed: 'bad',
+  skipped: 'muted',
+  manual: 'info',
+  running: 'warn',
+  pending: 'muted',
+};
 
 /** @param {string} [_hash] */
 export async function renderJourneys(_hash) {
@@ -50,7 +57,13 @@ export async function renderJourneys(_hash) {
     'div',
     { class: 'view-head' },
     h('h1', { id: 'h-journeys' }, 'Journeys'),
-    h('p', { class: 'lead' }, "The onboarding test cases. Automated ones run here exactly as ", h('code', {}, 'pcsim run'), ' runs them (fresh throw-away workspaces; yours are not touched). The manual ones are a checklist you tick by hand while clicking through the Partner Connect page.'),
+    h(
+      'p',
+      { class: 'lead' },
+      'The onboarding test cases. Automated ones run here exactly as ',
+      h('code', {}, 'pcsim run'),
+      ' runs them (fresh throw-away workspaces; yours are not touched). The manual ones are a checklist you tick by hand while clicking through the Partner Connect page.',
+    ),
   );
   if (!partnerId) {
     mount(view, head, h('p', { class: 'empty' }, 'No partner is registered.'));
@@ -73,7 +86,12 @@ export async function renderJourneys(_hash) {
   );
   const runBox = h('section', { class: 'panel', id: 'run-box', 'aria-labelledby': 'h-run' });
   const checkBox = h('section', { class: 'panel', 'aria-labelledby': 'h-check' });
-  mount(view, head, h('label', { class: 'field inline' }, h('span', { class: 'field-label' }, 'Partner'), select), h('div', { class: 'journeys-cols' }, runBox, checkBox));
+  mount(
+    view,
+    head,
+    h('label', { class: 'field inline' }, h('span', { class: 'field-label' }, 'Partner'), select),
+    h('div', { class: 'journeys-cols' }, runBox, checkBox),
+  );
   const [p, checklist] = await Promise.all([partnerDetail(partnerId, true), api.checklist(partnerId)]);
   if (!p.ok) return notify(p.error.message);
   renderRunBox(runBox, p.value);
@@ -86,7 +104,8 @@ export async function renderJourneys(_hash) {
 function renderRunBox(box, p) {
   const journeys = p.journeys ?? [];
   const runnable = journeys.filter((/** @type {any} */ j) => j.status === 'runs');
-  if (!picked || ![...picked].every((id) => runnable.some((/** @type {any} */ j) => j.id === id))) picked = new Set(runnable.map((/** @type {any} */ j) => j.id));
+  if (!picked || ![...picked].every((id) => runnable.some((/** @type {any} */ j) => j.id === id)))
+    picked = new Set(runnable.map((/** @type {any} */ j) => j.id));
   const chosen = /** @type {Set<string>} */ (picked);
   const running = runView?.status === 'running';
   const count = h('span', { class: 'muted small', id: 'picked-count' });
@@ -96,7 +115,8 @@ function renderRunBox(box, p) {
   // An empty selection runs nothing: the button is off and says why (the API would run the whole catalogue).
   const sync = () => {
     runSelected.disabled = running || chosen.size === 0;
-    runSelected.title = chosen.size === 0 ? 'Tick at least one journey under Choose journeys' : `Run the ${chosen.size} ticked journeys`;
+    runSelected.title =
+      chosen.size === 0 ? 'Tick at least one journey under Choose journeys' : `Run the ${chosen.size} ticked journeys`;
     count.textContent = `${chosen.size} of ${runnable.length} ticked`;
   };
   const list = h(
@@ -119,7 +139,15 @@ function renderRunBox(box, p) {
         'li',
         { class: `pick-${j.status}` },
         h('label', { class: 'check' }, cb, ' ', h('strong', {}, j.id), ' ', j.title),
-        j.status === 'skipped' ? h('span', { class: 'hint' }, `skipped: ${j.reason ?? ''}`) : j.status === 'manual' ? h('span', { class: 'hint' }, j.reason ? `manual for this config: ${j.reason}` : 'manual: see the checklist') : null,
+        j.status === 'skipped'
+          ? h('span', { class: 'hint' }, `skipped: ${j.reason ?? ''}`)
+          : j.status === 'manual'
+            ? h(
+                'span',
+                { class: 'hint' },
+                j.reason ? `manual for this config: ${j.reason}` : 'manual: see the checklist',
+              )
+            : null,
       );
     }),
   );
@@ -143,7 +171,8 @@ function renderRunBox(box, p) {
       const input = /** @type {HTMLInputElement} */ (ev.target);
       const list = [...(input.files ?? [])];
       input.value = '';
-      if (list.length) await start([], await Promise.all(list.map(async (f) => ({ file: f.name, text: await f.text() }))));
+      if (list.length)
+        await start([], await Promise.all(list.map(async (f) => ({ file: f.name, text: await f.text() }))));
     },
   });
   /** @param {string[]} ids @param {{file: string, text: string}[]} [scenarios] */
@@ -157,8 +186,26 @@ function renderRunBox(box, p) {
           ? h(
               'div',
               { class: 'note note-bad', id: 'scenario-problems' },
-              h('p', {}, `The scenario files cannot be run (${problems.length} problem${problems.length > 1 ? 's' : ''}; nothing was sent):`),
-              h('ul', { class: 'problems' }, problems.map((x) => h('li', {}, h('code', {}, `${x.file}:${x.line}:${x.col}`), ' ', x.path ? h('strong', {}, x.path) : null, ' ', x.message))),
+              h(
+                'p',
+                {},
+                `The scenario files cannot be run (${problems.length} problem${problems.length > 1 ? 's' : ''}; nothing was sent):`,
+              ),
+              h(
+                'ul',
+                { class: 'problems' },
+                problems.map((x) =>
+                  h(
+                    'li',
+                    {},
+                    h('code', {}, `${x.file}:${x.line}:${x.col}`),
+                    ' ',
+                    x.path ? h('strong', {}, x.path) : null,
+                    ' ',
+                    x.message,
+                  ),
+                ),
+              ),
             )
           : h('div', { class: 'note note-bad' }, r.error.message),
       );
@@ -177,13 +224,33 @@ function renderRunBox(box, p) {
   mount(
     box,
     h('h2', { id: 'h-run' }, 'Run the automated journeys'),
-    h('p', { class: 'muted small' }, `${runnable.length} of ${journeys.length} journeys run automatically for ${p.name}. Their calls appear in the inspector, tagged with the run.`),
+    h(
+      'p',
+      { class: 'muted small' },
+      `${runnable.length} of ${journeys.length} journeys run automatically for ${p.name}. Their calls appear in the inspector, tagged with the run.`,
+    ),
     h(
       'div',
       { class: 'actions left' },
-      h('button', { type: 'button', class: 'btn primary', id: 'run-all', disabled: running, onclick: () => start([]) }, running ? 'Running…' : 'Run all'),
+      h(
+        'button',
+        { type: 'button', class: 'btn primary', id: 'run-all', disabled: running, onclick: () => start([]) },
+        running ? 'Running…' : 'Run all',
+      ),
       runSelected,
-      h('button', { type: 'button', class: 'btn', id: 'run-scenarios', disabled: running, title: 'Run scenario files (YAML or JSON, as pcsim run --scenario): your own sequences, or ones saved from the inspector', onclick: () => files.click() }, 'Run scenario files…'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          id: 'run-scenarios',
+          disabled: running,
+          title:
+            'Run scenario files (YAML or JSON, as pcsim run --scenario): your own sequences, or ones saved from the inspector',
+          onclick: () => files.click(),
+        },
+        'Run scenario files…',
+      ),
       files,
       h(
         'label',
@@ -204,7 +271,12 @@ function renderRunBox(box, p) {
       'details',
       { class: 'picks', id: 'journey-chooser', open: chosen.size !== runnable.length },
       h('summary', {}, 'Choose journeys ', count),
-      h('div', { class: 'actions left' }, h('button', { type: 'button', class: 'btn small', id: 'pick-all', onclick: () => setAll(true) }, 'All'), h('button', { type: 'button', class: 'btn small', id: 'pick-none', onclick: () => setAll(false) }, 'None')),
+      h(
+        'div',
+        { class: 'actions left' },
+        h('button', { type: 'button', class: 'btn small', id: 'pick-all', onclick: () => setAll(true) }, 'All'),
+        h('button', { type: 'button', class: 'btn small', id: 'pick-none', onclick: () => setAll(false) }, 'None'),
+      ),
       list,
     ),
     progress,
@@ -224,24 +296,30 @@ function renderProgress(el) {
           'p',
           { class: 'run-running' },
           h('span', { class: 'spinner small', 'aria-hidden': 'true' }),
-          r.stop_requested_at ? ` Stopping after the call under way… ${r.progress.done} of ${r.progress.total} done.` : ` Running ${r.progress.current ?? ''}… ${r.progress.done} of ${r.progress.total} done.`,
+          r.stop_requested_at
+            ? ` Stopping after the call under way… ${r.progress.done} of ${r.progress.total} done.`
+            : ` Running ${r.progress.current ?? ''}… ${r.progress.done} of ${r.progress.total} done.`,
           ' ',
           r.stop_requested_at
             ? null
-            : h('button', {
-                type: 'button',
-                class: 'btn small',
-                id: 'run-stop',
-                onclick: async (/** @type {Event} */ ev) => {
-                  /** @type {HTMLButtonElement} */ (ev.target).disabled = true;
-                  const stopped = await api.stopRun(r.run_id);
-                  if (!stopped.ok) notify(stopped.error.message);
-                  else if (runView?.run_id === stopped.value.run_id) {
-                    runView = stopped.value;
-                    renderProgress($('run-progress'));
-                  }
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'btn small',
+                  id: 'run-stop',
+                  onclick: async (/** @type {Event} */ ev) => {
+                    /** @type {HTMLButtonElement} */ (ev.target).disabled = true;
+                    const stopped = await api.stopRun(r.run_id);
+                    if (!stopped.ok) notify(stopped.error.message);
+                    else if (runView?.run_id === stopped.value.run_id) {
+                      runView = stopped.value;
+                      renderProgress($('run-progress'));
+                    }
+                  },
                 },
-              }, 'Stop'),
+                'Stop',
+              ),
         )
       : r.status === 'crashed'
         ? h('div', { class: 'note note-bad' }, r.error ?? 'The run stopped.')
@@ -267,9 +345,29 @@ function renderProgress(el) {
                 const what = `the ${f === 'junit' ? 'JUnit XML' : name} report pcsim run --reporter ${f}:PATH writes`;
                 return [
                   i ? ' · ' : '',
-                  h('a', { href: reportUrl(r.run_id, f), target: '_blank', rel: 'noopener', id: `run-report-${f}`, title: `Open ${what}` }, name),
+                  h(
+                    'a',
+                    {
+                      href: reportUrl(r.run_id, f),
+                      target: '_blank',
+                      rel: 'noopener',
+                      id: `run-report-${f}`,
+                      title: `Open ${what}`,
+                    },
+                    name,
+                  ),
                   ' ',
-                  h('a', { href: reportUrl(r.run_id, f, true), download: '', id: `run-report-${f}-download`, title: `Save ${what}`, 'aria-label': `Save ${name}` }, '⤓'),
+                  h(
+                    'a',
+                    {
+                      href: reportUrl(r.run_id, f, true),
+                      download: '',
+                      id: `run-report-${f}-download`,
+                      title: `Save ${what}`,
+                      'aria-label': `Save ${name}`,
+                    },
+                    '⤓',
+                  ),
                 ];
               }),
             ),
@@ -281,7 +379,11 @@ function renderProgress(el) {
     h(
       'table',
       { class: 'grid run-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'journey'), h('th', {}, 'verdict'), h('th', {}, 'why'), h('th', {}, 'took'))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', {}, 'journey'), h('th', {}, 'verdict'), h('th', {}, 'why'), h('th', {}, 'took')),
+      ),
       h(
         'tbody',
         {},
@@ -290,7 +392,24 @@ function renderProgress(el) {
           return h(
             'tr',
             { dataset: { journey: j.id, status: j.status } },
-            h('td', { class: 'journey-cell' }, rep && rep.steps?.length ? h('button', { type: 'button', class: 'link-button journey-id', 'aria-expanded': 'false', onclick: (/** @type {Event} */ ev) => toggleSteps(/** @type {HTMLElement} */ (ev.currentTarget)) }, j.id) : h('strong', { class: 'journey-id' }, j.id), ' ', h('span', { class: 'muted' }, j.title)),
+            h(
+              'td',
+              { class: 'journey-cell' },
+              rep && rep.steps?.length
+                ? h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'link-button journey-id',
+                      'aria-expanded': 'false',
+                      onclick: (/** @type {Event} */ ev) => toggleSteps(/** @type {HTMLElement} */ (ev.currentTarget)),
+                    },
+                    j.id,
+                  )
+                : h('strong', { class: 'journey-id' }, j.id),
+              ' ',
+              h('span', { class: 'muted' }, j.title),
+            ),
             h('td', {}, badge(j.status, STATUS_KIND[j.status] ?? 'muted')),
             h('td', { class: 'small' }, j.reason ?? '', rep && rep.steps?.length ? stepsDetail(rep) : null),
             h('td', { class: 'small' }, j.duration_ms !== undefined ? fmtMs(j.duration_ms) : ''),
@@ -303,7 +422,9 @@ function renderProgress(el) {
 
 /** An id in the run table opens (or closes) its journey's steps. @param {HTMLElement} button */
 function toggleSteps(button) {
-  const details = /** @type {HTMLDetailsElement | null} */ (button.closest('tr')?.querySelector('details.steps') ?? null);
+  const details = /** @type {HTMLDetailsElement | null} */ (
+    button.closest('tr')?.querySelector('details.steps') ?? null
+  );
   if (!details) return;
   details.open = !details.open;
   button.setAttribute('aria-expanded', String(details.open));
@@ -327,7 +448,13 @@ function stepsDetail(rep) {
           ': ',
           s.response ? `HTTP ${s.response.status}` : (s.error ?? 'no answer'),
           s.attempts > 1 ? ` after ${s.attempts} attempts` : '',
-          errors.length ? h('ul', { class: 'violations' }, errors.map((v) => h('li', { class: 'sev-error' }, h('code', {}, v.rule), ' ', v.message))) : null,
+          errors.length
+            ? h(
+                'ul',
+                { class: 'violations' },
+                errors.map((v) => h('li', { class: 'sev-error' }, h('code', {}, v.rule), ' ', v.message)),
+              )
+            : null,
         );
       }),
     ),
@@ -348,15 +475,28 @@ function renderChecklist(box, r) {
   mount(
     box,
     h('h2', { id: 'h-check' }, 'Manual checklist ', counter),
-    h('p', { class: 'muted small' }, 'What a reviewer judges by hand, from the onboarding test cases. Ticks and notes are saved on the server (and survive a restart with --data).'),
-    h('ul', { class: 'checklist' }, items.map((item) => checkItem(item, items, counter))),
+    h(
+      'p',
+      { class: 'muted small' },
+      'What a reviewer judges by hand, from the onboarding test cases. Ticks and notes are saved on the server (and survive a restart with --data).',
+    ),
+    h(
+      'ul',
+      { class: 'checklist' },
+      items.map((item) => checkItem(item, items, counter)),
+    ),
   );
 }
 
 /** @param {any} item @param {any[]} items @param {HTMLElement} counter */
 function checkItem(item, items, counter) {
   const status = h('span', { class: 'hint', 'aria-live': 'polite' }, item.at ? `saved ${fmtDateTime(item.at)}` : '');
-  const note = h('textarea', { rows: 2, placeholder: 'note (optional): what you saw', 'aria-label': `Note for ${item.journey_id}`, maxlength: 2000 });
+  const note = h('textarea', {
+    rows: 2,
+    placeholder: 'note (optional): what you saw',
+    'aria-label': `Note for ${item.journey_id}`,
+    maxlength: 2000,
+  });
   note.value = item.note ?? '';
   const box = h('input', { type: 'checkbox', id: `tick-${item.journey_id}`, checked: item.done });
   const save = async () => {
@@ -379,8 +519,20 @@ function checkItem(item, items, counter) {
   return h(
     'li',
     { class: ['check-item', item.done && 'done'], dataset: { journey: item.journey_id } },
-    h('label', { class: 'check', for: `tick-${item.journey_id}` }, box, ' ', h('strong', {}, item.journey_id), ' ', item.title),
-    h('ul', { class: 'expectations' }, (item.checks ?? []).map((c) => h('li', {}, c))),
+    h(
+      'label',
+      { class: 'check', for: `tick-${item.journey_id}` },
+      box,
+      ' ',
+      h('strong', {}, item.journey_id),
+      ' ',
+      item.title,
+    ),
+    h(
+      'ul',
+      { class: 'expectations' },
+      (item.checks ?? []).map((c) => h('li', {}, c)),
+    ),
     note,
     status,
   );

@@ -12,14 +12,25 @@ const CLOUDS = ['aws', 'azure', 'gcp'];
 
 /** @param {string} label @param {HTMLElement} input @param {string} [hint] */
 function field(label, input, hint) {
-  return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), input, hint ? h('span', { class: 'hint' }, hint) : null);
+  return h(
+    'label',
+    { class: 'field' },
+    h('span', { class: 'field-label' }, label),
+    input,
+    hint ? h('span', { class: 'hint' }, hint) : null,
+  );
 }
 
 /** @param {string} name @param {boolean} checked @param {string} text */
-const checkbox = (name, checked, text) => h('label', { class: 'check' }, h('input', { type: 'checkbox', name, id: `set-${name}`, checked }), ` ${text}`);
+const checkbox = (name, checked, text) =>
+  h('label', { class: 'check' }, h('input', { type: 'checkbox', name, id: `set-${name}`, checked }), ` ${text}`);
 
 /** One entry a line (or comma-separated); empty lines dropped. @param {FormDataEntryValue | null} v */
-const lines = (v) => String(v ?? '').split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+const lines = (v) =>
+  String(v ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * A form in the narrow dialog; onSubmit returns an error message to show, or null to close.
@@ -32,7 +43,9 @@ const lines = (v) => String(v ?? '').split(/[\n,]/).map((s) => s.trim()).filter(
 function formDialog(title, fields, submitLabel, onSubmit, danger = null) {
   const dlg = /** @type {HTMLDialogElement} */ ($('dlg-form'));
   const error = h('p', { class: 'form-error', role: 'alert', id: 'form-error', hidden: true });
-  const submit = /** @type {HTMLButtonElement} */ (h('button', { type: 'submit', class: 'btn primary', id: 'form-submit' }, submitLabel));
+  const submit = /** @type {HTMLButtonElement} */ (
+    h('button', { type: 'submit', class: 'btn primary', id: 'form-submit' }, submitLabel)
+  );
   const form = /** @type {HTMLFormElement} */ (
     h(
       'form',
@@ -52,7 +65,14 @@ function formDialog(title, fields, submitLabel, onSubmit, danger = null) {
       h('h2', { id: 'dlg-form-title' }, title),
       fields,
       error,
-      h('div', { class: 'actions' }, danger, h('span', { class: 'spacer' }), h('button', { type: 'button', class: 'btn', onclick: () => closeDialog(dlg) }, 'Cancel'), submit),
+      h(
+        'div',
+        { class: 'actions' },
+        danger,
+        h('span', { class: 'spacer' }),
+        h('button', { type: 'button', class: 'btn', onclick: () => closeDialog(dlg) }, 'Cancel'),
+        submit,
+      ),
     )
   );
   openDialog(dlg, form);
@@ -64,24 +84,28 @@ function formDialog(title, fields, submitLabel, onSubmit, danger = null) {
  */
 function deleteButton(id, label, confirmLabel, run) {
   const button = /** @type {HTMLButtonElement} */ (
-    h('button', {
-      type: 'button',
-      class: 'btn danger',
-      id,
-      onclick: async () => {
-        if (button.dataset.armed !== 'true') {
-          button.dataset.armed = 'true';
-          button.textContent = confirmLabel;
-          return;
-        }
-        button.disabled = true;
-        const message = await run();
-        if (message) {
-          notify(message);
-          button.disabled = false;
-        } else closeDialog(/** @type {HTMLDialogElement} */ ($('dlg-form')));
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn danger',
+        id,
+        onclick: async () => {
+          if (button.dataset.armed !== 'true') {
+            button.dataset.armed = 'true';
+            button.textContent = confirmLabel;
+            return;
+          }
+          button.disabled = true;
+          const message = await run();
+          if (message) {
+            notify(message);
+            button.disabled = false;
+          } else closeDialog(/** @type {HTMLDialogElement} */ ($('dlg-form')));
+        },
       },
-    }, label)
+      label,
+    )
   );
   return button;
 }
@@ -89,24 +113,66 @@ function deleteButton(id, label, confirmLabel, run) {
 /** The workspace fields, filled from ws (creating: defaults). @param {any} ws */
 function workspaceFields(ws) {
   return [
-    field('Name', h('input', { name: 'name', id: 'set-name', required: true, autofocus: true, placeholder: 'e.g. Partner QA', maxlength: 200, value: ws?.name ?? '' })),
+    field(
+      'Name',
+      h('input', {
+        name: 'name',
+        id: 'set-name',
+        required: true,
+        autofocus: true,
+        placeholder: 'e.g. Partner QA',
+        maxlength: 200,
+        value: ws?.name ?? '',
+      }),
+    ),
     h(
       'div',
       { class: 'row' },
-      field('Cloud', h('select', { name: 'cloud', id: 'set-cloud' }, CLOUDS.map((c) => h('option', { value: c, selected: c === ws?.cloud }, c.toUpperCase())))),
-      field('Region', h('input', { name: 'region', id: 'set-region', placeholder: 'us-west-2', value: ws?.region ?? '' })),
+      field(
+        'Cloud',
+        h(
+          'select',
+          { name: 'cloud', id: 'set-cloud' },
+          CLOUDS.map((c) => h('option', { value: c, selected: c === ws?.cloud }, c.toUpperCase())),
+        ),
+      ),
+      field(
+        'Region',
+        h('input', { name: 'region', id: 'set-region', placeholder: 'us-west-2', value: ws?.region ?? '' }),
+      ),
     ),
     checkbox('demo', Boolean(ws?.demo), 'Sales demo workspace (every Connect call carries demo: true)'),
     checkbox('is_free_trial', Boolean(ws?.is_free_trial), 'The workspace itself is a free trial (is_free_trial: true)'),
-    field('Catalogs', h('textarea', { name: 'catalogs', id: 'set-catalogs', rows: 2, placeholder: 'main, hive_metastore' }, (ws?.catalogs ?? []).join('\n')), 'One a line (or comma-separated): what the Connect dialog offers as catalog_name.'),
-    field('External locations', h('textarea', { name: 'external_locations', id: 'set-external-locations', rows: 2, placeholder: 's3://bucket/landing' }, (ws?.external_locations ?? []).join('\n')), 'One a line: offered as destination_location.'),
+    field(
+      'Catalogs',
+      h(
+        'textarea',
+        { name: 'catalogs', id: 'set-catalogs', rows: 2, placeholder: 'main, hive_metastore' },
+        (ws?.catalogs ?? []).join('\n'),
+      ),
+      'One a line (or comma-separated): what the Connect dialog offers as catalog_name.',
+    ),
+    field(
+      'External locations',
+      h(
+        'textarea',
+        { name: 'external_locations', id: 'set-external-locations', rows: 2, placeholder: 's3://bucket/landing' },
+        (ws?.external_locations ?? []).join('\n'),
+      ),
+      'One a line: offered as destination_location.',
+    ),
   ];
 }
 
 /** @param {FormData} fd */
 function workspaceBody(fd) {
   /** @type {Record<string, unknown>} */
-  const body = { name: String(fd.get('name')).trim(), cloud: String(fd.get('cloud')), demo: fd.get('demo') === 'on', is_free_trial: fd.get('is_free_trial') === 'on' };
+  const body = {
+    name: String(fd.get('name')).trim(),
+    cloud: String(fd.get('cloud')),
+    demo: fd.get('demo') === 'on',
+    is_free_trial: fd.get('is_free_trial') === 'on',
+  };
   const region = String(fd.get('region') ?? '').trim();
   if (region) body.region = region;
   body.catalogs = lines(fd.get('catalogs'));
@@ -115,21 +181,38 @@ function workspaceBody(fd) {
 }
 
 export function newWorkspaceDialog() {
-  formDialog('Create a workspace', workspaceFields({ cloud: 'aws', catalogs: ['main', 'hive_metastore'] }), 'Create workspace', async (fd) => {
-    const r = await api.createWorkspace(workspaceBody(fd));
-    if (!r.ok) return r.error.message;
-    state.wsId = r.value.id;
-    await loadWorkspaces();
-    return null;
-  });
+  formDialog(
+    'Create a workspace',
+    workspaceFields({ cloud: 'aws', catalogs: ['main', 'hive_metastore'] }),
+    'Create workspace',
+    async (fd) => {
+      const r = await api.createWorkspace(workspaceBody(fd));
+      if (!r.ok) return r.error.message;
+      state.wsId = r.value.id;
+      await loadWorkspaces();
+      return null;
+    },
+  );
 }
 
 export function workspaceSettingsDialog() {
   const ws = state.workspace;
-  if (!ws) return notify('Failed to open the workspace settings: no workspace is selected. Expected a workspace first (+ Workspace).');
+  if (!ws)
+    return notify(
+      'Failed to open the workspace settings: no workspace is selected. Expected a workspace first (+ Workspace).',
+    );
   formDialog(
     `Workspace settings: ${ws.name}`,
-    [h('p', { class: 'muted small' }, 'workspace_id ', h('code', {}, ws.id), '. Changes apply to the next call Databricks makes to a partner.'), workspaceFields(ws)],
+    [
+      h(
+        'p',
+        { class: 'muted small' },
+        'workspace_id ',
+        h('code', {}, ws.id),
+        '. Changes apply to the next call Databricks makes to a partner.',
+      ),
+      workspaceFields(ws),
+    ],
     'Save',
     async (fd) => {
       const r = await api.updateWorkspace(ws.id, workspaceBody(fd));
@@ -143,24 +226,48 @@ export function workspaceSettingsDialog() {
       if (!r.ok) return r.error.message;
       state.wsId = '';
       await loadWorkspaces();
-      notify(`Deleted workspace ${ws.name}, its connections and their resources (the partners were not called).`, 'info');
+      notify(
+        `Deleted workspace ${ws.name}, its connections and their resources (the partners were not called).`,
+        'info',
+      );
       return null;
     }),
   );
 }
 
 export function newUserDialog() {
-  if (!state.workspace) return notify('Failed to add a user: no workspace is selected. Expected a workspace first (+ Workspace).');
+  if (!state.workspace)
+    return notify('Failed to add a user: no workspace is selected. Expected a workspace first (+ Workspace).');
   formDialog(
     `Add a user to ${state.workspace.name}`,
     [
-      field('Email', h('input', { name: 'email', type: 'email', required: true, autofocus: true, placeholder: 'u2@acme.databricks-test.com' }), "Use a databricks-test.com sub-domain so the partner's test-only hooks (delete / expire account) accept it. A known email joins with its existing user id."),
-      h('div', { class: 'row' }, field('First name', h('input', { name: 'first_name' })), field('Last name', h('input', { name: 'last_name' }))),
+      field(
+        'Email',
+        h('input', {
+          name: 'email',
+          type: 'email',
+          required: true,
+          autofocus: true,
+          placeholder: 'u2@acme.databricks-test.com',
+        }),
+        "Use a databricks-test.com sub-domain so the partner's test-only hooks (delete / expire account) accept it. A known email joins with its existing user id.",
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        field('First name', h('input', { name: 'first_name' })),
+        field('Last name', h('input', { name: 'last_name' })),
+      ),
       checkbox('admin', false, 'Workspace admin'),
     ],
     'Add user',
     async (fd) => {
-      const body = { email: String(fd.get('email')).trim(), first_name: String(fd.get('first_name') ?? ''), last_name: String(fd.get('last_name') ?? ''), admin: fd.get('admin') === 'on' };
+      const body = {
+        email: String(fd.get('email')).trim(),
+        first_name: String(fd.get('first_name') ?? ''),
+        last_name: String(fd.get('last_name') ?? ''),
+        admin: fd.get('admin') === 'on',
+      };
       const r = await api.addUser(state.wsId, body);
       if (!r.ok) return r.error.message;
       state.userId = r.value.id;
@@ -173,17 +280,36 @@ export function newUserDialog() {
 export function userSettingsDialog() {
   const ws = state.workspace;
   const u = currentUser();
-  if (!ws || !u) return notify('Failed to open the user settings: no user is selected. Expected a user first (+ User).');
+  if (!ws || !u)
+    return notify('Failed to open the user settings: no user is selected. Expected a user first (+ User).');
   formDialog(
     `User settings: ${u.email}`,
     [
-      h('p', { class: 'muted small' }, 'databricks_user_id ', h('code', {}, u.id), '. The email is the identity partners see; to use another, add a user.'),
-      h('div', { class: 'row' }, field('First name', h('input', { name: 'first_name', id: 'set-first-name', value: u.first_name, autofocus: true })), field('Last name', h('input', { name: 'last_name', id: 'set-last-name', value: u.last_name }))),
+      h(
+        'p',
+        { class: 'muted small' },
+        'databricks_user_id ',
+        h('code', {}, u.id),
+        '. The email is the identity partners see; to use another, add a user.',
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        field(
+          'First name',
+          h('input', { name: 'first_name', id: 'set-first-name', value: u.first_name, autofocus: true }),
+        ),
+        field('Last name', h('input', { name: 'last_name', id: 'set-last-name', value: u.last_name })),
+      ),
       checkbox('admin', u.admin, 'Workspace admin (only admins create connections in Databricks)'),
     ],
     'Save',
     async (fd) => {
-      const r = await api.updateUser(ws.id, u.id, { first_name: String(fd.get('first_name') ?? ''), last_name: String(fd.get('last_name') ?? ''), admin: fd.get('admin') === 'on' });
+      const r = await api.updateUser(ws.id, u.id, {
+        first_name: String(fd.get('first_name') ?? ''),
+        last_name: String(fd.get('last_name') ?? ''),
+        admin: fd.get('admin') === 'on',
+      });
       if (!r.ok) return r.error.message;
       await loadWorkspace();
       return null;

@@ -19,7 +19,13 @@ export async function renderStateView() {
       'div',
       { class: 'view-head' },
       h('h1', { id: 'h-state' }, 'State & time'),
-      h('p', { class: 'lead' }, 'Keep the simulated Databricks as it is and come back to it, move it to another pcsim, and move its clock forward instead of waiting. The same as ', h('code', {}, 'pcsim state'), ' on the command line.'),
+      h(
+        'p',
+        { class: 'lead' },
+        'Keep the simulated Databricks as it is and come back to it, move it to another pcsim, and move its clock forward instead of waiting. The same as ',
+        h('code', {}, 'pcsim state'),
+        ' on the command line.',
+      ),
     ),
     h('div', { class: 'journeys-cols' }, snapshots, transfer, clock),
   );
@@ -35,7 +41,14 @@ async function reloadAll() {
 /** @param {HTMLElement} box */
 async function renderSnapshots(box) {
   const r = await api.snapshots();
-  const name = /** @type {HTMLInputElement} */ (h('input', { id: 'snapshot-name', placeholder: 'e.g. before the expiry test', maxlength: 100, 'aria-label': 'Snapshot name' }));
+  const name = /** @type {HTMLInputElement} */ (
+    h('input', {
+      id: 'snapshot-name',
+      placeholder: 'e.g. before the expiry test',
+      maxlength: 100,
+      'aria-label': 'Snapshot name',
+    })
+  );
   const list = r.ok
     ? r.value.snapshots.length
       ? h(
@@ -47,7 +60,11 @@ async function renderSnapshots(box) {
               { dataset: { snapshot: s.id } },
               h('strong', {}, s.name),
               ' ',
-              h('span', { class: 'muted small' }, `${fmtDateTime(s.taken_at)} · ${s.counts.workspaces} workspaces, ${s.counts.connections} connections, ${s.counts.journal} calls`),
+              h(
+                'span',
+                { class: 'muted small' },
+                `${fmtDateTime(s.taken_at)} · ${s.counts.workspaces} workspaces, ${s.counts.connections} connections, ${s.counts.journal} calls`,
+              ),
               h(
                 'span',
                 { class: 'row-actions' },
@@ -57,16 +74,20 @@ async function renderSnapshots(box) {
                   await reloadAll();
                   notify(`Restored the snapshot “${s.name}”.`, 'info');
                 }),
-                h('button', {
-                  type: 'button',
-                  class: 'btn small ghost',
-                  'aria-label': `Forget ${s.name}`,
-                  onclick: async () => {
-                    const done = await api.deleteSnapshot(s.id);
-                    if (!done.ok) return notify(done.error.message);
-                    await renderSnapshots(box);
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn small ghost',
+                    'aria-label': `Forget ${s.name}`,
+                    onclick: async () => {
+                      const done = await api.deleteSnapshot(s.id);
+                      if (!done.ok) return notify(done.error.message);
+                      await renderSnapshots(box);
+                    },
                   },
-                }, 'Forget'),
+                  'Forget',
+                ),
               ),
             ),
           ),
@@ -76,7 +97,11 @@ async function renderSnapshots(box) {
   mount(
     box,
     h('h2', { id: 'h-snapshots' }, 'Snapshots'),
-    h('p', { class: 'muted small' }, 'Kept in this pcsim process (the newest 20); export to keep one for good. Restoring keeps the partners registered now.'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'Kept in this pcsim process (the newest 20); export to keep one for good. Restoring keeps the partners registered now.',
+    ),
     h(
       'form',
       {
@@ -111,19 +136,28 @@ function renderTransfer(box) {
         try {
           body = JSON.parse(await f.text());
         } catch (err) {
-          return notify(`Failed to import ${f.name}: it is not JSON (${/** @type {Error} */ (err).message}). Expected a file Export wrote.`);
+          return notify(
+            `Failed to import ${f.name}: it is not JSON (${/** @type {Error} */ (err).message}). Expected a file Export wrote.`,
+          );
         }
         const done = await api.importState(body);
         if (!done.ok) return notify(done.error.message);
         await reloadAll();
-        notify(`Imported ${f.name}: ${done.value.counts.workspaces} workspaces, ${done.value.counts.connections} connections.`, 'info');
+        notify(
+          `Imported ${f.name}: ${done.value.counts.workspaces} workspaces, ${done.value.counts.connections} connections.`,
+          'info',
+        );
       },
     })
   );
   mount(
     box,
     h('h2', { id: 'h-transfer' }, 'Export and import'),
-    h('p', { class: 'muted small' }, 'One JSON file: workspaces, users, connections, resources (tokens and secrets as SHA-256 digests only), partners, the journal and what partners did. Importing replaces the state; the partners registered here stay.'),
+    h(
+      'p',
+      { class: 'muted small' },
+      'One JSON file: workspaces, users, connections, resources (tokens and secrets as SHA-256 digests only), partners, the journal and what partners did. Importing replaces the state; the partners registered here stay.',
+    ),
     h(
       'div',
       { class: 'actions left' },
@@ -138,27 +172,80 @@ async function renderClock() {
   const box = $('clock');
   if (!box) return;
   const r = await api.clock();
-  if (!r.ok) return mount(box, h('h2', { id: 'h-clock' }, 'Clock'), h('div', { class: 'note note-bad' }, r.error.message));
+  if (!r.ok)
+    return mount(box, h('h2', { id: 'h-clock' }, 'Clock'), h('div', { class: 'note note-bad' }, r.error.message));
   const c = r.value;
   const move = (/** @type {any} */ body) => async () => {
     const done = await api.advanceClock(body);
     if (!done.ok) return notify(done.error.message);
     await renderClock();
   };
-  const custom = /** @type {HTMLInputElement} */ (h('input', { type: 'number', id: 'clock-seconds', min: 0, step: 1, value: '3601', 'aria-label': 'Seconds to move forward', class: 'narrow-input' }));
+  const custom = /** @type {HTMLInputElement} */ (
+    h('input', {
+      type: 'number',
+      id: 'clock-seconds',
+      min: 0,
+      step: 1,
+      value: '3601',
+      'aria-label': 'Seconds to move forward',
+      class: 'narrow-input',
+    })
+  );
   mount(
     box,
     h('h2', { id: 'h-clock' }, 'Clock'),
-    h('p', {}, 'Databricks time: ', h('strong', { id: 'clock-now' }, fmtDateTime(c.now)), ' ', h('span', { class: 'muted small', id: 'clock-offset' }, c.offset_seconds ? `(${formatOffset(c.offset_seconds)} ahead of real time)` : '(real time)')),
-    h('p', { class: 'muted small' }, 'OAuth access tokens live 1 hour, authorization codes 5 minutes: move past them to see how the partner handles expiry.'),
+    h(
+      'p',
+      {},
+      'Databricks time: ',
+      h('strong', { id: 'clock-now' }, fmtDateTime(c.now)),
+      ' ',
+      h(
+        'span',
+        { class: 'muted small', id: 'clock-offset' },
+        c.offset_seconds ? `(${formatOffset(c.offset_seconds)} ahead of real time)` : '(real time)',
+      ),
+    ),
+    h(
+      'p',
+      { class: 'muted small' },
+      'OAuth access tokens live 1 hour, authorization codes 5 minutes: move past them to see how the partner handles expiry.',
+    ),
     h(
       'div',
       { class: 'actions left' },
-      h('button', { type: 'button', class: 'btn', id: 'clock-hour', onclick: move({ advance_seconds: 3600 }) }, '+1 hour'),
-      h('button', { type: 'button', class: 'btn', id: 'clock-day', onclick: move({ advance_seconds: 86400 }) }, '+1 day'),
+      h(
+        'button',
+        { type: 'button', class: 'btn', id: 'clock-hour', onclick: move({ advance_seconds: 3600 }) },
+        '+1 hour',
+      ),
+      h(
+        'button',
+        { type: 'button', class: 'btn', id: 'clock-day', onclick: move({ advance_seconds: 86400 }) },
+        '+1 day',
+      ),
       custom,
-      h('button', { type: 'button', class: 'btn', id: 'clock-advance', onclick: () => move({ advance_seconds: Math.max(0, Math.round(Number(custom.value) || 0)) })() }, '+ seconds'),
-      h('button', { type: 'button', class: 'btn ghost', id: 'clock-reset', disabled: !c.offset_seconds, onclick: move({ reset: true }) }, 'Back to real time'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          id: 'clock-advance',
+          onclick: () => move({ advance_seconds: Math.max(0, Math.round(Number(custom.value) || 0)) })(),
+        },
+        '+ seconds',
+      ),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn ghost',
+          id: 'clock-reset',
+          disabled: !c.offset_seconds,
+          onclick: move({ reset: true }),
+        },
+        'Back to real time',
+      ),
     ),
   );
 }
@@ -168,7 +255,9 @@ function formatOffset(s) {
   const d = Math.floor(s / 86400);
   const hh = Math.floor((s % 86400) / 3600);
   const mm = Math.floor((s % 3600) / 60);
-  return [d ? `${d} d` : '', hh ? `${hh} h` : '', mm ? `${mm} min` : '', !d && !hh && !mm ? `${s} s` : ''].filter(Boolean).join(' ');
+  return [d ? `${d} d` : '', hh ? `${hh} h` : '', mm ? `${mm} min` : '', !d && !hh && !mm ? `${s} s` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 /**
@@ -177,21 +266,25 @@ function formatOffset(s) {
  */
 function confirmButton(id, label, question, run) {
   const button = /** @type {HTMLButtonElement} */ (
-    h('button', {
-      type: 'button',
-      class: 'btn small',
-      id,
-      onclick: async () => {
-        if (button.dataset.armed !== 'true') {
-          button.dataset.armed = 'true';
-          button.textContent = question;
-          button.classList.add('danger');
-          return;
-        }
-        button.disabled = true;
-        await run();
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn small',
+        id,
+        onclick: async () => {
+          if (button.dataset.armed !== 'true') {
+            button.dataset.armed = 'true';
+            button.textContent = question;
+            button.classList.add('danger');
+            return;
+          }
+          button.disabled = true;
+          await run();
+        },
       },
-    }, label)
+      label,
+    )
   );
   return button;
 }

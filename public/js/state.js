@@ -92,8 +92,23 @@ export function notify(message, kind = 'error', action = undefined) {
     h(
       'span',
       { class: 'notice-actions' },
-      action ? h('button', { type: 'button', class: 'btn small', id: 'notice-action', onclick: () => ((el.hidden = true), action.run()) }, action.label) : null,
-      h('button', { type: 'button', class: 'btn small ghost', onclick: () => (el.hidden = true), 'aria-label': 'Dismiss' }, 'Dismiss'),
+      action
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn small',
+              id: 'notice-action',
+              onclick: () => ((el.hidden = true), action.run()),
+            },
+            action.label,
+          )
+        : null,
+      h(
+        'button',
+        { type: 'button', class: 'btn small ghost', onclick: () => (el.hidden = true), 'aria-label': 'Dismiss' },
+        'Dismiss',
+      ),
     ),
   );
   el.hidden = false;
@@ -133,7 +148,8 @@ export async function loadWorkspace() {
   state.workspace = r.value;
   localStorage.setItem('pcsim.ws', state.wsId);
   const users = r.value.users;
-  if (!users.some((/** @type {User} */ u) => u.id === state.userId)) state.userId = (users.find((/** @type {User} */ u) => u.admin) ?? users[0])?.id ?? '';
+  if (!users.some((/** @type {User} */ u) => u.id === state.userId))
+    state.userId = (users.find((/** @type {User} */ u) => u.admin) ?? users[0])?.id ?? '';
   if (state.userId) localStorage.setItem('pcsim.user', state.userId);
   bus.emit('context');
 }

@@ -23,10 +23,28 @@ export interface ConfigEntry {
   kind: ConfigKind;
 }
 
-const entry = (flag: string, env: string, kind: ConfigKind): ConfigEntry => ({ flag, env, key: flag.replace(/^--(no-)?/, ''), kind });
+const entry = (flag: string, env: string, kind: ConfigKind): ConfigEntry => ({
+  flag,
+  env,
+  key: flag.replace(/^--(no-)?/, ''),
+  kind,
+});
 
 /** Flags that are not configuration (they act once, or select the config itself). */
-export const NOT_CONFIGURABLE = new Set(['--config', '--help', '--version', '--print-config', '--from', '--out', '--workspace', '--partner-id', '--limit', '--name', '--advance', '--reset']);
+export const NOT_CONFIGURABLE = new Set([
+  '--config',
+  '--help',
+  '--version',
+  '--print-config',
+  '--from',
+  '--out',
+  '--workspace',
+  '--partner-id',
+  '--limit',
+  '--name',
+  '--advance',
+  '--reset',
+]);
 
 export const CONFIG_TABLE: readonly ConfigEntry[] = [
   entry('--partner', 'PCSIM_PARTNERS', 'list'),
@@ -87,8 +105,14 @@ function coerce(e: ConfigEntry, value: unknown, source: string): string | boolea
       return fail('a whole number');
     case 'list':
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-      if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
-      return fail(source.startsWith('PCSIM_') ? 'a comma-separated list' : 'an array of strings (or one comma-separated string)');
+      if (typeof value === 'string')
+        return value
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+      return fail(
+        source.startsWith('PCSIM_') ? 'a comma-separated list' : 'an array of strings (or one comma-separated string)',
+      );
     default:
       if (typeof value === 'string' && value !== '') return value;
       if (typeof value === 'number') return String(value);
@@ -105,18 +129,29 @@ export function readConfigFile(file: string | undefined, cwd: string): ConfigVal
     text = readFileSync(target, 'utf8');
   } catch (err) {
     if (!explicit && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new UsageError(`Failed to read the config file ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a readable JSON file.`);
+    throw new UsageError(
+      `Failed to read the config file ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a readable JSON file.`,
+    );
   }
   const parsed = tryParseJson(text);
-  if (!parsed.ok) throw new UsageError(`Failed to read the config file ${target}: it is not valid JSON (${parsed.message}). Expected a JSON object such as {"port": 8000}.`);
+  if (!parsed.ok)
+    throw new UsageError(
+      `Failed to read the config file ${target}: it is not valid JSON (${parsed.message}). Expected a JSON object such as {"port": 8000}.`,
+    );
   const obj = parsed.value;
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new UsageError(`Failed to read the config file ${target}: it is not a JSON object. Expected {"port": 8000, …}.`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new UsageError(
+      `Failed to read the config file ${target}: it is not a JSON object. Expected {"port": 8000, …}.`,
+    );
   const out: ConfigValues = {};
   const keys = CONFIG_TABLE.map((e) => e.key);
   for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
     if (key === '$schema') continue;
     const e = CONFIG_TABLE.find((x) => x.key === key);
-    if (!e) throw new UsageError(`Failed to read the config file ${target}: ${key} is not a known key. Expected one of ${keys.join(', ')} (did you mean ${closest(key, keys)}?).`);
+    if (!e)
+      throw new UsageError(
+        `Failed to read the config file ${target}: ${key} is not a known key. Expected one of ${keys.join(', ')} (did you mean ${closest(key, keys)}?).`,
+      );
     out[key] = coerce(e, typeof raw === 'bigint' ? String(raw) : raw, `${target}: ${key}`);
   }
   return out;
@@ -154,16 +189,30 @@ export function applyLayers(cmd: Command, env: NodeJS.ProcessEnv, cwd: string): 
  * ones to each (`pcsim load --no-color` as `pcsim run --no-color`).
  */
 export function addGlobalOptions(cmd: Command): void {
-  cmd.option('--config <file>', `read options from this JSON file (default ./${CONFIG_FILE_NAME} when present; or PCSIM_CONFIG)`);
-  if (!(cmd.options as Option[]).some((o) => o.long === '--no-color')) cmd.option('--no-color', 'never colour the output');
+  cmd.option(
+    '--config <file>',
+    `read options from this JSON file (default ./${CONFIG_FILE_NAME} when present; or PCSIM_CONFIG)`,
+  );
+  if (!(cmd.options as Option[]).some((o) => o.long === '--no-color'))
+    cmd.option('--no-color', 'never colour the output');
 }
 
 /** Adds the global options to every sub-command and the layering hook to the program. */
-export function installConfigLayers(program: Command, env: NodeJS.ProcessEnv, cwd: () => string = () => process.cwd()): void {
+export function installConfigLayers(
+  program: Command,
+  env: NodeJS.ProcessEnv,
+  cwd: () => string = () => process.cwd(),
+): void {
   for (const cmd of program.commands) {
     addGlobalOptions(cmd);
-    const extra = CONFIG_TABLE.filter((e) => (cmd.options as Option[]).some((o) => o.long === e.flag)).map((e) => `  ${e.flag.padEnd(20)} ${e.env.padEnd(24)} "${e.key}"`);
-    if (extra.length) cmd.addHelpText('after', `\nEvery option can also come from an environment variable or ${CONFIG_FILE_NAME} (flag > variable > file > default):\n${extra.join('\n')}`);
+    const extra = CONFIG_TABLE.filter((e) => (cmd.options as Option[]).some((o) => o.long === e.flag)).map(
+      (e) => `  ${e.flag.padEnd(20)} ${e.env.padEnd(24)} "${e.key}"`,
+    );
+    if (extra.length)
+      cmd.addHelpText(
+        'after',
+        `\nEvery option can also come from an environment variable or ${CONFIG_FILE_NAME} (flag > variable > file > default):\n${extra.join('\n')}`,
+      );
   }
   program.hook('preAction', (_root, action) => applyLayers(action, env, cwd()));
 }

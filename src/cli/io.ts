@@ -39,20 +39,24 @@ export function parseMsList(flag: string, value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
   const nums = parts.map(Number);
   if (parts.length === 0 || nums.some((n, i) => parts[i] === '' || !Number.isInteger(n) || n < 0)) {
-    throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected a comma-separated list of whole milliseconds, e.g. 1000,2000,4000 (or 0,0,0 to retry at once).`);
+    throw new UsageError(
+      `Failed to read ${flag} ${JSON.stringify(value)}: expected a comma-separated list of whole milliseconds, e.g. 1000,2000,4000 (or 0,0,0 to retry at once).`,
+    );
   }
   return nums;
 }
 
 export function parsePositiveInt(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected a positive whole number.`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected a positive whole number.`);
   return n;
 }
 
 export function parsePort(flag: string, value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected a port number from 0 to 65535.`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected a port number from 0 to 65535.`);
   return n;
 }
 

@@ -27,7 +27,10 @@ export interface LoadFlags {
 function parseSeconds(flag: string, value: string, min: 'positive' | 'zero'): number {
   const n = Number(value);
   const low = min === 'positive' ? n <= 0 : n < 0;
-  if (value.trim() === '' || !Number.isFinite(n) || low || n > 3600) throw new UsageError(`Failed to read ${flag} ${JSON.stringify(value)}: expected seconds, ${min === 'positive' ? 'more than 0' : '0 or more'} and at most 3600 (e.g. 10 or 0.5).`);
+  if (value.trim() === '' || !Number.isFinite(n) || low || n > 3600)
+    throw new UsageError(
+      `Failed to read ${flag} ${JSON.stringify(value)}: expected seconds, ${min === 'positive' ? 'more than 0' : '0 or more'} and at most 3600 (e.g. 10 or 0.5).`,
+    );
   return n * 1000;
 }
 
@@ -42,7 +45,10 @@ interface ReportSpec {
 function parseReports(specs: readonly string[]): ReportSpec[] {
   return specs.map((spec) => {
     const m = /^(json|junit):(.+)$/.exec(spec);
-    if (!m) throw new UsageError(`Failed to read --report ${JSON.stringify(spec)}: expected json:PATH or junit:PATH (repeatable; the console summary is always printed).`);
+    if (!m)
+      throw new UsageError(
+        `Failed to read --report ${JSON.stringify(spec)}: expected json:PATH or junit:PATH (repeatable; the console summary is always printed).`,
+      );
     return { kind: m[1] as ReportSpec['kind'], path: m[2]! };
   });
 }
@@ -57,12 +63,15 @@ export function formatLoad(r: LoadReport): string {
   ];
   for (const s of r.steps) {
     const label = `${s.journey} ${s.step}`;
-    lines.push(`  ${(label.length > 52 ? `${label.slice(0, 51)}…` : label).padEnd(52)} ${String(s.count).padStart(6)} ${s.p50_ms.toFixed(2).padStart(8)} ${s.p95_ms.toFixed(2).padStart(8)} ${s.p99_ms.toFixed(2).padStart(8)} ${s.max_ms.toFixed(2).padStart(8)}`);
+    lines.push(
+      `  ${(label.length > 52 ? `${label.slice(0, 51)}…` : label).padEnd(52)} ${String(s.count).padStart(6)} ${s.p50_ms.toFixed(2).padStart(8)} ${s.p95_ms.toFixed(2).padStart(8)} ${s.p99_ms.toFixed(2).padStart(8)} ${s.max_ms.toFixed(2).padStart(8)}`,
+    );
   }
   lines.push('', r.errors.length ? '  error answers by reason:' : '  error answers: none');
   for (const e of r.errors) lines.push(`    ${String(e.count).padStart(6)}  ${e.reason}`);
   lines.push(r.violations.length ? '  contract violations under load:' : '  contract violations under load: none');
-  for (const v of r.violations) lines.push(`    ${String(v.count).padStart(6)}  ${v.rule}${v.severity === 'warning' ? ' (warning)' : ''}`);
+  for (const v of r.violations)
+    lines.push(`    ${String(v.count).padStart(6)}  ${v.rule}${v.severity === 'warning' ? ' (warning)' : ''}`);
   if (r.failures.length) {
     lines.push('  failed copies:');
     for (const f of r.failures.slice(0, 10)) lines.push(`    ${String(f.count).padStart(6)}  ${f.reason}`);
@@ -77,7 +86,10 @@ export function formatLoad(r: LoadReport): string {
 
 export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> {
   const concurrency = parsePositiveInt('--concurrency', flags.concurrency ?? '10');
-  if (concurrency > 1000) throw new UsageError(`Failed to read --concurrency ${flags.concurrency}: at most 1000 copies at once. Expected 1 to 1000.`);
+  if (concurrency > 1000)
+    throw new UsageError(
+      `Failed to read --concurrency ${flags.concurrency}: at most 1000 copies at once. Expected 1 to 1000.`,
+    );
   const durationMs = parseSeconds('--duration', flags.duration ?? '10', 'positive');
   const warmupMs = parseSeconds('--warmup', flags.warmup ?? '0', 'zero');
   const progressEveryMs = parseSeconds('--progress', flags.progress ?? '5', 'zero');
@@ -88,7 +100,10 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
     thresholds.push(t);
   }
   const reports = parseReports(flags.report ?? []);
-  if (!flags.scenario.length && flags.journeys === undefined) throw new UsageError('Failed to start pcsim load: nothing to run. Expected --scenario FILE (repeatable) or --journeys P100,P300.');
+  if (!flags.scenario.length && flags.journeys === undefined)
+    throw new UsageError(
+      'Failed to start pcsim load: nothing to run. Expected --scenario FILE (repeatable) or --journeys P100,P300.',
+    );
   const journeys: Journey[] = [];
   if (flags.journeys !== undefined) {
     const sel = selectJourneys(flags.journeys);
@@ -96,14 +111,24 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
     journeys.push(...sel.journeys);
   }
   if (flags.scenario.length) {
-    const scripted = await scenarioJourneys(flags.scenario, io, journeys.map((j) => j.id));
+    const scripted = await scenarioJourneys(
+      flags.scenario,
+      io,
+      journeys.map((j) => j.id),
+    );
     if (!scripted) return EXIT.usage;
     journeys.push(...scripted);
   }
   const env = credentialsFromEnv(io.env);
 
   // No workspace is served during a load: the reference partner's calls back would only add failed requests to the measure.
-  const target = await resolveTarget(flags.partner, env, io, 'loading (in this process: it shares the CPU with the load)', { coreIntegration: false });
+  const target = await resolveTarget(
+    flags.partner,
+    env,
+    io,
+    'loading (in this process: it shares the CPU with the load)',
+    { coreIntegration: false },
+  );
   if (!target) return EXIT.usage;
   const { config, stop } = target;
   // Ctrl-C ends the measurement early: copies under way finish and the report covers the time measured.
@@ -120,7 +145,10 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
       warmupMs,
       openRedirects: flags.launchCheck !== false,
       progressEveryMs,
-      onProgress: (p) => io.err(`pcsim load: ${secs(p.elapsed_ms)} s of ${secs(p.duration_ms)} s: ${p.completed} copies (${p.failed} failed), ${p.connect_per_s} connect/s\n`),
+      onProgress: (p) =>
+        io.err(
+          `pcsim load: ${secs(p.elapsed_ms)} s of ${secs(p.duration_ms)} s: ${p.completed} copies (${p.failed} failed), ${p.connect_per_s} connect/s\n`,
+        ),
     });
     if (thresholds.length) report.thresholds = judgeThresholds(report, thresholds);
     io.out(formatLoad(report));
@@ -130,7 +158,9 @@ export async function loadCommand(flags: LoadFlags, io: CliIO): Promise<number> 
         await writeFile(spec.path, spec.kind === 'junit' ? loadJunit(report) : `${JSON.stringify(report, null, 2)}\n`);
         io.err(`pcsim: wrote ${spec.path}\n`);
       } catch (err) {
-        io.err(`pcsim: Failed to write the load report ${spec.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.\n`);
+        io.err(
+          `pcsim: Failed to write the load report ${spec.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.\n`,
+        );
         return EXIT.usage;
       }
     }

@@ -16,7 +16,12 @@ export function notStartedReport(
   durationMs: number,
 ): RunReport {
   const reports: JourneyReport[] = journeys.map((j) => ({
-    id: j.id, title: j.title, status: 'skipped', reason, duration_ms: 0, steps: [],
+    id: j.id,
+    title: j.title,
+    status: 'skipped',
+    reason,
+    duration_ms: 0,
+    steps: [],
   }));
   return {
     tool: 'pcsim',
@@ -56,8 +61,9 @@ export function createProgress(
   return {
     start(id) {
       clear();
-      const line = `pcsim: ${id} is still running after ${seconds(opts.quietMs)}`
-        + ` (a call to the partner gives up after --timeout-ms ${opts.timeoutMs})\n`;
+      const line =
+        `pcsim: ${id} is still running after ${seconds(opts.quietMs)}` +
+        ` (a call to the partner gives up after --timeout-ms ${opts.timeoutMs})\n`;
       timer = setTimeout(() => io.err(line), opts.quietMs);
       timer.unref();
     },

@@ -1,6 +1,11 @@
 /** `pcsim run`: the certification engine from the command line. */
 import { selectJourneys } from '../journeys/catalogue.js';
-import { createConsoleReporter, parseReporterSpec, writeFileReports, type ReporterSpec } from '../journeys/reporters/index.js';
+import {
+  createConsoleReporter,
+  parseReporterSpec,
+  writeFileReports,
+  type ReporterSpec,
+} from '../journeys/reporters/index.js';
 import { runJourneys, shellWord } from '../journeys/runner.js';
 import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { checkReachable } from '../partner-client/reach.js';
@@ -10,7 +15,14 @@ import { credentialsFromEnv } from './credentials.js';
 import { scenarioJourneys } from './scenario.js';
 import { resolveTarget } from './target.js';
 import { EXIT, interruptible, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
-import { loadUserTls, tlsHostNames, trustHints, withCaFile, workspaceTls, type WorkspaceTls } from '../workspace/certificate.js';
+import {
+  loadUserTls,
+  tlsHostNames,
+  trustHints,
+  withCaFile,
+  workspaceTls,
+  type WorkspaceTls,
+} from '../workspace/certificate.js';
 
 export interface RunFlags {
   partner?: string;
@@ -45,36 +57,66 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
     if ('error' in spec) throw new UsageError(spec.error);
     specs.push(spec);
   }
-  const backoff = flags.retryBackoffMs !== undefined ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs) : [...DEFAULT_BACKOFF_MS];
-  const timeoutMs = flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
+  const backoff =
+    flags.retryBackoffMs !== undefined
+      ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs)
+      : [...DEFAULT_BACKOFF_MS];
+  const timeoutMs =
+    flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
   const env = credentialsFromEnv(io.env);
   const waitCore = flags.waitCore === undefined ? 0 : Number(flags.waitCore);
-  if (!Number.isInteger(waitCore) || waitCore < 0 || waitCore > 3600) throw new UsageError(`Failed to read --wait-core ${JSON.stringify(flags.waitCore)}: expected whole seconds from 0 to 3600 (0: P200/P201 are judged by hand).`);
+  if (!Number.isInteger(waitCore) || waitCore < 0 || waitCore > 3600)
+    throw new UsageError(
+      `Failed to read --wait-core ${JSON.stringify(flags.waitCore)}: expected whole seconds from 0 to 3600 (0: P200/P201 are judged by hand).`,
+    );
   // Scenario files are validated completely before anything starts or is sent.
-  const scripted = flags.scenario?.length ? await scenarioJourneys(flags.scenario, io, flags.journeysExplicit ? selection.journeys.map((j) => j.id) : []) : undefined;
+  const scripted = flags.scenario?.length
+    ? await scenarioJourneys(flags.scenario, io, flags.journeysExplicit ? selection.journeys.map((j) => j.id) : [])
+    : undefined;
   if (flags.scenario?.length && !scripted) return EXIT.usage;
   const journeys = scripted ? [...(flags.journeysExplicit ? selection.journeys : []), ...scripted] : selection.journeys;
 
-  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError(`Failed to read ${flags.tlsCert === undefined ? '--tls-key' : '--tls-cert'}: it was given without ${flags.tlsCert === undefined ? '--tls-cert' : '--tls-key'}. Expected both (a PEM certificate and its key) or neither.`);
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw new UsageError(
+      `Failed to read ${flags.tlsCert === undefined ? '--tls-key' : '--tls-cert'}: it was given without ${flags.tlsCert === undefined ? '--tls-cert' : '--tls-key'}. Expected both (a PEM certificate and its key) or neither.`,
+    );
   // The workspace's certificate is settled before the partner starts, so the built-in one can trust it.
   let tls: { tls: WorkspaceTls; remove(): Promise<void> } | undefined;
   if (waitCore > 0) {
     try {
-      tls = await withCaFile(flags.tlsCert && flags.tlsKey ? await loadUserTls(flags.tlsCert, flags.tlsKey) : await workspaceTls(null, tlsHostNames()));
+      tls = await withCaFile(
+        flags.tlsCert && flags.tlsKey
+          ? await loadUserTls(flags.tlsCert, flags.tlsKey)
+          : await workspaceTls(null, tlsHostNames()),
+      );
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
     for (const hint of trustHints(tls.tls)) io.err(`pcsim: ${hint}\n`);
   }
-  const target = await resolveTarget(flags.partner, env, io, 'running against', tls ? { workspaceTls: { ca: tls.tls.ca } } : {});
+  const target = await resolveTarget(
+    flags.partner,
+    env,
+    io,
+    'running against',
+    tls ? { workspaceTls: { ca: tls.tls.ca } } : {},
+  );
   if (!target) return EXIT.usage;
   const { config, stop } = target;
 
-  if (flags.showSecrets) io.err('pcsim: WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in this run\'s output and reports. Use it for local debugging only; never in CI.\n');
+  if (flags.showSecrets)
+    io.err(
+      "pcsim: WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in this run's output and reports. Use it for local debugging only; never in CI.\n",
+    );
   const useColor = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
-  const console = specs.some((s) => s.kind === 'console') ? createConsoleReporter({ write: io.out, color: useColor }) : undefined;
+  const console = specs.some((s) => s.kind === 'console')
+    ? createConsoleReporter({ write: io.out, color: useColor })
+    : undefined;
   // Ctrl-C stops the run the way the UI's Stop does, and the reports are still written.
-  const interrupt = interruptible(io, 'pcsim: stopping after the call under way; the reports will say what did not run');
+  const interrupt = interruptible(
+    io,
+    'pcsim: stopping after the call under way; the reports will say what did not run',
+  );
   const failFast = new AbortController();
   let firstFailure: string | undefined;
   const progress = createProgress(io, journeys.length, { lines: !console, quietMs: quietMs(timeoutMs), timeoutMs });
@@ -89,14 +131,20 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
   };
   try {
     // Before the catalogue: does anything answer at base_url? A partner that is down ends the run here.
-    const reach = await checkReachable(config.base_url, { retryBackoffMs: backoff, timeoutMs, signal: interrupt.signal });
+    const reach = await checkReachable(config.base_url, {
+      retryBackoffMs: backoff,
+      timeoutMs,
+      signal: interrupt.signal,
+    });
     if (!reach.ok) {
       const over = (reach.duration_ms / 1000).toFixed(1);
       const tries = reach.attempts > 1 ? ` (${reach.attempts} attempts over ${over} s)` : '';
       const reason = `not started: nothing answers at base_url ${config.base_url}: ${reach.error}${tries}`;
       const where = `base_url ${config.base_url}${flags.partner ? ` (${flags.partner})` : ''}`;
-      io.err(`pcsim: Failed to reach the partner at ${where}: ${reach.error}${tries}.`
-        + ' Expected a server accepting connections there: start the partner, or correct base_url.\n');
+      io.err(
+        `pcsim: Failed to reach the partner at ${where}: ${reach.error}${tries}.` +
+          ' Expected a server accepting connections there: start the partner, or correct base_url.\n',
+      );
       const report = notStartedReport(config, journeys, reason, reach.duration_ms);
       console?.onRunEnd(report);
       if (!(await writeReports(report))) return EXIT.usage;
@@ -104,8 +152,8 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
     }
     const onJourneyEnd = (j: JourneyReport) => {
       // The runner says "stopped" for what a stop skipped; a --fail-fast stop says why.
-      const stoppedByFailFast = firstFailure && !interrupt.signal.aborted
-        && j.status === 'skipped' && j.reason === STOPPED_REASON;
+      const stoppedByFailFast =
+        firstFailure && !interrupt.signal.aborted && j.status === 'skipped' && j.reason === STOPPED_REASON;
       if (stoppedByFailFast) j.reason = failFastReason(firstFailure!);
       progress.end(j);
       console?.onJourneyEnd(j);
@@ -125,9 +173,18 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
       showSecrets: flags.showSecrets,
       waitCore,
       strict: flags.strict,
-      rerunBase: ['pcsim run', flags.partner ? `--partner ${shellWord(flags.partner)}` : '', waitCore > 0 ? `--wait-core ${waitCore}` : ''].filter(Boolean).join(' '),
+      rerunBase: [
+        'pcsim run',
+        flags.partner ? `--partner ${shellWord(flags.partner)}` : '',
+        waitCore > 0 ? `--wait-core ${waitCore}` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
       // Loaded only when needed: the simulated workspace (express, SQL engine) costs ~0.4 s to import.
-      core: waitCore > 0 ? (await import('../workspace/core-integration.js')).createCoreIntegration({ tls: tls?.tls }) : undefined,
+      core:
+        waitCore > 0
+          ? (await import('../workspace/core-integration.js')).createCoreIntegration({ tls: tls?.tls })
+          : undefined,
       onJourneyStart: (j) => {
         progress.start(j.id);
         console?.onJourneyStart(j.id, j.title);

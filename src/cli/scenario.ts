@@ -25,7 +25,10 @@ export async function looksLikeScenario(file: string): Promise<boolean> {
 export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
-    const isDir = await stat(p).then((s) => s.isDirectory(), () => false);
+    const isDir = await stat(p).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!isDir) {
       out.push(p);
       continue;
@@ -35,26 +38,39 @@ export async function expandScenarioPaths(paths: string[]): Promise<string[]> {
       const file = path.join(p, f);
       if (/\.(ya?ml|json)$/i.test(f) && (await looksLikeScenario(file))) found.push(file);
     }
-    if (found.length === 0) throw new UsageError(`Failed to read scenarios from the directory ${p}: it holds no scenario file. Expected .yaml/.yml files, or .json files with steps, or a file path.`);
+    if (found.length === 0)
+      throw new UsageError(
+        `Failed to read scenarios from the directory ${p}: it holds no scenario file. Expected .yaml/.yml files, or .json files with steps, or a file path.`,
+      );
     out.push(...found);
   }
   return out;
 }
 
 /** Loads every file; all problems of all files are printed, and nothing runs when there is one. */
-export async function loadScenarios(paths: string[], io: CliIO, taken: readonly string[] = []): Promise<Scenario[] | undefined> {
+export async function loadScenarios(
+  paths: string[],
+  io: CliIO,
+  taken: readonly string[] = [],
+): Promise<Scenario[] | undefined> {
   const results = [];
   for (const file of await expandScenarioPaths(paths)) results.push(await loadScenarioFile(file));
   const set = collectScenarios(results, taken);
   if (!set.ok) {
     const n = set.problems.length;
-    io.err(`pcsim: the scenario files cannot be used (${n} problem${n > 1 ? 's' : ''}; nothing was sent):\n${set.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    io.err(
+      `pcsim: the scenario files cannot be used (${n} problem${n > 1 ? 's' : ''}; nothing was sent):\n${set.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`,
+    );
     return undefined;
   }
   return set.scenarios;
 }
 
-export async function scenarioJourneys(files: string[], io: CliIO, taken: readonly string[] = []): Promise<Journey[] | undefined> {
+export async function scenarioJourneys(
+  files: string[],
+  io: CliIO,
+  taken: readonly string[] = [],
+): Promise<Journey[] | undefined> {
   return (await loadScenarios(files, io, taken))?.map(scenarioJourney);
 }
 
@@ -78,9 +94,14 @@ async function readJournal(from: string, flags: RecordFlags, io: CliIO): Promise
     try {
       res = await fetch(url);
     } catch (err) {
-      throw new UsageError(`Failed to read the journal from ${url}: ${(err as Error).message}. Expected a running pcsim serve (GET /api/journal).`);
+      throw new UsageError(
+        `Failed to read the journal from ${url}: ${(err as Error).message}. Expected a running pcsim serve (GET /api/journal).`,
+      );
     }
-    if (!res.ok) throw new UsageError(`Failed to read the journal from ${url}: HTTP ${res.status}. Expected 200 from GET /api/journal.`);
+    if (!res.ok)
+      throw new UsageError(
+        `Failed to read the journal from ${url}: HTTP ${res.status}. Expected 200 from GET /api/journal.`,
+      );
     io.err(`pcsim: read ${url}\n`);
     return res.json();
   }
@@ -88,21 +109,35 @@ async function readJournal(from: string, flags: RecordFlags, io: CliIO): Promise
   try {
     text = await readFile(from, 'utf8');
   } catch (err) {
-    throw new UsageError(`Failed to read the journal file ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected the saved JSON of GET /api/journal.`);
+    throw new UsageError(
+      `Failed to read the journal file ${from}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected the saved JSON of GET /api/journal.`,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`Failed to read the journal file ${from}: it is not JSON (${(err as Error).message}). Expected the saved JSON of GET /api/journal.`);
+    throw new UsageError(
+      `Failed to read the journal file ${from}: it is not JSON (${(err as Error).message}). Expected the saved JSON of GET /api/journal.`,
+    );
   }
 }
 
 export async function recordCommand(flags: RecordFlags, io: CliIO): Promise<number> {
   const limit = flags.limit !== undefined ? parsePositiveInt('--limit', flags.limit) : undefined;
   const raw = await readJournal(flags.from, flags, io);
-  const exchanges = (Array.isArray(raw) ? raw : (raw as { exchanges?: unknown })?.exchanges) as JournalExchange[] | undefined;
-  if (!Array.isArray(exchanges)) throw new UsageError(`Failed to read the journal from ${flags.from}: it has no "exchanges" list. Expected {"exchanges": [...]} as GET /api/journal answers.`);
-  const result = recordScenario(exchanges, { workspace: flags.workspace, partner: flags.partnerId, limit, name: flags.name ?? `recorded-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`, source: flags.from });
+  const exchanges = (Array.isArray(raw) ? raw : (raw as { exchanges?: unknown })?.exchanges) as
+    JournalExchange[] | undefined;
+  if (!Array.isArray(exchanges))
+    throw new UsageError(
+      `Failed to read the journal from ${flags.from}: it has no "exchanges" list. Expected {"exchanges": [...]} as GET /api/journal answers.`,
+    );
+  const result = recordScenario(exchanges, {
+    workspace: flags.workspace,
+    partner: flags.partnerId,
+    limit,
+    name: flags.name ?? `recorded-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`,
+    source: flags.from,
+  });
   if ('error' in result) {
     io.err(`pcsim: ${result.error}\n`);
     return EXIT.usage;
@@ -111,7 +146,9 @@ export async function recordCommand(flags: RecordFlags, io: CliIO): Promise<numb
   try {
     await writeFile(flags.out, text);
   } catch (err) {
-    throw new UsageError(`Failed to write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.`);
+    throw new UsageError(
+      `Failed to write ${flags.out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a writable path.`,
+    );
   }
   for (const note of result.notes) io.err(`pcsim: note: ${note}\n`);
   io.out(`pcsim: wrote ${flags.out} (${result.scenario.steps.length} steps from ${result.used} exchanges)\n`);

@@ -25,14 +25,30 @@ export interface ServeFlags {
 
 export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise<void>): Promise<number> {
   const port = parsePort('--port', flags.port);
-  const backoff = flags.retryBackoffMs !== undefined ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs) : [...DEFAULT_BACKOFF_MS];
-  const timeoutMs = flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
-  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new UsageError(`Failed to read ${flags.tlsCert === undefined ? '--tls-key' : '--tls-cert'}: it was given without ${flags.tlsCert === undefined ? '--tls-cert' : '--tls-key'}. Expected both (a PEM certificate and its key) or neither.`);
+  const backoff =
+    flags.retryBackoffMs !== undefined
+      ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs)
+      : [...DEFAULT_BACKOFF_MS];
+  const timeoutMs =
+    flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw new UsageError(
+      `Failed to read ${flags.tlsCert === undefined ? '--tls-key' : '--tls-cert'}: it was given without ${flags.tlsCert === undefined ? '--tls-cert' : '--tls-key'}. Expected both (a PEM certificate and its key) or neither.`,
+    );
   const env = credentialsFromEnv(io.env);
   const log = (line: string) => io.err(`pcsim: ${line}\n`);
-  if (flags.showSecrets) log('WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in the journal and the UI. Use it for local debugging only.');
-  if (flags.host === '0.0.0.0' || flags.host === '::') log(`warning: listening on ${flags.host}: every machine that can reach this one can drive pcsim and read its journal. Use it inside a container or a trusted network only.`);
-  if (flags.partner.length > 0 && env.defaulted) log("warning: BASIC_USER/BASIC_PASSWORD are not both set; sending the reference partner's default credentials to your partner. Set them to the Basic credentials your partner issued to Databricks.");
+  if (flags.showSecrets)
+    log(
+      'WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in the journal and the UI. Use it for local debugging only.',
+    );
+  if (flags.host === '0.0.0.0' || flags.host === '::')
+    log(
+      `warning: listening on ${flags.host}: every machine that can reach this one can drive pcsim and read its journal. Use it inside a container or a trusted network only.`,
+    );
+  if (flags.partner.length > 0 && env.defaulted)
+    log(
+      "warning: BASIC_USER/BASIC_PASSWORD are not both set; sending the reference partner's default credentials to your partner. Set them to the Basic credentials your partner issued to Databricks.",
+    );
 
   const clash = await sameNameClash(flags.partner);
   if (clash) {
@@ -65,8 +81,12 @@ export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise
     throw err;
   }
   const s = running.store.read();
-  const partners = s.partners.map((p) => `${p.config.name} (${p.source === 'reference' ? 'built-in reference partner' : p.source})`).join(', ');
-  log(`serving on ${running.url} (state: ${flags.memory ? 'memory only' : flags.data}; ${s.workspaces.length} workspaces, ${s.users.length} users, ${s.connections.length} connections; partners: ${partners})`);
+  const partners = s.partners
+    .map((p) => `${p.config.name} (${p.source === 'reference' ? 'built-in reference partner' : p.source})`)
+    .join(', ');
+  log(
+    `serving on ${running.url} (state: ${flags.memory ? 'memory only' : flags.data}; ${s.workspaces.length} workspaces, ${s.users.length} users, ${s.connections.length} connections; partners: ${partners})`,
+  );
   const ca = await withCaFile(running.tls);
   for (const hint of trustHints(ca.tls)) log(hint);
   log(`open ${running.url}/ in a browser, or try: curl ${running.url}/api/health   (Ctrl-C stops)`);
@@ -91,10 +111,13 @@ export async function sameNameClash(files: readonly string[]): Promise<string | 
     const first = seen.get(id);
     if (first) {
       const [a, b] = [JSON.stringify(first.name), JSON.stringify(loaded.config.name)];
-      const same = a === b ? `the same name ${a}` : `names that make the same partner id ${JSON.stringify(id)} (${a}, ${b})`;
-      return `Failed to register the partners: ${first.file} and ${file} have ${same},`
-        + ' so one would replace the other in a single tile. Expected a distinct "name" in each partner file'
-        + ' (e.g. add " (staging)").';
+      const same =
+        a === b ? `the same name ${a}` : `names that make the same partner id ${JSON.stringify(id)} (${a}, ${b})`;
+      return (
+        `Failed to register the partners: ${first.file} and ${file} have ${same},` +
+        ' so one would replace the other in a single tile. Expected a distinct "name" in each partner file' +
+        ' (e.g. add " (staging)").'
+      );
     }
     seen.set(id, { file, name: loaded.config.name });
   }

@@ -26,9 +26,15 @@ interface Answer {
 async function call(base: string, method: string, path: string, body?: string): Promise<Answer> {
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body });
+    res = await fetch(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body,
+    });
   } catch (err) {
-    throw new UsageError(`Failed to reach pcsim serve at ${base}: ${(err as Error).message}. Expected a running pcsim serve (pass --url).`);
+    throw new UsageError(
+      `Failed to reach pcsim serve at ${base}: ${(err as Error).message}. Expected a running pcsim serve (pass --url).`,
+    );
   }
   const text = await res.text();
   let json: Record<string, unknown> | undefined;
@@ -41,15 +47,26 @@ async function call(base: string, method: string, path: string, body?: string): 
 }
 
 /** The server's own "Failed to …" message when it refused. */
-const refusal = (a: Answer) => ((a.json?.error as { message?: string } | undefined)?.message ?? `HTTP ${a.status}: ${a.text.slice(0, 200)}`);
+const refusal = (a: Answer) =>
+  (a.json?.error as { message?: string } | undefined)?.message ?? `HTTP ${a.status}: ${a.text.slice(0, 200)}`;
 
-export async function stateCommand(action: string, arg: string | undefined, flags: StateFlags, io: CliIO): Promise<number> {
-  if (!(STATE_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`Failed to read the action ${JSON.stringify(action)}. Expected one of ${STATE_ACTIONS.join(', ')}.`);
+export async function stateCommand(
+  action: string,
+  arg: string | undefined,
+  flags: StateFlags,
+  io: CliIO,
+): Promise<number> {
+  if (!(STATE_ACTIONS as readonly string[]).includes(action))
+    throw new UsageError(
+      `Failed to read the action ${JSON.stringify(action)}. Expected one of ${STATE_ACTIONS.join(', ')}.`,
+    );
   let base: string;
   try {
     base = new URL(flags.url).origin;
   } catch {
-    throw new UsageError(`Failed to read --url ${JSON.stringify(flags.url)}: not a URL. Expected http://host:port of a running pcsim serve.`);
+    throw new UsageError(
+      `Failed to read --url ${JSON.stringify(flags.url)}: not a URL. Expected http://host:port of a running pcsim serve.`,
+    );
   }
   const fail = (a: Answer) => {
     io.err(`pcsim: ${refusal(a)}\n`);
@@ -67,12 +84,17 @@ export async function stateCommand(action: string, arg: string | undefined, flag
       return EXIT.ok;
     }
     case 'import': {
-      if (!arg) throw new UsageError('Failed to import: no file given. Expected pcsim state import FILE (a file pcsim state export wrote).');
+      if (!arg)
+        throw new UsageError(
+          'Failed to import: no file given. Expected pcsim state import FILE (a file pcsim state export wrote).',
+        );
       let text: string;
       try {
         text = await readFile(arg, 'utf8');
       } catch (err) {
-        throw new UsageError(`Failed to read ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a file pcsim state export wrote.`);
+        throw new UsageError(
+          `Failed to read ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a file pcsim state export wrote.`,
+        );
       }
       const a = await call(base, 'PUT', '/api/state', text);
       if (a.status !== 200) return fail(a);
@@ -88,20 +110,31 @@ export async function stateCommand(action: string, arg: string | undefined, flag
     case 'snapshots': {
       const a = await call(base, 'GET', '/api/snapshots');
       if (a.status !== 200) return fail(a);
-      for (const s of (a.json?.snapshots as { id: string; name: string; taken_at: string }[]) ?? []) io.out(`${s.id}\t${s.taken_at}\t${s.name}\n`);
+      for (const s of (a.json?.snapshots as { id: string; name: string; taken_at: string }[]) ?? [])
+        io.out(`${s.id}\t${s.taken_at}\t${s.name}\n`);
       return EXIT.ok;
     }
     case 'restore': {
-      if (!arg) throw new UsageError('Failed to restore: no snapshot id given. Expected pcsim state restore ID (pcsim state snapshots lists them).');
+      if (!arg)
+        throw new UsageError(
+          'Failed to restore: no snapshot id given. Expected pcsim state restore ID (pcsim state snapshots lists them).',
+        );
       const a = await call(base, 'POST', `/api/snapshots/${encodeURIComponent(arg)}/restore`);
       if (a.status !== 200) return fail(a);
       io.out(`restored snapshot ${arg}: ${JSON.stringify(a.json?.counts)}\n`);
       return EXIT.ok;
     }
     case 'clock': {
-      if (flags.advance !== undefined && !/^\d+$/.test(flags.advance)) throw new UsageError(`Failed to read --advance ${JSON.stringify(flags.advance)}: expected whole seconds >= 0.`);
-      const body = flags.reset ? { reset: true } : flags.advance !== undefined ? { advance_seconds: Number(flags.advance) } : undefined;
-      const a = body ? await call(base, 'POST', '/api/clock', JSON.stringify(body)) : await call(base, 'GET', '/api/clock');
+      if (flags.advance !== undefined && !/^\d+$/.test(flags.advance))
+        throw new UsageError(`Failed to read --advance ${JSON.stringify(flags.advance)}: expected whole seconds >= 0.`);
+      const body = flags.reset
+        ? { reset: true }
+        : flags.advance !== undefined
+          ? { advance_seconds: Number(flags.advance) }
+          : undefined;
+      const a = body
+        ? await call(base, 'POST', '/api/clock', JSON.stringify(body))
+        : await call(base, 'GET', '/api/clock');
       if (a.status !== 200) return fail(a);
       io.out(`${a.json?.now}\t${a.json?.offset_seconds} s ahead of real time\n`);
       return EXIT.ok;

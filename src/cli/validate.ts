@@ -19,7 +19,12 @@ async function validatePartner(file: string, io: CliIO): Promise<boolean> {
   io.out(`${file}: valid partner config "${cfg.name}" (${cfg.category}, ${cfg.base_url}).\n`);
   for (const j of CATALOGUE) {
     const a = applicability(j, cfg);
-    const status = a.status === 'skipped' ? `skipped: ${a.reason} (${a.field})` : a.status === 'manual' && j.run ? `manual: ${a.reason}` : a.status;
+    const status =
+      a.status === 'skipped'
+        ? `skipped: ${a.reason} (${a.field})`
+        : a.status === 'manual' && j.run
+          ? `manual: ${a.reason}`
+          : a.status;
     io.out(`  ${j.id.padEnd(5)} ${j.title.padEnd(50)} ${status}\n`);
   }
   return true;
@@ -30,14 +35,20 @@ async function validateScenario(file: string, io: CliIO): Promise<boolean> {
   const { actionOf, stepName } = await import('../scenarios/schema.js');
   const r = await loadScenarioFile(file);
   if (!r.ok) {
-    io.err(`pcsim: ${file} cannot be used (${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}):\n${r.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+    io.err(
+      `pcsim: ${file} cannot be used (${r.problems.length} problem${r.problems.length > 1 ? 's' : ''}):\n${r.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`,
+    );
     return false;
   }
   const s = r.scenario;
-  io.out(`${file}: valid scenario "${s.name}": ${s.workspaces.length} workspace(s), ${s.users.length} user(s), ${s.steps.length} step(s)${s.requires?.length ? `, requires ${s.requires.join(', ')}` : ''}.\n`);
+  io.out(
+    `${file}: valid scenario "${s.name}": ${s.workspaces.length} workspace(s), ${s.users.length} user(s), ${s.steps.length} step(s)${s.requires?.length ? `, requires ${s.requires.join(', ')}` : ''}.\n`,
+  );
   s.steps.forEach((step, i) => {
     const { action } = actionOf(step);
-    io.out(`  ${String(i + 1).padStart(3)}. ${action}: ${stepName(step)}${step.when ? ' (only when the config matches)' : ''}\n`);
+    io.out(
+      `  ${String(i + 1).padStart(3)}. ${action}: ${stepName(step)}${step.when ? ' (only when the config matches)' : ''}\n`,
+    );
   });
   return true;
 }

@@ -17,7 +17,13 @@ export interface Violation {
   received?: string;
 }
 
-export const violation = (rule: string, field: string, message: string, severity: Severity = 'error', diff?: { expected: string; received: string }): Violation => ({
+export const violation = (
+  rule: string,
+  field: string,
+  message: string,
+  severity: Severity = 'error',
+  diff?: { expected: string; received: string },
+): Violation => ({
   rule,
   field,
   message,
@@ -42,7 +48,10 @@ export function show(value: unknown): string {
   if (typeof value === 'bigint') return value.toString();
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+    text =
+      typeof value === 'string'
+        ? JSON.stringify(value)
+        : JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   } catch {
     text = String(value);
   }
@@ -90,14 +99,25 @@ function caseHint(issue: z.core.$ZodIssue, value: unknown): string {
  * Turns zod issues into violations whose message names the field, the value and what was expected.
  * `what` completes "Failed to …" (e.g. "validate the Connect response").
  */
-export function issuesToViolations(issues: readonly z.core.$ZodIssue[], data: unknown, rulePrefix: string, what: string, fieldPrefix = ''): Violation[] {
+export function issuesToViolations(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  rulePrefix: string,
+  what: string,
+  fieldPrefix = '',
+): Violation[] {
   return issues.map((issue) => {
     const field = [fieldPrefix, pathToField(issue.path)].filter(Boolean).join('.') || '(body)';
     const value = get(data, issue.path);
     const missing = value === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
     const rule = `${rulePrefix}.${missing ? 'required' : issue.code === 'invalid_value' ? 'enum' : issue.code === 'custom' ? 'value' : 'type'}`;
     if (issue.code === 'unrecognized_keys') {
-      return violation(`${rulePrefix}.unknown_field`, field, `Failed to ${what}: unknown field(s) ${issue.keys.join(', ')}. Expected only the fields of the contract.`, 'warning');
+      return violation(
+        `${rulePrefix}.unknown_field`,
+        field,
+        `Failed to ${what}: unknown field(s) ${issue.keys.join(', ')}. Expected only the fields of the contract.`,
+        'warning',
+      );
     }
     const diff = { expected: expectation(issue), received: show(value) };
     const message = missing

@@ -39,8 +39,13 @@ export class InexactNumber {
  * their paths, so a message can quote what was sent ("9007199254740993.5") instead of the
  * rounded double ("9007199254740994"). Those numbers are `InexactNumber`s in the value.
  */
-export function parseJsonNoting(text: string): { value: unknown; inexact: Array<{ path: (string | number)[]; source: string }> } {
-  const value = losslessParse(text, null, (s) => (!/^-?\d+$/.test(s) && !isSafeNumber(s) ? new InexactNumber(s) : parseNumber(s)));
+export function parseJsonNoting(text: string): {
+  value: unknown;
+  inexact: Array<{ path: (string | number)[]; source: string }>;
+} {
+  const value = losslessParse(text, null, (s) =>
+    !/^-?\d+$/.test(s) && !isSafeNumber(s) ? new InexactNumber(s) : parseNumber(s),
+  );
   const inexact: Array<{ path: (string | number)[]; source: string }> = [];
   const walk = (v: unknown, path: (string | number)[]) => {
     if (v instanceof InexactNumber) inexact.push({ path, source: v.source });

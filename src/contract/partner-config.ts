@@ -6,8 +6,16 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import {
-  AUTH_OPTIONS, type AuthOption, CATEGORIES, CLOUDS, DATA_PERMISSIONS, NEW_USER_ACTIONS, OBJECT_PERMISSION_LEVELS,
-  OBJECT_PERMISSION_NAMES, RESOURCE_TYPES, TRIAL_TYPES,
+  AUTH_OPTIONS,
+  type AuthOption,
+  CATEGORIES,
+  CLOUDS,
+  DATA_PERMISSIONS,
+  NEW_USER_ACTIONS,
+  OBJECT_PERMISSION_LEVELS,
+  OBJECT_PERMISSION_NAMES,
+  RESOURCE_TYPES,
+  TRIAL_TYPES,
 } from './enums.js';
 import { issuesToViolations, violation, type Violation } from './diagnostics.js';
 import { tryParseJson } from './json.js';
@@ -46,7 +54,9 @@ export const PartnerConfig = z
     logo_file: z.string().optional(),
     icon_file: z.string().optional(),
     resources_to_provision: z.array(z.object({ resource_type: z.enum(RESOURCE_TYPES) })),
-    object_permissions: z.array(z.object({ name: z.enum(OBJECT_PERMISSION_NAMES), level: z.enum(OBJECT_PERMISSION_LEVELS) })).optional(),
+    object_permissions: z
+      .array(z.object({ name: z.enum(OBJECT_PERMISSION_NAMES), level: z.enum(OBJECT_PERMISSION_LEVELS) }))
+      .optional(),
     data_permissions: z.array(z.object({ permission: z.enum(DATA_PERMISSIONS) })).optional(),
     supported_clouds: z.array(z.enum(CLOUDS)).min(1),
     hostnames: z.array(z.string().min(1)).min(1),
@@ -61,7 +71,11 @@ export const PartnerConfig = z
   .superRefine((cfg, ctx) => {
     const auth = cfg.auth_options ?? [];
     if (auth.includes('AUTH_PAT') && auth.includes('AUTH_OAUTH_M2M')) {
-      ctx.addIssue({ code: 'custom', path: ['auth_options'], message: 'AUTH_PAT and AUTH_OAUTH_M2M are mutually exclusive. Expected at most one of them.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth_options'],
+        message: 'AUTH_PAT and AUTH_OAUTH_M2M are mutually exclusive. Expected at most one of them.',
+      });
     }
   });
 export type PartnerConfig = z.output<typeof PartnerConfig>;
@@ -84,16 +98,40 @@ export function validatePartnerConfig(raw: unknown, source = 'partner config'): 
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const obj = raw as Record<string, unknown>;
     for (const key of Object.keys(obj)) {
-      if (!KNOWN.has(key)) warnings.push(violation('config.unknown_field', keyField(key), `${source}: unknown field ${keyField(key)} is ignored. Expected only the fields of partner.json (CONTRACT §1).`, 'warning'));
+      if (!KNOWN.has(key))
+        warnings.push(
+          violation(
+            'config.unknown_field',
+            keyField(key),
+            `${source}: unknown field ${keyField(key)} is ignored. Expected only the fields of partner.json (CONTRACT §1).`,
+            'warning',
+          ),
+        );
     }
     const endpoints = obj.endpoints;
     if (endpoints && typeof endpoints === 'object') {
       for (const key of Object.keys(endpoints)) {
-        if (!KNOWN_ENDPOINTS.has(key)) warnings.push(violation('config.unknown_field', `endpoints.${keyField(key)}`, `${source}: unknown endpoint endpoints.${keyField(key)} is ignored. Expected one of ${[...KNOWN_ENDPOINTS].join(', ')}.`, 'warning'));
+        if (!KNOWN_ENDPOINTS.has(key))
+          warnings.push(
+            violation(
+              'config.unknown_field',
+              `endpoints.${keyField(key)}`,
+              `${source}: unknown endpoint endpoints.${keyField(key)} is ignored. Expected one of ${[...KNOWN_ENDPOINTS].join(', ')}.`,
+              'warning',
+            ),
+          );
       }
     }
     for (const key of WARN_IF_MISSING) {
-      if (obj[key] === undefined) warnings.push(violation('config.missing_optional', key, `${source}: ${key} is missing. Databricks lists it on the tile; pcsim goes on without it.`, 'warning'));
+      if (obj[key] === undefined)
+        warnings.push(
+          violation(
+            'config.missing_optional',
+            key,
+            `${source}: ${key} is missing. Databricks lists it on the tile; pcsim goes on without it.`,
+            'warning',
+          ),
+        );
     }
   }
   const parsed = PartnerConfig.safeParse(raw);
@@ -109,11 +147,31 @@ export async function loadPartnerConfig(file: string): Promise<ConfigResult> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, warnings: [], problems: [violation('config.unreadable', '(file)', `Failed to read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}. Expected a readable partner.json.`)] };
+    return {
+      ok: false,
+      warnings: [],
+      problems: [
+        violation(
+          'config.unreadable',
+          '(file)',
+          `Failed to read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}. Expected a readable partner.json.`,
+        ),
+      ],
+    };
   }
   const parsed = tryParseJson(text);
   if (!parsed.ok) {
-    return { ok: false, warnings: [], problems: [violation('config.not_json', '(file)', `Failed to read ${file}: it is not valid JSON (${parsed.message}). Expected a JSON object as in the official partner.json samples.`)] };
+    return {
+      ok: false,
+      warnings: [],
+      problems: [
+        violation(
+          'config.not_json',
+          '(file)',
+          `Failed to read ${file}: it is not valid JSON (${parsed.message}). Expected a JSON object as in the official partner.json samples.`,
+        ),
+      ],
+    };
   }
   return validatePartnerConfig(parsed.value, file);
 }

@@ -7,11 +7,16 @@ import type { z } from 'zod';
 import { errorsOnly, issuesToViolations, show, violation, type Violation } from './diagnostics.js';
 import { findDuplicateKey, tryParseJson } from './json.js';
 import {
-  Connection, ConnectorsResponse, DeleteConnectionResponse, ErrorResponse, TestConnectionResponse,
+  Connection,
+  ConnectorsResponse,
+  DeleteConnectionResponse,
+  ErrorResponse,
+  TestConnectionResponse,
 } from './messages.js';
 
 /** The partner APIs Databricks calls (CONTRACT §3–4). */
-export type CallKind = 'connect' | 'delete_connection' | 'delete_account' | 'expire_account' | 'test_connection' | 'connectors';
+export type CallKind =
+  'connect' | 'delete_connection' | 'delete_account' | 'expire_account' | 'test_connection' | 'connectors';
 
 export const RULES: Record<string, string> = {
   'http.status': 'The status code is one the contract allows for this API (CONTRACT §3–4).',
@@ -26,15 +31,18 @@ export const RULES: Record<string, string> = {
   'connect.response.enum': 'redirect_value, user_status, account_status are among the contract values, lower case.',
   'connect.response.type': 'Each Connection field has the contract type.',
   'connect.connection_id.on_sign_in': 'With is_connection_established true, connection_id is omitted (rule 1).',
-  'connect.connection_id.required': 'With established false and configured_resources true, connection_id is present and non-empty (rule 2).',
-  'connect.connection_id.unexpected': 'With established false and configured_resources false, connection_id is omitted (rule 3).',
+  'connect.connection_id.required':
+    'With established false and configured_resources true, connection_id is present and non-empty (rule 2).',
+  'connect.connection_id.unexpected':
+    'With established false and configured_resources false, connection_id is omitted (rule 3).',
   'connect.redirect_uri.scheme': 'redirect_uri is an absolute http(s) URL.',
   'connect.redirect_uri.host': 'The host of redirect_uri is one of the partner config hostnames.',
   'connect.redirect_uri.open': 'Opening redirect_uri answers 2xx or 3xx.',
   'error.response.required': 'Error answers carry an ErrorResponse with error_reason.',
   'error.response.enum': 'error_reason is one of the contract values.',
   'error.response.type': 'Each ErrorResponse field has the contract type.',
-  'error.reason_status': 'error_reason matches the status: 400 bad_request, 401 unauthorized, 404 connection_not_found/account_not_found, 500 general_error.',
+  'error.reason_status':
+    'error_reason matches the status: 400 bad_request, 401 unauthorized, 404 connection_not_found/account_not_found, 500 general_error.',
   'delete_connection.response.required': 'delete-connection answers {resource_status}.',
   'delete_connection.response.enum': 'resource_status is one of the contract values.',
   'delete_connection.response.type': 'delete-connection fields have the contract types.',
@@ -104,12 +112,30 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
   const { status } = answer;
 
   if (status >= 300 && status < 400) {
-    out.push(violation('http.redirect', 'status', `Failed to call ${api}: the partner answered ${status} redirecting to ${show(answer.headers.location ?? '')}. Expected the API to answer directly (200 or an ErrorResponse); Databricks does not follow redirects on API calls.`));
+    out.push(
+      violation(
+        'http.redirect',
+        'status',
+        `Failed to call ${api}: the partner answered ${status} redirecting to ${show(answer.headers.location ?? '')}. Expected the API to answer directly (200 or an ErrorResponse); Databricks does not follow redirects on API calls.`,
+      ),
+    );
   } else if (!ALLOWED_STATUS[ctx.kind].includes(status)) {
-    out.push(violation('http.status', 'status', `Failed to call ${api}: status ${status} is not part of the contract. Expected one of ${ALLOWED_STATUS[ctx.kind].join(', ')}.`));
+    out.push(
+      violation(
+        'http.status',
+        'status',
+        `Failed to call ${api}: status ${status} is not part of the contract. Expected one of ${ALLOWED_STATUS[ctx.kind].join(', ')}.`,
+      ),
+    );
   }
   if (answer.truncated) {
-    out.push(violation('http.body_too_large', '(body)', `Failed to read the ${api} answer: the body is larger than ${maxBodyBytes} bytes and was cut${announcedLength(answer.headers)}. Expected a small JSON document.`));
+    out.push(
+      violation(
+        'http.body_too_large',
+        '(body)',
+        `Failed to read the ${api} answer: the body is larger than ${maxBodyBytes} bytes and was cut${announcedLength(answer.headers)}. Expected a small JSON document.`,
+      ),
+    );
     return { text: previewText(answer.body), violations: out };
   }
 
@@ -117,14 +143,26 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
   try {
     text = utf8.decode(answer.body);
   } catch {
-    out.push(violation('json.encoding', '(body)', `Failed to read the ${api} answer: the body is not valid UTF-8. Expected UTF-8 JSON.`));
+    out.push(
+      violation(
+        'json.encoding',
+        '(body)',
+        `Failed to read the ${api} answer: the body is not valid UTF-8. Expected UTF-8 JSON.`,
+      ),
+    );
     return { text: answer.body.toString('latin1').slice(0, 2000), violations: out };
   }
 
   const is2xx = status >= 200 && status < 300;
   if (text.trim() === '') {
     if (!(is2xx && BODY_OPTIONAL.includes(ctx.kind)) && status !== 204) {
-      out.push(violation('json.syntax', '(body)', `Failed to read the ${api} answer: status ${status} came with an empty body. Expected ${is2xx ? 'a JSON document' : 'an ErrorResponse {error_reason, display_message}'}.`));
+      out.push(
+        violation(
+          'json.syntax',
+          '(body)',
+          `Failed to read the ${api} answer: status ${status} came with an empty body. Expected ${is2xx ? 'a JSON document' : 'an ErrorResponse {error_reason, display_message}'}.`,
+        ),
+      );
     }
     return { text, violations: out };
   }
@@ -133,23 +171,53 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
   const parsed = tryParseJson(text);
   const looksHtml = /^\s*</.test(text);
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType.trim())) {
-    const what = parsed.ok ? 'although the body is JSON' : `and the body is not JSON (${looksHtml ? 'it is HTML, ' : ''}it starts with ${show(text.slice(0, 60))})`;
-    out.push(violation('http.content_type', 'headers.content-type', `Failed to read the ${api} answer: Content-Type is ${show(contentType || '(none)')} ${what}. Expected application/json.`));
+    const what = parsed.ok
+      ? 'although the body is JSON'
+      : `and the body is not JSON (${looksHtml ? 'it is HTML, ' : ''}it starts with ${show(text.slice(0, 60))})`;
+    out.push(
+      violation(
+        'http.content_type',
+        'headers.content-type',
+        `Failed to read the ${api} answer: Content-Type is ${show(contentType || '(none)')} ${what}. Expected application/json.`,
+      ),
+    );
   }
   if (!parsed.ok) {
     const dup = /^Duplicate key '(.*)' encountered at position (\d+)/.exec(parsed.message);
     if (dup) {
-      out.push(violation('json.duplicate_key', '(body)', `Failed to parse the ${api} answer as JSON: key ${show(dup[1])} appears twice in one object (at position ${dup[2]}). Expected each key at most once.`));
+      out.push(
+        violation(
+          'json.duplicate_key',
+          '(body)',
+          `Failed to parse the ${api} answer as JSON: key ${show(dup[1])} appears twice in one object (at position ${dup[2]}). Expected each key at most once.`,
+        ),
+      );
     } else {
       const cut = /end of input/i.test(parsed.message);
-      const why = looksHtml ? 'the body is HTML' : cut ? `the document is incomplete: it ends after ${answer.body.length} bytes, in the middle of a value (${parsed.message})` : parsed.message;
-      out.push(violation('json.syntax', '(body)', `Failed to parse the ${api} answer as JSON: ${why}. Expected ${cut ? 'a complete JSON object' : 'a JSON object'}.`));
+      const why = looksHtml
+        ? 'the body is HTML'
+        : cut
+          ? `the document is incomplete: it ends after ${answer.body.length} bytes, in the middle of a value (${parsed.message})`
+          : parsed.message;
+      out.push(
+        violation(
+          'json.syntax',
+          '(body)',
+          `Failed to parse the ${api} answer as JSON: ${why}. Expected ${cut ? 'a complete JSON object' : 'a JSON object'}.`,
+        ),
+      );
     }
     return { text: previewText(answer.body), violations: out };
   }
   const dup = findDuplicateKey(text);
   if (dup) {
-    out.push(violation('json.duplicate_key', '(body)', `Failed to parse the ${api} answer as JSON: key ${show(dup.key)} appears twice in one object (at position ${dup.position}). Expected each key at most once.`));
+    out.push(
+      violation(
+        'json.duplicate_key',
+        '(body)',
+        `Failed to parse the ${api} answer as JSON: key ${show(dup.key)} appears twice in one object (at position ${dup.position}). Expected each key at most once.`,
+      ),
+    );
   }
   const body = parsed.value;
 
@@ -157,16 +225,31 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
     const schema = SUCCESS_SCHEMA[ctx.kind];
     if (schema) {
       const res = schema.safeParse(body);
-      if (!res.success) out.push(...issuesToViolations(res.error.issues, body, `${ctx.kind}.response`, `validate the ${api} answer`));
+      if (!res.success)
+        out.push(...issuesToViolations(res.error.issues, body, `${ctx.kind}.response`, `validate the ${api} answer`));
     }
     if (ctx.kind === 'connect') out.push(...connectRules(ctx, body));
   } else if (status >= 400) {
     const res = ErrorResponse.safeParse(body);
-    if (!res.success) out.push(...issuesToViolations(res.error.issues, body, 'error.response', `validate the ${status} ErrorResponse of ${api}`));
+    if (!res.success)
+      out.push(
+        ...issuesToViolations(
+          res.error.issues,
+          body,
+          'error.response',
+          `validate the ${status} ErrorResponse of ${api}`,
+        ),
+      );
     else {
       const expected = REASON_FOR_STATUS[status];
       if (expected && !expected.includes(res.data.error_reason)) {
-        out.push(violation('error.reason_status', 'error_reason', `Failed to validate the ${status} ErrorResponse of ${api}: error_reason is ${show(res.data.error_reason)}. Expected ${expected.join(' or ')} with status ${status}.`));
+        out.push(
+          violation(
+            'error.reason_status',
+            'error_reason',
+            `Failed to validate the ${status} ErrorResponse of ${api}: error_reason is ${show(res.data.error_reason)}. Expected ${expected.join(' or ')} with status ${status}.`,
+          ),
+        );
       }
     }
   }
@@ -175,7 +258,9 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
 
 function announcedLength(headers: Record<string, string>): string {
   const n = Number(headers['content-length']);
-  return headers['content-length'] !== undefined && Number.isSafeInteger(n) ? ` (Content-Length announced ${n} bytes)` : '';
+  return headers['content-length'] !== undefined && Number.isSafeInteger(n)
+    ? ` (Content-Length announced ${n} bytes)`
+    : '';
 }
 
 function previewText(buf: Buffer): string {
@@ -190,15 +275,38 @@ function connectRules(ctx: JudgeContext, body: unknown): Violation[] {
   const c = body as Record<string, unknown>;
   const hasId = c.connection_id !== undefined && c.connection_id !== null;
   if (ctx.established === true && hasId) {
-    out.push(violation('connect.connection_id.on_sign_in', 'connection_id', `Failed to validate the sign-in answer: connection_id is ${show(c.connection_id)} although is_connection_established was true. Expected connection_id to be omitted (CONTRACT §3 rule 1).`));
+    out.push(
+      violation(
+        'connect.connection_id.on_sign_in',
+        'connection_id',
+        `Failed to validate the sign-in answer: connection_id is ${show(c.connection_id)} although is_connection_established was true. Expected connection_id to be omitted (CONTRACT §3 rule 1).`,
+      ),
+    );
   }
-  if (ctx.established === false && c.configured_resources === true && (typeof c.connection_id !== 'string' || c.connection_id === '')) {
-    out.push(violation('connect.connection_id.required', 'connection_id', `Failed to validate the Connect answer: configured_resources is true but connection_id is ${show(c.connection_id)}. Expected a non-empty connection_id (CONTRACT §3 rule 2).`));
+  if (
+    ctx.established === false &&
+    c.configured_resources === true &&
+    (typeof c.connection_id !== 'string' || c.connection_id === '')
+  ) {
+    out.push(
+      violation(
+        'connect.connection_id.required',
+        'connection_id',
+        `Failed to validate the Connect answer: configured_resources is true but connection_id is ${show(c.connection_id)}. Expected a non-empty connection_id (CONTRACT §3 rule 2).`,
+      ),
+    );
   }
   if (ctx.established === false && c.configured_resources === false && hasId) {
-    out.push(violation('connect.connection_id.unexpected', 'connection_id', `Failed to validate the Connect answer: configured_resources is false but connection_id is ${show(c.connection_id)}. Expected connection_id to be omitted; Databricks deletes what it provisioned (CONTRACT §3 rule 3).`));
+    out.push(
+      violation(
+        'connect.connection_id.unexpected',
+        'connection_id',
+        `Failed to validate the Connect answer: configured_resources is false but connection_id is ${show(c.connection_id)}. Expected connection_id to be omitted; Databricks deletes what it provisioned (CONTRACT §3 rule 3).`,
+      ),
+    );
   }
-  if (typeof c.redirect_uri === 'string' && c.redirect_uri !== '') out.push(...redirectUriRules(c.redirect_uri, ctx.hostnames ?? []));
+  if (typeof c.redirect_uri === 'string' && c.redirect_uri !== '')
+    out.push(...redirectUriRules(c.redirect_uri, ctx.hostnames ?? []));
   return out;
 }
 
@@ -207,13 +315,31 @@ export function redirectUriRules(uri: string, hostnames: readonly string[]): Vio
   try {
     url = new URL(uri);
   } catch {
-    return [violation('connect.redirect_uri.scheme', 'redirect_uri', `Failed to open redirect_uri ${show(uri)}: it is not an absolute URL. Expected an http(s) URL on one of the hostnames.`)];
+    return [
+      violation(
+        'connect.redirect_uri.scheme',
+        'redirect_uri',
+        `Failed to open redirect_uri ${show(uri)}: it is not an absolute URL. Expected an http(s) URL on one of the hostnames.`,
+      ),
+    ];
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return [violation('connect.redirect_uri.scheme', 'redirect_uri', `Failed to open redirect_uri ${show(uri)}: scheme ${url.protocol} is refused. Expected http or https.`)];
+    return [
+      violation(
+        'connect.redirect_uri.scheme',
+        'redirect_uri',
+        `Failed to open redirect_uri ${show(uri)}: scheme ${url.protocol} is refused. Expected http or https.`,
+      ),
+    ];
   }
   if (!hostAllowed(url.hostname, hostnames)) {
-    return [violation('connect.redirect_uri.host', 'redirect_uri', `Failed to open redirect_uri: host ${show(url.hostname)} is not in the partner config hostnames. Expected one of ${hostnames.map((h) => show(h)).join(', ') || '(none listed)'}.`)];
+    return [
+      violation(
+        'connect.redirect_uri.host',
+        'redirect_uri',
+        `Failed to open redirect_uri: host ${show(url.hostname)} is not in the partner config hostnames. Expected one of ${hostnames.map((h) => show(h)).join(', ') || '(none listed)'}.`,
+      ),
+    ];
   }
   return [];
 }

@@ -13,7 +13,10 @@ export const int64 = () =>
     .transform((v, ctx) => {
       const id = toInt64(v);
       if (id === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not an int64: ${String(v)}. Expected an integer between -2^63 and 2^63-1.` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `not an int64: ${String(v)}. Expected an integer between -2^63 and 2^63-1.`,
+        });
         return z.NEVER;
       }
       return id;
@@ -22,15 +25,13 @@ export const int64 = () =>
 
 /** An int64 that must be a JSON integer (never a string): what a partner receives on the wire. */
 export const wireInt64 = () =>
-  z
-    .union([z.bigint(), z.number().int()])
-    .transform((v, ctx) => {
-      const id = toInt64(v);
-      if (id === undefined) {
-        ctx.addIssue({ code: 'custom', message: `integer out of the int64 range: ${String(v)}.` });
-        return z.NEVER;
-      }
-      return id;
-    });
+  z.union([z.bigint(), z.number().int()]).transform((v, ctx) => {
+    const id = toInt64(v);
+    if (id === undefined) {
+      ctx.addIssue({ code: 'custom', message: `integer out of the int64 range: ${String(v)}.` });
+      return z.NEVER;
+    }
+    return id;
+  });
 
 export const nonEmpty = () => z.string().min(1);

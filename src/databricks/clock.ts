@@ -15,7 +15,8 @@ export class Clock {
 
   /** Moves the clock forward by ms (never backward: issued tokens and stamps must stay in the past). */
   advance(ms: number): Date {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`Failed to advance the clock by ${ms} ms: expected a whole number of milliseconds >= 0.`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`Failed to advance the clock by ${ms} ms: expected a whole number of milliseconds >= 0.`);
     this.offsetMs += Math.round(ms);
     return this.now();
   }

@@ -88,7 +88,13 @@ export interface DeleteOutcome {
 const DEFAULT_ENDPOINT: WorkspaceEndpoint = { scheme: 'http', hostname: 'localhost', port: 8000 };
 
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'partner';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 48) || 'partner'
+  );
 }
 
 export class Databricks {
@@ -128,7 +134,9 @@ export class Databricks {
   }
 
   connectionOf(workspaceId: Int64, partnerId: string): ConnectionRecord | undefined {
-    return lookup(this.store.read().connections, 'workspace', (c) => c.workspace_id, workspaceId).find((c) => c.partner_id === partnerId);
+    return lookup(this.store.read().connections, 'workspace', (c) => c.workspace_id, workspaceId).find(
+      (c) => c.partner_id === partnerId,
+    );
   }
 
   resources(id: string): Resources | undefined {
@@ -139,7 +147,12 @@ export class Databricks {
 
   async createWorkspace(input: NewWorkspace = {}): Promise<Workspace> {
     const id = input.id ?? randomInt64();
-    if (lookupOne(this.store.read().workspaces, 'id', (w) => w.id, id)) throw new DatabricksError('conflict', `Failed to create workspace ${id}: a workspace with this id exists. Expected a new id.`, { workspace: id });
+    if (lookupOne(this.store.read().workspaces, 'id', (w) => w.id, id))
+      throw new DatabricksError(
+        'conflict',
+        `Failed to create workspace ${id}: a workspace with this id exists. Expected a new id.`,
+        { workspace: id },
+      );
     const ws: Workspace = {
       id,
       name: input.name ?? `workspace-${id.slice(-4)}`,
@@ -157,7 +170,12 @@ export class Databricks {
     return ws;
   }
 
-  async updateWorkspace(id: string, patch: Partial<Pick<Workspace, 'name' | 'demo' | 'is_free_trial' | 'cloud' | 'region' | 'catalogs' | 'external_locations'>>): Promise<Workspace> {
+  async updateWorkspace(
+    id: string,
+    patch: Partial<
+      Pick<Workspace, 'name' | 'demo' | 'is_free_trial' | 'cloud' | 'region' | 'catalogs' | 'external_locations'>
+    >,
+  ): Promise<Workspace> {
     const ws = this.workspace(id);
     return this.store.update((s) => {
       const target = s.workspaces.find((w) => w.id === ws.id)!;
@@ -171,7 +189,9 @@ export class Databricks {
     await this.store.update((s) => {
       s.workspaces = s.workspaces.filter((w) => w.id !== ws.id);
       s.connections = s.connections.filter((c) => c.workspace_id !== ws.id);
-      for (const r of s.resources) if (r.workspace_id === ws.id && r.status === 'active') Object.assign(r, { status: 'deleted', deleted_at: this.now().toISOString() });
+      for (const r of s.resources)
+        if (r.workspace_id === ws.id && r.status === 'active')
+          Object.assign(r, { status: 'deleted', deleted_at: this.now().toISOString() });
       for (const u of s.users) u.workspaces = u.workspaces.filter((w) => w !== ws.id);
     });
   }
@@ -181,10 +201,16 @@ export class Databricks {
     const ws = this.workspace(workspaceId);
     const byId = input.id !== undefined ? this.store.read().users.find((u) => u.id === input.id) : undefined;
     if (byId && byId.email.toLowerCase() !== input.email.toLowerCase()) {
-      throw new DatabricksError('conflict', `Failed to add user ${input.id} as ${input.email}: that id belongs to ${byId.email}. Expected the user's own email, or no id to create a new user.`, { field: 'email', user: byId.id });
+      throw new DatabricksError(
+        'conflict',
+        `Failed to add user ${input.id} as ${input.email}: that id belongs to ${byId.email}. Expected the user's own email, or no id to create a new user.`,
+        { field: 'email', user: byId.id },
+      );
     }
     return this.store.update((s) => {
-      const existing = s.users.find((u) => u.email.toLowerCase() === input.email.toLowerCase() || (input.id !== undefined && u.id === input.id));
+      const existing = s.users.find(
+        (u) => u.email.toLowerCase() === input.email.toLowerCase() || (input.id !== undefined && u.id === input.id),
+      );
       if (existing) {
         if (!existing.workspaces.includes(ws.id)) existing.workspaces.push(ws.id);
         if (input.admin !== undefined) existing.admin = input.admin;
@@ -206,17 +232,36 @@ export class Databricks {
   }
 
   /** Changes a member's names or admin flag (the email is the identity partners see: not changed). */
-  async updateUser(workspaceId: string, userId: string, patch: Partial<Pick<User, 'first_name' | 'last_name' | 'admin'>>): Promise<User> {
+  async updateUser(
+    workspaceId: string,
+    userId: string,
+    patch: Partial<Pick<User, 'first_name' | 'last_name' | 'admin'>>,
+  ): Promise<User> {
     const ws = this.workspace(workspaceId);
     const user = this.user(userId);
-    if (!user.workspaces.includes(ws.id)) throw new DatabricksError('not_found', `Failed to update user ${user.id} in workspace ${ws.id}: the user is not a member. Expected a member of the workspace.`, { workspace: ws.id, user: user.id });
-    return this.store.update((s) => Object.assign(s.users.find((x) => x.id === user.id)!, patch));
+    if (!user.workspaces.includes(ws.id))
+      throw new DatabricksError(
+        'not_found',
+        `Failed to update user ${user.id} in workspace ${ws.id}: the user is not a member. Expected a member of the workspace.`,
+        { workspace: ws.id, user: user.id },
+      );
+    return this.store.update((s) =>
+      Object.assign(
+        s.users.find((x) => x.id === user.id)!,
+        patch,
+      ),
+    );
   }
 
   async removeUser(workspaceId: string, userId: string): Promise<void> {
     const ws = this.workspace(workspaceId);
     const user = this.user(userId);
-    if (!user.workspaces.includes(ws.id)) throw new DatabricksError('not_found', `Failed to remove user ${user.id} from workspace ${ws.id}: the user is not a member. Expected a member of the workspace.`, { workspace: ws.id, user: user.id });
+    if (!user.workspaces.includes(ws.id))
+      throw new DatabricksError(
+        'not_found',
+        `Failed to remove user ${user.id} from workspace ${ws.id}: the user is not a member. Expected a member of the workspace.`,
+        { workspace: ws.id, user: user.id },
+      );
     await this.store.update((s) => {
       const u = s.users.find((x) => x.id === user.id)!;
       u.workspaces = u.workspaces.filter((w) => w !== ws.id);
@@ -246,20 +291,43 @@ export class Databricks {
     const user = this.user(userId);
     const partner = this.partner(partnerId);
     if (!user.workspaces.includes(ws.id)) {
-      throw new DatabricksError('invalid_input', `Failed to connect as user ${user.id}: the user is not a member of workspace ${ws.id}. Expected a member of the workspace.`, { workspace: ws.id, user: user.id });
+      throw new DatabricksError(
+        'invalid_input',
+        `Failed to connect as user ${user.id}: the user is not a member of workspace ${ws.id}. Expected a member of the workspace.`,
+        { workspace: ws.id, user: user.id },
+      );
     }
     return this.mutex.run(`${ws.id}:${partner.id}`, () => this.connectLocked(ws.id, user, partner, opts));
   }
 
-  private async connectLocked(workspaceId: Int64, user: User, partner: PartnerRecord, opts: ConnectOptions): Promise<ConnectOutcome> {
+  private async connectLocked(
+    workspaceId: Int64,
+    user: User,
+    partner: PartnerRecord,
+    opts: ConnectOptions,
+  ): Promise<ConnectOutcome> {
     const ws = this.workspace(workspaceId); // re-read: the demo flag may have changed
     const connection = this.connectionOf(ws.id, partner.id);
     const established = connection !== undefined;
     const resources = established
       ? (this.resources(connection.resources_id) ?? this.provisionFor(ws, partner, opts))
       : this.provisionFor(ws, partner, opts);
-    const body = buildConnectRequest({ workspace: ws, user, config: partner.config, resources, connection, scheme: this.endpoint.scheme });
-    const exchange = await this.deps.clientFor(partner).call({ kind: 'connect', body, established, credentials: opts.credentials, workspace_id: ws.id, user_id: user.id });
+    const body = buildConnectRequest({
+      workspace: ws,
+      user,
+      config: partner.config,
+      resources,
+      connection,
+      scheme: this.endpoint.scheme,
+    });
+    const exchange = await this.deps.clientFor(partner).call({
+      kind: 'connect',
+      body,
+      established,
+      credentials: opts.credentials,
+      workspace_id: ws.id,
+      user_id: user.id,
+    });
     const decision = decideConnect(exchange, established, partner.config);
 
     let stored: ConnectionRecord | undefined = connection;
@@ -268,16 +336,40 @@ export class Databricks {
       if (established) return;
       if (decision.keep_resources) s.resources.push(sealResources(resources));
       if (decision.outcome === 'connected') {
-        stored = { workspace_id: ws.id, partner_id: partner.id, connection_id: decision.connection_id!, created_by: user.id, created_at: this.now().toISOString(), resources_id: resources.id };
+        stored = {
+          workspace_id: ws.id,
+          partner_id: partner.id,
+          connection_id: decision.connection_id!,
+          created_by: user.id,
+          created_at: this.now().toISOString(),
+          resources_id: resources.id,
+        };
         s.connections.push(stored);
       }
     });
     const resources_kept = established || decision.keep_resources;
-    return { outcome: decision.outcome, established, redirect_uri: decision.redirect_uri, connection: decision.outcome === 'error' ? connection : stored, error: decision.error, exchange, resources, resources_kept };
+    return {
+      outcome: decision.outcome,
+      established,
+      redirect_uri: decision.redirect_uri,
+      connection: decision.outcome === 'error' ? connection : stored,
+      error: decision.error,
+      exchange,
+      resources,
+      resources_kept,
+    };
   }
 
   private provisionFor(ws: Workspace, partner: PartnerRecord, opts: ConnectOptions): Resources {
-    return provision({ workspace: ws, partnerId: partner.id, config: partner.config, patToken: this.deps.patToken, catalog_name: opts.catalog_name, destination_location: opts.destination_location, now: this.now() });
+    return provision({
+      workspace: ws,
+      partnerId: partner.id,
+      config: partner.config,
+      patToken: this.deps.patToken,
+      catalog_name: opts.catalog_name,
+      destination_location: opts.destination_location,
+      now: this.now(),
+    });
   }
 
   /**
@@ -285,19 +377,34 @@ export class Databricks {
    * and, unless `notifyPartner` is false, Databricks calls the partner's delete-connection API.
    * `notifyPartner: false` is "Databricks forgets": the partner still holds its connection (P400).
    */
-  deleteConnection(workspaceId: string, partnerId: string, opts: { notifyPartner?: boolean } = {}): Promise<DeleteOutcome> {
+  deleteConnection(
+    workspaceId: string,
+    partnerId: string,
+    opts: { notifyPartner?: boolean } = {},
+  ): Promise<DeleteOutcome> {
     const ws = this.workspace(workspaceId);
     const partner = this.partner(partnerId);
     return this.mutex.run(`${ws.id}:${partner.id}`, async () => {
       const connection = this.connectionOf(ws.id, partner.id);
-      if (!connection) throw new DatabricksError('not_found', `Failed to delete the connection of partner ${partner.id} in workspace ${ws.id}: there is none. Expected an established connection.`, { workspace: ws.id, partner: partner.id });
+      if (!connection)
+        throw new DatabricksError(
+          'not_found',
+          `Failed to delete the connection of partner ${partner.id} in workspace ${ws.id}: there is none. Expected an established connection.`,
+          { workspace: ws.id, partner: partner.id },
+        );
       let exchange: Exchange | undefined;
       if (opts.notifyPartner !== false && supports(partner.config, 'delete_connection')) {
-        exchange = await this.deps.clientFor(partner).call({ kind: 'delete_connection', body: hookBodies.deleteConnection(ws, connection.connection_id), workspace_id: ws.id });
+        exchange = await this.deps.clientFor(partner).call({
+          kind: 'delete_connection',
+          body: hookBodies.deleteConnection(ws, connection.connection_id),
+          workspace_id: ws.id,
+        });
       }
       await this.store.update((s) => {
         if (exchange) s.journal.push(exchange);
-        s.connections = s.connections.filter((c) => c !== connection && !(c.workspace_id === ws.id && c.partner_id === partner.id));
+        s.connections = s.connections.filter(
+          (c) => c !== connection && !(c.workspace_id === ws.id && c.partner_id === partner.id),
+        );
         const r = s.resources.find((x) => x.id === connection.resources_id);
         if (r) Object.assign(r, { status: 'deleted', deleted_at: this.now().toISOString() });
       });
@@ -310,15 +417,33 @@ export class Databricks {
 
   private requireConnection(ws: Workspace, partner: PartnerRecord): ConnectionRecord {
     const c = this.connectionOf(ws.id, partner.id);
-    if (!c) throw new DatabricksError('not_found', `Failed to call the hook for partner ${partner.id} in workspace ${ws.id}: Databricks holds no connection there. Expected a connection to exist first.`, { workspace: ws.id, partner: partner.id });
+    if (!c)
+      throw new DatabricksError(
+        'not_found',
+        `Failed to call the hook for partner ${partner.id} in workspace ${ws.id}: Databricks holds no connection there. Expected a connection to exist first.`,
+        { workspace: ws.id, partner: partner.id },
+      );
     return c;
   }
 
-  private async hook(partner: PartnerRecord, kind: CallKind, body: unknown, ws?: Workspace, userId?: string, query?: Record<string, string>): Promise<Exchange> {
+  private async hook(
+    partner: PartnerRecord,
+    kind: CallKind,
+    body: unknown,
+    ws?: Workspace,
+    userId?: string,
+    query?: Record<string, string>,
+  ): Promise<Exchange> {
     if (!supports(partner.config, kind)) {
-      throw new DatabricksError('not_supported', `Failed to call ${kind} on partner ${partner.id}: its config declares no endpoint for it. Expected the endpoint in partner.json endpoints.`, { partner: partner.id, call: kind });
+      throw new DatabricksError(
+        'not_supported',
+        `Failed to call ${kind} on partner ${partner.id}: its config declares no endpoint for it. Expected the endpoint in partner.json endpoints.`,
+        { partner: partner.id, call: kind },
+      );
     }
-    const exchange = await this.deps.clientFor(partner).call({ kind, body, workspace_id: ws?.id, user_id: userId, query });
+    const exchange = await this.deps
+      .clientFor(partner)
+      .call({ kind, body, workspace_id: ws?.id, user_id: userId, query });
     await this.store.update((s) => void s.journal.push(exchange));
     return exchange;
   }
@@ -351,11 +476,21 @@ export class Databricks {
 
   /** One page of the connector list. */
   async connectorsPage(partnerId: string, paginationToken?: string): Promise<Exchange> {
-    return this.hook(this.partner(partnerId), 'connectors', undefined, undefined, undefined, paginationToken ? { pagination_token: paginationToken } : undefined);
+    return this.hook(
+      this.partner(partnerId),
+      'connectors',
+      undefined,
+      undefined,
+      undefined,
+      paginationToken ? { pagination_token: paginationToken } : undefined,
+    );
   }
 
   /** Follows pagination_token until there is none (bounded, and a repeated token stops it). */
-  async connectors(partnerId: string, maxPages = 50): Promise<{ exchanges: Exchange[]; connectors: unknown[]; stopped?: string }> {
+  async connectors(
+    partnerId: string,
+    maxPages = 50,
+  ): Promise<{ exchanges: Exchange[]; connectors: unknown[]; stopped?: string }> {
     const exchanges: Exchange[] = [];
     const connectors: unknown[] = [];
     const seen = new Set<string>();
@@ -366,9 +501,11 @@ export class Databricks {
       const body = ex.response?.body as { connectors?: unknown[]; pagination_token?: unknown } | undefined;
       if (!ex.response || ex.response.status !== 200 || !body) return { exchanges, connectors };
       if (Array.isArray(body.connectors)) connectors.push(...body.connectors);
-      const next = typeof body.pagination_token === 'string' && body.pagination_token !== '' ? body.pagination_token : undefined;
+      const next =
+        typeof body.pagination_token === 'string' && body.pagination_token !== '' ? body.pagination_token : undefined;
       if (!next) return { exchanges, connectors };
-      if (seen.has(next)) return { exchanges, connectors, stopped: `pagination_token ${JSON.stringify(next)} came back twice (a loop)` };
+      if (seen.has(next))
+        return { exchanges, connectors, stopped: `pagination_token ${JSON.stringify(next)} came back twice (a loop)` };
       seen.add(next);
       token = next;
     }

@@ -22,4 +22,9 @@ export class DatabricksError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new DatabricksError('not_found', `Failed to find ${what} ${id}: no such ${what} in this simulator. Expected the id of an existing ${what}.`, { [what]: id });
+export const notFound = (what: string, id: string) =>
+  new DatabricksError(
+    'not_found',
+    `Failed to find ${what} ${id}: no such ${what} in this simulator. Expected the id of an existing ${what}.`,
+    { [what]: id },
+  );

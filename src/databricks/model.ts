@@ -99,5 +99,15 @@ export interface State extends WorkspaceApiState {
 export const STATE_VERSION = 1 as const;
 
 export function emptyState(): State {
-  return { version: STATE_VERSION, workspaces: [], users: [], partners: [], connections: [], resources: [], journal: [], journal_dropped: 0, checklist: [] };
+  return {
+    version: STATE_VERSION,
+    workspaces: [],
+    users: [],
+    partners: [],
+    connections: [],
+    resources: [],
+    journal: [],
+    journal_dropped: 0,
+    checklist: [],
+  };
 }

@@ -8,7 +8,14 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import type { Exchange } from '../partner-client/types.js';
 
 export type OutcomeKind = 'connected' | 'signed_in' | 'not_configured' | 'error';
-export type ErrorScreen = 'unauthorized' | 'connection_not_found' | 'account_not_found' | 'general_error' | 'bad_request' | 'invalid_response' | 'unreachable';
+export type ErrorScreen =
+  | 'unauthorized'
+  | 'connection_not_found'
+  | 'account_not_found'
+  | 'general_error'
+  | 'bad_request'
+  | 'invalid_response'
+  | 'unreachable';
 
 export interface UserFacingError {
   kind: ErrorScreen;
@@ -43,25 +50,94 @@ export function decideConnect(exchange: Exchange, established: boolean, config: 
 
   if (!res) {
     // No answer after the retries: Databricks treats it like a 500 and keeps the resources.
-    return { outcome: 'error', keep_resources: !established, error: { kind: 'unreachable', title: 'The partner could not be reached', action: 'Try again later, or sign in on the partner site.', sign_in_page: signIn, detail: exchange.error } };
+    return {
+      outcome: 'error',
+      keep_resources: !established,
+      error: {
+        kind: 'unreachable',
+        title: 'The partner could not be reached',
+        action: 'Try again later, or sign in on the partner site.',
+        sign_in_page: signIn,
+        detail: exchange.error,
+      },
+    };
   }
   if (res.status >= 500) {
-    return { outcome: 'error', keep_resources: !established, error: { kind: 'general_error', title: 'The partner failed to set up the connection', action: 'The resources Databricks created are kept; sign in on the partner site to finish.', display_message: display, sign_in_page: signIn, detail: errors[0]?.message } };
+    return {
+      outcome: 'error',
+      keep_resources: !established,
+      error: {
+        kind: 'general_error',
+        title: 'The partner failed to set up the connection',
+        action: 'The resources Databricks created are kept; sign in on the partner site to finish.',
+        display_message: display,
+        sign_in_page: signIn,
+        detail: errors[0]?.message,
+      },
+    };
   }
   if (res.status === 401) {
-    return { outcome: 'error', keep_resources: false, error: { kind: 'unauthorized', title: 'The partner refused Databricks\' credentials', action: 'Sign in on the partner site.', sign_in_page: signIn, detail: errors[0]?.message } };
+    return {
+      outcome: 'error',
+      keep_resources: false,
+      error: {
+        kind: 'unauthorized',
+        title: "The partner refused Databricks' credentials",
+        action: 'Sign in on the partner site.',
+        sign_in_page: signIn,
+        detail: errors[0]?.message,
+      },
+    };
   }
   if (res.status === 404) {
     if (body.error_reason === 'account_not_found') {
-      return { outcome: 'error', keep_resources: false, error: { kind: 'account_not_found', title: 'You have no account with this partner yet', action: 'Contact your admin, or delete the connection and create it again.', display_message: display, detail: errors[0]?.message } };
+      return {
+        outcome: 'error',
+        keep_resources: false,
+        error: {
+          kind: 'account_not_found',
+          title: 'You have no account with this partner yet',
+          action: 'Contact your admin, or delete the connection and create it again.',
+          display_message: display,
+          detail: errors[0]?.message,
+        },
+      };
     }
-    return { outcome: 'error', keep_resources: false, error: { kind: 'connection_not_found', title: 'The partner no longer has this connection', action: 'Delete the connection in Databricks, then create it again.', display_message: display, detail: errors[0]?.message } };
+    return {
+      outcome: 'error',
+      keep_resources: false,
+      error: {
+        kind: 'connection_not_found',
+        title: 'The partner no longer has this connection',
+        action: 'Delete the connection in Databricks, then create it again.',
+        display_message: display,
+        detail: errors[0]?.message,
+      },
+    };
   }
   if (res.status >= 400) {
-    return { outcome: 'error', keep_resources: false, error: { kind: 'bad_request', title: 'The partner rejected the request', action: 'Contact the partner.', detail: errors[0]?.message } };
+    return {
+      outcome: 'error',
+      keep_resources: false,
+      error: {
+        kind: 'bad_request',
+        title: 'The partner rejected the request',
+        action: 'Contact the partner.',
+        detail: errors[0]?.message,
+      },
+    };
   }
   if (errors.length > 0) {
-    return { outcome: 'error', keep_resources: false, error: { kind: 'invalid_response', title: 'The partner answered outside the Partner Connect contract', action: 'Fix the partner\'s Connect API; see the violations in the inspector.', detail: errors[0]!.message } };
+    return {
+      outcome: 'error',
+      keep_resources: false,
+      error: {
+        kind: 'invalid_response',
+        title: 'The partner answered outside the Partner Connect contract',
+        action: "Fix the partner's Connect API; see the violations in the inspector.",
+        detail: errors[0]!.message,
+      },
+    };
   }
   const redirect_uri = typeof body.redirect_uri === 'string' ? body.redirect_uri : undefined;
   if (established) return { outcome: 'signed_in', keep_resources: true, redirect_uri };

@@ -69,8 +69,25 @@ export function buildConnectRequest(input: ConnectPayloadInput): Record<string, 
 
 /** The body of the other calls Databricks makes (CONTRACT §4). */
 export const hookBodies = {
-  deleteConnection: (workspace: Workspace, connectionId: string) => ({ connection_id: connectionId, cloud_provider: workspace.cloud, databricks_organization_id: toWire(workspace.id) }),
-  deleteAccount: (workspace: Workspace, domain: string) => ({ domain, cloud_provider: workspace.cloud, databricks_organization_id: toWire(workspace.id) }),
-  expireAccount: (workspace: Workspace, user: User) => ({ email: user.email, databricks_user_id: toWire(user.id), cloud_provider: workspace.cloud, databricks_organization_id: toWire(workspace.id) }),
-  testConnection: (workspace: Workspace, connectionId: string) => ({ connection_id: connectionId, cloud_provider: workspace.cloud, databricks_organization_id: toWire(workspace.id) }),
+  deleteConnection: (workspace: Workspace, connectionId: string) => ({
+    connection_id: connectionId,
+    cloud_provider: workspace.cloud,
+    databricks_organization_id: toWire(workspace.id),
+  }),
+  deleteAccount: (workspace: Workspace, domain: string) => ({
+    domain,
+    cloud_provider: workspace.cloud,
+    databricks_organization_id: toWire(workspace.id),
+  }),
+  expireAccount: (workspace: Workspace, user: User) => ({
+    email: user.email,
+    databricks_user_id: toWire(user.id),
+    cloud_provider: workspace.cloud,
+    databricks_organization_id: toWire(workspace.id),
+  }),
+  testConnection: (workspace: Workspace, connectionId: string) => ({
+    connection_id: connectionId,
+    cloud_provider: workspace.cloud,
+    databricks_organization_id: toWire(workspace.id),
+  }),
 };

@@ -45,8 +45,12 @@ export function provision(input: ProvisionInput): Resources {
     res.warehouse = {
       id,
       http_path,
-      jdbc_url: detail.jdbc_url ?? `jdbc:spark://${host}:${port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${http_path};`,
-      databricks_jdbc_url: detail.databricks_jdbc_url ?? `jdbc:databricks://${host}:${port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${http_path};`,
+      jdbc_url:
+        detail.jdbc_url ??
+        `jdbc:spark://${host}:${port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${http_path};`,
+      databricks_jdbc_url:
+        detail.databricks_jdbc_url ??
+        `jdbc:databricks://${host}:${port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${http_path};`,
     };
   } else if (kinds.has('InteractiveCluster')) {
     res.cluster = { id: detail.cluster_id ?? `${hex(2)}${hex(2)}-${hex(3)}-${hex(4)}`.slice(0, 20) };

@@ -21,14 +21,19 @@ export const CATALOGUE_DIR = fileURLToPath(new URL('../../fixtures/catalogue/', 
 export function loadCatalogue(dir = CATALOGUE_DIR): Journey[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch (err) {
-    throw new Error(`Failed to read the journey catalogue in ${dir}: ${(err as Error).message}. Expected the directory pcsim ships with its scenario files.`);
+    throw new Error(
+      `Failed to read the journey catalogue in ${dir}: ${(err as Error).message}. Expected the directory pcsim ships with its scenario files.`,
+    );
   }
   return files.map((f) => {
     const file = join(dir, f);
     const parsed = parseScenario(readFileSync(file, 'utf8'), file);
-    if (!parsed.ok) throw new Error(`Failed to load the journey catalogue: ${parsed.problems.map(formatProblem).join('; ')}`);
+    if (!parsed.ok)
+      throw new Error(`Failed to load the journey catalogue: ${parsed.problems.map(formatProblem).join('; ')}`);
     return { ...scenarioJourney(parsed.scenario), file, catalogue: true };
   });
 }
@@ -40,8 +45,14 @@ export const JOURNEY_IDS = CATALOGUE.map((j) => j.id);
 /** Resolves `--journeys P100,P300|all`; unknown ids are an error naming them. */
 export function selectJourneys(spec: string | undefined): { journeys: Journey[] } | { error: string } {
   if (!spec || spec.trim() === 'all') return { journeys: CATALOGUE };
-  const ids = spec.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
+  const ids = spec
+    .split(',')
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !JOURNEY_IDS.includes(id));
-  if (unknown.length) return { error: `Failed to read --journeys: unknown journey ${unknown.join(', ')}. Expected "all" or a comma-separated list of ${JOURNEY_IDS.join(', ')}.` };
+  if (unknown.length)
+    return {
+      error: `Failed to read --journeys: unknown journey ${unknown.join(', ')}. Expected "all" or a comma-separated list of ${JOURNEY_IDS.join(', ')}.`,
+    };
   return { journeys: CATALOGUE.filter((j) => ids.includes(j.id)) };
 }

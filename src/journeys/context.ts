@@ -19,7 +19,10 @@ const label = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 8);
 export const WRONG_CREDENTIALS = { user: 'pcsim-wrong-user', password: 'pcsim-wrong-password' };
 
 export class JourneyAbort extends Error {
-  constructor(readonly step: string, readonly violation: Violation) {
+  constructor(
+    readonly step: string,
+    readonly violation: Violation,
+  ) {
     super(`${step}: ${violation.message}`);
   }
 }
@@ -45,7 +48,9 @@ export function toStep(name: string, ex: Exchange, extra: Violation[]): StepRepo
   return {
     name,
     request: ex.request,
-    response: ex.response ? { status: ex.response.status, headers: ex.response.headers, body: ex.response.body ?? ex.response.body_text } : undefined,
+    response: ex.response
+      ? { status: ex.response.status, headers: ex.response.headers, body: ex.response.body ?? ex.response.body_text }
+      : undefined,
     error: ex.error,
     duration_ms: ex.duration_ms,
     attempts: ex.attempts.length,
@@ -113,7 +118,13 @@ export class JourneyContext {
     return ex;
   }
 
-  async connect(name: string, ws: Workspace, user: User, expect: (ex: Exchange) => Violation[], opts: ConnectOptions = {}): Promise<ConnectOutcome> {
+  async connect(
+    name: string,
+    ws: Workspace,
+    user: User,
+    expect: (ex: Exchange) => Violation[],
+    opts: ConnectOptions = {},
+  ): Promise<ConnectOutcome> {
     this.goOn(name);
     const outcome = await this.dbx.connect(ws.id, user.id, this.partner.id, opts);
     this.record(name, outcome.exchange, expect);
@@ -129,7 +140,10 @@ export class JourneyContext {
    * The opening most journeys share: a fresh workspace, user u1 of a fresh test domain (or of
    * `domain`), and u1's first Connect judged as "validate new".
    */
-  async connectedU1(domain = this.testDomain(), name = 'connect u1'): Promise<{ ws: Workspace; u1: User; domain: string; first: ConnectOutcome }> {
+  async connectedU1(
+    domain = this.testDomain(),
+    name = 'connect u1',
+  ): Promise<{ ws: Workspace; u1: User; domain: string; first: ConnectOutcome }> {
     const ws = await this.workspace();
     const u1 = await this.user(ws, `u1@${domain}`);
     const first = await this.connect(name, ws, u1, (ex) => expectNew(ex));

@@ -9,21 +9,44 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import type { Exchange } from '../partner-client/types.js';
 
 type Body = Record<string, unknown>;
-const bodyOf = (ex: Exchange): Body => (ex.response?.body && typeof ex.response.body === 'object' ? (ex.response.body as Body) : {});
+const bodyOf = (ex: Exchange): Body =>
+  ex.response?.body && typeof ex.response.body === 'object' ? (ex.response.body as Body) : {};
 
 function statusIs(ex: Exchange, allowed: number[], what: string): Violation[] {
   if (!ex.response) return []; // the network failure is already a violation (http.network)
   if (allowed.includes(ex.response.status)) return [];
   const b = bodyOf(ex);
-  const why = typeof b.error_reason === 'string' ? ` (${b.error_reason}${typeof b.display_message === 'string' ? `: ${b.display_message}` : ''})` : '';
-  return [violation('journey.status', 'status', `Failed to ${what}: the partner answered ${ex.response.status}${why}. Expected ${allowed.join(' or ')}.`, 'error', { expected: allowed.join(' or '), received: String(ex.response.status) })];
+  const why =
+    typeof b.error_reason === 'string'
+      ? ` (${b.error_reason}${typeof b.display_message === 'string' ? `: ${b.display_message}` : ''})`
+      : '';
+  return [
+    violation(
+      'journey.status',
+      'status',
+      `Failed to ${what}: the partner answered ${ex.response.status}${why}. Expected ${allowed.join(' or ')}.`,
+      'error',
+      { expected: allowed.join(' or '), received: String(ex.response.status) },
+    ),
+  ];
 }
 
-function fieldIn<T extends string>(ex: Exchange, field: string, allowed: readonly T[], what: string, rule = `journey.${field}`): Violation[] {
+function fieldIn<T extends string>(
+  ex: Exchange,
+  field: string,
+  allowed: readonly T[],
+  what: string,
+  rule = `journey.${field}`,
+): Violation[] {
   const v = bodyOf(ex)[field];
   if (allowed.includes(v as T)) return [];
   const expected = allowed.map((a) => show(a)).join(' or ');
-  return [violation(rule, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${expected}.`, 'error', { expected, received: show(v) })];
+  return [
+    violation(rule, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${expected}.`, 'error', {
+      expected,
+      received: show(v),
+    }),
+  ];
 }
 
 /** The redirect values Databricks' suite accepts when a journey names none (PartnerTestBase.validateRedirectValue). */
@@ -39,7 +62,16 @@ export function expectNew(ex: Exchange, exp: NewExpectation = {}): Violation[] {
   const status = statusIs(ex, [200, 201], what);
   if (status.length || !ex.response) return status;
   const out: Violation[] = [];
-  if (bodyOf(ex).configured_resources !== true) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected true for a new connection.`, 'error', { expected: 'true', received: show(bodyOf(ex).configured_resources) }));
+  if (bodyOf(ex).configured_resources !== true)
+    out.push(
+      violation(
+        'journey.configured_resources',
+        'configured_resources',
+        `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected true for a new connection.`,
+        'error',
+        { expected: 'true', received: show(bodyOf(ex).configured_resources) },
+      ),
+    );
   out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? DEFAULT_REDIRECTS, what));
   return out;
 }
@@ -60,7 +92,16 @@ export function expectSignIn(ex: Exchange, exp: SignInExpectation = {}): Violati
   const status = statusIs(ex, [200], what);
   if (status.length || !ex.response) return status;
   const out: Violation[] = [];
-  if (bodyOf(ex).configured_resources !== false) out.push(violation('journey.configured_resources', 'configured_resources', `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected false on a sign-in.`, 'error', { expected: 'false', received: show(bodyOf(ex).configured_resources) }));
+  if (bodyOf(ex).configured_resources !== false)
+    out.push(
+      violation(
+        'journey.configured_resources',
+        'configured_resources',
+        `Failed to ${what}: configured_resources is ${show(bodyOf(ex).configured_resources)}. Expected false on a sign-in.`,
+        'error',
+        { expected: 'false', received: show(bodyOf(ex).configured_resources) },
+      ),
+    );
   // Databricks' suite (PartnerTestBase.signInAndValidate) holds a sign-in to the same default redirect values as a create.
   out.push(...fieldIn(ex, 'redirect_value', exp.redirect_values ?? DEFAULT_REDIRECTS, what));
   if (exp.user_statuses) out.push(...fieldIn(ex, 'user_status', exp.user_statuses, what));
@@ -69,12 +110,24 @@ export function expectSignIn(ex: Exchange, exp: SignInExpectation = {}): Violati
 }
 
 /** An error answer: this status, one of these error_reasons. */
-export function expectError(ex: Exchange, status: number, reasons: readonly string[], what: string, opts: { display_message?: boolean } = {}): Violation[] {
+export function expectError(
+  ex: Exchange,
+  status: number,
+  reasons: readonly string[],
+  what: string,
+  opts: { display_message?: boolean } = {},
+): Violation[] {
   const s = statusIs(ex, [status], what);
   if (s.length || !ex.response) return s;
   const out = fieldIn(ex, 'error_reason', reasons, what);
   if (opts.display_message && typeof bodyOf(ex).display_message !== 'string') {
-    out.push(violation('journey.display_message', 'display_message', `Failed to ${what}: display_message is missing. Expected a message Databricks can show the user.`));
+    out.push(
+      violation(
+        'journey.display_message',
+        'display_message',
+        `Failed to ${what}: display_message is missing. Expected a message Databricks can show the user.`,
+      ),
+    );
   }
   return out;
 }
@@ -117,27 +170,64 @@ export function expectDemo(ex: Exchange): Violation[] {
  * P101/P600: a connection in another workspace is a separate connection; handing back the id of
  * the first one is a warning (CONTRACT §3 "configure a new, separate one"; the suite does not compare).
  */
-export function expectOtherConnectionId(ex: Exchange, earlier: string | undefined, what: string, severity: 'error' | 'warning'): Violation[] {
+export function expectOtherConnectionId(
+  ex: Exchange,
+  earlier: string | undefined,
+  what: string,
+  severity: 'error' | 'warning',
+): Violation[] {
   const id = bodyOf(ex).connection_id;
   if (!ex.response || ex.response.status >= 300 || earlier === undefined || id !== earlier) return [];
   // P400 (seed: must create a new connection) is an error; another workspace's (P101, P600) a warning.
   const rule = severity === 'error' ? 'journey.connection_id.reused' : 'journey.connection_id.shared';
-  return [violation(rule, 'connection_id', `Failed to ${what}: connection_id ${show(id)} is the one returned before. Expected a new, separate connection (CONTRACT §3, "partner has one").`, severity, { expected: `not ${show(earlier)}`, received: show(id) })];
+  return [
+    violation(
+      rule,
+      'connection_id',
+      `Failed to ${what}: connection_id ${show(id)} is the one returned before. Expected a new, separate connection (CONTRACT §3, "partner has one").`,
+      severity,
+      { expected: `not ${show(earlier)}`, received: show(id) },
+    ),
+  ];
 }
 
 /** P300: what the creator's sign-in means (API specification, "existing user, existing account"); warnings. */
-export const CREATOR_SIGN_IN = { user_status: ['existing'], account_status: ['active'], redirect_value: ['sign_in'] } as const;
+export const CREATOR_SIGN_IN = {
+  user_status: ['existing'],
+  account_status: ['active'],
+  redirect_value: ['sign_in'],
+} as const;
 
 /** P500: creating again after the trial expired shows a meaningful error or the purchase page. */
 export function expectExpiredTrial(ex: Exchange): Violation[] {
   if (ex.response && ex.response.status >= 400) {
-    return expectError(ex, ex.response.status, ['bad_request', 'account_not_found', 'connection_not_found', 'general_error', 'unauthorized'], 'explain the expired trial', { display_message: true });
+    return expectError(
+      ex,
+      ex.response.status,
+      ['bad_request', 'account_not_found', 'connection_not_found', 'general_error', 'unauthorized'],
+      'explain the expired trial',
+      { display_message: true },
+    );
   }
   if (!ex.response) return [];
   const b = bodyOf(ex);
   const out: Violation[] = [];
-  if (b.account_status !== 'expired') out.push(violation('journey.account_status', 'account_status', `Failed to report the expired trial: account_status is ${show(b.account_status)}. Expected "expired".`));
-  if (!['purchase_product', 'create_trial'].includes(b.redirect_value as string)) out.push(violation('journey.redirect_value', 'redirect_value', `Failed to route the expired trial: redirect_value is ${show(b.redirect_value)}. Expected "purchase_product" (or "create_trial" when another trial is allowed).`));
+  if (b.account_status !== 'expired')
+    out.push(
+      violation(
+        'journey.account_status',
+        'account_status',
+        `Failed to report the expired trial: account_status is ${show(b.account_status)}. Expected "expired".`,
+      ),
+    );
+  if (!['purchase_product', 'create_trial'].includes(b.redirect_value as string))
+    out.push(
+      violation(
+        'journey.redirect_value',
+        'redirect_value',
+        `Failed to route the expired trial: redirect_value is ${show(b.redirect_value)}. Expected "purchase_product" (or "create_trial" when another trial is allowed).`,
+      ),
+    );
   return out;
 }
 
@@ -147,25 +237,66 @@ export function expectTestResults(ex: Exchange): Violation[] {
   const status = statusIs(ex, [200], what);
   if (status.length || !ex.response) return status;
   const results = bodyOf(ex).test_results;
-  if (!Array.isArray(results) || results.length === 0) return [violation('journey.test_results', 'test_results', `Failed to ${what}: test_results is ${show(results)}. Expected at least one result.`)];
+  if (!Array.isArray(results) || results.length === 0)
+    return [
+      violation(
+        'journey.test_results',
+        'test_results',
+        `Failed to ${what}: test_results is ${show(results)}. Expected at least one result.`,
+      ),
+    ];
   const out: Violation[] = [];
   results.forEach((r: Record<string, unknown>, i) => {
-    if (typeof r?.test_name !== 'string' || r.test_name === '') out.push(violation('journey.test_results', `test_results[${i}].test_name`, `Failed to read test result ${i}: test_name is ${show(r?.test_name)}. Expected a name.`));
-    if (r?.status !== 'PASS' && r?.status !== 'FAIL') out.push(violation('journey.test_results', `test_results[${i}].status`, `Failed to read test result ${i}: status is ${show(r?.status)}. Expected "PASS" or "FAIL" on a live connection.`));
-    if (typeof r?.message !== 'string') out.push(violation('journey.test_results', `test_results[${i}].message`, `Failed to read test result ${i}: message is ${show(r?.message)}. Expected a message explaining the result.`));
+    if (typeof r?.test_name !== 'string' || r.test_name === '')
+      out.push(
+        violation(
+          'journey.test_results',
+          `test_results[${i}].test_name`,
+          `Failed to read test result ${i}: test_name is ${show(r?.test_name)}. Expected a name.`,
+        ),
+      );
+    if (r?.status !== 'PASS' && r?.status !== 'FAIL')
+      out.push(
+        violation(
+          'journey.test_results',
+          `test_results[${i}].status`,
+          `Failed to read test result ${i}: status is ${show(r?.status)}. Expected "PASS" or "FAIL" on a live connection.`,
+        ),
+      );
+    if (typeof r?.message !== 'string')
+      out.push(
+        violation(
+          'journey.test_results',
+          `test_results[${i}].message`,
+          `Failed to read test result ${i}: message is ${show(r?.message)}. Expected a message explaining the result.`,
+        ),
+      );
   });
   return out;
 }
 
 /** Recommended values: each field whose value is not among them is a warning. */
-export function preferValues(ex: Exchange, prefer: Partial<Record<'redirect_value' | 'user_status' | 'account_status', readonly string[]>>, what: string): Violation[] {
+export function preferValues(
+  ex: Exchange,
+  prefer: Partial<Record<'redirect_value' | 'user_status' | 'account_status', readonly string[]>>,
+  what: string,
+): Violation[] {
   if (!ex.response || ex.response.status >= 300) return [];
   const out: Violation[] = [];
   for (const [field, allowed] of Object.entries(prefer)) {
     if (!allowed) continue;
     const v = bodyOf(ex)[field];
     const expected = allowed.map((a) => show(a)).join(' or ');
-    if (!allowed.includes(v as string)) out.push(violation(`journey.recommended.${field}`, field, `Failed to ${what}: ${field} is ${show(v)}. Expected ${expected} (a recommendation).`, 'warning', { expected, received: show(v) }));
+    if (!allowed.includes(v as string))
+      out.push(
+        violation(
+          `journey.recommended.${field}`,
+          field,
+          `Failed to ${what}: ${field} is ${show(v)}. Expected ${expected} (a recommendation).`,
+          'warning',
+          { expected, received: show(v) },
+        ),
+      );
   }
   return out;
 }

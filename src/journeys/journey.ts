@@ -36,7 +36,8 @@ export interface Journey {
 }
 
 /** What a config makes of a journey before it runs: the one reading of skip / manualFor / run. */
-export type Applicability = { status: 'skipped'; field: string; reason: string } | { status: 'manual'; reason: string } | { status: 'runs' };
+export type Applicability =
+  { status: 'skipped'; field: string; reason: string } | { status: 'manual'; reason: string } | { status: 'runs' };
 
 export function applicability(j: Journey, config: PartnerConfig, run: RunSetting = { core: false }): Applicability {
   const skip = j.skip(config);

@@ -52,12 +52,26 @@ export interface RunOptions {
 export async function runJourneys(opts: RunOptions): Promise<RunReport> {
   const started = Date.now();
   const t0 = performance.now();
-  const client = new PartnerClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets });
+  const client = new PartnerClient({
+    config: opts.config,
+    credentials: opts.credentials,
+    timeoutMs: opts.timeoutMs,
+    retryBackoffMs: opts.retryBackoffMs,
+    showSecrets: opts.showSecrets,
+  });
   const store = opts.store ?? new MemoryStore();
   const waitCore = opts.waitCore ?? 0;
-  if (waitCore > 0 && !opts.core) throw new Error('Failed to judge the core integration: waitCore is set but no core integration was given. Expected RunOptions.core (src/workspace/core-integration.ts).');
+  if (waitCore > 0 && !opts.core)
+    throw new Error(
+      'Failed to judge the core integration: waitCore is set but no core integration was given. Expected RunOptions.core (src/workspace/core-integration.ts).',
+    );
   const workspace = waitCore > 0 ? await opts.core!.serve(store) : undefined;
-  const dbx = new Databricks({ store, clientFor: () => client, patToken: opts.patToken, endpoint: workspace?.endpoint ?? opts.endpoint });
+  const dbx = new Databricks({
+    store,
+    clientFor: () => client,
+    patToken: opts.patToken,
+    endpoint: workspace?.endpoint ?? opts.endpoint,
+  });
   try {
     return await runAll(opts, dbx, started, t0);
   } finally {
@@ -70,16 +84,28 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
 
   const reports: JourneyReport[] = [];
   const waitCore = opts.waitCore ?? 0;
-  const core = waitCore > 0 && opts.core ? { integration: opts.core, seconds: waitCore, pollMs: opts.corePollMs } : undefined;
+  const core =
+    waitCore > 0 && opts.core ? { integration: opts.core, seconds: waitCore, pollMs: opts.corePollMs } : undefined;
   for (const journey of opts.journeys ?? CATALOGUE) {
     if (opts.signal?.aborted) {
-      const report: JourneyReport = { id: journey.id, title: journey.title, status: 'skipped', reason: 'not started: the run was stopped', duration_ms: 0, steps: [] };
+      const report: JourneyReport = {
+        id: journey.id,
+        title: journey.title,
+        status: 'skipped',
+        reason: 'not started: the run was stopped',
+        duration_ms: 0,
+        steps: [],
+      };
       reports.push(report);
       opts.onJourneyEnd?.(report);
       continue;
     }
     opts.onJourneyStart?.(journey);
-    const report = withRerun(strictly(await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core)), opts.strict), journey, opts);
+    const report = withRerun(
+      strictly(await runOne(journey, new JourneyContext(dbx, partner, journey.id, opts.signal, core)), opts.strict),
+      journey,
+      opts,
+    );
     reports.push(report);
     opts.onJourneyEnd?.(report);
   }
@@ -90,7 +116,13 @@ async function runAll(opts: RunOptions, dbx: Databricks, started: number, t0: nu
     partner: { name: opts.config.name, base_url: opts.config.base_url },
     started_at: new Date(started).toISOString(),
     duration_ms: Math.round(performance.now() - t0),
-    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), manual: count('manual'), total: reports.length },
+    summary: {
+      passed: count('passed'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      manual: count('manual'),
+      total: reports.length,
+    },
     journeys: reports,
   };
 }
@@ -100,28 +132,67 @@ async function runOne(journey: Journey, t: JourneyContext): Promise<JourneyRepor
   const base = { id: journey.id, title: journey.title };
   const elapsed = () => Math.round(performance.now() - t0);
   const a = applicability(journey, t.config, { core: t.core !== undefined });
-  if (a.status === 'skipped') return { ...base, status: 'skipped', reason: `${a.reason} (${a.field})`, duration_ms: 0, steps: [] };
-  if (a.status === 'manual') return { ...base, status: 'manual', reason: a.reason, duration_ms: 0, steps: [], manual_checks: journey.manual };
+  if (a.status === 'skipped')
+    return { ...base, status: 'skipped', reason: `${a.reason} (${a.field})`, duration_ms: 0, steps: [] };
+  if (a.status === 'manual')
+    return { ...base, status: 'manual', reason: a.reason, duration_ms: 0, steps: [], manual_checks: journey.manual };
   try {
     const result = await journey.run!(t);
-    if (result && 'manual' in result) return { ...base, status: 'manual', reason: result.manual, duration_ms: elapsed(), steps: t.steps, manual_checks: journey.manual };
-    if (result && 'note' in result) return { ...base, status: 'passed', duration_ms: elapsed(), steps: t.steps, reason: warningsOf(t) ?? result.note };
+    if (result && 'manual' in result)
+      return {
+        ...base,
+        status: 'manual',
+        reason: result.manual,
+        duration_ms: elapsed(),
+        steps: t.steps,
+        manual_checks: journey.manual,
+      };
+    if (result && 'note' in result)
+      return {
+        ...base,
+        status: 'passed',
+        duration_ms: elapsed(),
+        steps: t.steps,
+        reason: warningsOf(t) ?? result.note,
+      };
     return { ...base, status: 'passed', duration_ms: elapsed(), steps: t.steps, reason: warningsOf(t) };
   } catch (err) {
-    if (err instanceof RunStopped) return { ...base, status: 'skipped', reason: `stopped: ${err.message} (${t.steps.length} step${t.steps.length === 1 ? '' : 's'} done)`, duration_ms: elapsed(), steps: t.steps };
+    if (err instanceof RunStopped)
+      return {
+        ...base,
+        status: 'skipped',
+        reason: `stopped: ${err.message} (${t.steps.length} step${t.steps.length === 1 ? '' : 's'} done)`,
+        duration_ms: elapsed(),
+        steps: t.steps,
+      };
     if (err instanceof JourneyAbort) {
-      return { ...base, status: 'failed', reason: `step "${err.step}": [${err.violation.rule}] ${err.violation.message}`, duration_ms: elapsed(), steps: t.steps };
+      return {
+        ...base,
+        status: 'failed',
+        reason: `step "${err.step}": [${err.violation.rule}] ${err.violation.message}`,
+        duration_ms: elapsed(),
+        steps: t.steps,
+      };
     }
     // pcsim's own refusal (e.g. a hook on a connection Databricks does not hold): still a verdict, never a crash.
     const message = err instanceof Error ? err.message : String(err);
-    return { ...base, status: 'failed', reason: `pcsim could not finish the journey: ${message}`, duration_ms: elapsed(), steps: t.steps };
+    return {
+      ...base,
+      status: 'failed',
+      reason: `pcsim could not finish the journey: ${message}`,
+      duration_ms: elapsed(),
+      steps: t.steps,
+    };
   }
 }
 
 /** A failed journey says how to re-run just it: the same partner and switches, only this journey. */
 function withRerun(report: JourneyReport, journey: Journey, opts: RunOptions): JourneyReport {
   if (report.status !== 'failed' || !opts.rerunBase) return report;
-  const only = journey.file !== undefined && !journey.catalogue ? `--scenario ${shellWord(journey.file)}` : `--journeys ${journey.id}`;
+  const only =
+    journey.file !== undefined && !journey.catalogue
+      ? `--scenario ${shellWord(journey.file)}`
+      : `--journeys ${journey.id}`;
   return { ...report, rerun: `${opts.rerunBase} ${only}${opts.strict ? ' --strict' : ''}` };
 }
 
@@ -135,12 +206,18 @@ function strictly(report: JourneyReport, strict: boolean | undefined): JourneyRe
     const w = step.violations.find((v) => v.severity === 'warning');
     if (!w) continue;
     const count = report.steps.reduce((n, s) => n + s.violations.filter((v) => v.severity === 'warning').length, 0);
-    return { ...report, status: 'failed', reason: `strict: ${count} warning(s) fail the journey; step "${step.name}": [${w.rule}] ${w.message}` };
+    return {
+      ...report,
+      status: 'failed',
+      reason: `strict: ${count} warning(s) fail the journey; step "${step.name}": [${w.rule}] ${w.message}`,
+    };
   }
   return report;
 }
 
 function warningsOf(t: JourneyContext): string | undefined {
-  const warnings = t.steps.flatMap((s) => s.violations.filter((v) => v.severity === 'warning' && errorsOnly([v]).length === 0));
+  const warnings = t.steps.flatMap((s) =>
+    s.violations.filter((v) => v.severity === 'warning' && errorsOnly([v]).length === 0),
+  );
   return warnings.length ? `passed with ${warnings.length} warning(s): ${warnings[0]!.message}` : undefined;
 }

@@ -27,21 +27,48 @@ export function loadJunit(r: LoadReport): string {
       name: `${id} under load`,
       classname: 'pcsim.load',
       seconds: r.duration_ms,
-      out: steps.map((s) => `${s.step}: ${s.count} calls, p50 ${s.p50_ms} ms, p95 ${s.p95_ms} ms, p99 ${s.p99_ms} ms, max ${s.max_ms} ms`).join('\n'),
-      ...(failed > 0 ? { failure: { message: `${failed} cop${failed === 1 ? 'y' : 'ies'} of ${id} failed (of about ${copies})`, text: failures.map((f) => `${f.count} × ${f.reason}`).join('\n') } } : {}),
+      out: steps
+        .map(
+          (s) =>
+            `${s.step}: ${s.count} calls, p50 ${s.p50_ms} ms, p95 ${s.p95_ms} ms, p99 ${s.p99_ms} ms, max ${s.max_ms} ms`,
+        )
+        .join('\n'),
+      ...(failed > 0
+        ? {
+            failure: {
+              message: `${failed} cop${failed === 1 ? 'y' : 'ies'} of ${id} failed (of about ${copies})`,
+              text: failures.map((f) => `${f.count} × ${f.reason}`).join('\n'),
+            },
+          }
+        : {}),
     });
   }
   for (const t of r.thresholds ?? []) {
-    cases.push({ name: `threshold ${t.spec}`, classname: 'pcsim.load.thresholds', seconds: 0, ...(t.ok ? { out: `holds: ${describeThreshold(t)}` } : { failure: { message: `does not hold: ${describeThreshold(t)}`, text: `does not hold: ${describeThreshold(t)}` } }) });
+    cases.push({
+      name: `threshold ${t.spec}`,
+      classname: 'pcsim.load.thresholds',
+      seconds: 0,
+      ...(t.ok
+        ? { out: `holds: ${describeThreshold(t)}` }
+        : {
+            failure: {
+              message: `does not hold: ${describeThreshold(t)}`,
+              text: `does not hold: ${describeThreshold(t)}`,
+            },
+          }),
+    });
   }
-  for (const n of r.not_run) cases.push({ name: `${n.id} under load`, classname: 'pcsim.load', seconds: 0, skipped: n.reason });
+  for (const n of r.not_run)
+    cases.push({ name: `${n.id} under load`, classname: 'pcsim.load', seconds: 0, skipped: n.reason });
 
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped).length;
   const body = cases
     .map((c) => {
       const inner = [
-        c.failure ? `      <failure message="${xmlAttr(c.failure.message)}" type="load">${xmlText(c.failure.text)}</failure>` : '',
+        c.failure
+          ? `      <failure message="${xmlAttr(c.failure.message)}" type="load">${xmlText(c.failure.text)}</failure>`
+          : '',
         c.skipped ? `      <skipped message="${xmlAttr(c.skipped)}"/>` : '',
         c.out ? `      <system-out>${xmlText(c.out)}</system-out>` : '',
       ].filter(Boolean);

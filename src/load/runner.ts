@@ -92,7 +92,8 @@ class TimedClient extends PartnerClient {
 }
 
 /** Random per-copy values (domains, e-mails, connection ids) folded out of step names, so copies aggregate. */
-const normalize = (name: string) => name.replace(/[a-z0-9-]+\.(databricks-test\.com|databricks-demo\.com|pcsim-customer\.example)/gi, '<domain>');
+const normalize = (name: string) =>
+  name.replace(/[a-z0-9-]+\.(databricks-test\.com|databricks-demo\.com|pcsim-customer\.example)/gi, '<domain>');
 
 interface Copy {
   passed: boolean;
@@ -101,20 +102,34 @@ interface Copy {
 }
 
 async function runCopy(journey: Journey, opts: LoadOptions, client: PartnerClient): Promise<Copy> {
-  const dbx = new Databricks({ store: new MemoryStore(), clientFor: () => client, patToken: opts.patToken, endpoint: opts.endpoint });
+  const dbx = new Databricks({
+    store: new MemoryStore(),
+    clientFor: () => client,
+    patToken: opts.patToken,
+    endpoint: opts.endpoint,
+  });
   const partner = await dbx.registerPartner(opts.config, 'load');
   const t = new JourneyContext(dbx, partner, journey.id);
   try {
     await journey.run!(t);
     return { passed: true, steps: t.steps };
   } catch (err) {
-    const reason = err instanceof JourneyAbort ? `${journey.id} step "${normalize(err.step)}": [${err.violation.rule}]` : `${journey.id}: pcsim could not finish: ${err instanceof Error ? normalize(err.message) : String(err)}`;
+    const reason =
+      err instanceof JourneyAbort
+        ? `${journey.id} step "${normalize(err.step)}": [${err.violation.rule}]`
+        : `${journey.id}: pcsim could not finish: ${err instanceof Error ? normalize(err.message) : String(err)}`;
     return { passed: false, reason, steps: t.steps };
   }
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
-  const client = new TimedClient({ config: opts.config, credentials: opts.credentials, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs ?? [0, 0, 0], openRedirects: opts.openRedirects });
+  const client = new TimedClient({
+    config: opts.config,
+    credentials: opts.credentials,
+    timeoutMs: opts.timeoutMs,
+    retryBackoffMs: opts.retryBackoffMs ?? [0, 0, 0],
+    openRedirects: opts.openRedirects,
+  });
   const connectUrl = client.urlFor('connect');
   const not_run: LoadReport['not_run'] = [];
   const runnable = opts.journeys.filter((j) => {
@@ -138,7 +153,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     const until = performance.now() + opts.warmupMs;
     let n = 0;
     const warm = async () => {
-      while (performance.now() < until && !opts.signal?.aborted) await runCopy(runnable[n++ % runnable.length]!, opts, client);
+      while (performance.now() < until && !opts.signal?.aborted)
+        await runCopy(runnable[n++ % runnable.length]!, opts, client);
     };
     await Promise.all(Array.from({ length: opts.concurrency }, warm));
   }
@@ -146,7 +162,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   const started = Date.now();
   const t0 = performance.now();
   const deadline = t0 + opts.durationMs;
-  const take = () => (!opts.signal?.aborted && performance.now() < deadline && (opts.maxCopies === undefined || next < opts.maxCopies) ? runnable[next++ % runnable.length] : undefined);
+  const take = () =>
+    !opts.signal?.aborted && performance.now() < deadline && (opts.maxCopies === undefined || next < opts.maxCopies)
+      ? runnable[next++ % runnable.length]
+      : undefined;
 
   const worker = async () => {
     for (let j = take(); j; j = take()) {
@@ -160,7 +179,16 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
         if (isConnect) connects++;
         const key = `${j.id}\u0000${i}\u0000${normalize(s.name)}`;
         let entry = samples.get(key);
-        if (!entry) samples.set(key, (entry = { journey: j.id, step: normalize(s.name), kind: isConnect ? 'connect' : new URL(s.request.url).pathname, ms: [] }));
+        if (!entry)
+          samples.set(
+            key,
+            (entry = {
+              journey: j.id,
+              step: normalize(s.name),
+              kind: isConnect ? 'connect' : new URL(s.request.url).pathname,
+              ms: [],
+            }),
+          );
         entry.ms.push(s.duration_ms);
         if (!s.response) errors.add(`network: ${s.error ?? 'no answer'}`);
         else if (s.response.status >= 400) {
@@ -180,7 +208,13 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     opts.onProgress && opts.progressEveryMs && opts.progressEveryMs > 0
       ? setInterval(() => {
           const ms = performance.now() - t0;
-          opts.onProgress!({ elapsed_ms: Math.round(ms), duration_ms: opts.durationMs, completed, failed: completed - passed, connect_per_s: Math.round((connects / (ms / 1000)) * 10) / 10 });
+          opts.onProgress!({
+            elapsed_ms: Math.round(ms),
+            duration_ms: opts.durationMs,
+            completed,
+            failed: completed - passed,
+            connect_per_s: Math.round((connects / (ms / 1000)) * 10) / 10,
+          });
         }, opts.progressEveryMs)
       : undefined;
   try {

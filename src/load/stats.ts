@@ -41,6 +41,8 @@ export class Tally {
     return this.counts.size;
   }
   entries(): Array<{ label: string; count: number }> {
-    return [...this.counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+    return [...this.counts]
+      .map(([label, count]) => ({ label, count }))
+      .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
   }
 }

@@ -3,7 +3,18 @@
  * (runner.ts) can carry results without the two modules importing each other.
  */
 /** Latency metrics apply to every step (the slowest step decides); the others to the run. */
-export const THRESHOLD_METRICS = ['p50', 'p95', 'p99', 'max', 'connect_per_s', 'copies_per_s', 'calls_per_s', 'failed', 'errors', 'violations'] as const;
+export const THRESHOLD_METRICS = [
+  'p50',
+  'p95',
+  'p99',
+  'max',
+  'connect_per_s',
+  'copies_per_s',
+  'calls_per_s',
+  'failed',
+  'errors',
+  'violations',
+] as const;
 export type ThresholdMetric = (typeof THRESHOLD_METRICS)[number];
 export const OPS = ['<', '<=', '>', '>='] as const;
 export type Op = (typeof OPS)[number];

@@ -120,7 +120,10 @@ export class PartnerClient {
     const creds = call.credentials ?? this.opts.credentials;
     const basic = Buffer.from(`${creds.user}:${creds.password}`).toString('base64');
     // The encoded header is a secret too: a partner may echo it back in a debugging_message.
-    const redact = createRedactor([this.opts.credentials.password, creds.password, basic, ...secretsIn(call.body)], !this.opts.showSecrets);
+    const redact = createRedactor(
+      [this.opts.credentials.password, creds.password, basic, ...secretsIn(call.body)],
+      !this.opts.showSecrets,
+    );
     const url = this.urlFor(call.kind, call.query);
     const headers: Record<string, string> = {
       'User-Agent': 'databricks',
@@ -137,14 +140,25 @@ export class PartnerClient {
       partner: this.opts.partnerId,
       workspace_id: call.workspace_id,
       user_id: call.user_id,
-      request: { method, url, headers: redact.headers(headers), body: call.body === undefined ? undefined : redact.body(call.body) },
+      request: {
+        method,
+        url,
+        headers: redact.headers(headers),
+        body: call.body === undefined ? undefined : redact.body(call.body),
+      },
       attempts: [],
       duration_ms: 0,
       violations: [],
     };
 
     if (!supports(this.config, call.kind)) {
-      exchange.violations.push(violation('config.endpoint_missing', ROUTES[call.kind].endpoint, `Failed to call ${call.kind}: the partner config has no endpoints.${ROUTES[call.kind].endpoint}. Expected the endpoint to be declared before it is called.`));
+      exchange.violations.push(
+        violation(
+          'config.endpoint_missing',
+          ROUTES[call.kind].endpoint,
+          `Failed to call ${call.kind}: the partner config has no endpoints.${ROUTES[call.kind].endpoint}. Expected the endpoint to be declared before it is called.`,
+        ),
+      );
       return exchange;
     }
 
@@ -152,7 +166,14 @@ export class PartnerClient {
     for (let n = 1; n <= this.backoff.length + 1; n++) {
       const waited = n === 1 ? 0 : this.backoff[n - 2]!;
       if (waited > 0) await this.sleep(waited);
-      result = await sendHttp({ method, url, headers, body: bodyText, timeoutMs: this.timeoutMs, maxBodyBytes: this.maxBodyBytes });
+      result = await sendHttp({
+        method,
+        url,
+        headers,
+        body: bodyText,
+        timeoutMs: this.timeoutMs,
+        maxBodyBytes: this.maxBodyBytes,
+      });
       const attempt: Attempt = { n, waited_ms: waited, duration_ms: result.duration_ms };
       if (result.ok) attempt.status = result.status;
       else attempt.error = result.error;
@@ -164,7 +185,19 @@ export class PartnerClient {
       const retryIn = retryable && n <= this.backoff.length ? this.backoff[n - 1]! : undefined;
       if (this.opts.onAttempt) {
         try {
-          this.opts.onAttempt({ exchange_id: exchange.id, kind: call.kind, partner: this.opts.partnerId, workspace_id: call.workspace_id, user_id: call.user_id, n, of: this.backoff.length + 1, status: attempt.status, error: attempt.error !== undefined ? redact.text(attempt.error) : undefined, duration_ms: attempt.duration_ms, retry_in_ms: retryIn });
+          this.opts.onAttempt({
+            exchange_id: exchange.id,
+            kind: call.kind,
+            partner: this.opts.partnerId,
+            workspace_id: call.workspace_id,
+            user_id: call.user_id,
+            n,
+            of: this.backoff.length + 1,
+            status: attempt.status,
+            error: attempt.error !== undefined ? redact.text(attempt.error) : undefined,
+            duration_ms: attempt.duration_ms,
+            retry_in_ms: retryIn,
+          });
         } catch {
           // A progress listener never changes the call.
         }
@@ -175,9 +208,19 @@ export class PartnerClient {
     if (!result!.ok) {
       exchange.error = result!.error;
       const tries = exchange.attempts.length;
-      exchange.violations.push(violation('http.network', '(connection)', `Failed to call ${call.kind} at ${url}: ${result!.error}${tries > 1 ? ` (${tries} attempts)` : ''}. Expected an HTTP answer within ${this.timeoutMs} ms.`));
+      exchange.violations.push(
+        violation(
+          'http.network',
+          '(connection)',
+          `Failed to call ${call.kind} at ${url}: ${result!.error}${tries > 1 ? ` (${tries} attempts)` : ''}. Expected an HTTP answer within ${this.timeoutMs} ms.`,
+        ),
+      );
     } else {
-      const judged = judgeAnswer({ kind: call.kind, established: call.established, hostnames: this.config.hostnames }, result!, this.maxBodyBytes);
+      const judged = judgeAnswer(
+        { kind: call.kind, established: call.established, hostnames: this.config.hostnames },
+        result!,
+        this.maxBodyBytes,
+      );
       exchange.response = {
         status: result!.status,
         headers: redact.headers(result!.headers),
@@ -189,7 +232,12 @@ export class PartnerClient {
       exchange.violations.push(...judged.violations);
       if (call.kind === 'connect' && result!.status >= 200 && result!.status < 300) {
         const uri = (judged.body as { redirect_uri?: unknown } | undefined)?.redirect_uri;
-        if (this.opts.openRedirects !== false && typeof uri === 'string' && uri !== '' && redirectUriRules(uri, this.config.hostnames).length === 0) {
+        if (
+          this.opts.openRedirects !== false &&
+          typeof uri === 'string' &&
+          uri !== '' &&
+          redirectUriRules(uri, this.config.hostnames).length === 0
+        ) {
           exchange.redirect = await this.openRedirect(uri);
           const v = redirectVerdict(exchange.redirect);
           if (v) exchange.violations.push(v);
@@ -202,13 +250,31 @@ export class PartnerClient {
 
   /** Databricks opens redirect_uri in a new tab: one GET, redirects not followed, as a browser would land. */
   private async openRedirect(uri: string): Promise<RedirectCheck> {
-    const res = await sendHttp({ method: 'GET', url: uri, headers: { 'User-Agent': 'Mozilla/5.0 (pcsim; Partner Connect launch check)', Accept: 'text/html' }, timeoutMs: this.timeoutMs, maxBodyBytes: 64 * 1024 });
-    return res.ok ? { url: uri, status: res.status, duration_ms: res.duration_ms } : { url: uri, error: res.error, duration_ms: res.duration_ms };
+    const res = await sendHttp({
+      method: 'GET',
+      url: uri,
+      headers: { 'User-Agent': 'Mozilla/5.0 (pcsim; Partner Connect launch check)', Accept: 'text/html' },
+      timeoutMs: this.timeoutMs,
+      maxBodyBytes: 64 * 1024,
+    });
+    return res.ok
+      ? { url: uri, status: res.status, duration_ms: res.duration_ms }
+      : { url: uri, error: res.error, duration_ms: res.duration_ms };
   }
 }
 
 function redirectVerdict(r: RedirectCheck): Violation | undefined {
-  if (r.error) return violation('connect.redirect_uri.open', 'redirect_uri', `Failed to open redirect_uri ${r.url}: ${r.error}. Expected the page to answer 2xx or 3xx.`);
-  if (r.status !== undefined && (r.status < 200 || r.status >= 400)) return violation('connect.redirect_uri.open', 'redirect_uri', `Failed to open redirect_uri ${r.url}: it answered ${r.status}. Expected 2xx or 3xx.`);
+  if (r.error)
+    return violation(
+      'connect.redirect_uri.open',
+      'redirect_uri',
+      `Failed to open redirect_uri ${r.url}: ${r.error}. Expected the page to answer 2xx or 3xx.`,
+    );
+  if (r.status !== undefined && (r.status < 200 || r.status >= 400))
+    return violation(
+      'connect.redirect_uri.open',
+      'redirect_uri',
+      `Failed to open redirect_uri ${r.url}: it answered ${r.status}. Expected 2xx or 3xx.`,
+    );
   return undefined;
 }

@@ -22,7 +22,8 @@ export type HttpResult =
 
 function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  for (const [k, v] of Object.entries(h))
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   return out;
 }
 
@@ -34,7 +35,10 @@ export function describeNetworkError(err: unknown, timeoutMs: number): { code: s
   const code = str(e?.code) ?? str(e?.cause?.code) ?? str(e?.name) ?? 'ERROR';
   switch (code) {
     case 'ECONNREFUSED':
-      return { code, error: 'connection refused: nothing is listening at that address (is the partner server running?)' };
+      return {
+        code,
+        error: 'connection refused: nothing is listening at that address (is the partner server running?)',
+      };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return { code, error: 'DNS lookup failed: the host name of base_url does not resolve' };
@@ -75,7 +79,10 @@ export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
       bodyTimeout: req.timeoutMs,
     });
     const body = res.body;
-    deadline = setTimeout(() => body.destroy(new DeadlineError('deadline')), Math.max(0, req.timeoutMs - (performance.now() - started)));
+    deadline = setTimeout(
+      () => body.destroy(new DeadlineError('deadline')),
+      Math.max(0, req.timeoutMs - (performance.now() - started)),
+    );
     const chunks: Buffer[] = [];
     let truncated = false;
     for await (const chunk of body) {
@@ -90,7 +97,14 @@ export async function sendHttp(req: HttpRequest): Promise<HttpResult> {
       chunks.push(buf);
       size += buf.length;
     }
-    return { ok: true, status: res.statusCode, headers: flatHeaders(res.headers), body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), truncated, duration_ms: elapsed() };
+    return {
+      ok: true,
+      status: res.statusCode,
+      headers: flatHeaders(res.headers),
+      body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+      truncated,
+      duration_ms: elapsed(),
+    };
   } catch (err) {
     const failure = describeNetworkError(err, req.timeoutMs);
     if (res) {

@@ -17,8 +17,7 @@ export interface ReachOptions {
 }
 
 export type Reach =
-  | { ok: true; duration_ms: number }
-  | { ok: false; code: string; error: string; attempts: number; duration_ms: number };
+  { ok: true; duration_ms: number } | { ok: false; code: string; error: string; attempts: number; duration_ms: number };
 
 /** The host and port a URL connects to (default ports by scheme). */
 export function hostPort(baseUrl: string): { host: string; port: number } {

@@ -5,7 +5,16 @@
 export const REDACTED = '***redacted***';
 
 /** Body fields that hold a secret wherever they appear. */
-const SECRET_KEYS = new Set(['personal_access_token', 'service_principal_oauth_secret', 'client_secret', 'access_token', 'refresh_token', 'password', 'token', 'pat']);
+const SECRET_KEYS = new Set([
+  'personal_access_token',
+  'service_principal_oauth_secret',
+  'client_secret',
+  'access_token',
+  'refresh_token',
+  'password',
+  'token',
+  'pat',
+]);
 
 export interface Redactor {
   headers(h: Record<string, string>): Record<string, string>;
@@ -15,7 +24,9 @@ export interface Redactor {
 
 /** `secrets` are known secret values (Basic password, PATs…) scrubbed from any string. */
 export function createRedactor(secrets: Iterable<string | undefined>, enabled = true): Redactor {
-  const known = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length >= 4))].sort((a, b) => b.length - a.length);
+  const known = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
   const text = (s: string) => {
     if (!enabled) return s;
     let out = s;
@@ -42,7 +53,8 @@ export function createRedactor(secrets: Iterable<string | undefined>, enabled = 
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(h)) {
       const lower = k.toLowerCase();
-      if (lower === 'authorization' || lower === 'proxy-authorization') out[k] = `${v.split(' ')[0] ?? ''} ${REDACTED}`.trim();
+      if (lower === 'authorization' || lower === 'proxy-authorization')
+        out[k] = `${v.split(' ')[0] ?? ''} ${REDACTED}`.trim();
       else if (lower === 'cookie' || lower === 'set-cookie') out[k] = REDACTED;
       else out[k] = text(v);
     }

@@ -11,7 +11,13 @@ import type { z } from 'zod';
 import { CLOUDS } from '../contract/enums.js';
 import { issuesToViolations } from '../contract/diagnostics.js';
 import { tryParseJson, stringifyJson } from '../contract/json.js';
-import { ConnectRequest, DeleteAccountRequest, DeleteConnectionRequest, ExpireAccountRequest, TestConnectionRequest } from '../contract/messages.js';
+import {
+  ConnectRequest,
+  DeleteAccountRequest,
+  DeleteConnectionRequest,
+  ExpireAccountRequest,
+  TestConnectionRequest,
+} from '../contract/messages.js';
 import { PartnerConfig } from '../contract/partner-config.js';
 import { PartnerModel, type ConnectAnswer, type ErrorBody } from './model.js';
 import { useCredentials } from './core.js';
@@ -57,16 +63,30 @@ function sendJson(res: Response, status: number, body: unknown, contentType = JS
   res.status(status).set('Content-Type', contentType).send(stringifyJson(body));
 }
 
-const sendError = (res: Response, status: number, error: ErrorBody, contentType?: string) => sendJson(res, status, error, contentType);
+const sendError = (res: Response, status: number, error: ErrorBody, contentType?: string) =>
+  sendJson(res, status, error, contentType);
 
-const badRequest = (display_message: string, debugging_message?: string): ErrorBody => ({ error_reason: 'bad_request', display_message, ...(debugging_message ? { debugging_message } : {}) });
+const badRequest = (display_message: string, debugging_message?: string): ErrorBody => ({
+  error_reason: 'bad_request',
+  display_message,
+  ...(debugging_message ? { debugging_message } : {}),
+});
 
 /** Reads the raw body exactly (int64 ids stay exact) and validates it; the failure names the field. */
-function readBody<S extends z.ZodType>(req: Request, schema: S, what: string): { ok: true; data: z.output<S>; text: string } | { ok: false; error: ErrorBody } {
+function readBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  what: string,
+): { ok: true; data: z.output<S>; text: string } | { ok: false; error: ErrorBody } {
   const text = typeof req.body === 'string' ? req.body : '';
-  if (text.trim() === '') return { ok: false, error: badRequest(`Failed to ${what}: the body is empty. Expected a JSON object.`) };
+  if (text.trim() === '')
+    return { ok: false, error: badRequest(`Failed to ${what}: the body is empty. Expected a JSON object.`) };
   const parsed = tryParseJson(text);
-  if (!parsed.ok) return { ok: false, error: badRequest(`Failed to ${what}: the body is not valid JSON. Expected a JSON object.`, parsed.message) };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      error: badRequest(`Failed to ${what}: the body is not valid JSON. Expected a JSON object.`, parsed.message),
+    };
   const result = schema.safeParse(parsed.value);
   if (!result.success) {
     const violations = issuesToViolations(result.error.issues, parsed.value, 'request', what);
@@ -105,13 +125,26 @@ function page(title: string, body: string): string {
 }
 
 function sendHtml(res: Response, status: number, html: string): void {
-  res.status(status).set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'", 'X-Content-Type-Options': 'nosniff' }).send(html);
+  res
+    .status(status)
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': "default-src 'none'",
+      'X-Content-Type-Options': 'nosniff',
+    })
+    .send(html);
 }
 
 export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): ReferencePartnerApp {
   const o: ResolvedOptions = resolveOptions(opts);
   const has = (f: Fault) => o.faults.has(f);
-  const model = new PartnerModel({ newUserAction: o.newUserAction, trialType: o.trialType, requireManualSignup: o.requireManualSignup, supportsDemo: o.supportsDemo, faults: o.faults });
+  const model = new PartnerModel({
+    newUserAction: o.newUserAction,
+    trialType: o.trialType,
+    requireManualSignup: o.requireManualSignup,
+    supportsDemo: o.supportsDemo,
+    faults: o.faults,
+  });
   /** flaky-500: attempts seen per distinct connect body (a digest, so no secret is kept). */
   const attempts = new Map<string, number>();
 
@@ -133,18 +166,32 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     const passOk = cred !== undefined && sameSecret(cred.password, o.basicPassword);
     if (userOk && passOk) return next();
     res.set('WWW-Authenticate', 'Basic realm="pcsim reference partner", charset="UTF-8"');
-    sendError(res, 401, { error_reason: 'unauthorized', display_message: `Failed to authenticate: ${cred ? 'the Basic user or password is wrong' : 'no Basic credentials were sent'}. Expected the Basic credentials the partner issued to Databricks.` });
+    sendError(res, 401, {
+      error_reason: 'unauthorized',
+      display_message: `Failed to authenticate: ${cred ? 'the Basic user or password is wrong' : 'no Basic credentials were sent'}. Expected the Basic credentials the partner issued to Databricks.`,
+    });
   };
 
   // Reads every body as text whatever its Content-Type, so parseJson sees the exact digits.
   const body = express.text({ type: () => true, limit: BODY_LIMIT });
 
   const api = (path: string, methods: string[], handler: RequestHandler) => {
-    app.all(path, delay, auth, (req, res, next) => {
-      if (methods.includes(req.method)) return next();
-      res.set('Allow', methods.join(', '));
-      sendError(res, 405, badRequest(`Failed to call ${path}: method ${req.method} is not allowed. Expected ${methods.join(' or ')}.`));
-    }, body, handler);
+    app.all(
+      path,
+      delay,
+      auth,
+      (req, res, next) => {
+        if (methods.includes(req.method)) return next();
+        res.set('Allow', methods.join(', '));
+        sendError(
+          res,
+          405,
+          badRequest(`Failed to call ${path}: method ${req.method} is not allowed. Expected ${methods.join(' or ')}.`),
+        );
+      },
+      body,
+      handler,
+    );
   };
 
   // ---- Connect -------------------------------------------------------------------------
@@ -159,7 +206,17 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
       setImmediate(() => req.socket.destroy());
       return;
     }
-    if (has('error-500')) return sendError(res, 500, { error_reason: 'general_error', display_message: 'Failed to connect: the partner had an internal error (fault error-500). Expected nothing; retry later.' }, connectContentType());
+    if (has('error-500'))
+      return sendError(
+        res,
+        500,
+        {
+          error_reason: 'general_error',
+          display_message:
+            'Failed to connect: the partner had an internal error (fault error-500). Expected nothing; retry later.',
+        },
+        connectContentType(),
+      );
 
     const read = readBody(req, ConnectRequest, 'read the Connect request');
     if (!read.ok) return sendError(res, 400, read.error, connectContentType());
@@ -169,7 +226,16 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
       if (attempts.size >= 10_000) attempts.clear(); // bounded: a long-running partner must not grow forever
       const n = (attempts.get(key) ?? 0) + 1;
       attempts.set(key, n);
-      if (n <= 2) return sendError(res, 500, { error_reason: 'general_error', display_message: `Failed to connect: a transient partner error (fault flaky-500, attempt ${n}). Expected the retry to succeed.` }, connectContentType());
+      if (n <= 2)
+        return sendError(
+          res,
+          500,
+          {
+            error_reason: 'general_error',
+            display_message: `Failed to connect: a transient partner error (fault flaky-500, attempt ${n}). Expected the retry to succeed.`,
+          },
+          connectContentType(),
+        );
     }
 
     const r = read.data;
@@ -185,10 +251,13 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     if (!outcome.ok) return sendError(res, outcome.status, outcome.error, connectContentType());
 
     const answer: ConnectAnswer & { connection_id?: string } = { ...outcome.answer };
-    if (outcome.kind === 'sign_in' && has('id-on-sign-in') && outcome.connectionId) answer.connection_id = outcome.connectionId;
+    if (outcome.kind === 'sign_in' && has('id-on-sign-in') && outcome.connectionId)
+      answer.connection_id = outcome.connectionId;
     if (outcome.kind === 'created' && has('no-connection-id')) delete answer.connection_id;
 
-    const redirect = new URL(has('redirect-outside-allowlist') ? 'https://evil.example.net/launch' : `${baseUrlOf(req)}/launch`);
+    const redirect = new URL(
+      has('redirect-outside-allowlist') ? 'https://evil.example.net/launch' : `${baseUrlOf(req)}/launch`,
+    );
     redirect.searchParams.set('o', r.workspace_id);
     redirect.searchParams.set('redirect_value', outcome.answer.redirect_value);
     if (outcome.connectionId) redirect.searchParams.set('connection_id', outcome.connectionId);
@@ -204,13 +273,22 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     if (has('missing-fields')) delete connection.account_status;
 
     if (has('html-body')) {
-      return void res.status(200).set('Content-Type', 'text/html; charset=utf-8').send(page('Welcome', `<p>Your ${he.escape(String(connection.redirect_value))} page is <a href="${he.escape(redirect.toString())}">here</a>.</p>`));
+      return void res
+        .status(200)
+        .set('Content-Type', 'text/html; charset=utf-8')
+        .send(
+          page(
+            'Welcome',
+            `<p>Your ${he.escape(String(connection.redirect_value))} page is <a href="${he.escape(redirect.toString())}">here</a>.</p>`,
+          ),
+        );
     }
     if (has('huge-body')) connection.padding = 'x'.repeat(HUGE_PADDING_BYTES);
     let text = stringifyJson(connection);
     if (has('malformed-json')) text = text.slice(0, Math.floor(text.length / 2));
     // Core integration: once the answer is out, use the credentials (asynchronously, never awaited).
-    if (o.coreIntegration && outcome.kind === 'created') res.on('finish', () => void useCredentials(r, outcome.connectionId, o.workspaceTls).catch(() => undefined));
+    if (o.coreIntegration && outcome.kind === 'created')
+      res.on('finish', () => void useCredentials(r, outcome.connectionId, o.workspaceTls).catch(() => undefined));
     res.status(200).set('Content-Type', connectContentType()).send(text);
   });
 
@@ -260,7 +338,13 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
     api(PATHS.get_connectors, ['GET'], (req, res) => {
       const raw = req.query.pagination_token;
       if (raw !== undefined && typeof raw !== 'string') {
-        return sendError(res, 400, badRequest('Failed to list connectors: pagination_token is given more than once. Expected at most one token.'));
+        return sendError(
+          res,
+          400,
+          badRequest(
+            'Failed to list connectors: pagination_token is given more than once. Expected at most one token.',
+          ),
+        );
       }
       const r = model.connectorsPage(raw);
       if (!r.ok) return sendError(res, r.status, r.error);
@@ -270,31 +354,75 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
 
   // ---- Pages a person opens (no auth: the browser of a Databricks user lands here) ---------
 
-  app.get('/', (_req, res) => sendHtml(res, 200, page(o.name, '<p>A Partner Connect partner for pcsim.</p><ul><li><a href="/signup">Sign up</a></li><li><a href="/privacy">Privacy policy</a></li><li><a href="/tos">Terms of service</a></li></ul>')));
-  app.get('/signup', (_req, res) => sendHtml(res, 200, page(`Sign up for ${o.name}`, '<p>Create your account here. (This is a simulated partner: nothing is created.)</p>')));
-  app.get('/privacy', (_req, res) => sendHtml(res, 200, page('Privacy policy', '<p>The reference partner keeps test data in memory only, and never keeps tokens.</p>')));
-  app.get('/tos', (_req, res) => sendHtml(res, 200, page('Terms of service', '<p>For testing Partner Connect integrations only.</p>')));
+  app.get('/', (_req, res) =>
+    sendHtml(
+      res,
+      200,
+      page(
+        o.name,
+        '<p>A Partner Connect partner for pcsim.</p><ul><li><a href="/signup">Sign up</a></li><li><a href="/privacy">Privacy policy</a></li><li><a href="/tos">Terms of service</a></li></ul>',
+      ),
+    ),
+  );
+  app.get('/signup', (_req, res) =>
+    sendHtml(
+      res,
+      200,
+      page(
+        `Sign up for ${o.name}`,
+        '<p>Create your account here. (This is a simulated partner: nothing is created.)</p>',
+      ),
+    ),
+  );
+  app.get('/privacy', (_req, res) =>
+    sendHtml(
+      res,
+      200,
+      page('Privacy policy', '<p>The reference partner keeps test data in memory only, and never keeps tokens.</p>'),
+    ),
+  );
+  app.get('/tos', (_req, res) =>
+    sendHtml(res, 200, page('Terms of service', '<p>For testing Partner Connect integrations only.</p>')),
+  );
   app.get('/launch', (req, res) => {
-    if (has('redirect-broken')) return sendHtml(res, 404, page('Not found', '<p>This page does not exist (fault redirect-broken).</p>'));
+    if (has('redirect-broken'))
+      return sendHtml(res, 404, page('Not found', '<p>This page does not exist (fault redirect-broken).</p>'));
     const items = Object.entries(req.query)
       .map(([k, v]) => `<li><b>${he.escape(k)}</b>: ${he.escape(Array.isArray(v) ? v.join(', ') : String(v))}</li>`)
       .join('');
-    sendHtml(res, 200, page(`Welcome to ${o.name}`, `<p>Databricks sent you here after Partner Connect.</p><ul>${items}</ul>`));
+    sendHtml(
+      res,
+      200,
+      page(`Welcome to ${o.name}`, `<p>Databricks sent you here after Partner Connect.</p><ul>${items}</ul>`),
+    );
   });
 
   app.use((req, res) => {
-    res.status(404).set('Content-Type', 'text/plain; charset=utf-8').send(`Failed to find ${req.method} ${req.path}: no such page or API at this partner.`);
+    res
+      .status(404)
+      .set('Content-Type', 'text/plain; charset=utf-8')
+      .send(`Failed to find ${req.method} ${req.path}: no such page or API at this partner.`);
   });
 
-  const onError: ErrorRequestHandler = (err: { status?: number; type?: string; message?: string }, _req, res, _next) => {
+  const onError: ErrorRequestHandler = (
+    err: { status?: number; type?: string; message?: string },
+    _req,
+    res,
+    _next,
+  ) => {
     if (res.headersSent) return void res.end();
     const status = typeof err.status === 'number' ? err.status : 500;
     if (status >= 400 && status < 500) {
       // body-parser errors (too large, bad charset, aborted): the request is malformed.
-      const why = err.type === 'entity.too.large' ? `the body is larger than ${BODY_LIMIT}` : (err.message ?? 'unreadable body');
+      const why =
+        err.type === 'entity.too.large' ? `the body is larger than ${BODY_LIMIT}` : (err.message ?? 'unreadable body');
       return sendError(res, 400, badRequest(`Failed to read the request: ${why}. Expected a small JSON object.`));
     }
-    sendError(res, 500, { error_reason: 'general_error', display_message: 'Failed to answer: the partner had an internal error. Expected nothing; retry later.', debugging_message: err.message ?? String(err) });
+    sendError(res, 500, {
+      error_reason: 'general_error',
+      display_message: 'Failed to answer: the partner had an internal error. Expected nothing; retry later.',
+      debugging_message: err.message ?? String(err),
+    });
   };
   app.use(onError);
 
@@ -307,16 +435,20 @@ function buildConfig(o: ResolvedOptions, baseUrl: string): PartnerConfig {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new Error(`Failed to build the reference partner config: base URL ${JSON.stringify(baseUrl)} is not a URL. Expected http(s)://host:port.`);
+    throw new Error(
+      `Failed to build the reference partner config: base URL ${JSON.stringify(baseUrl)} is not a URL. Expected http(s)://host:port.`,
+    );
   }
   const base = baseUrl.replace(/\/+$/, '');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const endpoints: Record<string, string> = { connect_path: PATHS.connect };
-  for (const [hook, key] of Object.entries(ENDPOINT_KEYS) as [Hook, string][]) if (o.hooks[hook]) endpoints[key] = PATHS[hook];
+  for (const [hook, key] of Object.entries(ENDPOINT_KEYS) as [Hook, string][])
+    if (o.hooks[hook]) endpoints[key] = PATHS[hook];
   const raw = {
     api_version: '2.1.1',
     name: o.name,
-    description_blurb: 'The reference partner of pcsim: a compliant Partner Connect partner with switchable behaviours and injectable faults.',
+    description_blurb:
+      'The reference partner of pcsim: a compliant Partner Connect partner with switchable behaviours and injectable faults.',
     category: o.category,
     base_url: base,
     endpoints,
@@ -325,7 +457,10 @@ function buildConfig(o: ResolvedOptions, baseUrl: string): PartnerConfig {
     terms_of_service: `${base}/tos`,
     logo_file: 'logo.png',
     icon_file: 'icon.png',
-    resources_to_provision: [{ resource_type: 'SqlEndpoint' }, ...(o.destLocation ? [{ resource_type: 'DestLocation' as const }] : [])],
+    resources_to_provision: [
+      { resource_type: 'SqlEndpoint' },
+      ...(o.destLocation ? [{ resource_type: 'DestLocation' as const }] : []),
+    ],
     object_permissions: [{ name: 'SQL_Endpoint', level: 'CAN_USE' }],
     data_permissions: [{ permission: 'USE_CATALOG' }, { permission: 'USE_SCHEMA' }, { permission: 'SELECT' }],
     supported_clouds: [...CLOUDS],
@@ -344,7 +479,9 @@ function buildConfig(o: ResolvedOptions, baseUrl: string): PartnerConfig {
 }
 
 /** Starts the reference partner on a real port (default: an ephemeral one on 127.0.0.1). */
-export async function startReferencePartner(opts: ReferencePartnerOptions & { port?: number; host?: string } = {}): Promise<RunningReferencePartner> {
+export async function startReferencePartner(
+  opts: ReferencePartnerOptions & { port?: number; host?: string } = {},
+): Promise<RunningReferencePartner> {
   const { port = 0, host = '127.0.0.1', ...rest } = opts;
   const { app, model, configFor } = createReferencePartnerApp(rest);
   const server = createServer(app);

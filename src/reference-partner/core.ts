@@ -24,7 +24,11 @@ export interface CoreStep {
 const AUTH_RETRY_MS = [50, 100, 200, 400, 800, 1600];
 const ROW = 'hello from the reference partner';
 
-const safeName = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 40);
+const safeName = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 40);
 
 /** scheme://host:port of the payload's workspace_url (hostname and port as the fallback). */
 export function workspaceBase(r: Pick<ConnectRequest, 'workspace_url' | 'hostname' | 'port'>): string {
@@ -41,10 +45,19 @@ interface Statement {
   result?: { data_array?: (string | null)[][] };
 }
 
-export async function useCredentials(r: ConnectRequest, connectionId: string | undefined, tls: WorkspaceTls = {}, client?: WorkspaceClient): Promise<CoreStep[]> {
+export async function useCredentials(
+  r: ConnectRequest,
+  connectionId: string | undefined,
+  tls: WorkspaceTls = {},
+  client?: WorkspaceClient,
+): Promise<CoreStep[]> {
   const steps: CoreStep[] = [];
   const ws = client ?? workspaceClient(workspaceBase(r), tls);
-  const request = async (call: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => {
+  const request = async (
+    call: string,
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string },
+  ) => {
     for (let attempt = 0; ; attempt++) {
       try {
         const res = await ws.request(path, init);
@@ -63,8 +76,14 @@ export async function useCredentials(r: ConnectRequest, connectionId: string | u
 
   let token = r.user_info.auth?.personal_access_token ?? undefined;
   if (!token && r.service_principal_id && r.service_principal_oauth_secret) {
-    const basic = Buffer.from(`${encodeURIComponent(r.service_principal_id)}:${encodeURIComponent(r.service_principal_oauth_secret)}`).toString('base64');
-    const res = await request('oauth token', '/oidc/v1/token', { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials&scope=all-apis' });
+    const basic = Buffer.from(
+      `${encodeURIComponent(r.service_principal_id)}:${encodeURIComponent(r.service_principal_oauth_secret)}`,
+    ).toString('base64');
+    const res = await request('oauth token', '/oidc/v1/token', {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=all-apis',
+    });
     if (res?.status === 200) token = (res.body as { access_token?: string } | undefined)?.access_token;
   }
   if (!token) return steps;
@@ -79,7 +98,12 @@ export async function useCredentials(r: ConnectRequest, connectionId: string | u
     const res = await request(statement.split(' ').slice(0, 2).join(' '), '/api/2.0/sql/statements', {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ warehouse_id: warehouse, statement, wait_timeout: '30s', ...(r.catalog_name ? { catalog: r.catalog_name } : {}) }),
+      body: JSON.stringify({
+        warehouse_id: warehouse,
+        statement,
+        wait_timeout: '30s',
+        ...(r.catalog_name ? { catalog: r.catalog_name } : {}),
+      }),
     });
     const st = res?.body as Statement | undefined;
     const step = steps.at(-1)!;
@@ -91,11 +115,14 @@ export async function useCredentials(r: ConnectRequest, connectionId: string | u
     return st;
   };
   const table = `default.pcsim_reference_${safeName(connectionId ?? 'events')}`;
-  const location = r.destination_location ? ` LOCATION '${r.destination_location.replace(/\/+$/, '').replace(/'/g, "''")}/${table.split('.')[1]}'` : '';
+  const location = r.destination_location
+    ? ` LOCATION '${r.destination_location.replace(/\/+$/, '').replace(/'/g, "''")}/${table.split('.')[1]}'`
+    : '';
   if (!(await sql(`CREATE TABLE IF NOT EXISTS ${table} (id BIGINT, name STRING) USING DELTA${location}`))) return steps;
   if (!(await sql(`INSERT INTO ${table} VALUES (1, '${ROW}')`))) return steps;
   const read = await sql(`SELECT id, name FROM ${table} WHERE id = 1`);
   const row = read?.result?.data_array?.[0];
-  if (read && (row?.[0] !== '1' || row?.[1] !== ROW)) steps.at(-1)!.error = `read back ${JSON.stringify(row ?? null)}, expected ["1", ${JSON.stringify(ROW)}]`;
+  if (read && (row?.[0] !== '1' || row?.[1] !== ROW))
+    steps.at(-1)!.error = `read back ${JSON.stringify(row ?? null)}, expected ["1", ${JSON.stringify(ROW)}]`;
   return steps;
 }

@@ -4,7 +4,17 @@
  * secret) never enter it. int64 ids are the decimal strings of contract/int64.ts.
  */
 import { nanoid } from 'nanoid';
-import { TEST_DOMAINS, type AccountStatus, type Cloud, type ErrorReason, type NewUserAction, type RedirectValue, type ResourceStatus, type TrialType, type UserStatus } from '../contract/enums.js';
+import {
+  TEST_DOMAINS,
+  type AccountStatus,
+  type Cloud,
+  type ErrorReason,
+  type NewUserAction,
+  type RedirectValue,
+  type ResourceStatus,
+  type TrialType,
+  type UserStatus,
+} from '../contract/enums.js';
 import type { Int64 } from '../contract/int64.js';
 import type { Fault } from './types.js';
 
@@ -103,14 +113,34 @@ export interface ConnectorsPage {
 /** The catalogue served by the connectors API, in pages linked by pagination_token. */
 const CONNECTOR_PAGES: readonly (readonly ConnectorOut[])[] = [
   [
-    { identifier: 'postgres', name: 'PostgreSQL', type: 'source', description: 'Replicates PostgreSQL tables with logical decoding.' },
+    {
+      identifier: 'postgres',
+      name: 'PostgreSQL',
+      type: 'source',
+      description: 'Replicates PostgreSQL tables with logical decoding.',
+    },
     { identifier: 'mysql', name: 'MySQL', type: 'source', description: 'Replicates MySQL tables from the binlog.' },
-    { identifier: 'salesforce', name: 'Salesforce', type: 'source', description: 'Syncs Salesforce objects incrementally.' },
+    {
+      identifier: 'salesforce',
+      name: 'Salesforce',
+      type: 'source',
+      description: 'Syncs Salesforce objects incrementally.',
+    },
   ],
   [
     { identifier: 's3', name: 'Amazon S3', type: 'source', description: 'Loads files from an S3 bucket.' },
-    { identifier: 'kafka', name: 'Apache Kafka', type: 'source', description: 'Streams Kafka topics into Delta tables.' },
-    { identifier: 'delta_lake', name: 'Delta Lake', type: 'target', description: 'Writes Delta tables in Unity Catalog.' },
+    {
+      identifier: 'kafka',
+      name: 'Apache Kafka',
+      type: 'source',
+      description: 'Streams Kafka topics into Delta tables.',
+    },
+    {
+      identifier: 'delta_lake',
+      name: 'Delta Lake',
+      type: 'target',
+      description: 'Writes Delta tables in Unity Catalog.',
+    },
   ],
   [
     { identifier: 'snowflake', name: 'Snowflake', type: 'target', description: 'Writes tables to Snowflake.' },
@@ -193,7 +223,11 @@ export class PartnerModel {
 
   /** Everything the partner knows, as plain JSON (pcsim serve keeps it across restarts). */
   snapshot(): ModelSnapshot {
-    return { accounts: [...this.accounts.values()], users: [...this.users.values()], connections: [...this.connections.values()] };
+    return {
+      accounts: [...this.accounts.values()],
+      users: [...this.users.values()],
+      connections: [...this.connections.values()],
+    };
   }
 
   /** Replaces what the partner knows with a snapshot taken earlier. */
@@ -211,7 +245,15 @@ export class PartnerModel {
   }
 
   private addConnection(input: ConnectInput, domain: string, demo: boolean): PartnerConnection {
-    const conn: PartnerConnection = { id: this.newId(), workspaceId: input.workspaceId, domain, createdBy: normaliseEmail(input.email), cloud: input.cloud, demo, deleted: false };
+    const conn: PartnerConnection = {
+      id: this.newId(),
+      workspaceId: input.workspaceId,
+      domain,
+      createdBy: normaliseEmail(input.email),
+      cloud: input.cloud,
+      demo,
+      deleted: false,
+    };
     this.connections.set(conn.id, conn);
     return conn;
   }
@@ -222,13 +264,33 @@ export class PartnerModel {
     if (this.demoApplies(input)) {
       // A demo must be repeatable forever from one workspace, so it leaves users and accounts untouched.
       const conn = this.addConnection(input, domainOf(email), true);
-      return { ok: true, kind: 'created', connectionId: conn.id, answer: { redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: conn.id } };
+      return {
+        ok: true,
+        kind: 'created',
+        connectionId: conn.id,
+        answer: {
+          redirect_value: 'create_trial',
+          user_status: 'new',
+          account_status: 'new',
+          configured_resources: true,
+          connection_id: conn.id,
+        },
+      };
     }
     const known = this.users.get(email);
     const domain = known?.domain ?? domainOf(email);
     const userStatus: UserStatus = known ? 'existing' : 'new';
     if (this.isExpired(domain, known)) {
-      return { ok: true, kind: 'refused', answer: { redirect_value: 'purchase_product', user_status: userStatus, account_status: 'expired', configured_resources: false } };
+      return {
+        ok: true,
+        kind: 'refused',
+        answer: {
+          redirect_value: 'purchase_product',
+          user_status: userStatus,
+          account_status: 'expired',
+          configured_resources: false,
+        },
+      };
     }
     const accountIsNew = !this.accounts.has(domain);
     if (accountIsNew) this.accounts.set(domain, { domain, expired: false });
@@ -258,7 +320,17 @@ export class PartnerModel {
     const conn = this.liveConnection(input.connectionId);
     if (!conn) return connectionNotFound('sign in', input.connectionId);
     if (this.demoApplies(input)) {
-      return { ok: true, kind: 'sign_in', connectionId: conn.id, answer: { redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: false } };
+      return {
+        ok: true,
+        kind: 'sign_in',
+        connectionId: conn.id,
+        answer: {
+          redirect_value: 'create_trial',
+          user_status: 'new',
+          account_status: 'new',
+          configured_resources: false,
+        },
+      };
     }
     const email = normaliseEmail(input.email);
     const user = this.users.get(email);
@@ -268,25 +340,72 @@ export class PartnerModel {
         ok: true,
         kind: 'sign_in',
         connectionId: conn.id,
-        answer: { redirect_value: expired ? 'purchase_product' : 'sign_in', user_status: 'existing', account_status: expired ? 'expired' : 'active', configured_resources: false },
+        answer: {
+          redirect_value: expired ? 'purchase_product' : 'sign_in',
+          user_status: 'existing',
+          account_status: expired ? 'expired' : 'active',
+          configured_resources: false,
+        },
       };
     }
     if (this.settings.requireManualSignup) {
-      return { ok: false, status: 404, error: { error_reason: 'account_not_found', display_message: `Failed to sign in: ${email} has no account at the partner yet. Expected the user to sign up on the partner's site first.` } };
+      return {
+        ok: false,
+        status: 404,
+        error: {
+          error_reason: 'account_not_found',
+          display_message: `Failed to sign in: ${email} has no account at the partner yet. Expected the user to sign up on the partner's site first.`,
+        },
+      };
     }
     // A user who joins now has a fresh trial of their own under trial_type user; under account, the account's state counts.
-    const accountStatus: AccountStatus = this.settings.trialType === 'account' && this.isExpired(conn.domain, undefined) ? 'expired' : 'active';
+    const accountStatus: AccountStatus =
+      this.settings.trialType === 'account' && this.isExpired(conn.domain, undefined) ? 'expired' : 'active';
     switch (this.settings.newUserAction) {
       case 'auto_add':
         if (!this.accounts.has(conn.domain)) this.accounts.set(conn.domain, { domain: conn.domain, expired: false });
         this.users.set(email, { email, domain: conn.domain, databricksUserId: input.databricksUserId, expired: false });
-        return { ok: true, kind: 'sign_in', connectionId: conn.id, answer: { redirect_value: 'sign_in', user_status: 'new', account_status: accountStatus, configured_resources: false } };
+        return {
+          ok: true,
+          kind: 'sign_in',
+          connectionId: conn.id,
+          answer: {
+            redirect_value: 'sign_in',
+            user_status: 'new',
+            account_status: accountStatus,
+            configured_resources: false,
+          },
+        };
       case 'invite':
-        return { ok: true, kind: 'sign_in', connectionId: conn.id, answer: { redirect_value: 'contact_admin', user_status: 'not_applicable', account_status: accountStatus, configured_resources: false } };
+        return {
+          ok: true,
+          kind: 'sign_in',
+          connectionId: conn.id,
+          answer: {
+            redirect_value: 'contact_admin',
+            user_status: 'not_applicable',
+            account_status: accountStatus,
+            configured_resources: false,
+          },
+        };
       case 'not_found':
-        return { ok: false, status: 404, error: { error_reason: 'account_not_found', display_message: `Failed to sign in: ${email} is not a user of this partner account. Expected an admin of the account to add the user.` } };
+        return {
+          ok: false,
+          status: 404,
+          error: {
+            error_reason: 'account_not_found',
+            display_message: `Failed to sign in: ${email} is not a user of this partner account. Expected an admin of the account to add the user.`,
+          },
+        };
       case 'error':
-        return { ok: false, status: 500, error: { error_reason: 'general_error', display_message: `Failed to sign in: ${email} is not a user of this partner account and cannot be added automatically. Expected an admin of the account to add the user.` } };
+        return {
+          ok: false,
+          status: 500,
+          error: {
+            error_reason: 'general_error',
+            display_message: `Failed to sign in: ${email} is not a user of this partner account and cannot be added automatically. Expected an admin of the account to add the user.`,
+          },
+        };
     }
   }
 
@@ -301,7 +420,14 @@ export class PartnerModel {
   deleteAccount(domain: string): { ok: true } | Refusal {
     const d = normaliseDomain(domain);
     if (!isTestDomain(d) && !this.has('delete-any-domain')) {
-      return { ok: false, status: 400, error: { error_reason: 'bad_request', display_message: `Failed to delete the account: domain "${d}" is not a test domain. Expected ${TEST_DOMAIN_LIST}.` } };
+      return {
+        ok: false,
+        status: 400,
+        error: {
+          error_reason: 'bad_request',
+          display_message: `Failed to delete the account: domain "${d}" is not a test domain. Expected ${TEST_DOMAIN_LIST}.`,
+        },
+      };
     }
     this.accounts.delete(d);
     for (const [email, user] of this.users) if (user.domain === d) this.users.delete(email);
@@ -313,7 +439,14 @@ export class PartnerModel {
   expireAccount(email: string): { ok: true } | Refusal {
     const e = normaliseEmail(email);
     if (!isTestDomain(domainOf(e))) {
-      return { ok: false, status: 400, error: { error_reason: 'bad_request', display_message: `Failed to expire the account: ${e} is not on a test domain. Expected an email on ${TEST_DOMAIN_LIST}.` } };
+      return {
+        ok: false,
+        status: 400,
+        error: {
+          error_reason: 'bad_request',
+          display_message: `Failed to expire the account: ${e} is not on a test domain. Expected an email on ${TEST_DOMAIN_LIST}.`,
+        },
+      };
     }
     if (this.has('ignore-expiry')) return { ok: true };
     const user = this.users.get(e);
@@ -335,7 +468,12 @@ export class PartnerModel {
       ['list catalogs', 'At least one catalog is readable.'],
     ];
     const bad = this.has('bad-test-results');
-    return { ok: true, test_results: names.map(([test_name, message]) => (bad ? { test_name, status: 'OK' } : { test_name, status: 'PASS', message })) };
+    return {
+      ok: true,
+      test_results: names.map(([test_name, message]) =>
+        bad ? { test_name, status: 'OK' } : { test_name, status: 'PASS', message },
+      ),
+    };
   }
 
   connectorsPage(token: string | undefined): { ok: true; page: ConnectorsPage } | Refusal {
@@ -344,7 +482,14 @@ export class PartnerModel {
     if (token !== undefined && token !== '') {
       index = CONNECTOR_PAGES.findIndex((_p, i) => i > 0 && PAGE_TOKEN(i) === token);
       if (index < 0) {
-        return { ok: false, status: 400, error: { error_reason: 'bad_request', display_message: `Failed to list connectors: pagination_token ${JSON.stringify(token)} is unknown. Expected a token from a previous page, or none for the first page.` } };
+        return {
+          ok: false,
+          status: 400,
+          error: {
+            error_reason: 'bad_request',
+            display_message: `Failed to list connectors: pagination_token ${JSON.stringify(token)} is unknown. Expected a token from a previous page, or none for the first page.`,
+          },
+        };
       }
     }
     const page: ConnectorsPage = { connectors: CONNECTOR_PAGES[index]!.map((c) => ({ ...c })) };

@@ -4,7 +4,14 @@
  * can be shown to pass against a good partner and to fail, naming the rule, against a bad one.
  */
 import type { WorkspaceTls } from './workspace-client.js';
-import { CATEGORIES, NEW_USER_ACTIONS, TRIAL_TYPES, type Category, type NewUserAction, type TrialType } from '../contract/enums.js';
+import {
+  CATEGORIES,
+  NEW_USER_ACTIONS,
+  TRIAL_TYPES,
+  type Category,
+  type NewUserAction,
+  type TrialType,
+} from '../contract/enums.js';
 
 /** Each fault breaks only what its comment says; several may be combined. */
 export const FAULTS = [
@@ -35,7 +42,13 @@ export const FAULTS = [
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
-export const HOOKS = ['get_connectors', 'test_connection', 'delete_account', 'expire_account', 'delete_connection'] as const;
+export const HOOKS = [
+  'get_connectors',
+  'test_connection',
+  'delete_account',
+  'expire_account',
+  'delete_connection',
+] as const;
 export type Hook = (typeof HOOKS)[number];
 
 export interface ReferencePartnerOptions {
@@ -90,10 +103,13 @@ const isFault = (f: unknown): f is Fault => (FAULTS as readonly unknown[]).inclu
 /** Fills defaults and refuses values outside the enums (options may come from a CLI or a scenario file). */
 export function resolveOptions(opts: ReferencePartnerOptions = {}): ResolvedOptions {
   const fail = (what: string, value: unknown, expected: string) => {
-    throw new Error(`Failed to configure the reference partner: ${what} is ${JSON.stringify(value)}. Expected ${expected}.`);
+    throw new Error(
+      `Failed to configure the reference partner: ${what} is ${JSON.stringify(value)}. Expected ${expected}.`,
+    );
   };
   const newUserAction = opts.newUserAction ?? 'auto_add';
-  if (!NEW_USER_ACTIONS.includes(newUserAction)) fail('newUserAction', newUserAction, `one of ${NEW_USER_ACTIONS.join(', ')}`);
+  if (!NEW_USER_ACTIONS.includes(newUserAction))
+    fail('newUserAction', newUserAction, `one of ${NEW_USER_ACTIONS.join(', ')}`);
   const trialType = opts.trialType ?? 'account';
   if (!TRIAL_TYPES.includes(trialType)) fail('trialType', trialType, `one of ${TRIAL_TYPES.join(', ')}`);
   const category = opts.category ?? 'INGEST';
@@ -101,7 +117,8 @@ export function resolveOptions(opts: ReferencePartnerOptions = {}): ResolvedOpti
   for (const f of opts.faults ?? []) if (!isFault(f)) fail('a fault', f, `one of ${FAULTS.join(', ')}`);
   const slowMs = opts.slowMs ?? 2000;
   if (!Number.isFinite(slowMs) || slowMs < 0) fail('slowMs', slowMs, 'a number of milliseconds >= 0');
-  for (const key of Object.keys(opts.hooks ?? {})) if (!(HOOKS as readonly string[]).includes(key)) fail('a hook', key, `one of ${HOOKS.join(', ')}`);
+  for (const key of Object.keys(opts.hooks ?? {}))
+    if (!(HOOKS as readonly string[]).includes(key)) fail('a hook', key, `one of ${HOOKS.join(', ')}`);
   const hooks = Object.fromEntries(HOOKS.map((h) => [h, opts.hooks?.[h] ?? true])) as Record<Hook, boolean>;
   return {
     basicUser: opts.basicUser ?? DEFAULT_BASIC_USER,

@@ -19,7 +19,10 @@ export interface WorkspaceAnswer {
 
 export interface WorkspaceClient {
   /** Sends one request; resolves with the status and the JSON body (undefined when not JSON), throws on network errors. */
-  request(path: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<WorkspaceAnswer>;
+  request(
+    path: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<WorkspaceAnswer>;
 }
 
 /** A client for the workspace at `base` (scheme://host:port, no path). */

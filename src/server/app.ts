@@ -29,7 +29,17 @@ import { Clock } from '../databricks/clock.js';
 import { parsePathParams, validate } from './validation.js';
 import { jsonSafe } from './views.js';
 
-export const ROUTES: readonly Route[] = [...systemRoutes, ...workspaceRoutes, ...userRoutes, ...partnerRoutes, ...connectionRoutes, ...journalRoutes, ...activityRoutes, ...runRoutes, ...stateRoutes];
+export const ROUTES: readonly Route[] = [
+  ...systemRoutes,
+  ...workspaceRoutes,
+  ...userRoutes,
+  ...partnerRoutes,
+  ...connectionRoutes,
+  ...journalRoutes,
+  ...activityRoutes,
+  ...runRoutes,
+  ...stateRoutes,
+];
 
 export interface AppDeps {
   databricks: Databricks;
@@ -62,7 +72,10 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Sends JSON: jsonSafe turns every bigint into its exact decimal string, so the native writer is exact. */
 function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/json; charset=utf-8').send(JSON.stringify(jsonSafe(body)));
+  res
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(jsonSafe(body)));
 }
 
 function hostOf(header: string | undefined): string {
@@ -77,7 +90,13 @@ function crossSiteGuard(req: Request, _res: Response, next: NextFunction): void 
   if (!MUTATING.has(req.method)) return next();
   const site = req.get('sec-fetch-site');
   if (site === 'cross-site' || site === 'same-site') {
-    return next(new ApiError('cross_site_request', `Failed to ${req.method} ${req.originalUrl}: the request came from another site (Sec-Fetch-Site: ${site}). Expected requests from pcsim's own page, curl or scripts.`, { sec_fetch_site: site }));
+    return next(
+      new ApiError(
+        'cross_site_request',
+        `Failed to ${req.method} ${req.originalUrl}: the request came from another site (Sec-Fetch-Site: ${site}). Expected requests from pcsim's own page, curl or scripts.`,
+        { sec_fetch_site: site },
+      ),
+    );
   }
   const origin = req.get('origin');
   if (origin && origin !== 'null') {
@@ -88,10 +107,22 @@ function crossSiteGuard(req: Request, _res: Response, next: NextFunction): void 
       /* an unparsable Origin is refused below */
     }
     if (originHost !== (req.get('host') ?? '').toLowerCase()) {
-      return next(new ApiError('cross_site_request', `Failed to ${req.method} ${req.originalUrl}: Origin ${origin} is not this server (${req.get('host')}). Expected requests from pcsim's own page, curl or scripts.`, { origin }));
+      return next(
+        new ApiError(
+          'cross_site_request',
+          `Failed to ${req.method} ${req.originalUrl}: Origin ${origin} is not this server (${req.get('host')}). Expected requests from pcsim's own page, curl or scripts.`,
+          { origin },
+        ),
+      );
     }
   } else if (origin === 'null') {
-    return next(new ApiError('cross_site_request', `Failed to ${req.method} ${req.originalUrl}: Origin null (a sandboxed or file: page). Expected requests from pcsim's own page, curl or scripts.`, { origin }));
+    return next(
+      new ApiError(
+        'cross_site_request',
+        `Failed to ${req.method} ${req.originalUrl}: Origin null (a sandboxed or file: page). Expected requests from pcsim's own page, curl or scripts.`,
+        { origin },
+      ),
+    );
   }
   next();
 }
@@ -102,7 +133,13 @@ function hostGuard(allowed: string[] | undefined) {
     if (!names) return next();
     const host = hostOf(req.get('host'));
     if (names.has(host)) return next();
-    next(new ApiError('host_not_allowed', `Failed to serve ${req.path}: Host ${JSON.stringify(req.get('host') ?? '')} is not a name of this server. Expected one of ${[...names].join(', ')} (start with --host to listen on another address).`, { host: req.get('host') ?? '' }));
+    next(
+      new ApiError(
+        'host_not_allowed',
+        `Failed to serve ${req.path}: Host ${JSON.stringify(req.get('host') ?? '')} is not a name of this server. Expected one of ${[...names].join(', ')} (start with --host to listen on another address).`,
+        { host: req.get('host') ?? '' },
+      ),
+    );
   };
 }
 
@@ -119,20 +156,38 @@ function jsonBody(limit: string) {
       }
       const type = req.get('content-type') ?? '';
       if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
-        return next(new ApiError('unsupported_encoding', `Failed to read the request body: Content-Type is ${JSON.stringify(type)}. Expected application/json.`, { content_type: type }));
+        return next(
+          new ApiError(
+            'unsupported_encoding',
+            `Failed to read the request body: Content-Type is ${JSON.stringify(type)}. Expected application/json.`,
+            { content_type: type },
+          ),
+        );
       }
       let parsed: ReturnType<typeof parseJsonNoting>;
       try {
         parsed = parseJsonNoting(raw);
       } catch (e) {
         const reason = e instanceof Error ? e.message : String(e);
-        return next(new ApiError('malformed_json', `Failed to read the request body: it is not valid JSON (${reason}). Expected a JSON object.`, { reason }));
+        return next(
+          new ApiError(
+            'malformed_json',
+            `Failed to read the request body: it is not valid JSON (${reason}). Expected a JSON object.`,
+            { reason },
+          ),
+        );
       }
       // No field of the admin API takes a number a double would round: quote what was sent, not the rounded value.
       const first = parsed.inexact[0];
       if (first) {
         const field = pathToField(first.path) || '(body)';
-        return next(new ApiError('validation_failed', `Failed to read ${field}: ${first.source} cannot be held exactly (a fractional number beyond double precision). Expected an int64 id as a decimal string or an exact JSON integer, or a number with fewer digits.`, { field, value: first.source }));
+        return next(
+          new ApiError(
+            'validation_failed',
+            `Failed to read ${field}: ${first.source} cannot be held exactly (a fractional number beyond double precision). Expected an int64 id as a decimal string or an exact JSON integer, or a number with fewer digits.`,
+            { field, value: first.source },
+          ),
+        );
       }
       req.body = parsed.value;
       next();
@@ -189,7 +244,9 @@ export function createApp(deps: AppDeps): express.Express {
   api.use('/api', crossSiteGuard);
   // An import (PUT /api/state) carries the whole state: it gets a larger limit than the other bodies.
   const bodies = { small: jsonBody(limit), state: jsonBody(deps.stateLimit ?? '64mb') };
-  api.use('/api', (req, res, next) => (req.method === 'PUT' && req.path === '/state' ? bodies.state : bodies.small)(req, res, next));
+  api.use('/api', (req, res, next) =>
+    (req.method === 'PUT' && req.path === '/state' ? bodies.state : bodies.small)(req, res, next),
+  );
   api.use('/api', (_req, res, next) => {
     res.set('cache-control', 'no-store');
     next();
@@ -212,20 +269,47 @@ export function createApp(deps: AppDeps): express.Express {
   }
   // A known path with another method: 405 naming the allowed ones, not a misleading 404.
   api.all('/api/{*rest}', (req, _res, next) => {
-    const allowed = ROUTES.filter((r) => new RegExp(`^${expressPath(r.path).replace(/:\w+/g, '[^/]+')}$`).test(req.path)).map((r) => r.method.toUpperCase());
+    const allowed = ROUTES.filter((r) =>
+      new RegExp(`^${expressPath(r.path).replace(/:\w+/g, '[^/]+')}$`).test(req.path),
+    ).map((r) => r.method.toUpperCase());
     if (req.path === '/api/openapi.json') allowed.push('GET');
-    if (allowed.length) return next(new ApiError('method_not_allowed', `Failed to ${req.method} ${req.path}: this path does not take ${req.method}. Expected one of ${allowed.join(', ')}.`, { allowed }));
-    next(new ApiError('unknown_route', `Failed to find ${req.method} ${req.path}: no such route. Expected a path from /api/openapi.json.`, { path: req.path }));
+    if (allowed.length)
+      return next(
+        new ApiError(
+          'method_not_allowed',
+          `Failed to ${req.method} ${req.path}: this path does not take ${req.method}. Expected one of ${allowed.join(', ')}.`,
+          { allowed },
+        ),
+      );
+    next(
+      new ApiError(
+        'unknown_route',
+        `Failed to find ${req.method} ${req.path}: no such route. Expected a path from /api/openapi.json.`,
+        { path: req.path },
+      ),
+    );
   });
   app.use(api);
 
   for (const router of deps.routers ?? []) app.use(router);
-  if (deps.publicDir && existsSync(deps.publicDir)) app.use(express.static(deps.publicDir, { index: 'index.html', fallthrough: true }));
+  if (deps.publicDir && existsSync(deps.publicDir))
+    app.use(express.static(deps.publicDir, { index: 'index.html', fallthrough: true }));
 
-  app.use((req: Request, _res: Response, next: NextFunction) => next(new ApiError('unknown_route', `Failed to find ${req.method} ${req.path}: no such page. Expected / (the UI) or /api/….`, { path: req.path })));
+  app.use((req: Request, _res: Response, next: NextFunction) =>
+    next(
+      new ApiError(
+        'unknown_route',
+        `Failed to find ${req.method} ${req.path}: no such page. Expected / (the UI) or /api/….`,
+        { path: req.path },
+      ),
+    ),
+  );
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toApiError(err, limit);
-    if (e.kind === 'internal') process.stderr.write(`pcsim: internal error on ${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    if (e.kind === 'internal')
+      process.stderr.write(
+        `pcsim: internal error on ${req.method} ${req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
     if (res.headersSent) return res.end();
     if (e.kind === 'method_not_allowed') res.set('allow', (e.details.allowed as string[]).join(', '));
     sendJson(res, e.status, e.toBody());

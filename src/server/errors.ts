@@ -62,28 +62,53 @@ interface HttpishError {
 export function toApiError(err: unknown, bodyLimit = '1mb', fromBody = false): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof DatabricksError) return new ApiError(err.kind, err.message, err.details);
-  if (err instanceof StoreError) return new ApiError('storage_failed', err.message, { file: err.file, reason: err.code });
+  if (err instanceof StoreError)
+    return new ApiError('storage_failed', err.message, { file: err.file, reason: err.code });
   const e = (err ?? {}) as HttpishError;
   switch (e.type) {
     case 'entity.too.large':
-      return new ApiError('body_too_large', `Failed to read the request body: it is larger than ${bodyLimit}. Expected a JSON body of at most ${bodyLimit}.`, { limit: bodyLimit });
+      return new ApiError(
+        'body_too_large',
+        `Failed to read the request body: it is larger than ${bodyLimit}. Expected a JSON body of at most ${bodyLimit}.`,
+        { limit: bodyLimit },
+      );
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new ApiError('unsupported_encoding', `Failed to read the request body: ${e.message ?? 'unsupported encoding'}. Expected UTF-8 JSON without content encoding.`, {});
+      return new ApiError(
+        'unsupported_encoding',
+        `Failed to read the request body: ${e.message ?? 'unsupported encoding'}. Expected UTF-8 JSON without content encoding.`,
+        {},
+      );
     case 'request.aborted':
     case 'request.size.invalid':
-      return new ApiError('malformed_json', `Failed to read the request body: ${e.message ?? 'the request was cut short'}. Expected a complete JSON body.`, {});
+      return new ApiError(
+        'malformed_json',
+        `Failed to read the request body: ${e.message ?? 'the request was cut short'}. Expected a complete JSON body.`,
+        {},
+      );
   }
   const message = err instanceof Error ? err.message : String(err);
   // The router's own refusal of a path segment such as %zz or %E0%A4 (a URIError with status 400).
   if (err instanceof URIError && e.status === 400) {
     const segment = /'(.*)'/.exec(message)?.[1] ?? message;
-    return new ApiError('validation_failed', `Failed to read the request path: segment ${JSON.stringify(segment)} is not valid percent-encoding. Expected UTF-8 percent-encoding, e.g. %20 for a space.`, { field: '(path)', value: segment });
+    return new ApiError(
+      'validation_failed',
+      `Failed to read the request path: segment ${JSON.stringify(segment)} is not valid percent-encoding. Expected UTF-8 percent-encoding, e.g. %20 for a space.`,
+      { field: '(path)', value: segment },
+    );
   }
   // Any other client-side failure of the body reader (a gzip body that does not inflate…) is the client's, not ours.
   const status = e.status ?? e.statusCode;
   if (fromBody && typeof status === 'number' && status >= 400 && status < 500) {
-    return new ApiError('malformed_json', `Failed to read the request body: it cannot be decoded (${message}). Expected a complete JSON body, plain or with a valid gzip, deflate or br Content-Encoding.`, { reason: message });
+    return new ApiError(
+      'malformed_json',
+      `Failed to read the request body: it cannot be decoded (${message}). Expected a complete JSON body, plain or with a valid gzip, deflate or br Content-Encoding.`,
+      { reason: message },
+    );
   }
-  return new ApiError('internal', `Failed to handle the request: internal error (${message}). Expected no internal error; please report it with the server log.`, {});
+  return new ApiError(
+    'internal',
+    `Failed to handle the request: internal error (${message}). Expected no internal error; please report it with the server log.`,
+    {},
+  );
 }

@@ -77,7 +77,8 @@ export class ObservableStore implements Store {
       if (keys && !keys.includes('journal')) added = [];
       else {
         // The inner store caps the journal only after the change, so appended entries are at the end.
-        const newJournal = state.journal === journal.list ? appendedSince(state.journal, journal.last, journal.length) : undefined;
+        const newJournal =
+          state.journal === journal.list ? appendedSince(state.journal, journal.last, journal.length) : undefined;
         if (newJournal) added = newJournal;
         else changed.push('journal');
       }

@@ -46,12 +46,29 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
         ...queryParameters(r.query),
       ],
       responses: {
-        [String(r.success.status)]: { description: r.success.description, content: { [r.success.contentType ?? 'application/json']: {} } },
-        default: { description: 'an error: {error: {code, message, details}}', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        [String(r.success.status)]: {
+          description: r.success.description,
+          content: { [r.success.contentType ?? 'application/json']: {} },
+        },
+        default: {
+          description: 'an error: {error: {code, message, details}}',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
     };
     if (r.body) op.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(r.body) } } };
-    else if (r.parseBody) op.requestBody = { required: true, content: { 'application/json': { schema: { type: 'object', description: 'a partner.json in the official format, or {config, credentials, id}' } } } };
+    else if (r.parseBody)
+      op.requestBody = {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              description: 'a partner.json in the official format, or {config, credentials, id}',
+            },
+          },
+        },
+      };
     (paths[r.path] ??= {})[r.method] = op;
   }
   return {
@@ -59,7 +76,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     info: {
       title: 'pcsim admin API',
       version,
-      description: 'The simulated Databricks of pcsim: workspaces, users, partners, connections, partner-side hooks and the journal. int64 ids travel as decimal strings (exact JSON integers are accepted too). Errors: {error: {code, message, details}}.',
+      description:
+        'The simulated Databricks of pcsim: workspaces, users, partners, connections, partner-side hooks and the journal. int64 ids travel as decimal strings (exact JSON integers are accepted too). Errors: {error: {code, message, details}}.',
     },
     paths,
     components: { schemas: { Error: schemaOf(ErrorBody, 'output') } },

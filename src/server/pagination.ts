@@ -31,19 +31,30 @@ const encode = (offset: number) => Buffer.from(`o${offset}`).toString('base64url
 function decode(token: string | undefined): number {
   if (token === undefined) return 0;
   const m = /^o(\d{1,12})$/.exec(Buffer.from(token, 'base64url').toString());
-  if (!m) throw new ApiError('validation_failed', `Failed to read page_token: ${JSON.stringify(token)} is not a token pcsim issued. Expected the next_page_token of a previous page.`, { field: 'page_token', value: token });
+  if (!m)
+    throw new ApiError(
+      'validation_failed',
+      `Failed to read page_token: ${JSON.stringify(token)} is not a token pcsim issued. Expected the next_page_token of a previous page.`,
+      { field: 'page_token', value: token },
+    );
   return Number(m[1]);
 }
 
 /** One page of `list` (in the list's order), and the token of the next. */
-export function page<T>(list: readonly T[], q: { limit?: number; page_token?: string }): { items: T[]; next_page_token?: string } {
+export function page<T>(
+  list: readonly T[],
+  q: { limit?: number; page_token?: string },
+): { items: T[]; next_page_token?: string } {
   const from = decode(q.page_token);
   const to = from + (q.limit ?? DEFAULT_PAGE);
   return { items: list.slice(from, to), ...(to < list.length ? { next_page_token: encode(to) } : {}) };
 }
 
 /** One page of `list` newest first (from its end), and the token of the next. */
-export function pageNewestFirst<T>(list: readonly T[], q: { limit?: number; page_token?: string }): { items: T[]; next_page_token?: string } {
+export function pageNewestFirst<T>(
+  list: readonly T[],
+  q: { limit?: number; page_token?: string },
+): { items: T[]; next_page_token?: string } {
   const from = decode(q.page_token);
   const to = from + (q.limit ?? DEFAULT_PAGE);
   const end = Math.max(0, list.length - from);

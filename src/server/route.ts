@@ -70,6 +70,8 @@ export interface RouteDef<B extends z.ZodType, Q extends z.ZodType, P = z.output
 export type Route = RouteDef<any, any, any>;
 
 /** Declares a route; its types flow from the schemas into the handler. */
-export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P = z.output<B>>(def: RouteDef<B, Q, P>): Route {
+export function route<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P = z.output<B>>(
+  def: RouteDef<B, Q, P>,
+): Route {
   return def as Route;
 }

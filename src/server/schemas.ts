@@ -24,12 +24,18 @@ export const Id = (what: string) =>
     .transform((value, ctx) => {
       const id = toInt64(value);
       if (id === undefined) {
-        ctx.addIssue({ code: 'custom', message: `Expected a ${what} id: an int64 as a decimal string or an exact JSON integer.` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `Expected a ${what} id: an int64 as a decimal string or an exact JSON integer.`,
+        });
         return z.NEVER;
       }
       return id;
     })
-    .meta({ description: `${what} id: an int64, as a decimal string or an exact JSON integer`, anyOf: INT64_FORMS } as Record<string, unknown>);
+    .meta({
+      description: `${what} id: an int64, as a decimal string or an exact JSON integer`,
+      anyOf: INT64_FORMS,
+    } as Record<string, unknown>);
 
 const name = () => z.string().trim().min(1).max(200);
 const text = () => z.string().min(1).max(2000);
@@ -63,8 +69,15 @@ export const PatchUserBody = z.strictObject({
 
 export const PartnerRegistration = z.strictObject({
   config: z.unknown().describe('a partner.json in the official format'),
-  credentials: z.strictObject({ user: z.string().min(1), password: z.string().min(1) }).optional().describe('the Basic credentials the partner issued to Databricks (kept in memory only)'),
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'Expected a slug: lower-case letters, digits and dashes.').optional().describe('default: a slug of the name'),
+  credentials: z
+    .strictObject({ user: z.string().min(1), password: z.string().min(1) })
+    .optional()
+    .describe('the Basic credentials the partner issued to Databricks (kept in memory only)'),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,47}$/, 'Expected a slug: lower-case letters, digits and dashes.')
+    .optional()
+    .describe('default: a slug of the name'),
 });
 
 export const ConnectBody = z.strictObject({
@@ -98,7 +111,14 @@ export const ResetBody = z.strictObject({
   seed: z.boolean().optional().describe('also re-create the demo workspaces and users of a first start'),
 });
 
-export const CALL_KINDS = ['connect', 'delete_connection', 'delete_account', 'expire_account', 'test_connection', 'connectors'] as const satisfies readonly CallKind[];
+export const CALL_KINDS = [
+  'connect',
+  'delete_connection',
+  'delete_account',
+  'expire_account',
+  'test_connection',
+  'connectors',
+] as const satisfies readonly CallKind[];
 
 /** ?limit=N of the listings: 1-1000, newest first. */
 export const limitParam = (what: string) =>
@@ -118,11 +138,13 @@ export const JournalQuery = z.object({
 });
 
 export const RecordQuery = z.object({
-  workspace: Id('workspace').optional().describe('only the exchanges of this workspace id (the usual slice: one workspace)'),
+  workspace: Id('workspace')
+    .optional()
+    .describe('only the exchanges of this workspace id (the usual slice: one workspace)'),
   partner: z.string().min(1).optional().describe('only the exchanges with this partner id'),
   limit: limitParam('exchanges (the newest)'),
   name: z.string().min(1).max(100).optional().describe('the scenario name (its report id); default recorded-<date>'),
-  format: z.enum(['yaml', 'json']).optional().describe('yaml (default: the recorder\'s notes become comments) or json'),
+  format: z.enum(['yaml', 'json']).optional().describe("yaml (default: the recorder's notes become comments) or json"),
 });
 
 export const DeleteConnectionQuery = z.object({
@@ -138,6 +160,8 @@ export const ErrorBody = z.object({
   error: z.object({
     code: z.enum(API_ERROR_CODES),
     message: z.string().describe('"Failed to X: reason. Expected Y."'),
-    details: z.record(z.string(), z.unknown()).describe('field (the offending field), issues (all of them), the ids concerned…'),
+    details: z
+      .record(z.string(), z.unknown())
+      .describe('field (the offending field), issues (all of them), the ids concerned…'),
   }),
 });

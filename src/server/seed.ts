@@ -11,8 +11,20 @@ export const SEED = {
     { id: '7474659876543210987', name: 'Sales Demo', cloud: 'azure', region: 'westeurope', demo: true },
   ],
   users: [
-    { id: '9007199254740993', email: 'admin@acme.databricks-test.com', first_name: 'Ada', last_name: 'Admin', admin: true },
-    { id: '9007199254741995', email: 'analyst@acme.databricks-test.com', first_name: 'Alan', last_name: 'Analyst', admin: false },
+    {
+      id: '9007199254740993',
+      email: 'admin@acme.databricks-test.com',
+      first_name: 'Ada',
+      last_name: 'Admin',
+      admin: true,
+    },
+    {
+      id: '9007199254741995',
+      email: 'analyst@acme.databricks-test.com',
+      first_name: 'Alan',
+      last_name: 'Analyst',
+      admin: false,
+    },
   ],
 } as const;
 

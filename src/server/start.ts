@@ -29,7 +29,9 @@ import { loadUserTls, tlsHostNames, workspaceTls, type WorkspaceTls } from '../w
 import { acceptTlsToo } from '../workspace/https.js';
 
 /** What partners call back: the simulated workspace (OAuth, REST, SQL). */
-const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint, now }) => [createWorkspaceRouter({ databricks, store, endpoint, now })];
+const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint, now }) => [
+  createWorkspaceRouter({ databricks, store, endpoint, now }),
+];
 
 export const REFERENCE_MOUNT = '/reference-partner';
 export const REFERENCE_STATE_FILE = 'reference-partner.json';
@@ -59,7 +61,12 @@ export interface ServeOptions {
   /** --tls-cert/--tls-key: the workspace's HTTPS certificate; default: pcsim's own CA (kept in dataDir/tls). */
   tls?: { certFile: string; keyFile: string };
   /** Extra routers, given the Databricks and the store (the simulated workspace APIs). */
-  routers?: (deps: { databricks: Databricks; store: ObservableStore; endpoint: WorkspaceEndpoint; now: () => Date }) => Router[];
+  routers?: (deps: {
+    databricks: Databricks;
+    store: ObservableStore;
+    endpoint: WorkspaceEndpoint;
+    now: () => Date;
+  }) => Router[];
   log?: (line: string) => void;
 }
 
@@ -91,16 +98,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   for (const file of opts.partners ?? []) {
     const loaded = await loadPartnerConfig(file);
     for (const w of loaded.warnings) log(`warning: ${file}: ${w.message}`);
-    if (!loaded.ok) throw new ServeConfigError(`${file} cannot be used (${loaded.problems.length} problem${loaded.problems.length > 1 ? 's' : ''}):\n${loaded.problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`);
+    if (!loaded.ok)
+      throw new ServeConfigError(
+        `${file} cannot be used (${loaded.problems.length} problem${loaded.problems.length > 1 ? 's' : ''}):\n${loaded.problems.map((p) => `  - ${p.field}: ${p.message}`).join('\n')}`,
+      );
     files.push({ file, config: loaded.config });
   }
   const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const callbackHost = opts.publicHost ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost);
-  const inner = opts.dataDir ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit }) : new MemoryStore();
+  const inner = opts.dataDir
+    ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit })
+    : new MemoryStore();
   const store = new ObservableStore(inner);
   let tls: WorkspaceTls;
   try {
-    tls = opts.tls ? await loadUserTls(opts.tls.certFile, opts.tls.keyFile) : await workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host]));
+    tls = opts.tls
+      ? await loadUserTls(opts.tls.certFile, opts.tls.keyFile)
+      : await workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host]));
   } catch (err) {
     await store.close();
     throw new ServeConfigError((err as Error).message);
@@ -124,8 +138,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   } catch (err) {
     await store.close();
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new ServeConfigError(`Failed to listen on ${host}:${opts.port}: the port is in use. Expected a free port (pass --port).`);
-    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND') throw new ServeConfigError(`Failed to listen on ${host}: no such local address. Expected 127.0.0.1, 0.0.0.0 or an address of this machine.`);
+    if (e.code === 'EADDRINUSE')
+      throw new ServeConfigError(
+        `Failed to listen on ${host}:${opts.port}: the port is in use. Expected a free port (pass --port).`,
+      );
+    if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND')
+      throw new ServeConfigError(
+        `Failed to listen on ${host}: no such local address. Expected 127.0.0.1, 0.0.0.0 or an address of this machine.`,
+      );
     throw err;
   }
   // 2. From here on the port is open: a failure (a state file that cannot be written…) must close it,
@@ -142,7 +162,15 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const creds = credentials.get(p.id) ?? opts.credentials;
       const cached = clients.get(p.id);
       if (cached && cached.config === p.config && cached.creds === creds) return cached.client;
-      const client = new PartnerClient({ config: p.config, partnerId: p.id, credentials: creds, timeoutMs: opts.timeoutMs, retryBackoffMs: opts.retryBackoffMs, showSecrets: opts.showSecrets, onAttempt: (attempt) => store.notify({ type: 'attempt', attempt }) });
+      const client = new PartnerClient({
+        config: p.config,
+        partnerId: p.id,
+        credentials: creds,
+        timeoutMs: opts.timeoutMs,
+        retryBackoffMs: opts.retryBackoffMs,
+        showSecrets: opts.showSecrets,
+        onAttempt: (attempt) => store.notify({ type: 'attempt', attempt }),
+      });
       clients.set(p.id, { config: p.config, creds, client });
       return client;
     };
@@ -159,7 +187,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let saveReference: (() => Promise<void>) | undefined;
     const routers = [];
     if (files.length === 0) {
-      const ref = createReferencePartnerApp({ basicUser: opts.credentials.user, basicPassword: opts.credentials.password, workspaceTls: { ca: tls.ca }, ...opts.reference });
+      const ref = createReferencePartnerApp({
+        basicUser: opts.credentials.user,
+        basicPassword: opts.credentials.password,
+        workspaceTls: { ca: tls.ca },
+        ...opts.reference,
+      });
       const refFile = opts.dataDir ? path.join(opts.dataDir, REFERENCE_STATE_FILE) : undefined;
       if (refFile) {
         const snap = await readReferenceState(refFile, log);
@@ -170,15 +203,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           let chain = Promise.resolve();
           let queued: Promise<void> | undefined;
           saveReference = () =>
-            (queued ??= chain = chain
-              .then(() => {
-                queued = undefined;
-                return writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2));
-              })
-              .catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
+            (queued ??= chain =
+              chain
+                .then(() => {
+                  queued = undefined;
+                  return writeAtomic(refFile, stringifyJson(ref.model.snapshot(), 2));
+                })
+                .catch((err) => log(`warning: failed to save ${refFile}: ${(err as Error).message}`)));
         }
       }
-      const config = ref.configFor(`http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost}:${port}${REFERENCE_MOUNT}`);
+      const config = ref.configFor(
+        `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : urlHost}:${port}${REFERENCE_MOUNT}`,
+      );
       const record = await databricks.registerPartner(config, 'reference');
       credentials.set(record.id, opts.credentials);
       reference = { id: record.id, model: ref.model, config };
@@ -207,7 +243,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       seed,
       publicDir: opts.publicDir ?? DEFAULT_PUBLIC_DIR,
       routers,
-      allowedHosts: LOOPBACK.has(host) ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])] : undefined,
+      allowedHosts: LOOPBACK.has(host)
+        ? ['localhost', '127.0.0.1', '[::1]', ...(opts.publicHost ? [opts.publicHost] : [])]
+        : undefined,
       clock,
     });
     gate.open(app);
@@ -231,7 +269,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   }
 }
 
-async function readReferenceState(file: string, log: (l: string) => void): Promise<ModelSnapshot | undefined | 'unreadable'> {
+async function readReferenceState(
+  file: string,
+  log: (l: string) => void,
+): Promise<ModelSnapshot | undefined | 'unreadable'> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -242,7 +283,9 @@ async function readReferenceState(file: string, log: (l: string) => void): Promi
     return parseJson(text) as ModelSnapshot;
   } catch (err) {
     // Only the reference partner's own memory: start it empty, keep the file for inspection.
-    log(`warning: ${file} is not valid JSON (${(err as Error).message}); the reference partner starts empty, keeps its memory in this process only, and the file is left untouched.`);
+    log(
+      `warning: ${file} is not valid JSON (${(err as Error).message}); the reference partner starts empty, keeps its memory in this process only, and the file is left untouched.`,
+    );
     return 'unreadable';
   }
 }

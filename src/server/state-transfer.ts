@@ -38,24 +38,57 @@ export interface TransferProblem {
  * Checks an exported state before anything changes: its format and version, every collection
  * an array, and no secret in clear text. All problems at once.
  */
-export function readExport(raw: unknown): { ok: true; copy: ExportedState } | { ok: false; problems: TransferProblem[] } {
+export function readExport(
+  raw: unknown,
+): { ok: true; copy: ExportedState } | { ok: false; problems: TransferProblem[] } {
   const problems: TransferProblem[] = [];
   const o = raw as Partial<ExportedState> | undefined;
-  if (!o || typeof o !== 'object' || Array.isArray(o)) return { ok: false, problems: [{ field: '(body)', message: `is ${Array.isArray(o) ? 'an array' : typeof o}. Expected the JSON object GET /api/state writes.` }] };
-  for (const k of Object.keys(o)) if (!['format', 'version', 'exported_at', 'state'].includes(k)) problems.push({ field: k, message: 'is not a field of an export. Expected only format, version, exported_at and state.' });
-  if (o.format !== EXPORT_FORMAT) problems.push({ field: 'format', message: `is ${JSON.stringify(o.format ?? null)}. Expected "${EXPORT_FORMAT}".` });
-  if (o.version !== STATE_VERSION) problems.push({ field: 'version', message: `is ${JSON.stringify(o.version ?? null)}. Expected ${STATE_VERSION}.` });
+  if (!o || typeof o !== 'object' || Array.isArray(o))
+    return {
+      ok: false,
+      problems: [
+        {
+          field: '(body)',
+          message: `is ${Array.isArray(o) ? 'an array' : typeof o}. Expected the JSON object GET /api/state writes.`,
+        },
+      ],
+    };
+  for (const k of Object.keys(o))
+    if (!['format', 'version', 'exported_at', 'state'].includes(k))
+      problems.push({
+        field: k,
+        message: 'is not a field of an export. Expected only format, version, exported_at and state.',
+      });
+  if (o.format !== EXPORT_FORMAT)
+    problems.push({ field: 'format', message: `is ${JSON.stringify(o.format ?? null)}. Expected "${EXPORT_FORMAT}".` });
+  if (o.version !== STATE_VERSION)
+    problems.push({ field: 'version', message: `is ${JSON.stringify(o.version ?? null)}. Expected ${STATE_VERSION}.` });
   const s = o.state as Record<string, unknown> | undefined;
   if (!s || typeof s !== 'object' || Array.isArray(s)) {
     problems.push({ field: 'state', message: 'is missing or not an object. Expected the state of a pcsim export.' });
     return { ok: false, problems };
   }
-  for (const k of COLLECTIONS) if (!Array.isArray(s[k])) problems.push({ field: `state.${k}`, message: `is ${s[k] === undefined ? 'missing' : typeof s[k]}. Expected an array.` });
-  for (const k of OPTIONAL) if (s[k] !== undefined && !Array.isArray(s[k])) problems.push({ field: `state.${k}`, message: `is ${typeof s[k]}. Expected an array or nothing.` });
-  if (s.workspace_keys !== undefined) problems.push({ field: 'state.workspace_keys', message: 'is present. Expected no signing keys in an export (they never leave the server).' });
+  for (const k of COLLECTIONS)
+    if (!Array.isArray(s[k]))
+      problems.push({
+        field: `state.${k}`,
+        message: `is ${s[k] === undefined ? 'missing' : typeof s[k]}. Expected an array.`,
+      });
+  for (const k of OPTIONAL)
+    if (s[k] !== undefined && !Array.isArray(s[k]))
+      problems.push({ field: `state.${k}`, message: `is ${typeof s[k]}. Expected an array or nothing.` });
+  if (s.workspace_keys !== undefined)
+    problems.push({
+      field: 'state.workspace_keys',
+      message: 'is present. Expected no signing keys in an export (they never leave the server).',
+    });
   (Array.isArray(s.resources) ? s.resources : []).forEach((r, i) => {
     for (const secret of ['pat', 'oauth_secret'] as const) {
-      if (r && typeof r === 'object' && secret in r) problems.push({ field: `state.resources[${i}].${secret}`, message: `holds a secret in clear text. Expected only its digest (${secret}_sha256), as pcsim stores and exports it.` });
+      if (r && typeof r === 'object' && secret in r)
+        problems.push({
+          field: `state.resources[${i}].${secret}`,
+          message: `holds a secret in clear text. Expected only its digest (${secret}_sha256), as pcsim stores and exports it.`,
+        });
     }
   });
   return problems.length ? { ok: false, problems } : { ok: true, copy: o as ExportedState };
@@ -67,7 +100,12 @@ export function readExport(raw: unknown): { ok: true; copy: ExportedState } | { 
  * endpoint, and the signing keys of this server are kept only when the copy is one of its own
  * snapshots (keepKeys).
  */
-export function applyCopy(s: State, copy: Omit<State, 'workspace_keys'> & { workspace_keys?: State['workspace_keys'] }, endpoint: { hostname: string; port: number }, keepKeys: boolean): void {
+export function applyCopy(
+  s: State,
+  copy: Omit<State, 'workspace_keys'> & { workspace_keys?: State['workspace_keys'] },
+  endpoint: { hostname: string; port: number },
+  keepKeys: boolean,
+): void {
   const c = structuredClone(copy);
   const partners = [...s.partners, ...c.partners.filter((p) => !s.partners.some((q) => q.id === p.id))];
   const keys = keepKeys ? c.workspace_keys : undefined;

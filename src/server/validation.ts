@@ -24,14 +24,22 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 const join = (prefix: string, field: string) => [prefix, field].filter(Boolean).join('.');
 
 /** zod issues → one readable issue per problem, each naming its field (with `prefix`, e.g. "query"). */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], data: unknown, what: string, prefix = ''): FieldIssue[] {
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  what: string,
+  prefix = '',
+): FieldIssue[] {
   return issues.flatMap((issue): FieldIssue[] => {
     const at = pathToField(issue.path);
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => {
         // An empty key must still be visible in the message and in details.field.
         const field = join(prefix, join(at, key === '' ? '""' : key));
-        return { field, message: `Failed to ${what}: ${field} is not a known field. Expected only the fields documented in /api/openapi.json.` };
+        return {
+          field,
+          message: `Failed to ${what}: ${field} is not a known field. Expected only the fields documented in /api/openapi.json.`,
+        };
       });
     }
     const field = join(prefix, at) || '(body)';
@@ -56,8 +64,12 @@ export function validate<S extends z.ZodType>(schema: S, raw: unknown, what: str
 }
 
 export function validationError(issues: FieldIssue[]): ApiError {
-  const first = issues[0] ?? { field: '(body)', message: 'Failed to read the request: it is invalid. Expected the documented form.' };
-  const more = issues.length > 1 ? ` (${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in details.issues)` : '';
+  const first = issues[0] ?? {
+    field: '(body)',
+    message: 'Failed to read the request: it is invalid. Expected the documented form.',
+  };
+  const more =
+    issues.length > 1 ? ` (${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in details.issues)` : '';
   return new ApiError('validation_failed', `${first.message}${more}`, { field: first.field, issues });
 }
 
@@ -72,14 +84,22 @@ export const PATH_PARAMS: Record<string, { description: string; int64: boolean }
 };
 
 /** Checks and normalises path parameters (int64 ids to canonical decimal strings). */
-export function parsePathParams(params: Record<string, string | string[] | undefined>, what: string): Record<string, string> {
+export function parsePathParams(
+  params: Record<string, string | string[] | undefined>,
+  what: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, raw] of Object.entries(params)) {
     const value = Array.isArray(raw) ? raw.join('/') : (raw ?? '');
     if (PATH_PARAMS[key]?.int64) {
       const id = toInt64(value);
       if (id === undefined) {
-        throw validationError([{ field: key, message: `Failed to ${what}: path parameter ${key} is ${show(value)}. Expected a ${PATH_PARAMS[key]!.description}.` }]);
+        throw validationError([
+          {
+            field: key,
+            message: `Failed to ${what}: path parameter ${key} is ${show(value)}. Expected a ${PATH_PARAMS[key]!.description}.`,
+          },
+        ]);
       }
       out[key] = id;
     } else out[key] = value;

@@ -40,10 +40,12 @@ export function workspaceView(ws: Workspace, state: Readonly<State>, scheme: Wor
 }
 
 /** The users of a workspace, through an index (no scan per workspace listed). */
-export const usersOf = (state: Readonly<State>, workspaceId: string): readonly User[] => lookup(state.users, 'workspace', (u) => u.workspaces, workspaceId);
+export const usersOf = (state: Readonly<State>, workspaceId: string): readonly User[] =>
+  lookup(state.users, 'workspace', (u) => u.workspaces, workspaceId);
 export const connectionsOf = (state: Readonly<State>, workspaceId: string): readonly ConnectionRecord[] =>
   lookup(state.connections, 'workspace', (c) => c.workspace_id, workspaceId);
-export const resourcesOf = (state: Readonly<State>, workspaceId: string): readonly Resources[] => lookup(state.resources, 'workspace', (r) => r.workspace_id, workspaceId);
+export const resourcesOf = (state: Readonly<State>, workspaceId: string): readonly Resources[] =>
+  lookup(state.resources, 'workspace', (r) => r.workspace_id, workspaceId);
 
 export const userView = (u: User) => ({ ...u });
 
@@ -60,7 +62,13 @@ export function connectionView(c: ConnectionRecord, state: Readonly<State>) {
   return { ...c, resources: r ? resourcesView(r) : undefined };
 }
 
-const API_KINDS: CallKind[] = ['delete_connection', 'delete_account', 'expire_account', 'test_connection', 'connectors'];
+const API_KINDS: CallKind[] = [
+  'delete_connection',
+  'delete_account',
+  'expire_account',
+  'test_connection',
+  'connectors',
+];
 
 /** Which optional partner APIs exist (what the UI offers buttons for). */
 export function apisOf(config: PartnerConfig): Record<string, boolean> {
@@ -100,7 +108,8 @@ export function journeysFor(config: PartnerConfig) {
 
 /** The verdict on one exchange: did the partner keep the contract, and what did it answer. */
 export function verdictOf(ex: Exchange) {
-  const body = ex.response?.body && typeof ex.response.body === 'object' ? (ex.response.body as Record<string, unknown>) : {};
+  const body =
+    ex.response?.body && typeof ex.response.body === 'object' ? (ex.response.body as Record<string, unknown>) : {};
   return {
     compliant: errorsOnly(ex.violations).length === 0,
     status: ex.response?.status ?? null,
@@ -127,5 +136,14 @@ export function verdictOfAll(exchanges: Exchange[], extra: Record<string, unknow
 /** An exchange as the API shows it: ids as strings, plus its verdict summary. */
 export function exchangeView(ex: Exchange) {
   const v = verdictOf(ex);
-  return { ...(jsonSafe(ex) as Record<string, unknown>), verdict: { compliant: v.compliant, status: v.status, error_reason: v.error_reason, attempts: v.attempts, errors: errorsOnly(ex.violations).length } };
+  return {
+    ...(jsonSafe(ex) as Record<string, unknown>),
+    verdict: {
+      compliant: v.compliant,
+      status: v.status,
+      error_reason: v.error_reason,
+      attempts: v.attempts,
+      errors: errorsOnly(ex.violations).length,
+    },
+  };
 }

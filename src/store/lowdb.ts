@@ -87,14 +87,20 @@ export function migrate(raw: unknown): State {
   if (!isPlainObject(raw)) throw new StateShapeError('invalid', `it holds ${describe(raw)}, not an object`);
   const version = raw.version;
   if (version === undefined) throw new StateShapeError('invalid', 'it has no "version" field');
-  if ((typeof version === 'bigint' && version > 0n) || (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION)) {
+  if (
+    (typeof version === 'bigint' && version > 0n) ||
+    (typeof version === 'number' && Number.isInteger(version) && version > STATE_VERSION)
+  ) {
     throw new StateShapeError(
       'newer_version',
       `it was written by a newer pcsim (state version ${String(version)}; this pcsim reads up to version ${STATE_VERSION})`,
     );
   }
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new StateShapeError('invalid', `its "version" is ${JSON.stringify(typeof version === 'number' ? version : String(version))}, not a positive integer`);
+    throw new StateShapeError(
+      'invalid',
+      `its "version" is ${JSON.stringify(typeof version === 'number' ? version : String(version))}, not a positive integer`,
+    );
   }
   const state: Record<string, unknown> = { ...raw, version: STATE_VERSION };
   for (const field of ARRAY_FIELDS) {
@@ -103,14 +109,22 @@ export function migrate(raw: unknown): State {
       state[field] = [];
       continue;
     }
-    if (!Array.isArray(value)) throw new StateShapeError('invalid', `its "${field}" field is ${describe(value)}, not an array`);
+    if (!Array.isArray(value))
+      throw new StateShapeError('invalid', `its "${field}" field is ${describe(value)}, not an array`);
     const bad = value.findIndex((item) => !isPlainObject(item));
-    if (bad >= 0) throw new StateShapeError('invalid', `its "${field}" field holds ${describe(value[bad])} at index ${bad}, not an object`);
+    if (bad >= 0)
+      throw new StateShapeError(
+        'invalid',
+        `its "${field}" field holds ${describe(value[bad])} at index ${bad}, not an object`,
+      );
   }
   const dropped = raw.journal_dropped;
   if (dropped === undefined) state.journal_dropped = 0;
   else if (typeof dropped !== 'number' || !Number.isSafeInteger(dropped) || dropped < 0) {
-    throw new StateShapeError('invalid', `its "journal_dropped" field is ${describe(dropped)} (${String(dropped)}), not a non-negative integer`);
+    throw new StateShapeError(
+      'invalid',
+      `its "journal_dropped" field is ${describe(dropped)} (${String(dropped)}), not a non-negative integer`,
+    );
   }
   return state as unknown as State;
 }
@@ -119,12 +133,25 @@ export function migrate(raw: unknown): State {
 /* The files                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
-function openFailure(code: StoreError['code'], file: string, problem: string, expected: string, cause?: unknown): StoreError {
-  return new StoreError(code, file, `Failed to open the pcsim state file ${file}: ${problem}. Expected ${expected}. ${LEFT_UNTOUCHED}`, { cause });
+function openFailure(
+  code: StoreError['code'],
+  file: string,
+  problem: string,
+  expected: string,
+  cause?: unknown,
+): StoreError {
+  return new StoreError(
+    code,
+    file,
+    `Failed to open the pcsim state file ${file}: ${problem}. Expected ${expected}. ${LEFT_UNTOUCHED}`,
+    { cause },
+  );
 }
 
 function errnoCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }
 
 /** An integer literal a double cannot hold (outside a string): the text needs the lossless parser. */
@@ -153,7 +180,9 @@ export function snapshotText(state: State, seq: number): string {
   const small: Record<string, unknown> = { ...state, wal_seq: seq };
   for (const k of LOG_FIELDS) delete small[k];
   const head = stringifyExact(small, 2);
-  const tail = LOG_FIELDS.filter((k) => k === 'journal' || state[k] !== undefined).map((k) => `\n  "${k}": ${stringifyJson(state[k] ?? [], 2).replace(/\n/g, '\n  ')}`);
+  const tail = LOG_FIELDS.filter((k) => k === 'journal' || state[k] !== undefined).map(
+    (k) => `\n  "${k}": ${stringifyJson(state[k] ?? [], 2).replace(/\n/g, '\n  ')}`,
+  );
   return `${head.slice(0, -2)},${tail.join(',')}\n}\n`;
 }
 
@@ -206,22 +235,46 @@ class StateFile implements Adapter<State> {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return null;
-      throw openFailure('unreadable', this.file, `it cannot be read (${reasonOf(err)})`, `a readable regular file written by pcsim; fix its permissions, ${MOVE_AWAY}`, err);
+      throw openFailure(
+        'unreadable',
+        this.file,
+        `it cannot be read (${reasonOf(err)})`,
+        `a readable regular file written by pcsim; fix its permissions, ${MOVE_AWAY}`,
+        err,
+      );
     }
     let raw: unknown;
     try {
       raw = parseSnapshot(text);
     } catch (err) {
-      throw openFailure('corrupt', this.file, `it is not valid JSON (${reasonOf(err)})`, `a file written by pcsim; ${MOVE_AWAY}`, err);
+      throw openFailure(
+        'corrupt',
+        this.file,
+        `it is not valid JSON (${reasonOf(err)})`,
+        `a file written by pcsim; ${MOVE_AWAY}`,
+        err,
+      );
     }
     let state: State;
     try {
       state = migrate(raw);
     } catch (err) {
       if (err instanceof StateShapeError && err.code === 'newer_version') {
-        throw openFailure('newer_version', this.file, err.message, `state version ${STATE_VERSION} or lower; upgrade pcsim, or ${MOVE_AWAY}`, err);
+        throw openFailure(
+          'newer_version',
+          this.file,
+          err.message,
+          `state version ${STATE_VERSION} or lower; upgrade pcsim, or ${MOVE_AWAY}`,
+          err,
+        );
       }
-      throw openFailure('invalid', this.file, `it is not a pcsim state: ${reasonOf(err)}`, `a file written by pcsim (an object with "version": ${STATE_VERSION} and arrays "workspaces", "users", "partners"…); ${MOVE_AWAY}`, err);
+      throw openFailure(
+        'invalid',
+        this.file,
+        `it is not a pcsim state: ${reasonOf(err)}`,
+        `a file written by pcsim (an object with "version": ${STATE_VERSION} and arrays "workspaces", "users", "partners"…); ${MOVE_AWAY}`,
+        err,
+      );
     }
     const record = state as unknown as Record<string, unknown>;
     this.seq = typeof record.wal_seq === 'number' ? record.wal_seq : 0;
@@ -241,13 +294,22 @@ class StateFile implements Adapter<State> {
 }
 
 /** Reads the log: the batches after `seq`, in order. A torn last line (a crash mid-append) is ignored. */
-async function readLog(file: string, seq: number): Promise<{ batches: Array<{ seq: number; ops: Op[] }>; bytes: number }> {
+async function readLog(
+  file: string,
+  seq: number,
+): Promise<{ batches: Array<{ seq: number; ops: Op[] }>; bytes: number }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { batches: [], bytes: 0 };
-    throw openFailure('unreadable', file, `it cannot be read (${reasonOf(err)})`, `a readable regular file written by pcsim; fix its permissions, ${MOVE_AWAY}`, err);
+    throw openFailure(
+      'unreadable',
+      file,
+      `it cannot be read (${reasonOf(err)})`,
+      `a readable regular file written by pcsim; fix its permissions, ${MOVE_AWAY}`,
+      err,
+    );
   }
   const lines = text.split('\n');
   const batches: Array<{ seq: number; ops: Op[] }> = [];
@@ -259,7 +321,13 @@ async function readLog(file: string, seq: number): Promise<{ batches: Array<{ se
       entry = parseExact(line) as { seq: number; ops: Op[] };
     } catch (err) {
       if (i >= lines.length - 2) break; // the last line, cut by a crash: never acknowledged
-      throw openFailure('corrupt', file, `line ${i + 1} is not valid JSON (${reasonOf(err)})`, `a log written by pcsim; ${MOVE_AWAY}`, err);
+      throw openFailure(
+        'corrupt',
+        file,
+        `line ${i + 1} is not valid JSON (${reasonOf(err)})`,
+        `a log written by pcsim; ${MOVE_AWAY}`,
+        err,
+      );
     }
     if (entry.seq > seq) batches.push(entry);
   }
@@ -271,7 +339,11 @@ async function readLog(file: string, seq: number): Promise<{ batches: Array<{ se
 /* ------------------------------------------------------------------------------------------ */
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 export const LOG_FILE_NAME = 'pcsim.wal.jsonl';
@@ -329,7 +401,11 @@ export class LowdbStore implements Store {
 
   update<T>(change: (state: State) => T): Promise<T> {
     if (this.#closed) {
-      return Promise.reject(new Error(`Failed to update the pcsim state file ${this.file}: the store is closed. Expected every update to be made before close().`));
+      return Promise.reject(
+        new Error(
+          `Failed to update the pcsim state file ${this.file}: the store is closed. Expected every update to be made before close().`,
+        ),
+      );
     }
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ change, resolve: resolve as (v: unknown) => void, reject });
@@ -364,7 +440,9 @@ export class LowdbStore implements Store {
           const out = p.change(s);
           if (isThenable(out)) {
             Promise.resolve(out).catch(() => undefined); // its later failure is not ours to report
-            throw new TypeError(`Failed to update the pcsim state file ${this.file}: the change returned a promise. Expected a synchronous change function; do the async work first, then update.`);
+            throw new TypeError(
+              `Failed to update the pcsim state file ${this.file}: the change returned a promise. Expected a synchronous change function; do the async work first, then update.`,
+            );
           }
           capJournal(s, this.journalLimit);
           return out;
@@ -382,7 +460,12 @@ export class LowdbStore implements Store {
         await this.#persist(ops);
       } catch (err) {
         for (let i = done.length - 1; i >= 0; i--) done[i]!.undo();
-        const e = new StoreError('unwritable', this.file, `Failed to save the pcsim state file ${this.file}: ${reasonOf(err)}. Expected a writable directory with free space; the change was rolled back.`, { cause: err });
+        const e = new StoreError(
+          'unwritable',
+          this.file,
+          `Failed to save the pcsim state file ${this.file}: ${reasonOf(err)}. Expected a writable directory with free space; the change was rolled back.`,
+          { cause: err },
+        );
         for (const d of done) d.p.reject(e);
         return;
       }
@@ -428,7 +511,11 @@ export async function readDurableState(dir: string): Promise<State> {
 
 /** How big the files are (bench). */
 export async function storeFileSizes(dir: string): Promise<{ snapshot: number; log: number }> {
-  const size = (f: string) => stat(path.join(dir, f)).then((s) => s.size, () => 0);
+  const size = (f: string) =>
+    stat(path.join(dir, f)).then(
+      (s) => s.size,
+      () => 0,
+    );
   return { snapshot: await size(STATE_FILE_NAME), log: await size(LOG_FILE_NAME) };
 }
 
@@ -436,7 +523,9 @@ export async function storeFileSizes(dir: string): Promise<{ snapshot: number; l
 export async function openLowdbStore(dir: string, opts: LowdbStoreOptions = {}): Promise<LowdbStore> {
   const journalLimit = opts.journalLimit ?? DEFAULT_JOURNAL_LIMIT;
   if (!Number.isSafeInteger(journalLimit) || journalLimit < 0) {
-    throw new RangeError(`Failed to open the pcsim store: journalLimit is ${String(journalLimit)}. Expected a non-negative integer.`);
+    throw new RangeError(
+      `Failed to open the pcsim store: journalLimit is ${String(journalLimit)}. Expected a non-negative integer.`,
+    );
   }
   const file = path.join(dir, STATE_FILE_NAME);
   try {

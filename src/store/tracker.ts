@@ -62,7 +62,25 @@ export function changedKeys(state: unknown): string[] | undefined {
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 
 /** Array methods that only read (given a callback that only reads): run on the plain array. */
-const RAW_READS = new Set(['find', 'findLast', 'at', 'filter', 'some', 'every', 'includes', 'indexOf', 'lastIndexOf', 'findIndex', 'findLastIndex', 'map', 'slice', 'concat', 'join', 'reduce', 'flatMap']);
+const RAW_READS = new Set([
+  'find',
+  'findLast',
+  'at',
+  'filter',
+  'some',
+  'every',
+  'includes',
+  'indexOf',
+  'lastIndexOf',
+  'findIndex',
+  'findLastIndex',
+  'map',
+  'slice',
+  'concat',
+  'join',
+  'reduce',
+  'flatMap',
+]);
 /** …of which these return an element, which the change may then edit. */
 const FOUND = new Set(['find', 'findLast', 'at']);
 
@@ -82,7 +100,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
     if (!isObject(v)) return v;
     const t = targets.get(v);
     if (t) return t;
-    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) if (isObject(v[i]) && targets.has(v[i])) v[i] = targets.get(v[i]);
+    if (Array.isArray(v))
+      for (let i = 0; i < v.length; i++) if (isObject(v[i]) && targets.has(v[i])) v[i] = targets.get(v[i]);
     return v;
   };
 
@@ -128,7 +147,9 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
                 return removed;
               }
               noteOf(key).whole = true;
-              return deleteCount === undefined ? list.splice(start) : list.splice(start, deleteCount, ...inserts.map(plain));
+              return deleteCount === undefined
+                ? list.splice(start)
+                : list.splice(start, deleteCount, ...inserts.map(plain));
             };
           }
         }
@@ -227,7 +248,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
           out.push({ op: 'set', key, value });
           continue;
         }
-        for (const s of n.steps) out.push(s.op === 'push' ? { op: 'push', key, items: s.items } : { op: 'trim', key, count: s.count });
+        for (const s of n.steps)
+          out.push(s.op === 'push' ? { op: 'push', key, items: s.items } : { op: 'trim', key, count: s.count });
         if (n.edited.size === 0) continue;
         if (n.edited.size > value.length / 2) {
           out.push({ op: 'set', key, value }); // most records edited (a restart on another port): one value, not a put each
@@ -237,7 +259,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
         const pushed = new Set(n.steps.flatMap((s) => (s.op === 'push' ? s.items : [])));
         for (let i = 0; i < value.length; i++) {
           const item = value[i];
-          if (isObject(item) && n.edited.has(item) && !pushed.has(item)) out.push({ op: 'put', key, index: i, value: item });
+          if (isObject(item) && n.edited.has(item) && !pushed.has(item))
+            out.push({ op: 'put', key, index: i, value: item });
         }
       }
       return out;

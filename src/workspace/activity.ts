@@ -14,7 +14,12 @@ const DETAIL_LIMIT = 500;
 
 export type NewActivity = Omit<Activity, 'id' | 'at'>;
 
-export async function recordActivity(store: Store, entry: NewActivity, now: Date, limit = ACTIVITY_LIMIT): Promise<Activity> {
+export async function recordActivity(
+  store: Store,
+  entry: NewActivity,
+  now: Date,
+  limit = ACTIVITY_LIMIT,
+): Promise<Activity> {
   const full: Activity = { id: `act-${randomHex(6)}`, at: now.toISOString(), ...entry };
   if (full.detail && full.detail.length > DETAIL_LIMIT) full.detail = `${full.detail.slice(0, DETAIL_LIMIT)}…`;
   await store.update((s) => {
@@ -25,6 +30,13 @@ export async function recordActivity(store: Store, entry: NewActivity, now: Date
   return full;
 }
 
-export function activityOf(state: Readonly<State>, filter: { workspace_id?: Int64; resources_id?: string }): Activity[] {
-  return (state.activity ?? []).filter((a) => (filter.workspace_id === undefined || a.workspace_id === filter.workspace_id) && (filter.resources_id === undefined || a.resources_id === filter.resources_id));
+export function activityOf(
+  state: Readonly<State>,
+  filter: { workspace_id?: Int64; resources_id?: string },
+): Activity[] {
+  return (state.activity ?? []).filter(
+    (a) =>
+      (filter.workspace_id === undefined || a.workspace_id === filter.workspace_id) &&
+      (filter.resources_id === undefined || a.resources_id === filter.resources_id),
+  );
 }

@@ -97,7 +97,15 @@ export const unauthenticated = (message: string) => new WorkspaceApiError('UNAUT
 export const invalidParameter = (message: string) => new WorkspaceApiError('INVALID_PARAMETER_VALUE', message);
 export const notFound = (message: string) => new WorkspaceApiError('RESOURCE_DOES_NOT_EXIST', message);
 
-export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'unsupported_response_type' | 'access_denied';
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'unsupported_response_type'
+  | 'access_denied';
 
 export class OAuthError extends Error {
   override name = 'OAuthError';
@@ -116,6 +124,9 @@ export class OAuthError extends Error {
   /** `basic`: the client authenticated with the Authorization header, so a 401 carries a Basic challenge. */
   send(res: Response, basic = false): void {
     if (this.error === 'invalid_client' && basic) res.set('WWW-Authenticate', 'Basic realm="pcsim workspace"');
-    res.status(this.status).set('Cache-Control', 'no-store').json({ error: this.error, error_description: this.description });
+    res
+      .status(this.status)
+      .set('Cache-Control', 'no-store')
+      .json({ error: this.error, error_description: this.description });
   }
 }

@@ -127,7 +127,11 @@ const field = (body: unknown, key: string): string | undefined => {
 function scopeOf(requested: string | undefined, fallback: string): string {
   const scopes = (requested ?? fallback).split(/\s+/).filter(Boolean);
   const unknown = scopes.filter((s) => !KNOWN_SCOPES.has(s));
-  if (unknown.length) throw new OAuthError('invalid_scope', `Failed to grant scope ${JSON.stringify(unknown.join(' '))}: unknown scope. Expected ${SCOPE_ALL_APIS} (with offline_access for a refresh token).`);
+  if (unknown.length)
+    throw new OAuthError(
+      'invalid_scope',
+      `Failed to grant scope ${JSON.stringify(unknown.join(' '))}: unknown scope. Expected ${SCOPE_ALL_APIS} (with offline_access for a refresh token).`,
+    );
   if (scopes.length === 0) return fallback;
   return scopes.join(' ');
 }
@@ -153,11 +157,17 @@ function sendPage(res: Response, status: number, html: string, formTarget?: stri
   const formAction = `'self'${formTarget ? ` ${formTarget}` : ''}`;
   res
     .status(status)
-    .set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': `default-src 'none'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+    .set({
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Security-Policy': `default-src 'none'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    })
     .send(html);
 }
 
-const errorPage = (res: Response, status: number, message: string) => sendPage(res, status, page('Authorization failed', `<p>${he.escape(message)}</p>`));
+const errorPage = (res: Response, status: number, message: string) =>
+  sendPage(res, status, page('Authorization failed', `<p>${he.escape(message)}</p>`));
 
 function redirectWith(res: Response, redirectUri: string, params: Record<string, string | undefined>): void {
   const url = new URL(redirectUri);
@@ -174,13 +184,40 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   const resourcesByClient = (clientId: string, kind: 'm2m' | 'u2m'): Resources | undefined =>
-    store.read().resources.filter((r) => (kind === 'm2m' ? r.service_principal_id === clientId : r.u2m_app_id === clientId)).sort((a, b) => Number(a.status === 'active') - Number(b.status === 'active')).at(-1);
+    store
+      .read()
+      .resources.filter((r) => (kind === 'm2m' ? r.service_principal_id === clientId : r.u2m_app_id === clientId))
+      .sort((a, b) => Number(a.status === 'active') - Number(b.status === 'active'))
+      .at(-1);
 
-  const audit = (req: Request, r: Resources, status: number, ok: boolean, error?: string, auth?: 'oauth_m2m' | 'oauth_u2m') =>
-    recordActivity(store, { workspace_id: r.workspace_id, resources_id: r.id, partner_id: r.partner_id, method: req.method, path: req.path, status, kind: 'auth', auth, ok, error }, now());
+  const audit = (
+    req: Request,
+    r: Resources,
+    status: number,
+    ok: boolean,
+    error?: string,
+    auth?: 'oauth_m2m' | 'oauth_u2m',
+  ) =>
+    recordActivity(
+      store,
+      {
+        workspace_id: r.workspace_id,
+        resources_id: r.id,
+        partner_id: r.partner_id,
+        method: req.method,
+        path: req.path,
+        status,
+        kind: 'auth',
+        auth,
+        ok,
+        error,
+      },
+      now(),
+    );
 
   // ---- discovery and keys ----
-  const discovery = (req: Request, res: Response) => void res.set('Cache-Control', 'no-store').json(metadata(issuerOf(req)));
+  const discovery = (req: Request, res: Response) =>
+    void res.set('Cache-Control', 'no-store').json(metadata(issuerOf(req)));
   router.get('/oidc/.well-known/oauth-authorization-server', discovery);
   router.get('/oidc/.well-known/openid-configuration', discovery);
   router.get('/.well-known/oauth-authorization-server/oidc', discovery);
@@ -191,59 +228,149 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
   router.post('/oidc/v1/token', form, async (req, res) => {
     try {
       const body = req.body as Record<string, unknown> | undefined;
-      if (!req.is('application/x-www-form-urlencoded')) throw new OAuthError('invalid_request', `Failed to read the token request: Content-Type is ${JSON.stringify(req.get('content-type') ?? '')}. Expected application/x-www-form-urlencoded.`);
+      if (!req.is('application/x-www-form-urlencoded'))
+        throw new OAuthError(
+          'invalid_request',
+          `Failed to read the token request: Content-Type is ${JSON.stringify(req.get('content-type') ?? '')}. Expected application/x-www-form-urlencoded.`,
+        );
       const grant = field(body, 'grant_type');
-      if (!grant) throw new OAuthError('invalid_request', 'Failed to read the token request: grant_type is missing. Expected client_credentials, authorization_code or refresh_token.');
+      if (!grant)
+        throw new OAuthError(
+          'invalid_request',
+          'Failed to read the token request: grant_type is missing. Expected client_credentials, authorization_code or refresh_token.',
+        );
       const basic = basicClient(req);
       const clientId = basic?.id ?? field(body, 'client_id');
       const secret = basic?.secret ?? field(body, 'client_secret');
-      if (basic && field(body, 'client_id') && field(body, 'client_id') !== basic.id) throw new OAuthError('invalid_request', 'Failed to read the token request: client_id in the form differs from the Basic credentials. Expected one client.');
+      if (basic && field(body, 'client_id') && field(body, 'client_id') !== basic.id)
+        throw new OAuthError(
+          'invalid_request',
+          'Failed to read the token request: client_id in the form differs from the Basic credentials. Expected one client.',
+        );
       const issuer = issuerOf(req);
       if (grant === 'client_credentials') {
-        if (!clientId || secret === undefined) throw new OAuthError('invalid_client', 'Failed to authenticate the client: no client_id/client_secret (Basic or form fields). Expected the service principal UUID and service_principal_oauth_secret.');
+        if (!clientId || secret === undefined)
+          throw new OAuthError(
+            'invalid_client',
+            'Failed to authenticate the client: no client_id/client_secret (Basic or form fields). Expected the service principal UUID and service_principal_oauth_secret.',
+          );
         const r = resourcesByClient(clientId, 'm2m');
-        if (!r || !r.oauth_secret_sha256) throw new OAuthError('invalid_client', `Failed to authenticate client ${clientId}: no service principal with OAuth credentials has this id. Expected service_principal_id from a Connect request with AUTH_OAUTH_M2M.`);
+        if (!r || !r.oauth_secret_sha256)
+          throw new OAuthError(
+            'invalid_client',
+            `Failed to authenticate client ${clientId}: no service principal with OAuth credentials has this id. Expected service_principal_id from a Connect request with AUTH_OAUTH_M2M.`,
+          );
         if (!secretMatches(r.oauth_secret_sha256, secret)) {
           await audit(req, r, 401, false, 'wrong client secret', 'oauth_m2m');
-          throw new OAuthError('invalid_client', `Failed to authenticate client ${clientId}: the client secret is wrong. Expected service_principal_oauth_secret from the Connect request.`);
+          throw new OAuthError(
+            'invalid_client',
+            `Failed to authenticate client ${clientId}: the client secret is wrong. Expected service_principal_oauth_secret from the Connect request.`,
+          );
         }
         if (r.status !== 'active') {
           await audit(req, r, 401, false, 'revoked service principal secret', 'oauth_m2m');
-          throw new OAuthError('invalid_client', `Failed to authenticate client ${clientId}: its secret was revoked (the connection was deleted in Databricks). Expected the credentials of a live connection.`);
+          throw new OAuthError(
+            'invalid_client',
+            `Failed to authenticate client ${clientId}: its secret was revoked (the connection was deleted in Databricks). Expected the credentials of a live connection.`,
+          );
         }
         const scope = scopeOf(field(body, 'scope'), SCOPE_ALL_APIS);
-        if (!scope.split(' ').includes(SCOPE_ALL_APIS)) throw new OAuthError('invalid_scope', `Failed to grant scope ${JSON.stringify(scope)} to a service principal. Expected ${SCOPE_ALL_APIS}.`);
+        if (!scope.split(' ').includes(SCOPE_ALL_APIS))
+          throw new OAuthError(
+            'invalid_scope',
+            `Failed to grant scope ${JSON.stringify(scope)} to a service principal. Expected ${SCOPE_ALL_APIS}.`,
+          );
         const key = await ensureKey(store, r.workspace_id, now());
-        const t = signAccessToken(key, { issuer, subject: clientId, clientId, scope, grant: 'client_credentials', now: now() });
+        const t = signAccessToken(key, {
+          issuer,
+          subject: clientId,
+          clientId,
+          scope,
+          grant: 'client_credentials',
+          now: now(),
+        });
         await audit(req, r, 200, true, undefined, 'oauth_m2m');
-        return void res.set('Cache-Control', 'no-store').json({ access_token: t.token, token_type: 'Bearer', expires_in: t.expires_in, scope });
+        return void res
+          .set('Cache-Control', 'no-store')
+          .json({ access_token: t.token, token_type: 'Bearer', expires_in: t.expires_in, scope });
       }
       if (grant === 'authorization_code') {
         const code = field(body, 'code');
         const verifier = field(body, 'code_verifier');
         const redirectUri = field(body, 'redirect_uri');
-        if (!code) throw new OAuthError('invalid_request', 'Failed to read the token request: code is missing. Expected the code from the authorization redirect.');
-        if (!clientId) throw new OAuthError('invalid_client', 'Failed to identify the client: client_id is missing. Expected oauth_u2m_app_id.');
+        if (!code)
+          throw new OAuthError(
+            'invalid_request',
+            'Failed to read the token request: code is missing. Expected the code from the authorization redirect.',
+          );
+        if (!clientId)
+          throw new OAuthError(
+            'invalid_client',
+            'Failed to identify the client: client_id is missing. Expected oauth_u2m_app_id.',
+          );
         const issued = codes.take(code, now().getTime());
-        if (!issued) throw new OAuthError('invalid_grant', 'Failed to redeem the authorization code: it is unknown, expired or already used. Expected a fresh code (codes live 5 minutes, once).');
-        if (issued.client_id !== clientId) throw new OAuthError('invalid_grant', `Failed to redeem the authorization code: it was issued to another client, not ${clientId}. Expected the client that asked for it.`);
-        if (redirectUri !== issued.redirect_uri) throw new OAuthError('invalid_grant', `Failed to redeem the authorization code: redirect_uri ${JSON.stringify(redirectUri ?? null)} differs from the authorization request. Expected ${JSON.stringify(issued.redirect_uri)}.`);
-        if (!verifier) throw new OAuthError('invalid_grant', 'Failed to verify PKCE: code_verifier is missing. Expected the verifier whose S256 digest was sent as code_challenge.');
-        if (createHash('sha256').update(verifier).digest('base64url') !== issued.code_challenge) throw new OAuthError('invalid_grant', 'Failed to verify PKCE: the S256 digest of code_verifier does not match code_challenge. Expected the verifier of this authorization request.');
+        if (!issued)
+          throw new OAuthError(
+            'invalid_grant',
+            'Failed to redeem the authorization code: it is unknown, expired or already used. Expected a fresh code (codes live 5 minutes, once).',
+          );
+        if (issued.client_id !== clientId)
+          throw new OAuthError(
+            'invalid_grant',
+            `Failed to redeem the authorization code: it was issued to another client, not ${clientId}. Expected the client that asked for it.`,
+          );
+        if (redirectUri !== issued.redirect_uri)
+          throw new OAuthError(
+            'invalid_grant',
+            `Failed to redeem the authorization code: redirect_uri ${JSON.stringify(redirectUri ?? null)} differs from the authorization request. Expected ${JSON.stringify(issued.redirect_uri)}.`,
+          );
+        if (!verifier)
+          throw new OAuthError(
+            'invalid_grant',
+            'Failed to verify PKCE: code_verifier is missing. Expected the verifier whose S256 digest was sent as code_challenge.',
+          );
+        if (createHash('sha256').update(verifier).digest('base64url') !== issued.code_challenge)
+          throw new OAuthError(
+            'invalid_grant',
+            'Failed to verify PKCE: the S256 digest of code_verifier does not match code_challenge. Expected the verifier of this authorization request.',
+          );
         const r = store.read().resources.find((x) => x.id === issued.resources_id);
-        if (!r || r.status !== 'active') throw new OAuthError('invalid_grant', 'Failed to redeem the authorization code: the connection was deleted in Databricks. Expected a live connection.');
-        return void res.set('Cache-Control', 'no-store').json(await this_issue(issuer, r, issued.user_id, issued.scope, 'authorization_code', req, issued.nonce));
+        if (!r || r.status !== 'active')
+          throw new OAuthError(
+            'invalid_grant',
+            'Failed to redeem the authorization code: the connection was deleted in Databricks. Expected a live connection.',
+          );
+        return void res
+          .set('Cache-Control', 'no-store')
+          .json(await this_issue(issuer, r, issued.user_id, issued.scope, 'authorization_code', req, issued.nonce));
       }
       if (grant === 'refresh_token') {
         const rt = field(body, 'refresh_token');
-        if (!rt) throw new OAuthError('invalid_request', 'Failed to read the token request: refresh_token is missing. Expected the refresh token of an earlier grant.');
+        if (!rt)
+          throw new OAuthError(
+            'invalid_request',
+            'Failed to read the token request: refresh_token is missing. Expected the refresh token of an earlier grant.',
+          );
         const g = refresh.take(rt, now().getTime());
-        if (!g || (clientId !== undefined && g.client_id !== clientId)) throw new OAuthError('invalid_grant', 'Failed to refresh: the refresh token is unknown, already used or issued to another client. Expected the latest refresh token of this client.');
+        if (!g || (clientId !== undefined && g.client_id !== clientId))
+          throw new OAuthError(
+            'invalid_grant',
+            'Failed to refresh: the refresh token is unknown, already used or issued to another client. Expected the latest refresh token of this client.',
+          );
         const r = store.read().resources.find((x) => x.id === g.resources_id);
-        if (!r || r.status !== 'active') throw new OAuthError('invalid_grant', 'Failed to refresh: the connection was deleted in Databricks (tokens revoked). Expected a live connection.');
-        return void res.set('Cache-Control', 'no-store').json(await this_issue(issuer, r, g.user_id, g.scope, 'refresh_token', req));
+        if (!r || r.status !== 'active')
+          throw new OAuthError(
+            'invalid_grant',
+            'Failed to refresh: the connection was deleted in Databricks (tokens revoked). Expected a live connection.',
+          );
+        return void res
+          .set('Cache-Control', 'no-store')
+          .json(await this_issue(issuer, r, g.user_id, g.scope, 'refresh_token', req));
       }
-      throw new OAuthError('unsupported_grant_type', `Failed to grant ${JSON.stringify(grant)}: unsupported grant_type. Expected client_credentials, authorization_code or refresh_token.`);
+      throw new OAuthError(
+        'unsupported_grant_type',
+        `Failed to grant ${JSON.stringify(grant)}: unsupported grant_type. Expected client_credentials, authorization_code or refresh_token.`,
+      );
     } catch (err) {
       if (err instanceof OAuthError) return err.send(res, /^Basic\s/i.test(req.get('authorization') ?? ''));
       throw err;
@@ -251,14 +378,35 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
   });
 
   /** Issues a U2M access token (+ a rotated refresh token with offline_access). */
-  async function this_issue(issuer: string, r: Resources, userId: Int64, scope: string, grant: 'authorization_code' | 'refresh_token', req: Request, nonce?: string): Promise<Record<string, unknown>> {
+  async function this_issue(
+    issuer: string,
+    r: Resources,
+    userId: Int64,
+    scope: string,
+    grant: 'authorization_code' | 'refresh_token',
+    req: Request,
+    nonce?: string,
+  ): Promise<Record<string, unknown>> {
     const key = await ensureKey(store, r.workspace_id, now());
     const t = signAccessToken(key, { issuer, subject: userId, clientId: r.u2m_app_id!, scope, grant, now: now() });
-    const out: Record<string, unknown> = { access_token: t.token, token_type: 'Bearer', expires_in: t.expires_in, scope };
+    const out: Record<string, unknown> = {
+      access_token: t.token,
+      token_type: 'Bearer',
+      expires_in: t.expires_in,
+      scope,
+    };
     if (scope.split(' ').includes('openid')) {
       const user = store.read().users.find((u) => u.id === userId);
       const name = user ? `${user.first_name} ${user.last_name}`.trim() : undefined;
-      out.id_token = signIdToken(key, { issuer, subject: userId, clientId: r.u2m_app_id!, email: user?.email ?? '', name: name || undefined, nonce: grant === 'authorization_code' ? nonce : undefined, now: now() });
+      out.id_token = signIdToken(key, {
+        issuer,
+        subject: userId,
+        clientId: r.u2m_app_id!,
+        email: user?.email ?? '',
+        name: name || undefined,
+        nonce: grant === 'authorization_code' ? nonce : undefined,
+        now: now(),
+      });
     }
     if (scope.split(' ').includes('offline_access')) {
       const rt = token();
@@ -274,20 +422,53 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
     const q = req.query as Record<string, unknown>;
     const clientId = field(q, 'client_id');
     const redirectUri = field(q, 'redirect_uri');
-    if (!clientId) return errorPage(res, 400, 'Failed to authorize: client_id is missing. Expected the oauth_u2m_app_id sent in the Connect request.');
+    if (!clientId)
+      return errorPage(
+        res,
+        400,
+        'Failed to authorize: client_id is missing. Expected the oauth_u2m_app_id sent in the Connect request.',
+      );
     const r = resourcesByClient(clientId, 'u2m');
-    if (!r) return errorPage(res, 400, `Failed to authorize: client ${clientId} is not an OAuth app of any workspace here. Expected the oauth_u2m_app_id sent in the Connect request.`);
-    if (r.status !== 'active') return errorPage(res, 400, `Failed to authorize client ${clientId}: its connection was deleted in Databricks. Expected a live connection.`);
-    if (!redirectUri) return errorPage(res, 400, 'Failed to authorize: redirect_uri is missing. Expected the oauth_redirect_uri the partner returned from Connect.');
+    if (!r)
+      return errorPage(
+        res,
+        400,
+        `Failed to authorize: client ${clientId} is not an OAuth app of any workspace here. Expected the oauth_u2m_app_id sent in the Connect request.`,
+      );
+    if (r.status !== 'active')
+      return errorPage(
+        res,
+        400,
+        `Failed to authorize client ${clientId}: its connection was deleted in Databricks. Expected a live connection.`,
+      );
+    if (!redirectUri)
+      return errorPage(
+        res,
+        400,
+        'Failed to authorize: redirect_uri is missing. Expected the oauth_redirect_uri the partner returned from Connect.',
+      );
     const allowed = await checkRedirect(r, clientId, redirectUri);
     if (allowed !== true) return errorPage(res, 400, allowed);
     // From here on, errors go back to the (trusted) redirect_uri, as RFC 6749 §4.1.2.1 says.
     const state = field(q, 'state');
-    const fail = (error: string, description: string) => redirectWith(res, redirectUri, { error, error_description: description, state });
-    if (field(q, 'response_type') !== 'code') return fail('unsupported_response_type', `Failed to authorize: response_type is ${JSON.stringify(field(q, 'response_type') ?? null)}. Expected "code".`);
+    const fail = (error: string, description: string) =>
+      redirectWith(res, redirectUri, { error, error_description: description, state });
+    if (field(q, 'response_type') !== 'code')
+      return fail(
+        'unsupported_response_type',
+        `Failed to authorize: response_type is ${JSON.stringify(field(q, 'response_type') ?? null)}. Expected "code".`,
+      );
     const challenge = field(q, 'code_challenge');
-    if (!challenge || !/^[A-Za-z0-9_-]{43}$/.test(challenge)) return fail('invalid_request', 'Failed to authorize: code_challenge is missing or not a base64url SHA-256 digest. Expected PKCE with S256.');
-    if (field(q, 'code_challenge_method') !== 'S256') return fail('invalid_request', `Failed to authorize: code_challenge_method is ${JSON.stringify(field(q, 'code_challenge_method') ?? null)}. Expected "S256".`);
+    if (!challenge || !/^[A-Za-z0-9_-]{43}$/.test(challenge))
+      return fail(
+        'invalid_request',
+        'Failed to authorize: code_challenge is missing or not a base64url SHA-256 digest. Expected PKCE with S256.',
+      );
+    if (field(q, 'code_challenge_method') !== 'S256')
+      return fail(
+        'invalid_request',
+        `Failed to authorize: code_challenge_method is ${JSON.stringify(field(q, 'code_challenge_method') ?? null)}. Expected "S256".`,
+      );
     let scope: string;
     try {
       scope = scopeOf(field(q, 'scope'), `${SCOPE_ALL_APIS} offline_access`);
@@ -298,11 +479,31 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
     const ws = s.workspaces.find((w) => w.id === r.workspace_id);
     const partner = s.partners.find((p) => p.id === r.partner_id);
     const users = s.users.filter((u) => u.workspaces.includes(r.workspace_id));
-    if (!ws || users.length === 0) return errorPage(res, 400, `Failed to authorize: workspace ${r.workspace_id} has no users to sign in as. Expected a workspace with members.`);
+    if (!ws || users.length === 0)
+      return errorPage(
+        res,
+        400,
+        `Failed to authorize: workspace ${r.workspace_id} has no users to sign in as. Expected a workspace with members.`,
+      );
     const creator = s.connections.find((c) => c.resources_id === r.id)?.created_by;
     const requestId = token();
-    pending.set(requestId, { client_id: clientId, redirect_uri: redirectUri, state, scope, nonce: field(q, 'nonce'), code_challenge: challenge, resources_id: r.id, workspace_id: r.workspace_id, expires: now().getTime() + REQUEST_TTL_MS });
-    const options = users.map((u) => `<option value="${he.escape(u.id)}"${u.id === creator ? ' selected' : ''}>${he.escape(`${u.first_name} ${u.last_name}`.trim() || u.email)} (${he.escape(u.email)})</option>`).join('');
+    pending.set(requestId, {
+      client_id: clientId,
+      redirect_uri: redirectUri,
+      state,
+      scope,
+      nonce: field(q, 'nonce'),
+      code_challenge: challenge,
+      resources_id: r.id,
+      workspace_id: r.workspace_id,
+      expires: now().getTime() + REQUEST_TTL_MS,
+    });
+    const options = users
+      .map(
+        (u) =>
+          `<option value="${he.escape(u.id)}"${u.id === creator ? ' selected' : ''}>${he.escape(`${u.first_name} ${u.last_name}`.trim() || u.email)} (${he.escape(u.email)})</option>`,
+      )
+      .join('');
     const target = new URL(redirectUri).origin;
     sendPage(
       res,
@@ -322,13 +523,38 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
   router.post('/oidc/v1/authorize', form, async (req, res) => {
     const body = req.body as Record<string, unknown> | undefined;
     const p = pending.take(field(body, 'request_id') ?? '', now().getTime());
-    if (!p) return errorPage(res, 400, 'Failed to complete the sign-in: the authorization request is unknown or expired. Expected to start again from the partner.');
-    if (field(body, 'decision') === 'deny') return redirectWith(res, p.redirect_uri, { error: 'access_denied', error_description: 'The user denied the request.', state: p.state });
+    if (!p)
+      return errorPage(
+        res,
+        400,
+        'Failed to complete the sign-in: the authorization request is unknown or expired. Expected to start again from the partner.',
+      );
+    if (field(body, 'decision') === 'deny')
+      return redirectWith(res, p.redirect_uri, {
+        error: 'access_denied',
+        error_description: 'The user denied the request.',
+        state: p.state,
+      });
     const userId = field(body, 'user_id');
     const user = store.read().users.find((u) => u.id === userId && u.workspaces.includes(p.workspace_id));
-    if (!user) return errorPage(res, 400, `Failed to sign in: user ${JSON.stringify(userId ?? null)} is not a member of workspace ${p.workspace_id}. Expected a user from the list.`);
+    if (!user)
+      return errorPage(
+        res,
+        400,
+        `Failed to sign in: user ${JSON.stringify(userId ?? null)} is not a member of workspace ${p.workspace_id}. Expected a user from the list.`,
+      );
     const code = token();
-    codes.set(code, { client_id: p.client_id, redirect_uri: p.redirect_uri, code_challenge: p.code_challenge, scope: p.scope, nonce: p.nonce, user_id: user.id, resources_id: p.resources_id, workspace_id: p.workspace_id, expires: now().getTime() + CODE_TTL_MS });
+    codes.set(code, {
+      client_id: p.client_id,
+      redirect_uri: p.redirect_uri,
+      code_challenge: p.code_challenge,
+      scope: p.scope,
+      nonce: p.nonce,
+      user_id: user.id,
+      resources_id: p.resources_id,
+      workspace_id: p.workspace_id,
+      expires: now().getTime() + CODE_TTL_MS,
+    });
     redirectWith(res, p.redirect_uri, { code, state: p.state });
   });
 
@@ -339,15 +565,28 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
     } catch {
       return `Failed to authorize: redirect_uri ${JSON.stringify(redirectUri)} is not a URL. Expected an absolute http(s) URL.`;
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return `Failed to authorize: redirect_uri ${JSON.stringify(redirectUri)} is not http(s). Expected an http(s) URL.`;
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      return `Failed to authorize: redirect_uri ${JSON.stringify(redirectUri)} is not http(s). Expected an http(s) URL.`;
     const s = store.read();
-    const known = [...connectRedirects(s, clientId), ...(s.u2m_redirects ?? []).filter((x) => x.u2m_app_id === clientId).map((x) => x.redirect_uri)];
+    const known = [
+      ...connectRedirects(s, clientId),
+      ...(s.u2m_redirects ?? []).filter((x) => x.u2m_app_id === clientId).map((x) => x.redirect_uri),
+    ];
     if (known.includes(redirectUri)) return true;
-    if (known.length > 0) return `Failed to authorize: redirect_uri ${JSON.stringify(redirectUri)} is not the one registered for app ${clientId}. Expected ${known.map((k) => JSON.stringify(k)).join(' or ')}.`;
+    if (known.length > 0)
+      return `Failed to authorize: redirect_uri ${JSON.stringify(redirectUri)} is not the one registered for app ${clientId}. Expected ${known.map((k) => JSON.stringify(k)).join(' or ')}.`;
     const hostnames = s.partners.find((p) => p.id === r.partner_id)?.config.hostnames ?? [];
     const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    if (!hostnames.map((h) => h.toLowerCase()).includes(host)) return `Failed to authorize: redirect_uri host ${JSON.stringify(host)} is not in the partner's hostnames and no oauth_redirect_uri was returned from Connect. Expected a host in ${JSON.stringify(hostnames)}.`;
-    await store.update((st) => void (st.u2m_redirects ??= []).push({ u2m_app_id: clientId, redirect_uri: redirectUri, registered_at: now().toISOString() }));
+    if (!hostnames.map((h) => h.toLowerCase()).includes(host))
+      return `Failed to authorize: redirect_uri host ${JSON.stringify(host)} is not in the partner's hostnames and no oauth_redirect_uri was returned from Connect. Expected a host in ${JSON.stringify(hostnames)}.`;
+    await store.update(
+      (st) =>
+        void (st.u2m_redirects ??= []).push({
+          u2m_app_id: clientId,
+          redirect_uri: redirectUri,
+          registered_at: now().toISOString(),
+        }),
+    );
     return true;
   }
 

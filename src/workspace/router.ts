@@ -18,7 +18,15 @@ import { getCatalog, getSchema, getTable, listCatalogs, listSchemas, listTables 
 import { getCluster, getWarehouse, listClusters20, listClusters21, listWarehouses } from './rest/compute.js';
 import type { RestHandler } from './rest/context.js';
 import { getStatus, importObject } from './rest/files.js';
-import { getGroup, getServicePrincipal, getUser, listGroups, listServicePrincipals, listUsers, me } from './rest/identity.js';
+import {
+  getGroup,
+  getServicePrincipal,
+  getUser,
+  listGroups,
+  listServicePrincipals,
+  listUsers,
+  me,
+} from './rest/identity.js';
 import { createToken, deleteToken, listTokens } from './rest/tokens.js';
 import { cancelStatement, executeStatement, getStatement, getStatementChunk, StatementCache } from './statements.js';
 import { SqlEngine } from './sql.js';
@@ -46,7 +54,8 @@ function send(res: Response, status: number, body: unknown): void {
 export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const engine = deps.engine ?? new SqlEngine((ws) => (store.read().sql_tables ?? []).filter((t) => t.workspace_id === ws));
+  const engine =
+    deps.engine ?? new SqlEngine((ws) => (store.read().sql_tables ?? []).filter((t) => t.workspace_id === ws));
   const statements = new StatementCache();
   const router = express.Router();
   router.use(createOAuthRouter({ store, now }));
@@ -63,18 +72,66 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
         let body: unknown;
         if (raw.trim() !== '') {
           const parsed = tryParseJson(raw);
-          if (!parsed.ok) throw new WorkspaceApiError('MALFORMED_REQUEST', `Failed to read the request body: it is not valid JSON (${parsed.message}). Expected a JSON object.`);
+          if (!parsed.ok)
+            throw new WorkspaceApiError(
+              'MALFORMED_REQUEST',
+              `Failed to read the request body: it is not valid JSON (${parsed.message}). Expected a JSON object.`,
+            );
           body = parsed.value;
         }
         const state = store.read();
         principal = resolveBearer(state, req.get('authorization'), at);
-        const result = await handler({ state, principal, req, body, now: at, store, engine, statements, host: req.get('host') ?? 'localhost' });
-        await recordActivity(store, { workspace_id: principal.workspace_id, resources_id: principal.resources.id, partner_id: principal.resources.partner_id, method: req.method, path: req.path, status: result.status, kind: result.kind, auth: principal.auth, ok: result.ok ?? (result.status >= 200 && result.status < 300), detail: result.detail, table: result.table, catalogs: result.catalogs, error: result.error }, at);
+        const result = await handler({
+          state,
+          principal,
+          req,
+          body,
+          now: at,
+          store,
+          engine,
+          statements,
+          host: req.get('host') ?? 'localhost',
+        });
+        await recordActivity(
+          store,
+          {
+            workspace_id: principal.workspace_id,
+            resources_id: principal.resources.id,
+            partner_id: principal.resources.partner_id,
+            method: req.method,
+            path: req.path,
+            status: result.status,
+            kind: result.kind,
+            auth: principal.auth,
+            ok: result.ok ?? (result.status >= 200 && result.status < 300),
+            detail: result.detail,
+            table: result.table,
+            catalogs: result.catalogs,
+            error: result.error,
+          },
+          at,
+        );
         send(res, result.status, result.body);
       } catch (err) {
         if (!(err instanceof WorkspaceApiError)) throw err;
         const r = principal?.resources ?? err.resources;
-        if (r) await recordActivity(store, { workspace_id: r.workspace_id, resources_id: r.id, partner_id: r.partner_id, method: req.method, path: req.path, status: err.status, kind: principal ? kindOf(path) : 'auth', auth: principal?.auth, ok: false, error: err.reason ?? err.message }, at);
+        if (r)
+          await recordActivity(
+            store,
+            {
+              workspace_id: r.workspace_id,
+              resources_id: r.id,
+              partner_id: r.partner_id,
+              method: req.method,
+              path: req.path,
+              status: err.status,
+              kind: principal ? kindOf(path) : 'auth',
+              auth: principal?.auth,
+              ok: false,
+              error: err.reason ?? err.message,
+            },
+            at,
+          );
         // RFC 6750 §3: a 401 names the scheme to use.
         if (err.status === 401) res.set('WWW-Authenticate', 'Bearer realm="pcsim workspace"');
         send(res, err.status, err.toBody());

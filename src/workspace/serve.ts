@@ -17,13 +17,21 @@ export interface ServedWorkspace {
   close(): Promise<void>;
 }
 
-export async function serveWorkspace(store: Store, opts: { host?: string; port?: number; tls?: WorkspaceTls } = {}): Promise<ServedWorkspace> {
+export async function serveWorkspace(
+  store: Store,
+  opts: { host?: string; port?: number; tls?: WorkspaceTls } = {},
+): Promise<ServedWorkspace> {
   const host = opts.host ?? '127.0.0.1';
   const tls = opts.tls ?? (await workspaceTls(null, tlsHostNames([host])));
   const app = express();
   app.disable('x-powered-by');
   app.use(createWorkspaceRouter({ store }));
-  app.use((req, res) => void res.status(404).json({ error_code: 'ENDPOINT_NOT_FOUND', message: `No API found for '${req.method} ${req.path}'` }));
+  app.use(
+    (req, res) =>
+      void res
+        .status(404)
+        .json({ error_code: 'ENDPOINT_NOT_FOUND', message: `No API found for '${req.method} ${req.path}'` }),
+  );
   const server = createServer(app);
   server.keepAliveTimeout = 2000;
   const secure = acceptTlsToo(server, app, tls);

@@ -70,11 +70,37 @@ export function jwks(state: Readonly<State>): { keys: Record<string, unknown>[] 
   return { keys: (state.workspace_keys ?? []).map((k) => k.public_jwk) };
 }
 
-export function signAccessToken(key: WorkspaceKey, input: { issuer: string; subject: string; clientId: string; scope: string; grant: AccessClaims['grant']; now: Date; ttlSeconds?: number }): { token: string; expires_in: number } {
+export function signAccessToken(
+  key: WorkspaceKey,
+  input: {
+    issuer: string;
+    subject: string;
+    clientId: string;
+    scope: string;
+    grant: AccessClaims['grant'];
+    now: Date;
+    ttlSeconds?: number;
+  },
+): { token: string; expires_in: number } {
   const ttl = input.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
   const iat = Math.floor(input.now.getTime() / 1000);
-  const claims: AccessClaims = { iss: input.issuer, sub: input.subject, aud: input.clientId, client_id: input.clientId, scope: input.scope, ws: key.workspace_id, grant: input.grant, iat, exp: iat + ttl, jti: randomUUID() };
-  const token = jwt.sign(claims, createPrivateKey(key.private_pem), { algorithm: 'RS256', keyid: key.kid, header: { alg: 'RS256', kid: key.kid, typ: 'at+jwt' } });
+  const claims: AccessClaims = {
+    iss: input.issuer,
+    sub: input.subject,
+    aud: input.clientId,
+    client_id: input.clientId,
+    scope: input.scope,
+    ws: key.workspace_id,
+    grant: input.grant,
+    iat,
+    exp: iat + ttl,
+    jti: randomUUID(),
+  };
+  const token = jwt.sign(claims, createPrivateKey(key.private_pem), {
+    algorithm: 'RS256',
+    keyid: key.kid,
+    header: { alg: 'RS256', kid: key.kid, typ: 'at+jwt' },
+  });
   return { token, expires_in: ttl };
 }
 
@@ -82,13 +108,38 @@ export function signAccessToken(key: WorkspaceKey, input: { issuer: string; subj
  * An OpenID Connect ID token (scope openid): who signed in, for which client, with the nonce of
  * the authorization request. Signed with the same workspace key as the access tokens.
  */
-export function signIdToken(key: WorkspaceKey, input: { issuer: string; subject: string; clientId: string; email: string; name?: string; nonce?: string; now: Date; ttlSeconds?: number }): string {
+export function signIdToken(
+  key: WorkspaceKey,
+  input: {
+    issuer: string;
+    subject: string;
+    clientId: string;
+    email: string;
+    name?: string;
+    nonce?: string;
+    now: Date;
+    ttlSeconds?: number;
+  },
+): string {
   const ttl = input.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS;
   const iat = Math.floor(input.now.getTime() / 1000);
-  const claims: Record<string, unknown> = { iss: input.issuer, sub: input.subject, aud: input.clientId, iat, exp: iat + ttl, auth_time: iat, email: input.email, preferred_username: input.email };
+  const claims: Record<string, unknown> = {
+    iss: input.issuer,
+    sub: input.subject,
+    aud: input.clientId,
+    iat,
+    exp: iat + ttl,
+    auth_time: iat,
+    email: input.email,
+    preferred_username: input.email,
+  };
   if (input.name) claims.name = input.name;
   if (input.nonce !== undefined) claims.nonce = input.nonce;
-  return jwt.sign(claims, createPrivateKey(key.private_pem), { algorithm: 'RS256', keyid: key.kid, header: { alg: 'RS256', kid: key.kid, typ: 'JWT' } });
+  return jwt.sign(claims, createPrivateKey(key.private_pem), {
+    algorithm: 'RS256',
+    keyid: key.kid,
+    header: { alg: 'RS256', kid: key.kid, typ: 'JWT' },
+  });
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -99,9 +150,15 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
  * to the activity log, never to the caller).
  */
 export function resolveBearer(state: Readonly<State>, header: string | undefined, now: Date): Principal {
-  if (!header) throw missingCredential('Failed to authenticate: no Authorization header was sent. Expected Authorization: Bearer <PAT or OAuth access token>.');
+  if (!header)
+    throw missingCredential(
+      'Failed to authenticate: no Authorization header was sent. Expected Authorization: Bearer <PAT or OAuth access token>.',
+    );
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!m) throw missingCredential(`Failed to authenticate: the Authorization header uses the ${JSON.stringify(header.split(/\s/)[0] ?? '')} scheme. Expected Authorization: Bearer <PAT or OAuth access token>.`);
+  if (!m)
+    throw missingCredential(
+      `Failed to authenticate: the Authorization header uses the ${JSON.stringify(header.split(/\s/)[0] ?? '')} scheme. Expected Authorization: Bearer <PAT or OAuth access token>.`,
+    );
   const token = m[1]!;
   return JWT_SHAPE.test(token) ? resolveJwt(state, token, now) : resolvePat(state, token, now);
 }
@@ -159,23 +216,57 @@ function resolveJwt(state: Readonly<State>, token: string, now: Date): Principal
   const decoded = jwt.decode(token, { complete: true });
   const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
   const key = kid ? state.workspace_keys?.find((k) => k.kid === kid) : undefined;
-  if (!key) throw invalidToken(`Failed to authenticate: the access token was not issued by this workspace (kid ${JSON.stringify(kid ?? null)}). Expected a token from POST /oidc/v1/token.`);
+  if (!key)
+    throw invalidToken(
+      `Failed to authenticate: the access token was not issued by this workspace (kid ${JSON.stringify(kid ?? null)}). Expected a token from POST /oidc/v1/token.`,
+    );
   let claims: AccessClaims;
   try {
-    claims = jwt.verify(token, createPublicKey(key.private_pem), { algorithms: ['RS256'], clockTimestamp: Math.floor(now.getTime() / 1000) }) as AccessClaims;
+    claims = jwt.verify(token, createPublicKey(key.private_pem), {
+      algorithms: ['RS256'],
+      clockTimestamp: Math.floor(now.getTime() / 1000),
+    }) as AccessClaims;
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TokenExpiredError') throw invalidToken('Failed to authenticate: the access token has expired. Expected a fresh token from POST /oidc/v1/token.');
-    throw invalidToken(`Failed to authenticate: the access token is not valid (${e.message}). Expected a token from POST /oidc/v1/token, unmodified.`);
+    if (e.name === 'TokenExpiredError')
+      throw invalidToken(
+        'Failed to authenticate: the access token has expired. Expected a fresh token from POST /oidc/v1/token.',
+      );
+    throw invalidToken(
+      `Failed to authenticate: the access token is not valid (${e.message}). Expected a token from POST /oidc/v1/token, unmodified.`,
+    );
   }
   // Access tokens are typed at+jwt (RFC 9068); an ID token says who signed in and grants nothing.
   if (decoded && typeof decoded === 'object' && decoded.header.typ !== 'at+jwt' && claims.ws === undefined) {
-    throw invalidToken('Failed to authenticate: the Bearer token is an ID token (it says who signed in, it grants no access). Expected the access_token of the token response.');
+    throw invalidToken(
+      'Failed to authenticate: the Bearer token is an ID token (it says who signed in, it grants no access). Expected the access_token of the token response.',
+    );
   }
-  if (claims.ws !== key.workspace_id) throw invalidToken('Failed to authenticate: the access token names another workspace. Expected a token of this workspace.');
+  if (claims.ws !== key.workspace_id)
+    throw invalidToken(
+      'Failed to authenticate: the access token names another workspace. Expected a token of this workspace.',
+    );
   const m2m = claims.grant === 'client_credentials';
-  const resources = state.resources.filter((r) => r.workspace_id === key.workspace_id && (m2m ? r.service_principal_id === claims.client_id : r.u2m_app_id === claims.client_id)).at(-1);
-  if (!resources) throw invalidToken(`Failed to authenticate: client ${claims.client_id} is unknown in workspace ${key.workspace_id}. Expected a token for a provisioned service principal or OAuth app.`);
-  if (resources.status !== 'active') throw invalidToken('Failed to authenticate: the access token was revoked (its connection was deleted in Databricks). Expected the credentials of a live connection.', resources);
-  return { workspace_id: key.workspace_id, resources, auth: m2m ? 'oauth_m2m' : 'oauth_u2m', user_id: m2m ? undefined : claims.sub };
+  const resources = state.resources
+    .filter(
+      (r) =>
+        r.workspace_id === key.workspace_id &&
+        (m2m ? r.service_principal_id === claims.client_id : r.u2m_app_id === claims.client_id),
+    )
+    .at(-1);
+  if (!resources)
+    throw invalidToken(
+      `Failed to authenticate: client ${claims.client_id} is unknown in workspace ${key.workspace_id}. Expected a token for a provisioned service principal or OAuth app.`,
+    );
+  if (resources.status !== 'active')
+    throw invalidToken(
+      'Failed to authenticate: the access token was revoked (its connection was deleted in Databricks). Expected the credentials of a live connection.',
+      resources,
+    );
+  return {
+    workspace_id: key.workspace_id,
+    resources,
+    auth: m2m ? 'oauth_m2m' : 'oauth_u2m',
+    user_id: m2m ? undefined : claims.sub,
+  };
 }

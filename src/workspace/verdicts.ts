@@ -26,14 +26,22 @@ export function coreKindOf(config: PartnerConfig): CoreKind {
 }
 
 /** A write also proves that queries work; a notebook partner must publish a notebook. */
-const ACCEPTED: Record<CoreKind, ActivityKind[]> = { write: ['write'], query: ['query', 'write'], notebook: ['notebook'] };
+const ACCEPTED: Record<CoreKind, ActivityKind[]> = {
+  write: ['write'],
+  query: ['query', 'write'],
+  notebook: ['notebook'],
+};
 
 export function authMethodsOf(config: PartnerConfig): AuthMethod[] {
   const map = { AUTH_PAT: 'pat', AUTH_OAUTH_M2M: 'oauth_m2m', AUTH_OAUTH_U2M: 'oauth_u2m' } as const;
   return authOptionsOf(config).map((o) => map[o]);
 }
 
-const AUTH_NAME: Record<AuthMethod, string> = { pat: 'the PAT', oauth_m2m: 'an OAuth M2M token', oauth_u2m: 'an OAuth U2M token' };
+const AUTH_NAME: Record<AuthMethod, string> = {
+  pat: 'the PAT',
+  oauth_m2m: 'an OAuth M2M token',
+  oauth_u2m: 'an OAuth U2M token',
+};
 
 /**
  * P200: the partner authenticated with the credentials it was given and made a successful call of
@@ -41,7 +49,12 @@ const AUTH_NAME: Record<AuthMethod, string> = { pat: 'the PAT', oauth_m2m: 'an O
  * cancelling it is no query). `catalog`: judge the integration with that catalog only (the seed
  * asks for Unity Catalog and hive_metastore); the reason names the catalog the partner used.
  */
-export function p200Verdict(input: { config: PartnerConfig; resources: Resources; activity: readonly Activity[]; catalog?: string }): Verdict {
+export function p200Verdict(input: {
+  config: PartnerConfig;
+  resources: Resources;
+  activity: readonly Activity[];
+  catalog?: string;
+}): Verdict {
   const kind = coreKindOf(input.config);
   const accepted = ACCEPTED[kind];
   const methods = authMethodsOf(input.config);
@@ -49,13 +62,23 @@ export function p200Verdict(input: { config: PartnerConfig; resources: Resources
   const who = `the connection's resources ${input.resources.id}`;
   const onCatalog = input.catalog !== undefined && kind !== 'notebook' ? ` on catalog ${input.catalog}` : '';
   const expected = `Expected a successful ${kind === 'notebook' ? 'notebook import (POST /api/2.0/workspace/import)' : `${accepted.join(' or ')} statement${onCatalog} on the SQL warehouse (POST /api/2.0/sql/statements), SUCCEEDED`} with ${methods.map((m) => AUTH_NAME[m]).join(' or ')}.`;
-  const inCatalog = (a: Activity) => input.catalog === undefined || kind === 'notebook' || (a.catalogs ?? []).includes(input.catalog);
-  const hit = mine.find((a) => a.ok && accepted.includes(a.kind) && a.auth !== undefined && methods.includes(a.auth) && inCatalog(a));
+  const inCatalog = (a: Activity) =>
+    input.catalog === undefined || kind === 'notebook' || (a.catalogs ?? []).includes(input.catalog);
+  const hit = mine.find(
+    (a) => a.ok && accepted.includes(a.kind) && a.auth !== undefined && methods.includes(a.auth) && inCatalog(a),
+  );
   if (hit) {
     const where = hit.catalogs?.length ? ` on catalog ${hit.catalogs.join(', ')}` : '';
-    return { status: 'passed', reason: `The partner authenticated with ${AUTH_NAME[hit.auth!]} and made a successful ${hit.kind} call${where} (${hit.method} ${hit.path}${hit.detail ? `: ${hit.detail.slice(0, 80)}` : ''}).` };
+    return {
+      status: 'passed',
+      reason: `The partner authenticated with ${AUTH_NAME[hit.auth!]} and made a successful ${hit.kind} call${where} (${hit.method} ${hit.path}${hit.detail ? `: ${hit.detail.slice(0, 80)}` : ''}).`,
+    };
   }
-  if (mine.length === 0) return { status: 'pending', reason: `Failed to see the core integration: the partner made no call to the workspace with the credentials of ${who}. ${expected}` };
+  if (mine.length === 0)
+    return {
+      status: 'pending',
+      reason: `Failed to see the core integration: the partner made no call to the workspace with the credentials of ${who}. ${expected}`,
+    };
   // A refused credential: 401 from the OAuth server, or a REST call no principal was resolved for (403).
   const isRefused = (a: Activity) => !a.ok && (a.status === 401 || a.auth === undefined);
   const refused = mine.filter(isRefused);
@@ -65,15 +88,27 @@ export function p200Verdict(input: { config: PartnerConfig; resources: Resources
   const elsewhere = mine.filter((a) => a.ok && accepted.includes(a.kind) && !inCatalog(a));
   const seen: string[] = [];
   if (refused.length) seen.push(`${refused.length} refused authentication (${refused[0]!.error ?? 'status 401'})`);
-  if (wrongAuth.length) seen.push(`${wrongAuth.length} call(s) with ${AUTH_NAME[wrongAuth[0]!.auth!]}, which auth_options do not include`);
-  if (failed.length) seen.push(`${failed.length} failed call(s) (first: ${failed[0]!.method} ${failed[0]!.path}: ${failed[0]!.error ?? `status ${failed[0]!.status}`})`);
-  if (other.length) seen.push(`${other.length} successful call(s) of kind ${[...new Set(other.map((a) => a.kind))].join(', ')}`);
-  if (elsewhere.length) seen.push(`${elsewhere.length} successful statement(s) on catalog ${[...new Set(elsewhere.flatMap((a) => a.catalogs ?? []))].join(', ')}, not ${input.catalog}`);
-  return { status: 'pending', reason: `Failed to see the core integration for ${who}: ${seen.join('; ')}. ${expected}` };
+  if (wrongAuth.length)
+    seen.push(`${wrongAuth.length} call(s) with ${AUTH_NAME[wrongAuth[0]!.auth!]}, which auth_options do not include`);
+  if (failed.length)
+    seen.push(
+      `${failed.length} failed call(s) (first: ${failed[0]!.method} ${failed[0]!.path}: ${failed[0]!.error ?? `status ${failed[0]!.status}`})`,
+    );
+  if (other.length)
+    seen.push(`${other.length} successful call(s) of kind ${[...new Set(other.map((a) => a.kind))].join(', ')}`);
+  if (elsewhere.length)
+    seen.push(
+      `${elsewhere.length} successful statement(s) on catalog ${[...new Set(elsewhere.flatMap((a) => a.catalogs ?? []))].join(', ')}, not ${input.catalog}`,
+    );
+  return {
+    status: 'pending',
+    reason: `Failed to see the core integration for ${who}: ${seen.join('; ')}. ${expected}`,
+  };
 }
 
 const norm = (p: string) => p.replace(/\/+$/, '');
-const under = (location: string, root: string) => norm(location) === norm(root) || norm(location).startsWith(`${norm(root)}/`);
+const under = (location: string, root: string) =>
+  norm(location) === norm(root) || norm(location).startsWith(`${norm(root)}/`);
 
 /**
  * P201: after a connect with destination_location, every table the partner creates carries a
@@ -88,16 +123,33 @@ export function p201Verdict(connects: readonly { resources: Resources; activity:
     for (const a of created) {
       const t = a.table!;
       if (dest !== undefined && (t.location === undefined || !under(t.location, dest))) {
-        return { status: 'failed', reason: `Failed to respect destination_location: table ${t.name} was created ${t.location === undefined ? 'as a managed table (no LOCATION)' : `with LOCATION '${t.location}'`} after a connect with destination_location '${dest}'. Expected LOCATION '${dest}' or a path under it.` };
+        return {
+          status: 'failed',
+          reason: `Failed to respect destination_location: table ${t.name} was created ${t.location === undefined ? 'as a managed table (no LOCATION)' : `with LOCATION '${t.location}'`} after a connect with destination_location '${dest}'. Expected LOCATION '${dest}' or a path under it.`,
+        };
       }
       if (dest === undefined && t.location !== undefined) {
-        return { status: 'failed', reason: `Failed to create a managed table: table ${t.name} was created with LOCATION '${t.location}' after a connect without destination_location. Expected no LOCATION (a managed table).` };
+        return {
+          status: 'failed',
+          reason: `Failed to create a managed table: table ${t.name} was created with LOCATION '${t.location}' after a connect without destination_location. Expected no LOCATION (a managed table).`,
+        };
       }
     }
-    if (created.length === 0) pending.push(`no CREATE TABLE yet for the connect ${dest === undefined ? 'without destination_location' : `with destination_location '${dest}'`} (resources ${resources.id})`);
+    if (created.length === 0)
+      pending.push(
+        `no CREATE TABLE yet for the connect ${dest === undefined ? 'without destination_location' : `with destination_location '${dest}'`} (resources ${resources.id})`,
+      );
     else good.push(`${created.length} table(s) ${dest === undefined ? 'managed' : `under '${dest}'`}`);
   }
-  if (connects.length === 0) return { status: 'pending', reason: 'Failed to judge P201: no connect to judge. Expected connects with and without destination_location.' };
-  if (pending.length) return { status: 'pending', reason: `Failed to see the tables of P201: ${pending.join('; ')}. Expected CREATE TABLE statements on the SQL warehouse after each connect.` };
+  if (connects.length === 0)
+    return {
+      status: 'pending',
+      reason: 'Failed to judge P201: no connect to judge. Expected connects with and without destination_location.',
+    };
+  if (pending.length)
+    return {
+      status: 'pending',
+      reason: `Failed to see the tables of P201: ${pending.join('; ')}. Expected CREATE TABLE statements on the SQL warehouse after each connect.`,
+    };
   return { status: 'passed', reason: `Tables follow the destination: ${good.join(', ')}.` };
 }

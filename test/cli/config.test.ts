@@ -19,7 +19,11 @@ function capture(env: NodeJS.ProcessEnv = {}) {
 }
 
 /** `pcsim partner --print-config` prints the config its options produced, then stops at once. */
-async function printedConfig(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number; config?: Record<string, unknown>; err: string }> {
+async function printedConfig(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number; config?: Record<string, unknown>; err: string }> {
   const c = capture(env);
   const before = process.cwd();
   process.chdir(cwd);
@@ -32,7 +36,11 @@ async function printedConfig(args: string[], env: NodeJS.ProcessEnv, cwd: string
       c.io.err(String((err as Error).message));
       return { code: 2, err: c.err() };
     }
-    return { code: result.code, config: c.out() ? (JSON.parse(c.out()) as Record<string, unknown>) : undefined, err: c.err() };
+    return {
+      code: result.code,
+      config: c.out() ? (JSON.parse(c.out()) as Record<string, unknown>) : undefined,
+      err: c.err(),
+    };
   } finally {
     process.chdir(before);
   }
@@ -58,8 +66,13 @@ describe('configuration layers', () => {
   test('the environment beats the config file, and the flag beats both', async () => {
     const d = await mkdtemp(path.join(tmpdir(), 'pcsim-config-'));
     await writeFile(path.join(d, 'pcsim.config.json'), JSON.stringify({ 'new-user-action': 'invite' }));
-    expect((await printedConfig([], { PCSIM_NEW_USER_ACTION: 'not_found' }, d)).config?.new_user_action).toBe('not_found');
-    expect((await printedConfig(['--new-user-action', 'error'], { PCSIM_NEW_USER_ACTION: 'not_found' }, d)).config?.new_user_action).toBe('error');
+    expect((await printedConfig([], { PCSIM_NEW_USER_ACTION: 'not_found' }, d)).config?.new_user_action).toBe(
+      'not_found',
+    );
+    expect(
+      (await printedConfig(['--new-user-action', 'error'], { PCSIM_NEW_USER_ACTION: 'not_found' }, d)).config
+        ?.new_user_action,
+    ).toBe('error');
   });
 
   test('a negated flag is set off by its variable (PCSIM_DEMO=false is --no-demo)', async () => {
@@ -105,10 +118,16 @@ describe('configuration layers', () => {
 
 describe('the configuration table', () => {
   const program = buildProgram(capture().io, { code: 0 }, () => Promise.resolve());
-  const flagsByCommand = new Map(program.commands.map((c) => [c.name(), (c.options as Option[]).map((o) => o.long!).filter(Boolean)]));
+  const flagsByCommand = new Map(
+    program.commands.map((c) => [c.name(), (c.options as Option[]).map((o) => o.long!).filter(Boolean)]),
+  );
 
   test('every flag of every command is in CONFIG_TABLE or explicitly not configuration', () => {
-    const missing = [...flagsByCommand].flatMap(([cmd, flags]) => flags.filter((f) => !NOT_CONFIGURABLE.has(f) && !CONFIG_TABLE.some((e) => e.flag === f)).map((f) => `${cmd} ${f}`));
+    const missing = [...flagsByCommand].flatMap(([cmd, flags]) =>
+      flags
+        .filter((f) => !NOT_CONFIGURABLE.has(f) && !CONFIG_TABLE.some((e) => e.flag === f))
+        .map((f) => `${cmd} ${f}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -119,8 +138,25 @@ describe('the configuration table', () => {
 
   test('docs/CONFIGURATION.md lists exactly the table, with the commands that have each flag', async () => {
     const doc = await readFile(path.join(process.cwd(), 'docs/CONFIGURATION.md'), 'utf8');
-    const rows = [...doc.matchAll(/^\| `(--[\w-]+)` \| `(\w+)` \| `([\w-]+)` \| (\w+) \| ([\w, ]+) \|$/gm)].map((m) => ({ flag: m[1], env: m[2], key: m[3], kind: m[4], commands: m[5]!.split(',').map((s) => s.trim()).sort() }));
-    const expected = CONFIG_TABLE.map((e) => ({ ...e, commands: [...flagsByCommand].filter(([, flags]) => flags.includes(e.flag)).map(([c]) => c).sort() }));
+    const rows = [...doc.matchAll(/^\| `(--[\w-]+)` \| `(\w+)` \| `([\w-]+)` \| (\w+) \| ([\w, ]+) \|$/gm)].map(
+      (m) => ({
+        flag: m[1],
+        env: m[2],
+        key: m[3],
+        kind: m[4],
+        commands: m[5]!
+          .split(',')
+          .map((s) => s.trim())
+          .sort(),
+      }),
+    );
+    const expected = CONFIG_TABLE.map((e) => ({
+      ...e,
+      commands: [...flagsByCommand]
+        .filter(([, flags]) => flags.includes(e.flag))
+        .map(([c]) => c)
+        .sort(),
+    }));
     expect(rows).toEqual(expected);
   });
 });

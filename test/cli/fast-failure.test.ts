@@ -27,9 +27,19 @@ function pcsim(args: string[]): Promise<{ code: number; stdout: string; stderr: 
   const started = performance.now();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR'].includes(k)));
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin/pcsim.js'), ...args], { cwd: root, env, timeout: 60000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr, ms: performance.now() - started });
-    });
+    execFile(
+      process.execPath,
+      [join(root, 'bin/pcsim.js'), ...args],
+      { cwd: root, env, timeout: 60000 },
+      (err, stdout, stderr) => {
+        resolve({
+          code: err ? (typeof err.code === 'number' ? err.code : -1) : 0,
+          stdout,
+          stderr,
+          ms: performance.now() - started,
+        });
+      },
+    );
   });
 }
 
@@ -53,17 +63,37 @@ describe('a partner that is down or hangs', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pcsim-down-'));
     const port = await closedPort();
     const file = await partnerFile(dir, port);
-    const r = await pcsim(['run', '--partner', file, '--no-color', '--reporter', 'console', '--reporter', `json:${dir}/r.json`, '--reporter', `junit:${dir}/r.xml`, '--reporter', `html:${dir}/r.html`]);
+    const r = await pcsim([
+      'run',
+      '--partner',
+      file,
+      '--no-color',
+      '--reporter',
+      'console',
+      '--reporter',
+      `json:${dir}/r.json`,
+      '--reporter',
+      `junit:${dir}/r.xml`,
+      '--reporter',
+      `html:${dir}/r.html`,
+    ]);
     const base = `http://127.0.0.1:${port}`;
     // Wall clock includes Node's start-up on a shared machine; the run's own time is the report's.
     expect(r.ms).toBeLessThan(20000);
     expect(r.code).toBe(1);
     const messages = r.stderr.split('\n').filter((l) => l.includes('Failed to reach the partner'));
     expect(messages).toHaveLength(1);
-    const [before, after] = [`pcsim: Failed to reach the partner at base_url ${base} (${file}): connection refused: nothing is listening at that address (is the partner server running?) (4 attempts over `, ' s). Expected a server accepting connections there: start the partner, or correct base_url.'];
+    const [before, after] = [
+      `pcsim: Failed to reach the partner at base_url ${base} (${file}): connection refused: nothing is listening at that address (is the partner server running?) (4 attempts over `,
+      ' s). Expected a server accepting connections there: start the partner, or correct base_url.',
+    ];
     expect(messages[0]!.startsWith(before) && messages[0]!.endsWith(after)).toBe(true);
     expect(Number(messages[0]!.slice(before.length, -after.length))).toBeGreaterThanOrEqual(7); // 1 s + 2 s + 4 s of back-off
-    const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { journeys: Array<{ status: string; reason: string; steps: unknown[] }>; summary: { skipped: number; total: number }; duration_ms: number };
+    const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as {
+      journeys: Array<{ status: string; reason: string; steps: unknown[] }>;
+      summary: { skipped: number; total: number };
+      duration_ms: number;
+    };
     expect(json.summary.skipped).toBe(json.summary.total);
     expect(json.duration_ms).toBeGreaterThanOrEqual(7000);
     expect(json.duration_ms).toBeLessThan(15000);
@@ -84,15 +114,29 @@ describe('a partner that is down or hangs', () => {
     hanging = createServer((s) => void sockets.push(s.on('data', () => undefined))); // accepts, never answers
     await new Promise<void>((r) => hanging!.listen(0, '127.0.0.1', r));
     const file = await partnerFile(dir, (hanging.address() as { port: number }).port);
-    const r = await pcsim(['run', '--partner', file, '--journeys', 'P100,P300,P400', '--timeout-ms', '1000', '--reporter', `json:${dir}/r.json`]);
+    const r = await pcsim([
+      'run',
+      '--partner',
+      file,
+      '--journeys',
+      'P100,P300,P400',
+      '--timeout-ms',
+      '1000',
+      '--reporter',
+      `json:${dir}/r.json`,
+    ]);
     expect(r.code).toBe(1);
     // 3 journeys × 1 s, plus start-up; with retries it would be 3 × (4 s + 7 s of back-off).
     expect(r.ms).toBeLessThan(3 * 1000 + 15000);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/pcsim: P100 is still running after 0\.5 s/);
-    expect(r.stderr).toMatch(/pcsim: \[1\/3\] P100 failed \(1\.\d s\): .*no complete answer within 1000 ms \(timeout\)/);
+    expect(r.stderr).toMatch(
+      /pcsim: \[1\/3\] P100 failed \(1\.\d s\): .*no complete answer within 1000 ms \(timeout\)/,
+    );
     expect(r.stderr).toMatch(/pcsim: \[3\/3\] P400 failed/);
-    const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as { journeys: Array<{ status: string; duration_ms: number; steps: Array<{ attempts: number }> }> };
+    const json = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as {
+      journeys: Array<{ status: string; duration_ms: number; steps: Array<{ attempts: number }> }>;
+    };
     for (const j of json.journeys) {
       expect(j.status).toBe('failed');
       expect(j.steps.map((s) => s.attempts)).toEqual([1]);
@@ -105,10 +149,23 @@ describe('a partner that is down or hangs', () => {
     hanging = createServer((s) => void sockets.push(s.on('data', () => undefined)));
     await new Promise<void>((r) => hanging!.listen(0, '127.0.0.1', r));
     const file = await partnerFile(dir, (hanging.address() as { port: number }).port);
-    const r = await pcsim(['run', '--partner', file, '--journeys', 'P100,P300,P400', '--timeout-ms', '1000', '--fail-fast', '--reporter', `junit:${dir}/r.xml`]);
+    const r = await pcsim([
+      'run',
+      '--partner',
+      file,
+      '--journeys',
+      'P100,P300,P400',
+      '--timeout-ms',
+      '1000',
+      '--fail-fast',
+      '--reporter',
+      `junit:${dir}/r.xml`,
+    ]);
     expect(r.code).toBe(1);
     expect(r.ms).toBeLessThan(1000 + 15000);
-    expect(r.stderr).toContain('pcsim: [2/3] P300 skipped (0.0 s): not started: --fail-fast stopped the run after P100 failed');
+    expect(r.stderr).toContain(
+      'pcsim: [2/3] P300 skipped (0.0 s): not started: --fail-fast stopped the run after P100 failed',
+    );
     const xml = await readFile(join(dir, 'r.xml'), 'utf8');
     expect(xml).toContain('failures="1"');
     expect(xml).toContain('skipped="2"');

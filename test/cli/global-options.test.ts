@@ -23,7 +23,11 @@ describe('global options', () => {
     const program = buildProgram(capture().io, { code: 0 });
     for (const cmd of program.commands) {
       const flags = (cmd.options as Option[]).map((o) => o.long);
-      expect({ command: cmd.name(), config: flags.includes('--config'), color: flags.includes('--no-color') }).toEqual({ command: cmd.name(), config: true, color: true });
+      expect({ command: cmd.name(), config: flags.includes('--config'), color: flags.includes('--no-color') }).toEqual({
+        command: cmd.name(),
+        config: true,
+        color: true,
+      });
     }
   });
 });

@@ -23,10 +23,28 @@ describe('pcsim run, interrupted', () => {
     closers.push(ref.close);
     const tmp = await mkdtemp(join(tmpdir(), 'pcsim-int-'));
     await writeFile(join(tmp, 'partner.json'), JSON.stringify(ref.config));
-    await writeFile(join(tmp, 'a-slow.yaml'), scenario('slow', '  - wait: { ms: 600000 }\n  - signin: { workspace: w, user: u }\n'));
+    await writeFile(
+      join(tmp, 'a-slow.yaml'),
+      scenario('slow', '  - wait: { ms: 600000 }\n  - signin: { workspace: w, user: u }\n'),
+    );
     await writeFile(join(tmp, 'b-later.yaml'), scenario('later', ''));
     const env = { ...process.env, BASIC_USER: 'databricks', BASIC_PASSWORD: 'pcsim-reference-secret', NO_COLOR: '1' };
-    const child = spawn(process.execPath, [join(root, 'bin/pcsim.js'), 'run', '--partner', join(tmp, 'partner.json'), '--scenario', tmp, '--reporter', 'console', '--reporter', `json:${join(tmp, 'report.json')}`], { cwd: root, env });
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'bin/pcsim.js'),
+        'run',
+        '--partner',
+        join(tmp, 'partner.json'),
+        '--scenario',
+        tmp,
+        '--reporter',
+        'console',
+        '--reporter',
+        `json:${join(tmp, 'report.json')}`,
+      ],
+      { cwd: root, env },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -41,9 +59,14 @@ describe('pcsim run, interrupted', () => {
     const code = await exited;
     clearTimeout(killer);
 
-    expect({ code, stderr }).toMatchObject({ code: 130, stderr: expect.stringContaining('pcsim: stopping after the call under way') });
+    expect({ code, stderr }).toMatchObject({
+      code: 130,
+      stderr: expect.stringContaining('pcsim: stopping after the call under way'),
+    });
     expect(stdout).toContain('0 passed, 0 failed, 2 skipped, 0 manual');
-    const report = JSON.parse(await readFile(join(tmp, 'report.json'), 'utf8')) as { journeys: Array<{ id: string; status: string; reason: string }> };
+    const report = JSON.parse(await readFile(join(tmp, 'report.json'), 'utf8')) as {
+      journeys: Array<{ id: string; status: string; reason: string }>;
+    };
     expect(report.journeys.map((j) => [j.id, j.status, j.reason])).toEqual([
       ['slow', 'skipped', 'stopped: the run was stopped before "#2 wait 600000 ms" (1 step done)'],
       ['later', 'skipped', 'not started: the run was stopped'],
@@ -56,7 +79,24 @@ describe('pcsim run, interrupted', () => {
     const tmp = await mkdtemp(join(tmpdir(), 'pcsim-int-'));
     await writeFile(join(tmp, 'partner.json'), JSON.stringify(ref.config));
     const env = { ...process.env, BASIC_USER: 'databricks', BASIC_PASSWORD: 'pcsim-reference-secret', NO_COLOR: '1' };
-    const child = spawn(process.execPath, [join(root, 'bin/pcsim.js'), 'load', '--partner', join(tmp, 'partner.json'), '--journeys', 'P100', '--concurrency', '2', '--duration', '600', '--report', `json:${join(tmp, 'load.json')}`], { cwd: root, env });
+    const child = spawn(
+      process.execPath,
+      [
+        join(root, 'bin/pcsim.js'),
+        'load',
+        '--partner',
+        join(tmp, 'partner.json'),
+        '--journeys',
+        'P100',
+        '--concurrency',
+        '2',
+        '--duration',
+        '600',
+        '--report',
+        `json:${join(tmp, 'load.json')}`,
+      ],
+      { cwd: root, env },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -66,7 +106,10 @@ describe('pcsim run, interrupted', () => {
     const code = await exited;
     clearTimeout(killer);
     expect({ code, stderr }).toMatchObject({ code: 130, stderr: expect.stringContaining('pcsim load: stopping') });
-    const report = JSON.parse(await readFile(join(tmp, 'load.json'), 'utf8')) as { duration_ms: number; copies: { completed: number; failed: number } };
+    const report = JSON.parse(await readFile(join(tmp, 'load.json'), 'utf8')) as {
+      duration_ms: number;
+      copies: { completed: number; failed: number };
+    };
     expect(report.copies.completed).toBeGreaterThan(0);
     expect(report.copies.failed).toBe(0);
     expect(report.duration_ms).toBeLessThan(600000);

@@ -12,10 +12,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function pcsim(args: string[], opts: { closeStdout?: boolean } = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'bin/pcsim.js'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [join(root, 'bin/pcsim.js'), ...args], {
+      cwd: root,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (opts.closeStdout) child.stdout.destroy(); // the reader is gone before pcsim writes a byte
+    if (opts.closeStdout)
+      child.stdout.destroy(); // the reader is gone before pcsim writes a byte
     else child.stdout.resume();
     const killer = setTimeout(() => child.kill('SIGKILL'), 20000);
     child.on('exit', (code) => {
@@ -32,7 +36,10 @@ describe('pcsim and its process', () => {
     const port = (busy.address() as { port: number }).port;
     try {
       const r = await pcsim(['partner', '--port', String(port)]);
-      expect(r).toEqual({ code: 2, stderr: `pcsim: Failed to listen on 127.0.0.1:${port}: the port is in use. Expected a free port (pass --port, or --port 0 for any free one).\n` });
+      expect(r).toEqual({
+        code: 2,
+        stderr: `pcsim: Failed to listen on 127.0.0.1:${port}: the port is in use. Expected a free port (pass --port, or --port 0 for any free one).\n`,
+      });
     } finally {
       busy.close();
     }

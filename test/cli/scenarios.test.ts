@@ -37,16 +37,28 @@ interface Scenario extends Command {
   then?: Command;
 }
 
-const scenarios = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Scenario] as const);
+const scenarios = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as Scenario] as const);
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => void (await Promise.all(closers.map((c) => c()))));
 
 function pcsim(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN', 'NO_COLOR', 'FORCE_COLOR'].includes(k)));
-    execFile(process.execPath, [join(root, 'bin/pcsim.js'), ...args], { cwd: root, env: { ...clean, ...env }, timeout: 60000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN', 'NO_COLOR', 'FORCE_COLOR'].includes(k),
+      ),
+    );
+    execFile(
+      process.execPath,
+      [join(root, 'bin/pcsim.js'), ...args],
+      { cwd: root, env: { ...clean, ...env }, timeout: 60000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -64,21 +76,35 @@ describe('pcsim CLI scenarios (fixtures/cli)', () => {
     }
     const fill = (x: string) => x.replace(/\{\{(\w+)\}\}/g, (_m, k: string) => vars[k] ?? `{{${k}}}`);
     if (s.serve) {
-      const srv = await startServer({ port: 0, dataDir: null, credentials: { user: 'databricks', password: 'pcsim-reference-secret' }, retryBackoffMs: [0, 0, 0] });
+      const srv = await startServer({
+        port: 0,
+        dataDir: null,
+        credentials: { user: 'databricks', password: 'pcsim-reference-secret' },
+        retryBackoffMs: [0, 0, 0],
+      });
       closers.push(srv.close);
       vars.SERVE_URL = srv.url;
       vars.SERVE_PARTNER = srv.reference!.id;
       for (const c of s.serve.clicks) {
-        const res = await fetch(`${srv.url}${fill(c.path)}`, { method: c.method, headers: { 'content-type': 'application/json' }, body: c.body === undefined ? undefined : fill(JSON.stringify(c.body)) });
-        expect({ click: `${c.method} ${c.path}`, status: res.status < 300 ? 'ok' : `${res.status} ${await res.text()}` }).toEqual({ click: `${c.method} ${c.path}`, status: 'ok' });
+        const res = await fetch(`${srv.url}${fill(c.path)}`, {
+          method: c.method,
+          headers: { 'content-type': 'application/json' },
+          body: c.body === undefined ? undefined : fill(JSON.stringify(c.body)),
+        });
+        expect({
+          click: `${c.method} ${c.path}`,
+          status: res.status < 300 ? 'ok' : `${res.status} ${await res.text()}`,
+        }).toEqual({ click: `${c.method} ${c.path}`, status: 'ok' });
       }
     }
     for (const cmd of s.then ? [s, s.then] : [s]) {
       const r = await pcsim(cmd.args.map(fill), cmd.env ?? {});
       const context = `pcsim ${cmd.args.map(fill).join(' ')}\nexit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
       expect({ code: r.code, context }).toMatchObject({ code: cmd.exit });
-      for (const text of cmd.stdout ?? []) expect({ stdout: r.stdout, context }).toMatchObject({ stdout: expect.stringContaining(fill(text)) });
-      for (const text of cmd.stderr ?? []) expect({ stderr: r.stderr, context }).toMatchObject({ stderr: expect.stringContaining(fill(text)) });
+      for (const text of cmd.stdout ?? [])
+        expect({ stdout: r.stdout, context }).toMatchObject({ stdout: expect.stringContaining(fill(text)) });
+      for (const text of cmd.stderr ?? [])
+        expect({ stderr: r.stderr, context }).toMatchObject({ stderr: expect.stringContaining(fill(text)) });
       for (const f of cmd.files ?? []) expect(existsSync(join(tmp, f))).toBe(true);
       if (cmd.no_ansi) expect(r.stdout).not.toMatch(/\u001b\[/);
     }

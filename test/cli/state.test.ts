@@ -13,7 +13,13 @@ import { startServer, type RunningServer } from '../../src/server/start.js';
 let server: RunningServer;
 let dir: string;
 beforeAll(async () => {
-  server = await startServer({ port: 0, dataDir: null, credentials: { user: 'databricks', password: 'pcsim-reference-secret' }, retryBackoffMs: [0, 0, 0], reference: { faults: ['no-core-integration'] } });
+  server = await startServer({
+    port: 0,
+    dataDir: null,
+    credentials: { user: 'databricks', password: 'pcsim-reference-secret' },
+    retryBackoffMs: [0, 0, 0],
+    reference: { faults: ['no-core-integration'] },
+  });
   dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-state-'));
 });
 afterAll(async () => {
@@ -28,12 +34,18 @@ async function pcsim(...args: string[]): Promise<{ code: number; out: string; er
   return { code, out: out.join(''), err: err.join('') };
 }
 
-const workspaces = async () => ((await (await fetch(`${server.url}/api/workspaces`)).json()) as { workspaces: { name: string }[] }).workspaces.map((w) => w.name);
+const workspaces = async () =>
+  ((await (await fetch(`${server.url}/api/workspaces`)).json()) as { workspaces: { name: string }[] }).workspaces.map(
+    (w) => w.name,
+  );
 
 describe('pcsim state', () => {
   it('exports to a file and imports it back; snapshots and restores', async () => {
     const file = path.join(dir, 'state.json');
-    expect(await pcsim('state', 'export', '--out', file)).toMatchObject({ code: 0, err: expect.stringContaining(`to ${file}`) });
+    expect(await pcsim('state', 'export', '--out', file)).toMatchObject({
+      code: 0,
+      err: expect.stringContaining(`to ${file}`),
+    });
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ format: 'pcsim-state', version: 1 });
     const before = await workspaces();
 
@@ -41,12 +53,20 @@ describe('pcsim state', () => {
     expect(snap.code).toBe(0);
     const id = snap.out.split('\t')[0]!;
     expect((await pcsim('state', 'snapshots')).out).toContain(`${id}\t`);
-    await fetch(`${server.url}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'extra' }) });
+    await fetch(`${server.url}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'extra' }),
+    });
     expect(await workspaces()).toContain('extra');
     expect((await pcsim('state', 'restore', id)).code).toBe(0);
     expect(await workspaces()).toEqual(before);
 
-    await fetch(`${server.url}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'extra again' }) });
+    await fetch(`${server.url}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'extra again' }),
+    });
     expect(await pcsim('state', 'import', file)).toMatchObject({ code: 0, out: expect.stringContaining('imported') });
     expect(await workspaces()).toEqual(before);
   });
@@ -58,11 +78,23 @@ describe('pcsim state', () => {
   });
 
   it('refuses with the reason: an unknown action, a file that is not an export, an unknown snapshot', async () => {
-    expect(await pcsim('state', 'rewind')).toMatchObject({ code: 2, err: expect.stringContaining('Expected one of export, import') });
+    expect(await pcsim('state', 'rewind')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('Expected one of export, import'),
+    });
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, '{"format": "other"}');
-    expect(await pcsim('state', 'import', bad)).toMatchObject({ code: 2, err: expect.stringContaining('format is "other". Expected "pcsim-state"') });
-    expect(await pcsim('state', 'restore', 'nope')).toMatchObject({ code: 2, err: expect.stringContaining('Failed to find snapshot nope') });
-    expect(await pcsim('state', 'clock', '--advance', 'soon')).toMatchObject({ code: 2, err: expect.stringContaining('--advance "soon"') });
+    expect(await pcsim('state', 'import', bad)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('format is "other". Expected "pcsim-state"'),
+    });
+    expect(await pcsim('state', 'restore', 'nope')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('Failed to find snapshot nope'),
+    });
+    expect(await pcsim('state', 'clock', '--advance', 'soon')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--advance "soon"'),
+    });
   });
 });

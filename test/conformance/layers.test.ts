@@ -31,16 +31,20 @@ describe('layers', () => {
   it('refuses an import against the layers, a dynamic one too, and a cycle', async () => {
     const root = await tree({
       'src/contract/a.ts': "import type { B } from '../partner-client/b.js';\nexport type A = B;\n",
-      'src/partner-client/b.ts': 'export type B = 1;\nexport const later = () => import(\'../cli/c.js\');\n',
+      'src/partner-client/b.ts': "export type B = 1;\nexport const later = () => import('../cli/c.js');\n",
       'src/cli/c.ts': "export * from './d.js';\n",
       'src/cli/d.ts': "export * from './c.js';\n",
       'src/journeys/ok.ts': "import type { A } from '../contract/a.js';\nexport type Ok = A;\n",
     });
     const problems = check(root);
     expect(problems).toEqual([
-      expect.stringMatching(/^src\/contract\/a\.ts: imports src\/partner-client\/b\.ts \(partner-client\), which comes after its own layer \(contract\)/),
+      expect.stringMatching(
+        /^src\/contract\/a\.ts: imports src\/partner-client\/b\.ts \(partner-client\), which comes after its own layer \(contract\)/,
+      ),
       expect.stringMatching(/^src\/partner-client\/b\.ts: imports src\/cli\/c\.ts \(cli\)/),
-      expect.stringMatching(/^src\/databricks\/model\.ts -> src\/workspace\/types\.ts: listed in ALLOWED but no longer imported/),
+      expect.stringMatching(
+        /^src\/databricks\/model\.ts -> src\/workspace\/types\.ts: listed in ALLOWED but no longer imported/,
+      ),
       expect.stringMatching(/^src\/cli\/(c|d)\.ts → src\/cli\/(c|d)\.ts → src\/cli\/(c|d)\.ts: a cycle/),
     ]);
   });

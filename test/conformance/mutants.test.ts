@@ -20,11 +20,37 @@ afterAll(async () => void (await Promise.all(closers.map((c) => c()))));
 async function certify(settings: PartnerSettings, strict = false): Promise<RunReport> {
   const partner = await startConformancePartner(settings);
   closers.push(partner.close);
-  return runJourneys({ config: partner.config as PartnerConfig, credentials: CONFORMANCE_CREDENTIALS, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, strict });
+  return runJourneys({
+    config: partner.config as PartnerConfig,
+    credentials: CONFORMANCE_CREDENTIALS,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: 5000,
+    strict,
+  });
 }
 
 /** Every journey whose first step creates a connection (all but AUTH; P200/P201 need --wait-core / DestLocation). */
-const CONNECTING = ['P100', 'P101', 'P300', 'P301', 'P302', 'P400', 'P401', 'P402', 'P403', 'P404', 'P405', 'P500', 'P501', 'P502', 'P600', 'P700', 'P800', 'P801', 'P900'];
+const CONNECTING = [
+  'P100',
+  'P101',
+  'P300',
+  'P301',
+  'P302',
+  'P400',
+  'P401',
+  'P402',
+  'P403',
+  'P404',
+  'P405',
+  'P500',
+  'P501',
+  'P502',
+  'P600',
+  'P700',
+  'P800',
+  'P801',
+  'P900',
+];
 /** Journeys with a 200 sign-in (is_connection_established true). */
 const SIGNING_IN = ['P300', 'P301', 'P302', 'P405', 'P501', 'P502', 'P600', 'P700'];
 /** Journeys that expect an error answer to a Connect or hook. */
@@ -91,8 +117,13 @@ describe('the conformance partner (like Databricks sample partner) passes clean'
   it('every applicable journey passes with no warning, even under --strict', async () => {
     const r = await certify({}, true);
     expect(r.journeys.filter((j) => j.status === 'failed').map((j) => [j.id, j.reason])).toEqual([]);
-    expect(r.journeys.flatMap((j) => j.steps.flatMap((s) => s.violations.map((v) => `${j.id}: ${v.rule}`)))).toEqual([]);
-    expect(r.journeys.filter((j) => j.status !== 'passed').map((j) => `${j.id} ${j.status}`)).toEqual(['P200 manual', 'P201 skipped']);
+    expect(r.journeys.flatMap((j) => j.steps.flatMap((s) => s.violations.map((v) => `${j.id}: ${v.rule}`)))).toEqual(
+      [],
+    );
+    expect(r.journeys.filter((j) => j.status !== 'passed').map((j) => `${j.id} ${j.status}`)).toEqual([
+      'P200 manual',
+      'P201 skipped',
+    ]);
   });
 
   it.each([
@@ -104,19 +135,30 @@ describe('the conformance partner (like Databricks sample partner) passes clean'
   ])('and with %j', async (settings, handedOver) => {
     const r = await certify(settings, true);
     expect(r.journeys.filter((j) => j.status === 'failed').map((j) => [j.id, j.reason])).toEqual([]);
-    expect(r.journeys.filter((j) => j.status === 'manual' && j.id !== 'P200').map((j) => `${j.id} ${j.status}`)).toEqual(handedOver);
+    expect(
+      r.journeys.filter((j) => j.status === 'manual' && j.id !== 'P200').map((j) => `${j.id} ${j.status}`),
+    ).toEqual(handedOver);
   });
 });
 
 describe('each mutant fails exactly the journeys of the rule it breaks', () => {
-  it.each(MUTANTS)('%s breaks %s', async (mutant, rule, journeys) => {
-    const r = await certify({ mutant }, RULE_TABLE[rule]?.severity === 'warning');
-    const failed = r.journeys.filter((j) => j.status === 'failed');
-    expect(failed.map((j) => j.id).sort()).toEqual([...journeys].sort());
-    for (const j of failed) expect({ id: j.id, reason: j.reason }).toEqual({ id: j.id, reason: expect.stringContaining(`[${rule}]`) });
-    // Every violation carries the severity of its rule in the table.
-    for (const v of r.journeys.flatMap((j) => j.steps.flatMap((s) => s.violations))) expect({ rule: v.rule, severity: v.severity }).toEqual({ rule: v.rule, severity: RULE_TABLE[v.rule]?.severity });
-  }, 60000);
+  it.each(MUTANTS)(
+    '%s breaks %s',
+    async (mutant, rule, journeys) => {
+      const r = await certify({ mutant }, RULE_TABLE[rule]?.severity === 'warning');
+      const failed = r.journeys.filter((j) => j.status === 'failed');
+      expect(failed.map((j) => j.id).sort()).toEqual([...journeys].sort());
+      for (const j of failed)
+        expect({ id: j.id, reason: j.reason }).toEqual({ id: j.id, reason: expect.stringContaining(`[${rule}]`) });
+      // Every violation carries the severity of its rule in the table.
+      for (const v of r.journeys.flatMap((j) => j.steps.flatMap((s) => s.violations)))
+        expect({ rule: v.rule, severity: v.severity }).toEqual({
+          rule: v.rule,
+          severity: RULE_TABLE[v.rule]?.severity,
+        });
+    },
+    60000,
+  );
 });
 
 describe('coverage', () => {

@@ -16,7 +16,13 @@ export interface PartnerSettings {
   require_manual_signup?: boolean;
   category?: string;
   /** Which optional hooks exist (default: all). */
-  hooks?: { delete_connection?: boolean; delete_account?: boolean; expire_account?: boolean; test_connection?: boolean; connectors?: boolean };
+  hooks?: {
+    delete_connection?: boolean;
+    delete_account?: boolean;
+    expire_account?: boolean;
+    test_connection?: boolean;
+    connectors?: boolean;
+  };
   mutant?: string;
 }
 
@@ -42,7 +48,9 @@ const isTestDomain = (d: string) => TEST_DOMAINS.some((t) => d === t || d.endsWi
 
 /** int64 ids stay exact: they are read as strings before JSON.parse can round them. */
 const parse = (text: string): Record<string, unknown> =>
-  JSON.parse(text.replace(/("(?:workspace_id|databricks_user_id|databricks_organization_id)"\s*:\s*)(-?\d+)/g, '$1"$2"'));
+  JSON.parse(
+    text.replace(/("(?:workspace_id|databricks_user_id|databricks_organization_id)"\s*:\s*)(-?\d+)/g, '$1"$2"'),
+  );
 
 export async function startConformancePartner(settings: PartnerSettings = {}) {
   const mutant = settings.mutant ?? '';
@@ -51,7 +59,14 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
     trial_type: settings.trial_type ?? 'account',
     require_manual_signup: settings.require_manual_signup ?? false,
   };
-  const hooks = { delete_connection: true, delete_account: true, expire_account: true, test_connection: true, connectors: true, ...settings.hooks };
+  const hooks = {
+    delete_connection: true,
+    delete_account: true,
+    expire_account: true,
+    test_connection: true,
+    connectors: true,
+    ...settings.hooks,
+  };
   const accounts = new Map<string, Account>();
   const connections = new Map<string, Connection>();
   let base = '';
@@ -64,8 +79,10 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
   const fail = (res: ServerResponse, status: number, reason: string, message: string) => {
     if (mutant === 'error-without-reason') return send(res, status, { message });
     if (mutant === 'error-display-number') return send(res, status, { error_reason: reason, display_message: 404 });
-    if (reason === 'connection_not_found' && mutant === 'error-reason-upper') return send(res, status, { error_reason: 'CONNECTION_NOT_FOUND', display_message: message });
-    if (reason === 'connection_not_found' && mutant === 'error-reason-status') return send(res, status, { error_reason: 'general_error', display_message: message });
+    if (reason === 'connection_not_found' && mutant === 'error-reason-upper')
+      return send(res, status, { error_reason: 'CONNECTION_NOT_FOUND', display_message: message });
+    if (reason === 'connection_not_found' && mutant === 'error-reason-status')
+      return send(res, status, { error_reason: 'general_error', display_message: message });
     send(res, status, { error_reason: reason, display_message: message });
   };
   /** A new connection's answer, with the mutants that break it at the HTTP, JSON or Connection level. */
@@ -88,7 +105,9 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
         return res.end(`{"user_status":"existing",${text.slice(1)}`);
       case 'create-bad-utf8':
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(Buffer.concat([Buffer.from(`${text.slice(0, -1)},"x":"`), Buffer.from([0xff]), Buffer.from('"}')]));
+        return res.end(
+          Buffer.concat([Buffer.from(`${text.slice(0, -1)},"x":"`), Buffer.from([0xff]), Buffer.from('"}')]),
+        );
       case 'create-huge':
         return send(res, 200, { ...body, padding: 'x'.repeat(2 * 1024 * 1024) });
       case 'create-reset':
@@ -130,7 +149,9 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
 
   function createConnection(account: Account, workspace: string, creator: string): Connection {
     if (mutant === 'reuse-id-across-workspaces') {
-      const other = [...connections.values()].find((c) => !c.deleted && c.domain === account.domain && c.workspace !== workspace);
+      const other = [...connections.values()].find(
+        (c) => !c.deleted && c.domain === account.domain && c.workspace !== workspace,
+      );
       if (other) return other;
     }
     if (mutant === 'reuse-id-on-recreate') {
@@ -156,7 +177,10 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
         accounts.set(domain, account);
         account.users.set(email, { expired: false });
         const c = createConnection(account, workspace, email);
-        return created(res, answer('create_trial', 'new', mutant === 'demo-account-active' ? 'active' : 'new', true, c.id));
+        return created(
+          res,
+          answer('create_trial', 'new', mutant === 'demo-account-active' ? 'active' : 'new', true, c.id),
+        );
       }
       const accountStatus = account ? 'active' : 'new';
       account ??= { domain, expired: false, users: new Map() };
@@ -164,27 +188,44 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
       const known = account.users.get(email);
       const expired = s.trial_type === 'account' ? account.expired : (known?.expired ?? false);
       if (expired && mutant === 'expired-error-without-message') return send(res, 400, { error_reason: 'bad_request' });
-      if (expired) return send(res, 200, { ...answer('purchase_product', known ? 'existing' : 'new', 'expired', false), ...(mutant === 'expired-with-connection-id' ? { connection_id: 'expired' } : {}) });
+      if (expired)
+        return send(res, 200, {
+          ...answer('purchase_product', known ? 'existing' : 'new', 'expired', false),
+          ...(mutant === 'expired-with-connection-id' ? { connection_id: 'expired' } : {}),
+        });
       if (!known) account.users.set(email, { expired: false });
       const c = createConnection(account, workspace, email);
       const redirect = mutant === 'create-sign-in-redirect' ? 'sign_in' : 'create_trial';
-      return created(res, answer(redirect, known && mutant !== 'known-user-new' ? 'existing' : 'new', accountStatus, true, c.id));
+      return created(
+        res,
+        answer(redirect, known && mutant !== 'known-user-new' ? 'existing' : 'new', accountStatus, true, c.id),
+      );
     }
     // Sign-in (ConnectHelper.processExistingConnection).
     const c = connections.get(String(req.connection_id));
     const account = c ? accounts.get(c.domain) : undefined;
-    if (mutant === 'account-first' && c && !account) return fail(res, 404, 'account_not_found', 'The account was deleted.');
-    if (!c || c.deleted || !account) return fail(res, 404, 'connection_not_found', `Connection ${String(req.connection_id)} is unknown.`);
+    if (mutant === 'account-first' && c && !account)
+      return fail(res, 404, 'account_not_found', 'The account was deleted.');
+    if (!c || c.deleted || !account)
+      return fail(res, 404, 'connection_not_found', `Connection ${String(req.connection_id)} is unknown.`);
     if (s.require_manual_signup) return fail(res, 404, 'account_not_found', 'Sign up first.');
     const user = account.users.get(email);
     const expired = s.trial_type === 'account' ? account.expired : (user?.expired ?? false);
     if (user) {
       const creator = email === c.creator && !expired;
-      if (mutant === 'creator-status-new' && creator) return signedIn(res, answer('sign_in', 'new', 'active', false), c.id);
-      if (mutant === 'creator-account-new' && creator) return signedIn(res, answer('sign_in', 'existing', 'new', false), c.id);
-      if (mutant === 'creator-redirect-create-trial' && creator) return signedIn(res, answer('create_trial', 'existing', 'active', false), c.id);
-      if (mutant === 'joined-user-new' && email !== c.creator) return signedIn(res, answer('sign_in', 'new', 'active', false), c.id);
-      return signedIn(res, answer(expired ? 'purchase_product' : 'sign_in', 'existing', expired ? 'expired' : 'active', false), c.id);
+      if (mutant === 'creator-status-new' && creator)
+        return signedIn(res, answer('sign_in', 'new', 'active', false), c.id);
+      if (mutant === 'creator-account-new' && creator)
+        return signedIn(res, answer('sign_in', 'existing', 'new', false), c.id);
+      if (mutant === 'creator-redirect-create-trial' && creator)
+        return signedIn(res, answer('create_trial', 'existing', 'active', false), c.id);
+      if (mutant === 'joined-user-new' && email !== c.creator)
+        return signedIn(res, answer('sign_in', 'new', 'active', false), c.id);
+      return signedIn(
+        res,
+        answer(expired ? 'purchase_product' : 'sign_in', 'existing', expired ? 'expired' : 'active', false),
+        c.id,
+      );
     }
     const status = s.trial_type === 'account' && account.expired ? 'expired' : 'active';
     switch (s.new_user_action) {
@@ -209,7 +250,9 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
         if (!c || c.deleted) return fail(res, 404, 'connection_not_found', 'Unknown connection.');
         c.deleted = true;
         if (mutant === 'delete-connection-empty') return send(res, 200, {});
-        return send(res, 200, { resource_status: mutant === 'delete-connection-enum' ? 'deleted' : 'resources_deleted' });
+        return send(res, 200, {
+          resource_status: mutant === 'delete-connection-enum' ? 'deleted' : 'resources_deleted',
+        });
       }
       case '/delete-account': {
         const domain = String(req.domain).toLowerCase();
@@ -222,7 +265,8 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
       case '/expire-account': {
         const email = String(req.email).toLowerCase();
         const account = accounts.get(email.split('@').pop()!);
-        if (!isTestDomain(email.split('@').pop()!)) return fail(res, 400, 'bad_request', 'Only test domains may be expired.');
+        if (!isTestDomain(email.split('@').pop()!))
+          return fail(res, 400, 'bad_request', 'Only test domains may be expired.');
         if (s.trial_type === 'account' && account) account.expired = true;
         const user = account?.users.get(email);
         if (s.trial_type === 'user' && user) user.expired = true;
@@ -232,7 +276,11 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
         const c = connections.get(String(req.connection_id));
         if (!c || c.deleted) return fail(res, 404, 'connection_not_found', 'Unknown connection.');
         if (mutant === 'test-results-missing') return send(res, 200, { results: [] });
-        const result = { test_name: 'reach the warehouse', status: mutant === 'test-status-ok' ? 'OK' : 'PASS', ...(mutant === 'test-no-message' ? {} : { message: 'It answered.' }) };
+        const result = {
+          test_name: 'reach the warehouse',
+          status: mutant === 'test-status-ok' ? 'OK' : 'PASS',
+          ...(mutant === 'test-no-message' ? {} : { message: 'It answered.' }),
+        };
         return send(res, 200, { test_results: [result] });
       }
     }
@@ -246,7 +294,10 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method === 'GET' && ['/create_trial', '/sign_in', '/purchase_product', '/contact_admin'].includes(url.pathname)) {
+    if (
+      req.method === 'GET' &&
+      ['/create_trial', '/sign_in', '/purchase_product', '/contact_admin'].includes(url.pathname)
+    ) {
       res.writeHead(mutant === 'redirect-page-404' ? 404 : 200, { 'content-type': 'text/html' });
       return res.end('<p>partner page</p>');
     }
@@ -257,8 +308,17 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
       const page = Number(url.searchParams.get('pagination_token') ?? '0');
       if (mutant === 'connectors-empty') return send(res, 200, { connectors: [] });
       if (mutant === 'connectors-loop') return send(res, 200, { connectors: CONNECTORS[0], pagination_token: '1' });
-      const list = (CONNECTORS[page] ?? []).map((c) => (mutant === 'connector-type-sink' ? { ...c, type: 'sink' } : mutant === 'connector-no-name' ? { identifier: c.identifier, type: c.type } : c));
-      return send(res, 200, { connectors: list, ...(page + 1 < CONNECTORS.length ? { pagination_token: String(page + 1) } : {}) });
+      const list = (CONNECTORS[page] ?? []).map((c) =>
+        mutant === 'connector-type-sink'
+          ? { ...c, type: 'sink' }
+          : mutant === 'connector-no-name'
+            ? { identifier: c.identifier, type: c.type }
+            : c,
+      );
+      return send(res, 200, {
+        connectors: list,
+        ...(page + 1 < CONNECTORS.length ? { pagination_token: String(page + 1) } : {}),
+      });
     }
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -301,7 +361,9 @@ export async function startConformancePartner(settings: PartnerSettings = {}) {
     trial_type: s.trial_type,
     supports_demo: true,
   };
-  return { config, close: () =>
+  return {
+    config,
+    close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -42,7 +42,14 @@ async function freePort(): Promise<number> {
 /** A partner repository with pcsim installed as npm ci would: node_modules/@pcsim/cli and its bin. */
 async function partnerRepo(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'pcsim-ci-'));
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'partner-repo', private: true, devDependencies: { '@pcsim/cli': `file:tools/pcsim-cli-${pkg.version}.tgz` } }));
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name: 'partner-repo',
+      private: true,
+      devDependencies: { '@pcsim/cli': `file:tools/pcsim-cli-${pkg.version}.tgz` },
+    }),
+  );
   await mkdir(join(dir, 'node_modules/@pcsim'), { recursive: true });
   await mkdir(join(dir, 'node_modules/.bin'));
   await symlink(root, join(dir, 'node_modules/@pcsim/cli'));
@@ -53,7 +60,12 @@ async function partnerRepo(): Promise<string> {
 /** One shell as the CI runs it (bash -eo pipefail), in its own process group. */
 function shell(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   return new Promise((done) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     groups.push(child.pid!);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -68,16 +80,32 @@ function shell(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ c
 }
 
 const baseEnv = () => {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCSIM_') && !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN', 'NO_COLOR'].includes(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('PCSIM_') && !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN', 'NO_COLOR'].includes(k),
+    ),
+  );
   return { ...clean, npm_config_offline: 'true', npm_config_update_notifier: 'false' };
 };
 
 /** GitHub expressions (`${{ secrets.X }}`) are empty here, as for a repository without the secrets. */
 const githubValue = (v: unknown) => String(v).replace(/\$\{\{[^}]*\}\}/g, '');
 
-interface GithubStep { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, string> }
-const github = parse(readFileSync(join(root, 'docs/ci/github-actions.yml'), 'utf8')) as { env: Record<string, string>; jobs: Record<string, { steps: GithubStep[] }> };
-const gitlab = parse(readFileSync(join(root, 'docs/ci/gitlab-ci.yml'), 'utf8')) as Record<string, { script: string[]; artifacts: { when: string; paths: string[]; reports: { junit: string } }; image: unknown }> & { variables: Record<string, string> };
+interface GithubStep {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string>;
+}
+const github = parse(readFileSync(join(root, 'docs/ci/github-actions.yml'), 'utf8')) as {
+  env: Record<string, string>;
+  jobs: Record<string, { steps: GithubStep[] }>;
+};
+const gitlab = parse(readFileSync(join(root, 'docs/ci/gitlab-ci.yml'), 'utf8')) as Record<
+  string,
+  { script: string[]; artifacts: { when: string; paths: string[]; reports: { junit: string } }; image: unknown }
+> & { variables: Record<string, string> };
 
 const JUNIT = /--reporter junit:(\S+)/;
 
@@ -96,9 +124,16 @@ describe('docs/ci/github-actions.yml', () => {
     }
   });
 
-  async function runJob(extraEnv: Record<string, string>): Promise<{ dir: string; env: NodeJS.ProcessEnv; results: Array<{ name: string; code: number; out: string }> }> {
+  async function runJob(
+    extraEnv: Record<string, string>,
+  ): Promise<{ dir: string; env: NodeJS.ProcessEnv; results: Array<{ name: string; code: number; out: string }> }> {
     const dir = await partnerRepo();
-    const env = { ...baseEnv(), ...Object.fromEntries(Object.entries(github.env).map(([k, v]) => [k, githubValue(v)])), PARTNER_PORT: String(await freePort()), ...extraEnv };
+    const env = {
+      ...baseEnv(),
+      ...Object.fromEntries(Object.entries(github.env).map(([k, v]) => [k, githubValue(v)])),
+      PARTNER_PORT: String(await freePort()),
+      ...extraEnv,
+    };
     const results: Array<{ name: string; code: number; out: string }> = [];
     for (const step of tarball!.steps.filter((s) => s.run && s.run.trim() !== 'npm ci')) {
       const r = await shell(step.run!, dir, env);
@@ -111,14 +146,18 @@ describe('docs/ci/github-actions.yml', () => {
   it('the tarball job runs as written against a compliant partner: exit 0, a JUnit report with no failure', async () => {
     const { dir, env: jobEnv, results } = await runJob({});
     expect(results.map((r) => ({ name: r.name, code: r.code, out: r.code ? r.out : '' }))).toEqual(
-      tarball!.steps.filter((s) => s.run && s.run.trim() !== 'npm ci').map((s) => ({ name: s.name, code: 0, out: '' })));
+      tarball!.steps.filter((s) => s.run && s.run.trim() !== 'npm ci').map((s) => ({ name: s.name, code: 0, out: '' })),
+    );
     const xml = readFileSync(join(dir, 'reports/pcsim.xml'), 'utf8');
     expect(xml).toMatch(/failures="0"/);
-    for (const f of ['reports/pcsim.html', 'reports/pcsim.json', 'partner.json']) expect(existsSync(join(dir, f))).toBe(true);
+    for (const f of ['reports/pcsim.html', 'reports/pcsim.json', 'partner.json'])
+      expect(existsSync(join(dir, f))).toBe(true);
 
     // The image job's pcsim arguments, run by the same binary against the same partner (no Docker here).
     const step = image!.steps.find((s) => s.run?.includes('--user'))!.run!;
-    const args = step.slice(step.indexOf(`pcsim:${pkg.version} `) + `pcsim:${pkg.version} `.length).replace(/junit:reports\//, 'junit:image-reports/');
+    const args = step
+      .slice(step.indexOf(`pcsim:${pkg.version} `) + `pcsim:${pkg.version} `.length)
+      .replace(/junit:reports\//, 'junit:image-reports/');
     const r = await shell(`npx pcsim ${args}`, dir, jobEnv);
     expect({ code: r.code, out: r.code ? r.out : '' }).toEqual({ code: 0, out: '' });
     expect(readFileSync(join(dir, 'image-reports/pcsim.xml'), 'utf8')).toMatch(/failures="0"/);
@@ -150,15 +189,27 @@ describe('docs/ci/gitlab-ci.yml', () => {
       expect(job.artifacts).toMatchObject({ when: 'always', reports: { junit: JUNIT.exec(run)?.[1] } });
       expect(job.artifacts.paths).toContain('reports/');
     }
-    expect(gitlab['pcsim-image']!.image).toMatchObject({ name: expect.stringMatching(new RegExp(`/pcsim:${pkg.version.replace(/\./g, '\\.')}$`)), entrypoint: [''] });
+    expect(gitlab['pcsim-image']!.image).toMatchObject({
+      name: expect.stringMatching(new RegExp(`/pcsim:${pkg.version.replace(/\./g, '\\.')}$`)),
+      entrypoint: [''],
+    });
   });
 
-  it.each(['pcsim', 'pcsim-image'])('the %s job script runs as written (one shell, as GitLab runs it): exit 0 and the JUnit report', async (name) => {
-    const dir = await partnerRepo();
-    const env = { ...baseEnv(), ...gitlab.variables, PARTNER_PORT: String(await freePort()), PATH: `${join(dir, 'node_modules/.bin')}:${process.env.PATH}` };
-    const script = gitlab[name]!.script.filter((l) => l.trim() !== 'npm ci').join('\n');
-    const r = await shell(script, dir, env);
-    expect({ code: r.code, out: r.code ? r.out : '' }).toEqual({ code: 0, out: '' });
-    expect(readFileSync(join(dir, gitlab[name]!.artifacts.reports.junit), 'utf8')).toMatch(/failures="0"/);
-  }, 180000);
+  it.each(['pcsim', 'pcsim-image'])(
+    'the %s job script runs as written (one shell, as GitLab runs it): exit 0 and the JUnit report',
+    async (name) => {
+      const dir = await partnerRepo();
+      const env = {
+        ...baseEnv(),
+        ...gitlab.variables,
+        PARTNER_PORT: String(await freePort()),
+        PATH: `${join(dir, 'node_modules/.bin')}:${process.env.PATH}`,
+      };
+      const script = gitlab[name]!.script.filter((l) => l.trim() !== 'npm ci').join('\n');
+      const r = await shell(script, dir, env);
+      expect({ code: r.code, out: r.code ? r.out : '' }).toEqual({ code: 0, out: '' });
+      expect(readFileSync(join(dir, gitlab[name]!.artifacts.reports.junit), 'utf8')).toMatch(/failures="0"/);
+    },
+    180000,
+  );
 });

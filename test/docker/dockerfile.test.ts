@@ -18,7 +18,11 @@ import { ROUTES } from '../../src/server/app.js';
 
 const root = process.cwd();
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string>; engines: { node: string } };
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+  engines: { node: string };
+};
 
 /** Instructions with continuation lines joined and comments dropped. */
 const instructions = dockerfile
@@ -36,7 +40,11 @@ const stages = dockerfile.split(/^FROM /m).slice(1);
 const runtime = stages.at(-1)!;
 /** The JavaScript the HEALTHCHECK runs with `node -e`. */
 const healthScript = () => {
-  const args = jsonArray(all('HEALTHCHECK').at(-1)!.args.replace(/^.*?CMD /, ''));
+  const args = jsonArray(
+    all('HEALTHCHECK')
+      .at(-1)!
+      .args.replace(/^.*?CMD /, ''),
+  );
   expect(args.slice(0, 2)).toEqual(['node', '-e']);
   return args[2]!;
 };
@@ -54,17 +62,24 @@ describe('Dockerfile', () => {
       .filter((c) => !c.args.startsWith('--from'))
       .flatMap((c) => c.args.split(/\s+/).slice(0, -1));
     expect(sources.length).toBeGreaterThan(3);
-    for (const s of sources) expect({ source: s, exists: existsSync(path.join(root, s)) }).toEqual({ source: s, exists: true });
+    for (const s of sources)
+      expect({ source: s, exists: existsSync(path.join(root, s)) }).toEqual({ source: s, exists: true });
   });
 
   test('builds with the npm build script, whose output directory is what the runtime copies', () => {
     expect(dockerfile).toContain('RUN npm ci');
     expect(dockerfile).toContain('RUN npm run build');
     expect(pkg.scripts.build).toBeDefined();
-    const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { outDir: string } };
-    expect(runtime).toContain(`COPY --from=build /app/${tsconfig.compilerOptions.outDir} ./${tsconfig.compilerOptions.outDir}`);
+    const tsconfig = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as {
+      compilerOptions: { outDir: string };
+    };
+    expect(runtime).toContain(
+      `COPY --from=build /app/${tsconfig.compilerOptions.outDir} ./${tsconfig.compilerOptions.outDir}`,
+    );
     // the bin script loads the compiled CLI from that directory
-    expect(readFileSync(path.join(root, pkg.bin.pcsim!), 'utf8')).toContain(`../${tsconfig.compilerOptions.outDir}/cli.js`);
+    expect(readFileSync(path.join(root, pkg.bin.pcsim!), 'utf8')).toContain(
+      `../${tsconfig.compilerOptions.outDir}/cli.js`,
+    );
   });
 
   test('ENTRYPOINT is the package bin, linked to the copied script; the runtime runs as non-root', () => {
@@ -77,10 +92,12 @@ describe('Dockerfile', () => {
     expect(user).not.toBe('root');
   });
 
-  test('CMD is `serve --host 0.0.0.0`, EXPOSE and the HEALTHCHECK\'s fallback are serve\'s default port, and the health path is a route', () => {
+  test("CMD is `serve --host 0.0.0.0`, EXPOSE and the HEALTHCHECK's fallback are serve's default port, and the health path is a route", () => {
     const cmd = jsonArray(all('CMD').at(-1)!.args);
     expect(cmd).toEqual(['serve', '--host', '0.0.0.0']);
-    const serve = buildProgram({ out: () => undefined, err: () => undefined, env: {}, isTTY: false }, { code: 0 }, () => Promise.resolve()).commands.find((c) => c.name() === 'serve')!;
+    const serve = buildProgram({ out: () => undefined, err: () => undefined, env: {}, isTTY: false }, { code: 0 }, () =>
+      Promise.resolve(),
+    ).commands.find((c) => c.name() === 'serve')!;
     const port = (serve.options as Option[]).find((o) => o.long === '--port')!.defaultValue as string;
     expect(all('EXPOSE').at(-1)!.args).toBe(port);
     const script = healthScript();
@@ -122,7 +139,10 @@ describe('Dockerfile', () => {
     const port = await freePort();
     const cmd = jsonArray(all('CMD').at(-1)!.args).map((a) => (a === '0.0.0.0' ? '127.0.0.1' : a)); // loopback in tests
     const env = { ...process.env, PCSIM_DATA: data, PCSIM_PORT: String(port), HOME: tmpdir() };
-    const child = spawn(process.execPath, [path.join(root, pkg.bin.pcsim!), ...cmd], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(root, pkg.bin.pcsim!), ...cmd], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let err = '';

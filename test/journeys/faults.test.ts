@@ -19,10 +19,17 @@ async function run(opts: ReferencePartnerOptions, extra: { journeys?: string; ti
   opened.push(ref.close);
   const sel = selectJourneys(extra.journeys);
   if ('error' in sel) throw new Error(sel.error);
-  return runJourneys({ config: ref.config, credentials, journeys: sel.journeys, retryBackoffMs: [0, 0, 0], timeoutMs: extra.timeoutMs ?? 5000 });
+  return runJourneys({
+    config: ref.config,
+    credentials,
+    journeys: sel.journeys,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: extra.timeoutMs ?? 5000,
+  });
 }
 
-const ids = (r: Awaited<ReturnType<typeof run>>, status: string) => r.journeys.filter((j) => j.status === status).map((j) => j.id);
+const ids = (r: Awaited<ReturnType<typeof run>>, status: string) =>
+  r.journeys.filter((j) => j.status === status).map((j) => j.id);
 /** The journeys whose first step is a successful Connect: any broken Connect answer fails them all. */
 const CONNECTING = CATALOGUE.filter((j) => !['AUTH', 'P200', 'P201'].includes(j.id)).map((j) => j.id); // P200/P201: manual or skipped here
 
@@ -30,18 +37,28 @@ describe('against the compliant reference partner', () => {
   it('passes every applicable journey and reports the rest as skipped or manual', async () => {
     const r = await run({});
     expect(ids(r, 'failed')).toEqual([]);
-    expect(ids(r, 'passed')).toEqual(CONNECTING.concat('AUTH').sort((a, b) => CATALOGUE.findIndex((j) => j.id === a) - CATALOGUE.findIndex((j) => j.id === b)));
-    expect(r.journeys.find((j) => j.id === 'P201')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('resources_to_provision') });
+    expect(ids(r, 'passed')).toEqual(
+      CONNECTING.concat('AUTH').sort(
+        (a, b) => CATALOGUE.findIndex((j) => j.id === a) - CATALOGUE.findIndex((j) => j.id === b),
+      ),
+    );
+    expect(r.journeys.find((j) => j.id === 'P201')).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('resources_to_provision'),
+    });
     expect(r.journeys.find((j) => j.id === 'P200')).toMatchObject({ status: 'manual' });
     expect(r.summary).toEqual({ passed: 20, failed: 0, skipped: 1, manual: 1, total: 22 });
   });
 
-  it.each(['invite', 'not_found', 'error'] as const)('passes P302 for new_user_action %s and turns P301 manual', async (action) => {
-    const r = await run({ newUserAction: action });
-    expect(ids(r, 'failed')).toEqual([]);
-    expect(r.journeys.find((j) => j.id === 'P301')!.status).toBe('manual');
-    expect(r.journeys.find((j) => j.id === 'P302')!.status).toBe('passed');
-  });
+  it.each(['invite', 'not_found', 'error'] as const)(
+    'passes P302 for new_user_action %s and turns P301 manual',
+    async (action) => {
+      const r = await run({ newUserAction: action });
+      expect(ids(r, 'failed')).toEqual([]);
+      expect(r.journeys.find((j) => j.id === 'P301')!.status).toBe('manual');
+      expect(r.journeys.find((j) => j.id === 'P302')!.status).toBe('passed');
+    },
+  );
 
   it('passes with require_manual_signup and with trial_type user', async () => {
     expect(ids(await run({ requireManualSignup: true }), 'failed')).toEqual([]);
@@ -49,9 +66,20 @@ describe('against the compliant reference partner', () => {
   });
 
   it('skips the journeys of hooks the partner does not implement, naming the config field', async () => {
-    const r = await run({ hooks: { delete_connection: false, delete_account: false, expire_account: false, test_connection: false, get_connectors: false }, supportsDemo: false });
+    const r = await run({
+      hooks: {
+        delete_connection: false,
+        delete_account: false,
+        expire_account: false,
+        test_connection: false,
+        get_connectors: false,
+      },
+      supportsDemo: false,
+    });
     expect(ids(r, 'failed')).toEqual([]);
-    expect(ids(r, 'skipped').sort()).toEqual(['P201', 'P401', 'P402', 'P403', 'P404', 'P405', 'P500', 'P501', 'P502', 'P700', 'P800', 'P801', 'P900'].sort());
+    expect(ids(r, 'skipped').sort()).toEqual(
+      ['P201', 'P401', 'P402', 'P403', 'P404', 'P405', 'P500', 'P501', 'P502', 'P700', 'P800', 'P801', 'P900'].sort(),
+    );
     expect(r.journeys.find((j) => j.id === 'P402')!.reason).toContain('endpoints.delete_connection_path');
     expect(r.journeys.find((j) => j.id === 'P700')!.reason).toContain('supports_demo');
   });
@@ -70,7 +98,11 @@ describe('each fault fails exactly the journeys it breaks, naming the rule', () 
     ['redirect-outside-allowlist', CONNECTING, 'connect.redirect_uri.host'],
     ['redirect-broken', CONNECTING, 'connect.redirect_uri.open'],
     ['no-connection-id', CONNECTING, 'connect.connection_id.required'],
-    ['id-on-sign-in', ['P300', 'P301', 'P302', 'P405', 'P501', 'P502', 'P600', 'P700'], 'connect.connection_id.on_sign_in'],
+    [
+      'id-on-sign-in',
+      ['P300', 'P301', 'P302', 'P405', 'P501', 'P502', 'P600', 'P700'],
+      'connect.connection_id.on_sign_in',
+    ],
     ['ignore-demo', ['P700'], 'journey.redirect_value'],
     ['accept-bad-credentials', ['AUTH'], 'journey.status'],
     ['keep-deleted-connections', ['P402', 'P801'], 'journey.status'],
@@ -101,14 +133,17 @@ describe('each fault fails exactly the journeys it breaks, naming the rule', () 
     expect(r.journeys[0]!.steps[1]!.violations.map((v) => v.rule)).toContain('journey.connection_id.reused');
   });
 
-  it.each(['slow', 'hang'] as const)('%s: a timeout fails the journey at once (not retried) and the run finishes', async (fault) => {
-    const r = await run({ faults: [fault], slowMs: 1500 }, { journeys: 'P100,P300', timeoutMs: 150 });
-    expect(ids(r, 'failed')).toEqual(['P100', 'P300']);
-    const step = r.journeys[0]!.steps[0]!;
-    expect(step.attempts).toBe(1);
-    expect(r.journeys[0]!.reason).toContain('[http.network]');
-    expect(r.journeys[0]!.reason).toContain('timeout');
-  });
+  it.each(['slow', 'hang'] as const)(
+    '%s: a timeout fails the journey at once (not retried) and the run finishes',
+    async (fault) => {
+      const r = await run({ faults: [fault], slowMs: 1500 }, { journeys: 'P100,P300', timeoutMs: 150 });
+      expect(ids(r, 'failed')).toEqual(['P100', 'P300']);
+      const step = r.journeys[0]!.steps[0]!;
+      expect(step.attempts).toBe(1);
+      expect(r.journeys[0]!.reason).toContain('[http.network]');
+      expect(r.journeys[0]!.reason).toContain('timeout');
+    },
+  );
 });
 
 it('stops at a partner that is down, with a reason naming the address', async () => {

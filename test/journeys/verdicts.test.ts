@@ -13,22 +13,40 @@ import { CONFORMANCE_CREDENTIALS, startConformancePartner, type PartnerSettings 
 const closers: Array<() => Promise<void>> = [];
 afterAll(async () => void (await Promise.all(closers.map((c) => c()))));
 
-async function judge(ids: string, settings: PartnerSettings = {}, strict = false): Promise<Record<string, JourneyReport>> {
+async function judge(
+  ids: string,
+  settings: PartnerSettings = {},
+  strict = false,
+): Promise<Record<string, JourneyReport>> {
   const partner = await startConformancePartner(settings);
   closers.push(partner.close);
   const sel = selectJourneys(ids);
   if ('error' in sel) throw new Error(sel.error);
-  const r = await runJourneys({ config: partner.config as PartnerConfig, credentials: CONFORMANCE_CREDENTIALS, journeys: sel.journeys, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, strict, rerunBase: 'pcsim run --partner partner.json' });
+  const r = await runJourneys({
+    config: partner.config as PartnerConfig,
+    credentials: CONFORMANCE_CREDENTIALS,
+    journeys: sel.journeys,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: 5000,
+    strict,
+    rerunBase: 'pcsim run --partner partner.json',
+  });
   return Object.fromEntries(r.journeys.map((j) => [j.id, j]));
 }
 
-const warnings = (j: JourneyReport) => j.steps.flatMap((s) => s.violations.filter((v) => v.severity === 'warning').map((v) => v.rule));
+const warnings = (j: JourneyReport) =>
+  j.steps.flatMap((s) => s.violations.filter((v) => v.severity === 'warning').map((v) => v.rule));
 
 describe('verdicts that agree with Databricks', () => {
   it('P700: the sign-in after a demo connect is an ordinary sign-in (DemoFlowTests)', async () => {
     const r = await judge('P700');
     expect({ status: r.P700!.status, reason: r.P700!.reason }).toEqual({ status: 'passed', reason: undefined });
-    expect(r.P700!.steps.map((s) => s.name)).toEqual(['demo: connect u1', 'demo: sign in u1', 'demo: connect u2', 'demo: sign in u2']);
+    expect(r.P700!.steps.map((s) => s.name)).toEqual([
+      'demo: connect u1',
+      'demo: sign in u1',
+      'demo: connect u2',
+      'demo: sign in u2',
+    ]);
   });
 
   it('P700: a partner ignoring demo on a new connection still fails', async () => {
@@ -38,7 +56,10 @@ describe('verdicts that agree with Databricks', () => {
 
   it('P400: the old connection_id on the re-create is an error (seed: "must create a new connection")', async () => {
     const r = await judge('P400', { mutant: 'reuse-id-on-recreate' });
-    expect(r.P400).toMatchObject({ status: 'failed', reason: expect.stringContaining('[journey.connection_id.reused]') });
+    expect(r.P400).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('[journey.connection_id.reused]'),
+    });
     // The report says how to re-run just this journey, and what was expected and received.
     expect(r.P400!.rerun).toBe('pcsim run --partner partner.json --journeys P400');
     const v = r.P400!.steps.at(-1)!.violations.find((x) => x.rule === 'journey.connection_id.reused')!;
@@ -57,7 +78,10 @@ describe('verdicts that agree with Databricks', () => {
     expect(r.P502!.reason).toContain(why);
   });
 
-  it.each([['account', 'expired'], ['user', 'active']] as const)('P502 under trial_type %s judges account_status %s', async (trial_type, status) => {
+  it.each([
+    ['account', 'expired'],
+    ['user', 'active'],
+  ] as const)('P502 under trial_type %s judges account_status %s', async (trial_type, status) => {
     const r = await judge('P502', { trial_type });
     expect(r.P502!.status).toBe('passed');
     expect((r.P502!.steps.at(-1)!.response!.body as Record<string, unknown>).account_status).toBe(status);
@@ -75,7 +99,10 @@ describe('verdicts that agree with Databricks', () => {
     expect(clean.P404!.status).toBe('passed');
     expect(clean.P404!.steps.filter((s) => s.response?.status === 404).length).toBe(2);
     const bad = await judge('P404', { mutant: 'account-first' });
-    expect(bad.P404).toMatchObject({ status: 'failed', reason: expect.stringContaining('sign in after the connection and the account were deleted') });
+    expect(bad.P404).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('sign in after the connection and the account were deleted'),
+    });
   });
 
   it('P404 without delete-connection runs the suite order only', async () => {
@@ -93,7 +120,12 @@ describe('verdicts that agree with Databricks', () => {
 
   it('--strict: a warning fails its journey, naming the rule; errors-only journeys are unchanged', async () => {
     const r = await judge('P300,P100', { mutant: 'creator-status-new' }, true);
-    expect(r.P300).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^strict: 1 warning\(s\) fail the journey; step "sign in u1 again": \[journey\.recommended\.user_status\]/) });
+    expect(r.P300).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(
+        /^strict: 1 warning\(s\) fail the journey; step "sign in u1 again": \[journey\.recommended\.user_status\]/,
+      ),
+    });
     expect(r.P100!.status).toBe('passed');
   });
 });

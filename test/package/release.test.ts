@@ -9,12 +9,23 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; scripts: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  version: string;
+  scripts: Record<string, string>;
+};
 
-function release(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
+function release(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'scripts/release.mjs'), ...args], { cwd: root, env, timeout: 30000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      [join(root, 'scripts/release.mjs'), ...args],
+      { cwd: root, env, timeout: 30000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -24,7 +35,10 @@ describe('scripts/release.mjs', () => {
   it('plans the tarball, then the image from this Dockerfile tagged with the version, then its archive', async () => {
     const r = await release(['--dry-run', '--out', 'dist-release', '--image', 'ghcr.io/acme/pcsim', '--save-image']);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => l.replace(/ +#.*$/, ''));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(/ +#.*$/, ''));
     expect(lines).toEqual([
       `npm pack --pack-destination ${join(root, 'dist-release')}`,
       `docker build --file ${join(root, 'Dockerfile')} --tag ghcr.io/acme/pcsim:${pkg.version} --tag ghcr.io/acme/pcsim:latest ${root}`,

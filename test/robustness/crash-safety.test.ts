@@ -59,7 +59,11 @@ describe('kill -9 during a burst of writes', () => {
         while (!stop && n < 200) {
           const name = `kill-${iteration}-${n++}`;
           try {
-            const res = await fetch(`${url}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+            const res = await fetch(`${url}/api/workspaces`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ name }),
+            });
             if (res.status === 201) {
               acknowledged.push(name);
               if (++acks >= killAfter) killSoon();
@@ -89,7 +93,9 @@ describe('kill -9 during a burst of writes', () => {
     // Every page of the list (it comes 100 at a time by default).
     const names = new Set<string>();
     for (let token: string | undefined = '', pages = 0; token !== undefined && pages < 100; pages++) {
-      const list = (await (await fetch(`${url}/api/workspaces?limit=1000${token ? `&page_token=${token}` : ''}`)).json()) as { workspaces: Array<{ name: string }>; next_page_token?: string };
+      const list = (await (
+        await fetch(`${url}/api/workspaces?limit=1000${token ? `&page_token=${token}` : ''}`)
+      ).json()) as { workspaces: Array<{ name: string }>; next_page_token?: string };
       for (const w of list.workspaces) names.add(w.name);
       token = list.next_page_token;
     }
@@ -106,10 +112,15 @@ describe('kill -9 during a burst of Connect clicks', () => {
     const first = pcsim(['serve', '--port', '0', '--data', dir, '--retry-backoff-ms', '0']);
     const url = await servingUrl(first);
     const post = async (p: string, body: unknown) => {
-      const res = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${url}${p}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json()) as Record<string, any> };
     };
-    const partner = ((await (await fetch(`${url}/api/partners`)).json()) as { partners: Array<{ id: string }> }).partners[0]!.id;
+    const partner = ((await (await fetch(`${url}/api/partners`)).json()) as { partners: Array<{ id: string }> })
+      .partners[0]!.id;
     const user = '9007199254740993'; // the seeded admin, a member of the seeded workspaces
     const acked: Array<{ ws: string; connection_id: string }> = [];
     let stop = false;
@@ -123,7 +134,8 @@ describe('kill -9 during a burst of Connect clicks', () => {
           if (ws.status !== 201) continue;
           await post(`/api/workspaces/${ws.body.id}/users`, { email: 'admin@acme.databricks-test.com' });
           const c = await post(`/api/workspaces/${ws.body.id}/partners/${partner}/connect`, { user_id: user });
-          if (c.status === 200 && c.body.outcome === 'connected') acked.push({ ws: ws.body.id as string, connection_id: c.body.connection.connection_id as string });
+          if (c.status === 200 && c.body.outcome === 'connected')
+            acked.push({ ws: ws.body.id as string, connection_id: c.body.connection.connection_id as string });
           if (acked.length >= killAt && !stop) {
             stop = true;
             first.child.kill('SIGKILL');
@@ -158,7 +170,11 @@ describe('kill -9 during a burst of Connect clicks', () => {
 describe('a state file pcsim cannot use is refused by name and left untouched', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['corrupt (half a JSON document)', '{"version": 1, "workspaces": [{"id": "12', /is not valid JSON/],
-    ['newer version', JSON.stringify({ version: STATE_VERSION + 1, workspaces: [], users: [] }, null, 2), /written by a newer pcsim \(state version 2/],
+    [
+      'newer version',
+      JSON.stringify({ version: STATE_VERSION + 1, workspaces: [], users: [] }, null, 2),
+      /written by a newer pcsim \(state version 2/,
+    ],
   ];
 
   it.each(cases)('startServer: %s → StoreError naming the file; file byte-identical', async (_what, content, says) => {
@@ -166,7 +182,12 @@ describe('a state file pcsim cannot use is refused by name and left untouched', 
     const file = path.join(dir, STATE_FILE_NAME);
     await writeFile(file, content);
     const before = await readFile(file);
-    const err = await startServer({ port: 0, dataDir: dir, credentials: { user: 'u', password: 'p-secret' }, log: () => undefined }).then(
+    const err = await startServer({
+      port: 0,
+      dataDir: dir,
+      credentials: { user: 'u', password: 'p-secret' },
+      log: () => undefined,
+    }).then(
       async (s) => {
         await s.close();
         return undefined;
@@ -180,38 +201,57 @@ describe('a state file pcsim cannot use is refused by name and left untouched', 
     expect((await readFile(file)).equals(before)).toBe(true);
   });
 
-  it.each(cases)('pcsim serve: %s → exits 2 with a message naming the file; file byte-identical', async (_what, content, says) => {
-    const dir = await tempDir();
-    const file = path.join(dir, STATE_FILE_NAME);
-    await writeFile(file, content);
-    const before = await readFile(file);
-    const p = pcsim(['serve', '--port', '0', '--data', dir]);
-    const exit = await exitWithin(p, 15000);
-    expect(exit.code).toBe(2);
-    expect(p.stderr()).toContain(`Failed to open the pcsim state file ${file}`);
-    expect(p.stderr()).toMatch(says);
-    expect(p.stderr()).not.toContain('serving on');
-    expect((await readFile(file)).equals(before)).toBe(true);
-  });
+  it.each(cases)(
+    'pcsim serve: %s → exits 2 with a message naming the file; file byte-identical',
+    async (_what, content, says) => {
+      const dir = await tempDir();
+      const file = path.join(dir, STATE_FILE_NAME);
+      await writeFile(file, content);
+      const before = await readFile(file);
+      const p = pcsim(['serve', '--port', '0', '--data', dir]);
+      const exit = await exitWithin(p, 15000);
+      expect(exit.code).toBe(2);
+      expect(p.stderr()).toContain(`Failed to open the pcsim state file ${file}`);
+      expect(p.stderr()).toMatch(says);
+      expect(p.stderr()).not.toContain('serving on');
+      expect((await readFile(file)).equals(before)).toBe(true);
+    },
+  );
 });
 
 describe('concurrent admin requests', () => {
   it('10 parallel Connect clicks on one workspace and partner create exactly one connection', async () => {
-    const server = await startServer({ port: 0, dataDir: null, credentials: { user: 'databricks', password: 'concurrency-secret' }, retryBackoffMs: [0, 0, 0], seed: false, log: () => undefined });
+    const server = await startServer({
+      port: 0,
+      dataDir: null,
+      credentials: { user: 'databricks', password: 'concurrency-secret' },
+      retryBackoffMs: [0, 0, 0],
+      seed: false,
+      log: () => undefined,
+    });
     try {
       const post = async (p: string, body: unknown) => {
-        const res = await fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(`${server.url}${p}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         return { status: res.status, body: (await res.json()) as Record<string, any> };
       };
       const ws = (await post('/api/workspaces', { name: 'race' })).body.id as string;
-      const user = (await post(`/api/workspaces/${ws}/users`, { email: 'racer@race.databricks-test.com' })).body.id as string;
+      const user = (await post(`/api/workspaces/${ws}/users`, { email: 'racer@race.databricks-test.com' })).body
+        .id as string;
       const partner = server.reference!.id;
-      const answers = await Promise.all(Array.from({ length: 10 }, () => post(`/api/workspaces/${ws}/partners/${partner}/connect`, { user_id: user })));
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () => post(`/api/workspaces/${ws}/partners/${partner}/connect`, { user_id: user })),
+      );
       expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
       const outcomes = answers.map((a) => a.body.outcome as string).sort();
       expect(outcomes.filter((o) => o === 'connected')).toHaveLength(1);
       expect(outcomes.filter((o) => o === 'signed_in')).toHaveLength(9);
-      expect(server.store.read().connections.filter((c) => c.workspace_id === ws && c.partner_id === partner)).toHaveLength(1);
+      expect(
+        server.store.read().connections.filter((c) => c.workspace_id === ws && c.partner_id === partner),
+      ).toHaveLength(1);
     } finally {
       await server.close();
     }

@@ -30,7 +30,13 @@ describe('the HTML report escapes what the partner controls', () => {
     if (!v.ok) throw new Error(v.problems[0]!.message);
     const sel = selectJourneys('P100,AUTH');
     if ('error' in sel) throw new Error(sel.error);
-    const report = await runJourneys({ config: v.config, credentials: { user: 'u', password: 'injection-pw' }, journeys: sel.journeys, timeoutMs: 2000, retryBackoffMs: [0, 0, 0] });
+    const report = await runJourneys({
+      config: v.config,
+      credentials: { user: 'u', password: 'injection-pw' },
+      journeys: sel.journeys,
+      timeoutMs: 2000,
+      retryBackoffMs: [0, 0, 0],
+    });
     expect(report.journeys[0]!.reason).toContain(SCRIPT); // the raw text is in the JSON report…
     const html = renderHtml(report);
     // …and only escaped in the HTML one.
@@ -47,15 +53,34 @@ describe('redirect_uri with a scheme other than http/https is refused', () => {
     status: 200,
     headers: { 'content-type': 'application/json' },
     truncated: false,
-    body: Buffer.from(JSON.stringify({ redirect_uri: uri, redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: 'c1' })),
+    body: Buffer.from(
+      JSON.stringify({
+        redirect_uri: uri,
+        redirect_value: 'create_trial',
+        user_status: 'new',
+        account_status: 'new',
+        configured_resources: true,
+        connection_id: 'c1',
+      }),
+    ),
   });
 
-  it.each(['javascript:alert(document.cookie)', 'data:text/html,<script>alert(1)</script>', 'file:///etc/passwd', 'ftp://127.0.0.1/x', 'JAVASCRIPT:alert(1)'])('%s → [connect.redirect_uri.scheme] naming the scheme', (uri) => {
+  it.each([
+    'javascript:alert(document.cookie)',
+    'data:text/html,<script>alert(1)</script>',
+    'file:///etc/passwd',
+    'ftp://127.0.0.1/x',
+    'JAVASCRIPT:alert(1)',
+  ])('%s → [connect.redirect_uri.scheme] naming the scheme', (uri) => {
     const direct = redirectUriRules(uri, ['127.0.0.1']);
     expect(direct).toHaveLength(1);
     expect(direct[0]).toMatchObject({ rule: 'connect.redirect_uri.scheme', field: 'redirect_uri', severity: 'error' });
     expect(direct[0]!.message).toMatch(/scheme [a-z]+: is refused\. Expected http or https\./);
-    const judged = judgeAnswer({ kind: 'connect', established: false, hostnames: ['127.0.0.1'] }, connect200(uri), 1024 * 1024);
+    const judged = judgeAnswer(
+      { kind: 'connect', established: false, hostnames: ['127.0.0.1'] },
+      connect200(uri),
+      1024 * 1024,
+    );
     expect(judged.violations.map((x) => x.rule)).toEqual(['connect.redirect_uri.scheme']);
   });
 });
@@ -63,7 +88,13 @@ describe('redirect_uri with a scheme other than http/https is refused', () => {
 describe('pcsim serve: headers, cross-site requests, loopback', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ port: 0, dataDir: null, credentials: { user: 'u', password: 'headers-pw' }, seed: false, log: () => undefined });
+    server = await startServer({
+      port: 0,
+      dataDir: null,
+      credentials: { user: 'u', password: 'headers-pw' },
+      seed: false,
+      log: () => undefined,
+    });
   });
   afterAll(async () => {
     await server?.close();
@@ -74,26 +105,37 @@ describe('pcsim serve: headers, cross-site requests, loopback', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it.each(['/', '/api/health', '/api/no-such-route'])('%s sends CSP (frame-ancestors none), nosniff, X-Frame-Options', async (p) => {
-    const res = await fetch(`${server.url}${p}`);
-    const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("default-src 'self'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("object-src 'none'");
-    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('x-frame-options')).toMatch(/^(DENY|SAMEORIGIN)$/);
-    expect(res.headers.get('x-powered-by')).toBeNull();
-    await res.arrayBuffer();
-  });
+  it.each(['/', '/api/health', '/api/no-such-route'])(
+    '%s sends CSP (frame-ancestors none), nosniff, X-Frame-Options',
+    async (p) => {
+      const res = await fetch(`${server.url}${p}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("object-src 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toMatch(/^(DENY|SAMEORIGIN)$/);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      await res.arrayBuffer();
+    },
+  );
 
   it.each([
     ['Origin of another site', { origin: 'http://evil.example' }, 'Origin http://evil.example is not this server'],
-    ['Sec-Fetch-Site cross-site', { 'sec-fetch-site': 'cross-site' }, 'the request came from another site (Sec-Fetch-Site: cross-site)'],
+    [
+      'Sec-Fetch-Site cross-site',
+      { 'sec-fetch-site': 'cross-site' },
+      'the request came from another site (Sec-Fetch-Site: cross-site)',
+    ],
     ['Origin null (sandboxed or file: page)', { origin: 'null' }, 'Origin null'],
   ])('a cross-site POST (%s) is refused 403 cross_site_request and changes nothing', async (_what, headers, says) => {
     const before = server.store.read().workspaces.length;
-    const res = await fetch(`${server.url}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ name: 'csrf' }) });
+    const res = await fetch(`${server.url}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ name: 'csrf' }),
+    });
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(res.status).toBe(403);
     expect(body.error.code).toBe('cross_site_request');
@@ -102,7 +144,11 @@ describe('pcsim serve: headers, cross-site requests, loopback', () => {
   });
 
   it('a same-origin POST (the UI) is accepted', async () => {
-    const res = await fetch(`${server.url}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url, 'sec-fetch-site': 'same-origin' }, body: JSON.stringify({ name: 'same-origin' }) });
+    const res = await fetch(`${server.url}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url, 'sec-fetch-site': 'same-origin' },
+      body: JSON.stringify({ name: 'same-origin' }),
+    });
     expect(res.status).toBe(201);
     await res.arrayBuffer();
   });

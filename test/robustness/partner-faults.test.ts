@@ -14,7 +14,12 @@ import { selectJourneys, type Journey } from '../../src/journeys/catalogue.js';
 import { runJourneys } from '../../src/journeys/runner.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../src/partner-client/client.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
-import { HUGE_BYTES, startMisbehavingPartner, type MisbehavingPartner, type SocketFault } from './support/misbehaving-partner.js';
+import {
+  HUGE_BYTES,
+  startMisbehavingPartner,
+  type MisbehavingPartner,
+  type SocketFault,
+} from './support/misbehaving-partner.js';
 
 const credentials = { user: 'databricks', password: 'robustness-secret-pw' };
 const TIMEOUT_MS = 300;
@@ -23,20 +28,48 @@ const TIMEOUT_MS = 300;
 export const MATRIX: Array<{ fault: SocketFault | 'refused' | 'dns'; rule: string; says: string }> = [
   { fault: 'refused', rule: 'http.network', says: 'connection refused: nothing is listening at that address' },
   { fault: 'dns', rule: 'http.network', says: 'DNS lookup failed: the host name of base_url does not resolve' },
-  { fault: 'reset', rule: 'http.network', says: 'closed or reset the connection before answering completely (after the status line 200 and 30 body bytes of the 4000 announced)' },
+  {
+    fault: 'reset',
+    rule: 'http.network',
+    says: 'closed or reset the connection before answering completely (after the status line 200 and 30 body bytes of the 4000 announced)',
+  },
   { fault: 'hang', rule: 'http.network', says: `no complete answer within ${TIMEOUT_MS} ms (timeout)` },
-  { fault: 'drip', rule: 'http.network', says: `no complete answer within ${TIMEOUT_MS} ms (timeout) (after the status line 200 and` },
+  {
+    fault: 'drip',
+    rule: 'http.network',
+    says: `no complete answer within ${TIMEOUT_MS} ms (timeout) (after the status line 200 and`,
+  },
   { fault: 'empty', rule: 'json.syntax', says: 'status 200 came with an empty body' },
-  { fault: 'non-json', rule: 'http.content_type', says: 'and the body is not JSON (it starts with "Thanks! Your trial' },
-  { fault: 'wrong-content-type', rule: 'http.content_type', says: 'Content-Type is "text/plain" although the body is JSON' },
+  {
+    fault: 'non-json',
+    rule: 'http.content_type',
+    says: 'and the body is not JSON (it starts with "Thanks! Your trial',
+  },
+  {
+    fault: 'wrong-content-type',
+    rule: 'http.content_type',
+    says: 'Content-Type is "text/plain" although the body is JSON',
+  },
   { fault: 'truncated-json', rule: 'json.syntax', says: 'the document is incomplete: it ends after' },
   { fault: 'redirect', rule: 'http.redirect', says: 'the partner answered 302 redirecting to' },
-  { fault: 'huge', rule: 'http.body_too_large', says: `larger than ${DEFAULT_MAX_BODY_BYTES} bytes and was cut (Content-Length announced ${HUGE_BYTES} bytes)` },
+  {
+    fault: 'huge',
+    rule: 'http.body_too_large',
+    says: `larger than ${DEFAULT_MAX_BODY_BYTES} bytes and was cut (Content-Length announced ${HUGE_BYTES} bytes)`,
+  },
   { fault: 'invalid-utf8', rule: 'json.encoding', says: 'the body is not valid UTF-8' },
   { fault: 'duplicate-keys', rule: 'json.duplicate_key', says: 'key "connection_id" appears twice in one object' },
   { fault: 'duplicate-keys-same', rule: 'json.duplicate_key', says: 'key "user_status" appears twice in one object' },
-  { fault: 'int64-overflow', rule: 'connect.response.type', says: 'connection_id is 123456789012345678901234567890. Expected a value of type string' },
-  { fault: 'enum-case', rule: 'connect.response.enum', says: 'values are case-sensitive: write "create_trial", not "CREATE_TRIAL"' },
+  {
+    fault: 'int64-overflow',
+    rule: 'connect.response.type',
+    says: 'connection_id is 123456789012345678901234567890. Expected a value of type string',
+  },
+  {
+    fault: 'enum-case',
+    rule: 'connect.response.enum',
+    says: 'values are case-sensitive: write "create_trial", not "CREATE_TRIAL"',
+  },
   { fault: 'http10-cut', rule: 'json.syntax', says: 'the document is incomplete: it ends after 40 bytes' },
 ];
 
@@ -60,8 +93,10 @@ afterAll(async () => {
 });
 
 function rawConfig(fault: string): Record<string, unknown> {
-  if (fault === 'refused') return { ...partner.configFor('ok', 'Faulty refused'), base_url: `http://127.0.0.1:${refusedPort}` };
-  if (fault === 'dns') return { ...partner.configFor('ok', 'Faulty dns'), base_url: 'http://pcsim-no-such-partner.invalid' };
+  if (fault === 'refused')
+    return { ...partner.configFor('ok', 'Faulty refused'), base_url: `http://127.0.0.1:${refusedPort}` };
+  if (fault === 'dns')
+    return { ...partner.configFor('ok', 'Faulty dns'), base_url: 'http://pcsim-no-such-partner.invalid' };
   return partner.configFor(fault as SocketFault);
 }
 
@@ -71,7 +106,8 @@ function configOf(fault: string): PartnerConfig {
   return v.config;
 }
 
-const run = (config: PartnerConfig) => runJourneys({ config, credentials, journeys: P100, timeoutMs: TIMEOUT_MS, retryBackoffMs: [0, 0, 0] });
+const run = (config: PartnerConfig) =>
+  runJourneys({ config, credentials, journeys: P100, timeoutMs: TIMEOUT_MS, retryBackoffMs: [0, 0, 0] });
 
 describe('pcsim run (runJourneys, P100) against a partner that misbehaves', () => {
   it.each(MATRIX)('$fault: P100 fails with [$rule] naming what the partner did', async ({ fault, rule, says }) => {
@@ -87,7 +123,13 @@ describe('pcsim run (runJourneys, P100) against a partner that misbehaves', () =
   it('hang: a second journey after the hung one still runs (the run finishes)', async () => {
     const sel = selectJourneys('P100,P300');
     if ('error' in sel) throw new Error(sel.error);
-    const report = await runJourneys({ config: configOf('hang'), credentials, journeys: sel.journeys, timeoutMs: TIMEOUT_MS, retryBackoffMs: [0, 0, 0] });
+    const report = await runJourneys({
+      config: configOf('hang'),
+      credentials,
+      journeys: sel.journeys,
+      timeoutMs: TIMEOUT_MS,
+      retryBackoffMs: [0, 0, 0],
+    });
     expect(report.journeys.map((j) => j.status)).toEqual(['failed', 'failed']);
     expect(report.journeys[0]!.steps[0]!.attempts).toBe(1); // a timeout is not retried
   });
@@ -131,12 +173,23 @@ describe('pcsim serve (startServer, POST …/connect) against a partner that mis
   let user: string;
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
 
   beforeAll(async () => {
-    server = await startServer({ port: 0, dataDir: null, credentials, timeoutMs: TIMEOUT_MS, retryBackoffMs: [0, 0, 0], seed: false });
+    server = await startServer({
+      port: 0,
+      dataDir: null,
+      credentials,
+      timeoutMs: TIMEOUT_MS,
+      retryBackoffMs: [0, 0, 0],
+      seed: false,
+    });
     const w = await api('POST', '/api/workspaces', { name: 'faults' });
     expect(w.status).toBe(201);
     ws = w.body.id;
@@ -148,22 +201,27 @@ describe('pcsim serve (startServer, POST …/connect) against a partner that mis
     await server?.close();
   });
 
-  it.each(MATRIX)('$fault: the connect outcome is error with [$rule] naming what the partner did; /api/health still answers', async ({ fault, rule, says }) => {
-    const reg = await api('POST', '/api/partners', { config: rawConfig(fault), credentials });
-    expect(reg.status).toBe(201);
-    const res = await api('POST', `/api/workspaces/${ws}/partners/${reg.body.id}/connect`, { user_id: user });
-    expect(res.status).toBe(200);
-    expect(res.body.outcome).toBe('error');
-    expect(res.body.error.detail).toContain(says);
-    expect(res.body.verdict.compliant).toBe(false);
-    expect(res.body.verdict.violations.map((v: { rule: string }) => v.rule)).toContain(rule);
-    const health = await api('GET', '/api/health');
-    expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
-  });
+  it.each(MATRIX)(
+    '$fault: the connect outcome is error with [$rule] naming what the partner did; /api/health still answers',
+    async ({ fault, rule, says }) => {
+      const reg = await api('POST', '/api/partners', { config: rawConfig(fault), credentials });
+      expect(reg.status).toBe(201);
+      const res = await api('POST', `/api/workspaces/${ws}/partners/${reg.body.id}/connect`, { user_id: user });
+      expect(res.status).toBe(200);
+      expect(res.body.outcome).toBe('error');
+      expect(res.body.error.detail).toContain(says);
+      expect(res.body.verdict.compliant).toBe(false);
+      expect(res.body.verdict.violations.map((v: { rule: string }) => v.rule)).toContain(rule);
+      const health = await api('GET', '/api/health');
+      expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+    },
+  );
 
   it('huge: the journal keeps a preview of the cut answer, not the 10 MB', async () => {
     const j = await api('GET', '/api/journal?limit=100');
-    const huge = (j.body.exchanges as Array<Record<string, any>>).find((e) => String(e.request.url).includes('/f/huge/'));
+    const huge = (j.body.exchanges as Array<Record<string, any>>).find((e) =>
+      String(e.request.url).includes('/f/huge/'),
+    );
     expect(huge).toBeDefined();
     expect(huge!.response.truncated).toBe(true);
     expect(huge!.response.body_bytes).toBeLessThanOrEqual(DEFAULT_MAX_BODY_BYTES);

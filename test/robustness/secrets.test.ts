@@ -35,20 +35,23 @@ async function tempDir(): Promise<string> {
 /** Which secrets appear in which text: [] when none leaks. */
 function leaks(texts: Record<string, string>): string[] {
   const found: string[] = [];
-  for (const [where, text] of Object.entries(texts)) for (const [name, secret] of Object.entries(SECRETS)) if (text.includes(secret)) found.push(`${name} in ${where}`);
+  for (const [where, text] of Object.entries(texts))
+    for (const [name, secret] of Object.entries(SECRETS)) if (text.includes(secret)) found.push(`${name} in ${where}`);
   return found;
 }
 
 /** Every value under a secret-named key is redacted (covers the OAuth secrets pcsim generates itself). */
 function unredactedSecretFields(text: string): string[] {
-  const re = /"(personal_access_token|service_principal_oauth_secret|oauth_secret|client_secret|access_token|refresh_token|password|pat)"\s*:\s*"([^"]*)"/g;
+  const re =
+    /"(personal_access_token|service_principal_oauth_secret|oauth_secret|client_secret|access_token|refresh_token|password|pat)"\s*:\s*"([^"]*)"/g;
   return [...text.matchAll(re)].filter((m) => m[2] !== '' && m[2] !== '***redacted***').map((m) => `${m[1]}=${m[2]}`);
 }
 
 /** The state files of a data directory (its tls/ folder holds pcsim's own CA, no partner secret). */
 async function readAll(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const f of await readdir(dir, { withFileTypes: true })) if (f.isFile()) out[path.join(dir, f.name)] = await readFile(path.join(dir, f.name), 'utf8');
+  for (const f of await readdir(dir, { withFileTypes: true }))
+    if (f.isFile()) out[path.join(dir, f.name)] = await readFile(path.join(dir, f.name), 'utf8');
   return out;
 }
 
@@ -56,10 +59,30 @@ describe('pcsim run', () => {
   it('a full run with known secrets: stdout, stderr and the json/junit/html reports contain none of them', async () => {
     const dir = await tempDir();
     const files = { json: path.join(dir, 'r.json'), junit: path.join(dir, 'r.xml'), html: path.join(dir, 'r.html') };
-    const p = pcsim(['run', '--reporter', 'console', '--reporter', `json:${files.json}`, '--reporter', `junit:${files.junit}`, '--reporter', `html:${files.html}`, '--retry-backoff-ms', '0,0,0', '--timeout-ms', '5000'], ENV);
+    const p = pcsim(
+      [
+        'run',
+        '--reporter',
+        'console',
+        '--reporter',
+        `json:${files.json}`,
+        '--reporter',
+        `junit:${files.junit}`,
+        '--reporter',
+        `html:${files.html}`,
+        '--retry-backoff-ms',
+        '0,0,0',
+        '--timeout-ms',
+        '5000',
+      ],
+      ENV,
+    );
     const exit = await exitWithin(p, 60000);
     // 0 (all passed) or 1 (a journey failed): either way the run finished and wrote its reports.
-    expect({ code: [0, 1].includes(exit.code ?? -1), stderr: p.stderr().slice(-2000) }).toEqual({ code: true, stderr: expect.any(String) });
+    expect({ code: [0, 1].includes(exit.code ?? -1), stderr: p.stderr().slice(-2000) }).toEqual({
+      code: true,
+      stderr: expect.any(String),
+    });
     const reports = await readAll(dir);
     expect(Object.keys(reports)).toHaveLength(3);
     // The run really sent the secrets (the PAT travels in every Connect; the report shows it redacted).
@@ -73,11 +96,18 @@ describe('pcsim run', () => {
   it('--show-secrets prints a loud warning, and then the secrets do appear (the grep above would see them)', async () => {
     const dir = await tempDir();
     const report = path.join(dir, 'r.json');
-    const p = pcsim(['run', '--journeys', 'P100', '--show-secrets', '--reporter', `json:${report}`, '--retry-backoff-ms', '0,0,0'], ENV);
+    const p = pcsim(
+      ['run', '--journeys', 'P100', '--show-secrets', '--reporter', `json:${report}`, '--retry-backoff-ms', '0,0,0'],
+      ENV,
+    );
     const exit = await exitWithin(p, 30000);
     expect(exit.code).toBe(0);
-    expect(p.stderr()).toContain("WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in this run's output and reports. Use it for local debugging only; never in CI.");
-    expect(leaks({ report: await readFile(report, 'utf8') })).toEqual(expect.arrayContaining(['pat in report', 'basic_base64 in report']));
+    expect(p.stderr()).toContain(
+      "WARNING: --show-secrets is on: Basic passwords, PATs and OAuth secrets appear in clear in this run's output and reports. Use it for local debugging only; never in CI.",
+    );
+    expect(leaks({ report: await readFile(report, 'utf8') })).toEqual(
+      expect.arrayContaining(['pat in report', 'basic_base64 in report']),
+    );
   });
 });
 
@@ -99,12 +129,19 @@ describe('pcsim serve', () => {
   it('a session (connect, hooks, journal, events, delete) with known secrets: no API answer, event, log line or journal entry contains them', async () => {
     const dir = await tempDir();
     const data = path.join(dir, 'data');
-    const p = pcsim(['serve', '--port', '0', '--data', data, '--retry-backoff-ms', '0,0,0', '--timeout-ms', '5000'], ENV);
+    const p = pcsim(
+      ['serve', '--port', '0', '--data', data, '--retry-backoff-ms', '0,0,0', '--timeout-ms', '5000'],
+      ENV,
+    );
     const url = await servingUrl(p);
     const answers: Record<string, string> = {};
     let n = 0;
     const call = async (method: string, route: string, body?: unknown) => {
-      const res = await fetch(`${url}${route}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(`${url}${route}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await res.text();
       answers[`${++n} ${method} ${route} → ${res.status}`] = text;
       return { status: res.status, body: text ? (parseJson(text) as Record<string, any>) : {} };
@@ -113,17 +150,22 @@ describe('pcsim serve', () => {
     try {
       const partner = (await call('GET', '/api/partners')).body.partners[0].id as string;
       const ws = (await call('POST', '/api/workspaces', { name: 'secrets' })).body.id as string;
-      const user = (await call('POST', `/api/workspaces/${ws}/users`, { email: 'keeper@secrets.databricks-test.com' })).body.id as string;
+      const user = (await call('POST', `/api/workspaces/${ws}/users`, { email: 'keeper@secrets.databricks-test.com' }))
+        .body.id as string;
       const connected = await call('POST', `/api/workspaces/${ws}/partners/${partner}/connect`, { user_id: user });
       expect(connected.body.outcome).toBe('connected');
-      expect((await call('POST', `/api/workspaces/${ws}/partners/${partner}/connect`, { user_id: user })).body.outcome).toBe('signed_in');
+      expect(
+        (await call('POST', `/api/workspaces/${ws}/partners/${partner}/connect`, { user_id: user })).body.outcome,
+      ).toBe('signed_in');
       await call('POST', `/api/workspaces/${ws}/partners/${partner}/hooks/test-connection`, {});
       await call('POST', `/api/workspaces/${ws}/partners/${partner}/hooks/expire-account`, { user_id: user });
       await call('GET', `/api/partners/${partner}/connectors`);
       await call('GET', `/api/workspaces/${ws}`);
       await call('GET', `/api/workspaces/${ws}/partners/${partner}/connection`);
       await call('DELETE', `/api/workspaces/${ws}/partners/${partner}/connection`);
-      await call('POST', `/api/workspaces/${ws}/partners/${partner}/hooks/delete-account`, { domain: 'secrets.databricks-test.com' });
+      await call('POST', `/api/workspaces/${ws}/partners/${partner}/hooks/delete-account`, {
+        domain: 'secrets.databricks-test.com',
+      });
       // A wrong call: error messages must not carry secrets either.
       await call('POST', `/api/workspaces/${ws}/partners/${partner}/hooks/test-connection`, {});
       const journal = await call('GET', '/api/journal?limit=1000');
@@ -141,7 +183,9 @@ describe('pcsim serve', () => {
 
     const all = { ...answers, events: events.text(), stdout: p.stdout(), stderr: p.stderr() };
     expect(leaks(all)).toEqual([]);
-    expect(Object.entries(all).flatMap(([where, t]) => unredactedSecretFields(t).map((s) => `${s} in ${where}`))).toEqual([]);
+    expect(
+      Object.entries(all).flatMap(([where, t]) => unredactedSecretFields(t).map((s) => `${s} in ${where}`)),
+    ).toEqual([]);
 
     // The journal as persisted in the state file.
     const state = parseJson(await readFile(path.join(data, STATE_FILE_NAME), 'utf8')) as { journal: unknown[] };
@@ -154,8 +198,14 @@ describe('pcsim serve', () => {
 
   // pcsim.json keeps digests of PATs and OAuth secrets (pat_sha256), never the values.
   it('the state directory files (pcsim.json, reference-partner.json) contain no secret at all', () => {
-    expect(Object.keys(stateFiles ?? {}).map((f) => path.basename(f)).sort()).toEqual([STATE_FILE_NAME, 'reference-partner.json']);
+    expect(
+      Object.keys(stateFiles ?? {})
+        .map((f) => path.basename(f))
+        .sort(),
+    ).toEqual([STATE_FILE_NAME, 'reference-partner.json']);
     expect(leaks(stateFiles!)).toEqual([]);
-    expect(Object.entries(stateFiles!).flatMap(([f, t]) => unredactedSecretFields(t).map((x) => `${x} in ${f}`))).toEqual([]);
+    expect(
+      Object.entries(stateFiles!).flatMap(([f, t]) => unredactedSecretFields(t).map((x) => `${x} in ${f}`)),
+    ).toEqual([]);
   });
 });

@@ -42,10 +42,18 @@ const verdict = (j: JourneyReport) => ({
   names: j.steps.map((s) => named(s.name)),
   rule: j.reason?.match(/\[([\w.]+)\]/)?.[1],
   warnings: j.steps.flatMap((s) => s.violations.filter((v) => v.severity === 'warning').map((v) => v.rule)),
-  steps: j.steps.map((s) => ({ status: s.response?.status, errors: s.violations.filter((v) => v.severity === 'error').map((v) => v.rule).sort() })),
+  steps: j.steps.map((s) => ({
+    status: s.response?.status,
+    errors: s.violations
+      .filter((v) => v.severity === 'error')
+      .map((v) => v.rule)
+      .sort(),
+  })),
 });
 
-const examples = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const examples = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 describe('fixtures/scenarios', () => {
   it('has the worked examples', () => expect(examples.length).toBeGreaterThanOrEqual(4));
@@ -53,25 +61,46 @@ describe('fixtures/scenarios', () => {
   it.each(examples)('%s passes against the reference partner', async (file) => {
     const s = await load(join(dir, file));
     const config = await partner({});
-    const r = await runJourneys({ config, credentials, journeys: [scenarioJourney(s)], retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
-    expect({ reason: r.journeys[0]!.reason, status: r.journeys[0]!.status }).toEqual({ reason: undefined, status: 'passed' });
+    const r = await runJourneys({
+      config,
+      credentials,
+      journeys: [scenarioJourney(s)],
+      retryBackoffMs: [0, 0, 0],
+      timeoutMs: 5000,
+    });
+    expect({ reason: r.journeys[0]!.reason, status: r.journeys[0]!.status }).toEqual({
+      reason: undefined,
+      status: 'passed',
+    });
     expect(r.journeys[0]!.id).toBe(s.name);
   });
 
   it('a demo-ignoring partner fails the bug-report scenario at the re-create step', async () => {
     const s = await load(join(dir, 'demo-recreate-bug.yaml'));
-    const r = await runJourneys({ config: await partner({ faults: ['ignore-demo'] }), credentials, journeys: [scenarioJourney(s)], retryBackoffMs: [0, 0, 0] });
-    expect(r.journeys[0]).toMatchObject({ status: 'failed', reason: expect.stringContaining('B re-creates with demo on') });
+    const r = await runJourneys({
+      config: await partner({ faults: ['ignore-demo'] }),
+      credentials,
+      journeys: [scenarioJourney(s)],
+      retryBackoffMs: [0, 0, 0],
+    });
+    expect(r.journeys[0]).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('B re-creates with demo on'),
+    });
   });
 });
 
 describe('the catalogue is the scenario files', () => {
   // fixtures/catalogue is the one definition of the certification journeys (issue 15).
-  const files = readdirSync(join(root, 'fixtures/catalogue')).filter((f) => f.endsWith('.yaml')).sort();
+  const files = readdirSync(join(root, 'fixtures/catalogue'))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
   it('has one file per journey, AUTH and P100–P900 with P200/P201', () => {
     expect(CATALOGUE.map((j) => `${j.id}.yaml`)).toEqual(files);
-    expect(CATALOGUE.map((j) => j.id)).toEqual(expect.arrayContaining(['AUTH', 'P100', 'P200', 'P201', 'P502', 'P700', 'P900']));
+    expect(CATALOGUE.map((j) => j.id)).toEqual(
+      expect.arrayContaining(['AUTH', 'P100', 'P200', 'P201', 'P502', 'P700', 'P900']),
+    );
   });
 
   it('a copied journey file runs as a scenario with the same verdict', async () => {
@@ -79,7 +108,8 @@ describe('the catalogue is the scenario files', () => {
     const copy = await load(join(root, 'fixtures/catalogue/P300.yaml'));
     const sel = selectJourneys('P300');
     if ('error' in sel) throw new Error(sel.error);
-    const run = (journeys: typeof sel.journeys) => runJourneys({ config, credentials, journeys, retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+    const run = (journeys: typeof sel.journeys) =>
+      runJourneys({ config, credentials, journeys, retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
     const [a, b] = [await run(sel.journeys), await run([scenarioJourney({ ...copy, name: 'MY-P300' })])];
     expect(verdict(b.journeys[0]!)).toEqual(verdict(a.journeys[0]!));
   });
@@ -108,9 +138,17 @@ describe('a step skipped by its when', () => {
     );
     if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
     const config = await partner({ trialType: 'user' });
-    const r = await runJourneys({ config, credentials, journeys: [scenarioJourney(parsed.scenario)], retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+    const r = await runJourneys({
+      config,
+      credentials,
+      journeys: [scenarioJourney(parsed.scenario)],
+      retryBackoffMs: [0, 0, 0],
+      timeoutMs: 5000,
+    });
     expect(r.journeys[0]).toMatchObject({ status: 'failed', steps: [] });
-    expect(r.journeys[0]!.reason).toMatch(/step 2: Failed to fill \$\{conn\}: step 1, which saves it, was skipped by its `when` for this partner config\. Expected step 2 to carry the same `when`/);
+    expect(r.journeys[0]!.reason).toMatch(
+      /step 2: Failed to fill \$\{conn\}: step 1, which saves it, was skipped by its `when` for this partner config\. Expected step 2 to carry the same `when`/,
+    );
   });
 });
 
@@ -122,11 +160,25 @@ describe('a delete that reaches no partner', () => {
     );
     if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
     const config = await partner({ hooks: { delete_connection: false } });
-    const r = await runJourneys({ config, credentials, journeys: [scenarioJourney(parsed.scenario)], retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+    const r = await runJourneys({
+      config,
+      credentials,
+      journeys: [scenarioJourney(parsed.scenario)],
+      retryBackoffMs: [0, 0, 0],
+      timeoutMs: 5000,
+    });
     expect(r.journeys[0]).toMatchObject({ status: 'failed' });
-    expect(r.journeys[0]!.reason).toContain('step 2 (delete the connection in w (Databricks, then partner)): Failed to judge the step: the partner has no endpoints.delete_connection_path');
+    expect(r.journeys[0]!.reason).toContain(
+      'step 2 (delete the connection in w (Databricks, then partner)): Failed to judge the step: the partner has no endpoints.delete_connection_path',
+    );
     // With the hook, the same file passes.
-    const withHook = await runJourneys({ config: await partner({}), credentials, journeys: [scenarioJourney(parsed.scenario)], retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+    const withHook = await runJourneys({
+      config: await partner({}),
+      credentials,
+      journeys: [scenarioJourney(parsed.scenario)],
+      retryBackoffMs: [0, 0, 0],
+      timeoutMs: 5000,
+    });
     expect(withHook.journeys[0]).toMatchObject({ status: 'passed' });
   });
 });

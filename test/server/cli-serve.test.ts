@@ -23,14 +23,24 @@ interface Served {
 }
 
 function pcsim(args: string[]) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PCSIM_') && !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN'].includes(k)));
-  const child = spawn(process.execPath, [path.join(root, 'bin/pcsim.js'), ...args], { cwd: root, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !k.startsWith('PCSIM_') && !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN'].includes(k),
+    ),
+  );
+  const child = spawn(process.execPath, [path.join(root, 'bin/pcsim.js'), ...args], {
+    cwd: root,
+    env: { ...env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   let stdout = '';
   child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   child.stdout!.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
@@ -38,7 +48,10 @@ function pcsim(args: string[]) {
 async function serve(args: string[], ms = 15000): Promise<Served> {
   const p = pcsim(['serve', ...args]);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "serving on" line within ${ms} ms; stderr:\n${p.stderr()}`)), ms);
+    const timer = setTimeout(
+      () => reject(new Error(`no "serving on" line within ${ms} ms; stderr:\n${p.stderr()}`)),
+      ms,
+    );
     const check = () => {
       const m = /serving on (http:\/\/[^\s]+)/.exec(p.stderr());
       if (m) {
@@ -58,7 +71,9 @@ async function serve(args: string[], ms = 15000): Promise<Served> {
 /** `p`, or a rejection after `ms` (the timer is cleared either way: no handle left behind). */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
+  const limit = new Promise<never>(
+    (_r, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)),
+  );
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
 
@@ -71,7 +86,9 @@ describe('pcsim serve (the binary)', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', counts: { workspaces: 2, users: 2, partners: 1 } });
     // The first run already has a working tile: the reference partner is mounted in-process.
-    const partners = (await (await fetch(`${s.url}/api/partners`)).json()) as { partners: Array<{ base_url: string; source: string }> };
+    const partners = (await (await fetch(`${s.url}/api/partners`)).json()) as {
+      partners: Array<{ base_url: string; source: string }>;
+    };
     expect(partners.partners[0]).toMatchObject({ source: 'reference', base_url: `${s.url}/reference-partner` });
     s.child.kill('SIGTERM');
     expect(await within(s.exited, 5000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
@@ -92,7 +109,11 @@ describe('pcsim serve (the binary)', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-serve-'));
     const s = await serve(['--data', dir, '--port', '0']);
     expect(s.stderr()).toContain(`state: ${dir}`);
-    const res = await fetch(`${s.url}/api/workspaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id": 9007199254740993, "name": "kept"}' });
+    const res = await fetch(`${s.url}/api/workspaces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"id": 9007199254740993, "name": "kept"}',
+    });
     expect(res.status).toBe(201);
     s.child.kill('SIGTERM');
     expect((await within(s.exited, 5000, 'exit')).code).toBe(0);

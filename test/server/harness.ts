@@ -101,11 +101,20 @@ export interface HarnessOptions {
 export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const ref: TestPartner = opts.record
     ? await startRecordingPartner(opts.reference)
-    : { ...(await startReferencePartner({ basicUser: CREDS.user, basicPassword: CREDS.password, ...opts.reference })), calls: [] };
+    : {
+        ...(await startReferencePartner({ basicUser: CREDS.user, basicPassword: CREDS.password, ...opts.reference })),
+        calls: [],
+      };
   const store = new ObservableStore(new MemoryStore());
   const credentials = new Map<string, Credentials>();
   const clientFor = (p: PartnerRecord) =>
-    new PartnerClient({ config: p.config, partnerId: p.id, credentials: credentials.get(p.id) ?? CREDS, retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+    new PartnerClient({
+      config: p.config,
+      partnerId: p.id,
+      credentials: credentials.get(p.id) ?? CREDS,
+      retryBackoffMs: [0, 0, 0],
+      timeoutMs: 5000,
+    });
   const databricks = new Databricks({ store, clientFor, patToken: opts.patToken, endpoint: opts.endpoint });
   const partner = await databricks.registerPartner(ref.config, 'test');
   const seed = () => seedState(databricks);
@@ -115,7 +124,11 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
 }
 
 /** Every admin API error: {error: {code, message, details}} and nothing else, with its status. */
-export function expectError(res: Response, status: number, code: string): { code: string; message: string; details: Record<string, unknown> } {
+export function expectError(
+  res: Response,
+  status: number,
+  code: string,
+): { code: string; message: string; details: Record<string, unknown> } {
   const context = `${res.status} ${res.text.slice(0, 400)}`;
   expect({ status: res.status, context }).toEqual({ status, context });
   expect(res.headers['content-type']).toMatch(/^application\/json/);
@@ -176,7 +189,10 @@ export function openSse(base: string): Promise<SseStream> {
           pending = pending.slice(cut + 2);
           const lines = block.split('\n');
           const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-          const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = lines
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (event) events.push({ event, data });
         }
         for (const w of [...waiters]) w();

@@ -24,13 +24,29 @@ const ACME = SEED.workspaces[0].id;
 const ADMIN = SEED.users[0].id;
 
 async function start(dataDir: string | null, extra: Partial<ServeOptions> = {}): Promise<RunningServer> {
-  const s = await startServer({ port: 0, dataDir, credentials: CREDS, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, ...extra });
+  const s = await startServer({
+    port: 0,
+    dataDir,
+    credentials: CREDS,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: 5000,
+    ...extra,
+  });
   running.push(s);
   return s;
 }
 
-async function call(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; text: string; json: any }> {
-  const res = await fetch(`${base}${p}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function call(
+  base: string,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; text: string; json: any }> {
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
 }
@@ -50,7 +66,9 @@ describe('restart persistence', () => {
     const dir = await tempDir();
     const first = await start(dir);
     const partner = first.reference!.id;
-    const made = await call(first.url, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, { user_id: ADMIN });
+    const made = await call(first.url, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, {
+      user_id: ADMIN,
+    });
     expect(made.status).toBe(200);
     expect(made.json.outcome).toBe('connected');
     const connectionId = made.json.connection.connection_id;
@@ -62,15 +80,29 @@ describe('restart persistence', () => {
     expect(second.port).not.toBe(firstPort);
     const held = await call(second.url, 'GET', `/api/workspaces/${ACME}/partners/${partner}/connection`);
     expect(held.status).toBe(200);
-    expect(held.json).toMatchObject({ connection_id: connectionId, created_by: ADMIN, resources: { status: 'active' } });
+    expect(held.json).toMatchObject({
+      connection_id: connectionId,
+      created_by: ADMIN,
+      resources: { status: 'active' },
+    });
     // Workspaces point at this process again (the new port), the seed was not applied twice.
     const workspaces = (await call(second.url, 'GET', '/api/workspaces')).json.workspaces;
     expect(workspaces).toHaveLength(2);
     expect(workspaces[0]).toMatchObject({ port: second.port });
-    const again = await call(second.url, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, { user_id: ADMIN });
-    expect(again.json).toMatchObject({ outcome: 'signed_in', established: true, connection: { connection_id: connectionId }, verdict: { compliant: true, status: 200 } });
+    const again = await call(second.url, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, {
+      user_id: ADMIN,
+    });
+    expect(again.json).toMatchObject({
+      outcome: 'signed_in',
+      established: true,
+      connection: { connection_id: connectionId },
+      verdict: { compliant: true, status: 200 },
+    });
     const journal = (await call(second.url, 'GET', `/api/journal/${again.json.exchange_ids[0]}`)).json;
-    expect(journal.request.body).toMatchObject({ connection_id: connectionId, user_info: { is_connection_established: true } });
+    expect(journal.request.body).toMatchObject({
+      connection_id: connectionId,
+      user_info: { is_connection_established: true },
+    });
     expect(journal.request.url).toContain(`:${second.port}/reference-partner/connect`);
   });
 
@@ -134,7 +166,9 @@ describe('secrets', () => {
     const sse = await openSse(s.url);
     try {
       await sse.waitFor((e) => e.event === 'hello');
-      const made = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, { user_id: ADMIN });
+      const made = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, {
+        user_id: ADMIN,
+      });
       expect(made.json.outcome).toBe('connected'); // the partner got both secrets and accepted them
       await sse.waitFor((e) => e.event === 'exchange');
       const list = await call(s.url, 'GET', '/api/journal');
@@ -152,7 +186,8 @@ describe('secrets', () => {
         'data/reference-partner.json': await readFile(path.join(dir, 'reference-partner.json'), 'utf8'),
       };
       for (const [where, text] of Object.entries(seen)) {
-        for (const secret of [PASSWORD, BASIC]) expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
+        for (const secret of [PASSWORD, BASIC])
+          expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
         expect({ where, leaked: text.includes(PAT) }).toEqual({ where, leaked: false });
       }
       // The state file: never the Basic password (it is not state at all).
@@ -185,9 +220,17 @@ describe('GET /api/events', () => {
       expect(sse.headers['content-type']).toMatch(/^text\/event-stream/);
       expect(sse.headers['cache-control']).toBe('no-store');
       await sse.waitFor((e) => e.event === 'hello', 3000);
-      const made = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, { user_id: ADMIN });
+      const made = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, {
+        user_id: ADMIN,
+      });
       const ev = await sse.waitFor((e) => e.event === 'exchange', 3000);
-      expect(JSON.parse(ev.data)).toMatchObject({ id: made.json.exchange_ids[0], kind: 'connect', workspace_id: ACME, user_id: ADMIN, verdict: { compliant: true } });
+      expect(JSON.parse(ev.data)).toMatchObject({
+        id: made.json.exchange_ids[0],
+        kind: 'connect',
+        workspace_id: ACME,
+        user_id: ADMIN,
+        verdict: { compliant: true },
+      });
     } finally {
       sse.close();
     }
@@ -200,7 +243,9 @@ describe('GET /api/events', () => {
     const sse = await openSse(s.url);
     try {
       await sse.waitFor((e) => e.event === 'hello', 3000);
-      const made = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, { user_id: ADMIN });
+      const made = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, {
+        user_id: ADMIN,
+      });
       expect(made.json.outcome).toBe('connected');
       await sse.waitFor((e) => e.event === 'exchange', 3000);
       const attempts = sse.events.filter((e) => e.event === 'attempt').map((e) => JSON.parse(e.data));
@@ -211,7 +256,12 @@ describe('GET /api/events', () => {
         { n: 3, of: 4, status: 200, retry_in_ms: undefined },
       ]);
       expect(new Set(attempts.map((a) => a.exchange_id))).toEqual(new Set([made.json.exchange_ids[0]]));
-      expect(attempts[0]).toMatchObject({ kind: 'connect', workspace_id: ACME, user_id: ADMIN, partner: s.reference!.id });
+      expect(attempts[0]).toMatchObject({
+        kind: 'connect',
+        workspace_id: ACME,
+        user_id: ADMIN,
+        partner: s.reference!.id,
+      });
       // The attempts come before the recorded exchange.
       const order = sse.events.filter((e) => e.event === 'attempt' || e.event === 'exchange').map((e) => e.event);
       expect(order).toEqual(['attempt', 'attempt', 'attempt', 'exchange']);
@@ -229,7 +279,9 @@ describe('GET /api/events', () => {
       const ev = await sse.waitFor((e) => e.event === 'activity' && JSON.parse(e.data).kind === 'write', 10000);
       const write = JSON.parse(ev.data);
       expect(write).toMatchObject({ workspace_id: ACME, partner_id: s.reference!.id, ok: true, auth: 'pat' });
-      const stored = (await call(s.url, 'GET', `/api/workspaces/${ACME}/activity`)).json.activity.map((a: { id: string }) => a.id);
+      const stored = (await call(s.url, 'GET', `/api/workspaces/${ACME}/activity`)).json.activity.map(
+        (a: { id: string }) => a.id,
+      );
       const announced = sse.events.filter((e) => e.event === 'activity').map((e) => JSON.parse(e.data).id);
       expect(stored).toEqual(expect.arrayContaining(announced));
       expect(JSON.stringify(sse.events)).not.toMatch(/dapi[0-9a-f]{8}/);

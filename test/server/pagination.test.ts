@@ -11,8 +11,14 @@ afterAll(async () => {
 });
 
 describe('pagination of the admin API lists', () => {
-  it('GET /api/workspaces and a workspace\'s users page through everything, each once, in order', async () => {
-    s = await startServer({ port: 0, dataDir: null, seed: false, credentials: { user: 'u', password: 'p' }, log: () => undefined });
+  it("GET /api/workspaces and a workspace's users page through everything, each once, in order", async () => {
+    s = await startServer({
+      port: 0,
+      dataDir: null,
+      seed: false,
+      credentials: { user: 'u', password: 'p' },
+      log: () => undefined,
+    });
     const created: string[] = [];
     for (let i = 0; i < 25; i++) created.push((await s.databricks.createWorkspace({ name: `w${i}` })).id);
     for (let i = 0; i < 12; i++) await s.databricks.addUser(created[0]!, { email: `u${i}@page.databricks-test.com` });
@@ -40,7 +46,11 @@ describe('pagination of the admin API lists', () => {
     const bad = await fetch(`${s.url}/api/workspaces?page_token=bm9wZQ`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { details: { field: string } } }).error.details.field).toBe('page_token');
-    const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as { paths: Record<string, { get?: { parameters?: Array<{ name: string }> } }> };
-    expect(doc.paths['/api/workspaces']!.get!.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['limit', 'page_token']));
+    const doc = (await (await fetch(`${s.url}/api/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { parameters?: Array<{ name: string }> } }>;
+    };
+    expect(doc.paths['/api/workspaces']!.get!.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['limit', 'page_token']),
+    );
   });
 });

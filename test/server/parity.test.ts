@@ -32,7 +32,15 @@ beforeAll(async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-parity-'));
   const file = path.join(dir, 'partner.json');
   await writeFile(file, JSON.stringify(apiPartner.config));
-  server = await startServer({ port: 0, dataDir: null, partners: [file], seed: false, credentials: CREDS, retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+  server = await startServer({
+    port: 0,
+    dataDir: null,
+    partners: [file],
+    seed: false,
+    credentials: CREDS,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: 5000,
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -42,9 +50,18 @@ afterAll(async () => {
 
 /** The clicks as a journey makes them, on a Databricks built as runJourneys builds it. */
 async function clicksThroughJourney(): Promise<void> {
-  const client = new PartnerClient({ config: journeyPartner.config, credentials: CREDS, retryBackoffMs: [0, 0, 0], timeoutMs: 5000 });
+  const client = new PartnerClient({
+    config: journeyPartner.config,
+    credentials: CREDS,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: 5000,
+  });
   // The same endpoint as the server: hostname, port and workspace_url are the same constants.
-  const dbx = new Databricks({ store: new MemoryStore(), clientFor: () => client, endpoint: server.databricks.endpoint });
+  const dbx = new Databricks({
+    store: new MemoryStore(),
+    clientFor: () => client,
+    endpoint: server.databricks.endpoint,
+  });
   const partner = await dbx.registerPartner(journeyPartner.config, 'run');
   const t = new JourneyContext(dbx, partner, 'PARITY');
   const none = () => [];
@@ -67,13 +84,23 @@ async function clicksThroughApi(): Promise<void> {
   const base = server.url;
   const partner = server.store.read().partners[0]!.id;
   const call = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${base}${p}`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${base}${p}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const json = await res.json();
     if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const user = (ws: string, email: string) => call('POST', `/api/workspaces/${ws}/users`, { email, first_name: email.split('@')[0]!.toUpperCase(), last_name: 'Tester' });
-  const connect = (ws: string, u: string, extra = {}) => call('POST', `/api/workspaces/${ws}/partners/${partner}/connect`, { user_id: u, ...extra });
+  const user = (ws: string, email: string) =>
+    call('POST', `/api/workspaces/${ws}/users`, {
+      email,
+      first_name: email.split('@')[0]!.toUpperCase(),
+      last_name: 'Tester',
+    });
+  const connect = (ws: string, u: string, extra = {}) =>
+    call('POST', `/api/workspaces/${ws}/partners/${partner}/connect`, { user_id: u, ...extra });
   const ws1 = (await call('POST', '/api/workspaces', { name: 'PARITY ws1' })).id;
   const u1 = (await user(ws1, U1)).id;
   await connect(ws1, u1, DEST);
@@ -89,7 +116,15 @@ async function clicksThroughApi(): Promise<void> {
 }
 
 /** Keys whose values are generated per run: compared by JSON type only. */
-const GENERATED = new Set(['workspace_id', 'databricks_organization_id', 'databricks_user_id', 'personal_access_token', 'service_principal_id', 'cluster_id', 'connection_id']);
+const GENERATED = new Set([
+  'workspace_id',
+  'databricks_organization_id',
+  'databricks_user_id',
+  'personal_access_token',
+  'service_principal_id',
+  'cluster_id',
+  'connection_id',
+]);
 
 /** A body with its generated values replaced by their kind, so everything else must be equal. */
 function normalise(body: Record<string, unknown>): unknown {
@@ -110,7 +145,8 @@ function normalise(body: Record<string, unknown>): unknown {
   return walk(body);
 }
 
-const bodiesOf = (calls: RecordedCall[], p: string) => calls.filter((c) => c.path === p).map((c) => parseJson(c.text) as Record<string, unknown>);
+const bodiesOf = (calls: RecordedCall[], p: string) =>
+  calls.filter((c) => c.path === p).map((c) => parseJson(c.text) as Record<string, unknown>);
 
 describe('a journey and the admin API send identical payloads', () => {
   beforeAll(async () => {
@@ -135,7 +171,10 @@ describe('a journey and the admin API send identical payloads', () => {
       const [first] = calls.filter((c) => c.path === '/connect');
       expect(first!.text).toMatch(/"workspace_id":\d{16,19}[,}]/);
       expect(first!.text).toMatch(/"databricks_user_id":\d{16,19}[,}]/);
-      const body = parseJson(first!.text) as { service_principal_id: string; user_info: { auth: { personal_access_token: string } } };
+      const body = parseJson(first!.text) as {
+        service_principal_id: string;
+        user_info: { auth: { personal_access_token: string } };
+      };
       expect(body.service_principal_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(body.user_info.auth.personal_access_token).toMatch(/^dapi[0-9a-f]{32}$/);
     }

@@ -10,7 +10,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { parseJson } from '../../src/contract/json.js';
-import { ACME, ADMIN, DEMO, connectPath, harness, lastConnect, postRaw, type Harness, type HarnessOptions } from './harness.js';
+import {
+  ACME,
+  ADMIN,
+  DEMO,
+  connectPath,
+  harness,
+  lastConnect,
+  postRaw,
+  type Harness,
+  type HarnessOptions,
+} from './harness.js';
 
 const open: Harness[] = [];
 const closers: Array<() => Promise<void>> = [];
@@ -27,15 +37,24 @@ async function setup(opts: HarnessOptions = {}): Promise<Harness> {
 
 let seq = 0;
 async function wsWithUsers(h: Harness, emails: string[], extra: Record<string, unknown> = {}) {
-  const ws = (await request(h.app).post('/api/workspaces').send({ name: `rules-${++seq}`, ...extra }).expect(201)).body.id as string;
+  const ws = (
+    await request(h.app)
+      .post('/api/workspaces')
+      .send({ name: `rules-${++seq}`, ...extra })
+      .expect(201)
+  ).body.id as string;
   const users: string[] = [];
-  for (const email of emails) users.push((await request(h.app).post(`/api/workspaces/${ws}/users`).send({ email }).expect(201)).body.id);
+  for (const email of emails)
+    users.push((await request(h.app).post(`/api/workspaces/${ws}/users`).send({ email }).expect(201)).body.id);
   return { ws, users };
 }
 const domain = () => `r${process.pid}x${++seq}.databricks-test.com`;
-const connect = (h: Harness, ws: string, user: string, partner = h.partner.id) => request(h.app).post(connectPath(ws, partner)).send({ user_id: user }).expect(200);
-const workspace = async (h: Harness, ws: string) => (await request(h.app).get(`/api/workspaces/${ws}`).expect(200)).body;
-const connectBodies = (h: Harness) => h.ref.calls.filter((c) => c.path === '/connect').map((c) => parseJson(c.text) as Record<string, any>);
+const connect = (h: Harness, ws: string, user: string, partner = h.partner.id) =>
+  request(h.app).post(connectPath(ws, partner)).send({ user_id: user }).expect(200);
+const workspace = async (h: Harness, ws: string) =>
+  (await request(h.app).get(`/api/workspaces/${ws}`).expect(200)).body;
+const connectBodies = (h: Harness) =>
+  h.ref.calls.filter((c) => c.path === '/connect').map((c) => parseJson(c.text) as Record<string, any>);
 
 describe('resources and connection state', () => {
   it('provisions the resources before calling Connect, and sends exactly those', async () => {
@@ -53,7 +72,9 @@ describe('resources and connection state', () => {
       is_sql_warehouse: true,
       user_info: { auth: { personal_access_token: 'dapiPROVISIONEDBEFORE0001' } },
     });
-    expect((await workspace(h, ws)).resources).toEqual([expect.objectContaining({ id: r.id, status: 'active', service_principal_id: r.service_principal_id })]);
+    expect((await workspace(h, ws)).resources).toEqual([
+      expect.objectContaining({ id: r.id, status: 'active', service_principal_id: r.service_principal_id }),
+    ]);
   });
 
   it('sends is_connection_established and connection_id from its own state, not from the partner', async () => {
@@ -63,12 +84,17 @@ describe('resources and connection state', () => {
     const id = first.body.connection.connection_id;
     await connect(h, ws, users[0]!);
     // Databricks forgets (no call to the partner, which still holds the connection): the next click is a create again.
-    const forgot = await request(h.app).delete(`/api/workspaces/${ws}/partners/${h.partner.id}/connection?notify_partner=false`).expect(200);
+    const forgot = await request(h.app)
+      .delete(`/api/workspaces/${ws}/partners/${h.partner.id}/connection?notify_partner=false`)
+      .expect(200);
     expect(forgot.body).toMatchObject({ deleted: true, partner_notified: false, exchange_ids: [] });
     expect(h.ref.model.liveConnection(id)).toBeDefined();
     const third = await connect(h, ws, users[0]!);
     const [b1, b2, b3] = connectBodies(h);
-    expect(b1!.user_info).toMatchObject({ is_connection_established: false, auth: { personal_access_token: expect.stringMatching(/^dapi/) } });
+    expect(b1!.user_info).toMatchObject({
+      is_connection_established: false,
+      auth: { personal_access_token: expect.stringMatching(/^dapi/) },
+    });
     expect(b1).not.toHaveProperty('connection_id');
     expect(b2!.user_info.is_connection_established).toBe(true);
     expect(b2!.connection_id).toBe(id);
@@ -95,10 +121,19 @@ describe('resources and connection state', () => {
     const d = domain();
     const a = await wsWithUsers(h, [`u1@${d}`]);
     await connect(h, a.ws, a.users[0]!);
-    await request(h.app).post(`/api/workspaces/${a.ws}/partners/${h.partner.id}/hooks/expire-account`).send({ user_id: a.users[0] }).expect(200);
+    await request(h.app)
+      .post(`/api/workspaces/${a.ws}/partners/${h.partner.id}/hooks/expire-account`)
+      .send({ user_id: a.users[0] })
+      .expect(200);
     const b = await wsWithUsers(h, [`u1@${d}`]);
     const res = await connect(h, b.ws, b.users[0]!);
-    expect(res.body).toMatchObject({ outcome: 'not_configured', established: false, resources_kept: false, resources: { status: 'deleted' }, redirect_uri: expect.stringContaining('purchase_product') });
+    expect(res.body).toMatchObject({
+      outcome: 'not_configured',
+      established: false,
+      resources_kept: false,
+      resources: { status: 'deleted' },
+      redirect_uri: expect.stringContaining('purchase_product'),
+    });
     expect(res.body.connection).toBeUndefined();
     expect(lastConnect(h.ref).body.user_info).toMatchObject({ auth: { personal_access_token: expect.any(String) } }); // they existed when Connect was sent
     const after = await workspace(h, b.ws);
@@ -116,12 +151,21 @@ describe('error screens', () => {
       outcome: 'error',
       resources_kept: true,
       resources: { status: 'active' },
-      error: { kind: 'general_error', sign_in_page: h.ref.config.sign_up_page, display_message: expect.stringContaining('internal error') },
+      error: {
+        kind: 'general_error',
+        sign_in_page: h.ref.config.sign_up_page,
+        display_message: expect.stringContaining('internal error'),
+      },
       verdict: { status: 500, attempts: 4 },
     });
     expect(connectBodies(h)).toHaveLength(4);
     const ex = (await request(h.app).get(`/api/journal/${res.body.exchange_ids[0]}`).expect(200)).body;
-    expect(ex.attempts.map((a: { n: number; status: number }) => [a.n, a.status])).toEqual([[1, 500], [2, 500], [3, 500], [4, 500]]);
+    expect(ex.attempts.map((a: { n: number; status: number }) => [a.n, a.status])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 500],
+      [4, 500],
+    ]);
     const after = await workspace(h, ws);
     expect(after.connections).toEqual([]);
     expect(after.resources).toEqual([expect.objectContaining({ id: res.body.resources.id, status: 'active' })]);
@@ -142,16 +186,38 @@ describe('error screens', () => {
     const { ws, users } = await wsWithUsers(h, [`u1@${domain()}`]);
     await h.ref.close();
     const res = await connect(h, ws, users[0]!);
-    expect(res.body).toMatchObject({ outcome: 'error', resources_kept: true, error: { kind: 'unreachable', sign_in_page: h.ref.config.sign_up_page, detail: expect.stringContaining('connection refused') }, verdict: { status: null, attempts: 4 } });
+    expect(res.body).toMatchObject({
+      outcome: 'error',
+      resources_kept: true,
+      error: {
+        kind: 'unreachable',
+        sign_in_page: h.ref.config.sign_up_page,
+        detail: expect.stringContaining('connection refused'),
+      },
+      verdict: { status: null, attempts: 4 },
+    });
     await request(h.app).get('/api/health').expect(200);
   });
 
   it('401: offers the sign-in page and keeps nothing', async () => {
     const h = await setup();
-    await request(h.app).post('/api/partners').send({ config: h.ref.config, id: 'wrong-creds', credentials: { user: 'databricks', password: 'not-the-password' } }).expect(201);
+    await request(h.app)
+      .post('/api/partners')
+      .send({
+        config: h.ref.config,
+        id: 'wrong-creds',
+        credentials: { user: 'databricks', password: 'not-the-password' },
+      })
+      .expect(201);
     const { ws, users } = await wsWithUsers(h, [`u1@${domain()}`]);
     const res = await connect(h, ws, users[0]!, 'wrong-creds');
-    expect(res.body).toMatchObject({ outcome: 'error', resources_kept: false, resources: { status: 'deleted' }, error: { kind: 'unauthorized', sign_in_page: h.ref.config.sign_up_page }, verdict: { status: 401, attempts: 1 } });
+    expect(res.body).toMatchObject({
+      outcome: 'error',
+      resources_kept: false,
+      resources: { status: 'deleted' },
+      error: { kind: 'unauthorized', sign_in_page: h.ref.config.sign_up_page },
+      verdict: { status: 401, attempts: 1 },
+    });
     expect((await workspace(h, ws)).resources).toEqual([]);
   });
 
@@ -161,7 +227,16 @@ describe('error screens', () => {
     const first = await connect(h, ws, users[0]!);
     await request(h.app).post(`/api/workspaces/${ws}/partners/${h.partner.id}/hooks/delete-connection`).expect(200);
     const res = await connect(h, ws, users[0]!);
-    expect(res.body).toMatchObject({ outcome: 'error', established: true, error: { kind: 'connection_not_found', action: expect.stringMatching(/delete the connection.*create it again/i), display_message: expect.stringContaining(first.body.connection.connection_id) }, verdict: { status: 404, error_reason: 'connection_not_found' } });
+    expect(res.body).toMatchObject({
+      outcome: 'error',
+      established: true,
+      error: {
+        kind: 'connection_not_found',
+        action: expect.stringMatching(/delete the connection.*create it again/i),
+        display_message: expect.stringContaining(first.body.connection.connection_id),
+      },
+      verdict: { status: 404, error_reason: 'connection_not_found' },
+    });
     // Databricks still holds its side until the user deletes it.
     expect(res.body.connection.connection_id).toBe(first.body.connection.connection_id);
     const del = await request(h.app).delete(`/api/workspaces/${ws}/partners/${h.partner.id}/connection`).expect(200);
@@ -175,19 +250,41 @@ describe('error screens', () => {
     const { ws, users } = await wsWithUsers(h, [`u1@${d}`, `u2@${d}`]);
     await connect(h, ws, users[0]!);
     const res = await connect(h, ws, users[1]!);
-    expect(res.body).toMatchObject({ outcome: 'error', established: true, error: { kind: 'account_not_found', action: expect.stringMatching(/contact your admin/i), display_message: expect.stringContaining(`u2@${d}`) }, verdict: { status: 404, error_reason: 'account_not_found' } });
+    expect(res.body).toMatchObject({
+      outcome: 'error',
+      established: true,
+      error: {
+        kind: 'account_not_found',
+        action: expect.stringMatching(/contact your admin/i),
+        display_message: expect.stringContaining(`u2@${d}`),
+      },
+      verdict: { status: 404, error_reason: 'account_not_found' },
+    });
   });
 
   it("returns display_message as data, exactly as the partner wrote it (escaping is the UI's job)", async () => {
     const h = await setup();
     const hostile = `<img src=x onerror="alert(1)">&amp; <script>document.cookie</script> \u2028`;
     const app = express();
-    app.post('/connect', (_req, res) => void res.status(500).type('application/json').send(JSON.stringify({ error_reason: 'general_error', display_message: hostile })));
+    app.post(
+      '/connect',
+      (_req, res) =>
+        void res
+          .status(500)
+          .type('application/json')
+          .send(JSON.stringify({ error_reason: 'general_error', display_message: hostile })),
+    );
     const server = createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = { ...h.ref.config, name: 'Hostile Partner', base_url: base, endpoints: { connect_path: '/connect' }, sign_up_page: `${base}/signup` };
+    const config = {
+      ...h.ref.config,
+      name: 'Hostile Partner',
+      base_url: base,
+      endpoints: { connect_path: '/connect' },
+      sign_up_page: `${base}/signup`,
+    };
     await request(h.app).post('/api/partners').send({ config }).expect(201);
     const res = await connect(h, ACME, ADMIN, 'hostile-partner');
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -203,9 +300,16 @@ describe('error screens', () => {
     const h = await setup({ reference: { faults: ['redirect-outside-allowlist'] } });
     const { ws, users } = await wsWithUsers(h, [`u1@${domain()}`]);
     const res = await connect(h, ws, users[0]!);
-    expect(res.body).toMatchObject({ outcome: 'error', resources_kept: false, error: { kind: 'invalid_response', detail: expect.stringContaining('evil.example.net') }, verdict: { compliant: false } });
+    expect(res.body).toMatchObject({
+      outcome: 'error',
+      resources_kept: false,
+      error: { kind: 'invalid_response', detail: expect.stringContaining('evil.example.net') },
+      verdict: { compliant: false },
+    });
     expect(res.body.redirect_uri).toBeUndefined();
-    expect(res.body.verdict.violations).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'connect.redirect_uri.host', field: 'redirect_uri' })]));
+    expect(res.body.verdict.violations).toEqual(
+      expect.arrayContaining([expect.objectContaining({ rule: 'connect.redirect_uri.host', field: 'redirect_uri' })]),
+    );
     const ex = (await request(h.app).get(`/api/journal/${res.body.exchange_ids[0]}`).expect(200)).body;
     expect(ex.redirect).toBeUndefined(); // never opened
     expect(h.ref.calls.filter((c) => c.path === '/launch')).toEqual([]);
@@ -218,24 +322,36 @@ describe('the Databricks-side delete', () => {
     const { ws, users } = await wsWithUsers(h, [`u1@${domain()}`]);
     const c = (await connect(h, ws, users[0]!)).body;
     const res = await request(h.app).delete(`/api/workspaces/${ws}/partners/${h.partner.id}/connection`).expect(200);
-    expect(res.body).toMatchObject({ deleted: true, partner_notified: true, resource_status: 'resources_deleted', exchange_ids: [expect.any(String)] });
+    expect(res.body).toMatchObject({
+      deleted: true,
+      partner_notified: true,
+      resource_status: 'resources_deleted',
+      exchange_ids: [expect.any(String)],
+    });
     const call = h.ref.calls.find((x) => x.path === '/delete-connection')!;
     expect(call.method).toBe('POST');
     expect(call.text).toContain(`"databricks_organization_id":${ws}`);
     expect(parseJson(call.text)).toMatchObject({ connection_id: c.connection.connection_id, cloud_provider: 'aws' });
     expect(h.ref.model.liveConnection(c.connection.connection_id)).toBeUndefined();
     const ex = (await request(h.app).get(`/api/journal/${res.body.exchange_ids[0]}`).expect(200)).body;
-    expect(ex).toMatchObject({ kind: 'delete_connection', response: { status: 200, body: { resource_status: 'resources_deleted' } } });
+    expect(ex).toMatchObject({
+      kind: 'delete_connection',
+      response: { status: 200, body: { resource_status: 'resources_deleted' } },
+    });
     const after = await workspace(h, ws);
     expect(after.connections).toEqual([]);
-    expect(after.resources).toEqual([expect.objectContaining({ id: c.resources.id, status: 'deleted', deleted_at: expect.any(String) })]);
+    expect(after.resources).toEqual([
+      expect.objectContaining({ id: c.resources.id, status: 'deleted', deleted_at: expect.any(String) }),
+    ]);
   });
 
   it('?notify_partner=false does not call the partner', async () => {
     const h = await setup();
     const { ws, users } = await wsWithUsers(h, [`u1@${domain()}`]);
     const c = (await connect(h, ws, users[0]!)).body;
-    const res = await request(h.app).delete(`/api/workspaces/${ws}/partners/${h.partner.id}/connection?notify_partner=false`).expect(200);
+    const res = await request(h.app)
+      .delete(`/api/workspaces/${ws}/partners/${h.partner.id}/connection?notify_partner=false`)
+      .expect(200);
     expect(res.body).toEqual({ deleted: true, partner_notified: false, exchange_ids: [] });
     expect(h.ref.calls.filter((x) => x.path === '/delete-connection')).toEqual([]);
     expect(h.ref.model.liveConnection(c.connection.connection_id)).toBeDefined();
@@ -271,7 +387,11 @@ describe('payloads', () => {
     const WS = '9007199254740993'; // 2^53 + 1: a double would make it ...992
     const USER = '9223372036854775807'; // the largest int64
     await postRaw(h.app, '/api/workspaces', `{"id": ${WS}, "name": "Exact"}`).expect(201);
-    const user = await postRaw(h.app, `/api/workspaces/${WS}/users`, `{"id": ${USER}, "email": "max@${domain()}"}`).expect(201);
+    const user = await postRaw(
+      h.app,
+      `/api/workspaces/${WS}/users`,
+      `{"id": ${USER}, "email": "max@${domain()}"}`,
+    ).expect(201);
     expect(user.text).toContain(`"id":"${USER}"`);
     const res = await postRaw(h.app, connectPath(WS, h.partner.id), `{"user_id": ${USER}}`).expect(200);
     expect(res.body.outcome).toBe('connected');
@@ -284,9 +404,16 @@ describe('payloads', () => {
     expect(text).toContain(`?o=${WS}"`);
     expect(res.body.redirect_uri).toContain(`o=${WS}`);
     const ex = await request(h.app).get(`/api/journal/${res.body.exchange_ids[0]}`).expect(200);
-    expect(ex.body.request.body).toMatchObject({ workspace_id: WS, user_info: { databricks_user_id: USER, databricks_organization_id: WS } });
+    expect(ex.body.request.body).toMatchObject({
+      workspace_id: WS,
+      user_info: { databricks_user_id: USER, databricks_organization_id: WS },
+    });
     // The hooks too: the same user, sent as an integer to expire-account.
-    await postRaw(h.app, `/api/workspaces/${WS}/partners/${h.partner.id}/hooks/expire-account`, `{"user_id": ${USER}}`).expect(200);
+    await postRaw(
+      h.app,
+      `/api/workspaces/${WS}/partners/${h.partner.id}/hooks/expire-account`,
+      `{"user_id": ${USER}}`,
+    ).expect(200);
     const expire = h.ref.calls.find((c) => c.path === '/expire-account')!;
     expect(expire.text).toContain(`"databricks_user_id":${USER}`);
     expect(expire.text).toContain(`"databricks_organization_id":${WS}`);

@@ -33,14 +33,59 @@ function freePort(): Promise<number> {
 
 /** A state file of `n` workspaces, each with a user, a connection and its resources. */
 async function largeState(dir: string, n: number): Promise<void> {
-  const state = { version: 1, workspaces: [] as unknown[], users: [] as unknown[], partners: [], connections: [] as unknown[], resources: [] as unknown[], journal: [], journal_dropped: 0, checklist: [] };
+  const state = {
+    version: 1,
+    workspaces: [] as unknown[],
+    users: [] as unknown[],
+    partners: [],
+    connections: [] as unknown[],
+    resources: [] as unknown[],
+    journal: [],
+    journal_dropped: 0,
+    checklist: [],
+  };
   const at = new Date(0).toISOString();
   for (let i = 0; i < n; i++) {
     const id = String(3000000000000000000n + BigInt(i));
-    state.workspaces.push({ id, name: `ws-${i}`, cloud: 'aws', region: 'us-west-2', demo: false, is_free_trial: false, hostname: 'localhost', port: 1, catalogs: ['main'], external_locations: [`s3://b-${i}/landing`], created_at: at });
-    state.users.push({ id: String(4000000000000000000n + BigInt(i)), email: `u${i}@example.com`, first_name: 'U', last_name: String(i), admin: true, workspaces: [id], created_at: at });
-    state.resources.push({ id: `res-${i}`, workspace_id: id, partner_id: 'old', service_principal_id: `sp-${i}`, pat_sha256: 'a'.repeat(64), status: 'active', created_at: at });
-    state.connections.push({ workspace_id: id, partner_id: 'old', connection_id: `c-${i}`, created_by: String(4000000000000000000n + BigInt(i)), created_at: at, resources_id: `res-${i}` });
+    state.workspaces.push({
+      id,
+      name: `ws-${i}`,
+      cloud: 'aws',
+      region: 'us-west-2',
+      demo: false,
+      is_free_trial: false,
+      hostname: 'localhost',
+      port: 1,
+      catalogs: ['main'],
+      external_locations: [`s3://b-${i}/landing`],
+      created_at: at,
+    });
+    state.users.push({
+      id: String(4000000000000000000n + BigInt(i)),
+      email: `u${i}@example.com`,
+      first_name: 'U',
+      last_name: String(i),
+      admin: true,
+      workspaces: [id],
+      created_at: at,
+    });
+    state.resources.push({
+      id: `res-${i}`,
+      workspace_id: id,
+      partner_id: 'old',
+      service_principal_id: `sp-${i}`,
+      pat_sha256: 'a'.repeat(64),
+      status: 'active',
+      created_at: at,
+    });
+    state.connections.push({
+      workspace_id: id,
+      partner_id: 'old',
+      connection_id: `c-${i}`,
+      created_by: String(4000000000000000000n + BigInt(i)),
+      created_at: at,
+      resources_id: `res-${i}`,
+    });
   }
   await writeFile(path.join(dir, 'pcsim.json'), JSON.stringify(state));
 }
@@ -107,11 +152,21 @@ describe('pcsim serve answers every request while it starts and stops', () => {
     // A POST whose body is still on its way when SIGTERM arrives: it is finished, not cut.
     const [head, tail] = ['{"name":', '"drained-ws"}'];
     const slow = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/api/workspaces', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(head.length + tail.length) } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/workspaces',
+          method: 'POST',
+          agent: false,
+          headers: { 'content-type': 'application/json', 'content-length': String(head.length + tail.length) },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on('error', reject);
       req.write(head);
       setTimeout(() => {

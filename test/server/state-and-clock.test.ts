@@ -26,14 +26,26 @@ const dirs = new WeakMap<RunningServer, string>();
 
 async function serve(): Promise<RunningServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'pcsim-state-'));
-  const s = await startServer({ port: 0, dataDir, credentials: CREDS, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, patToken: PAT, reference: { faults: ['no-core-integration'] } });
+  const s = await startServer({
+    port: 0,
+    dataDir,
+    credentials: CREDS,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: 5000,
+    patToken: PAT,
+    reference: { faults: ['no-core-integration'] },
+  });
   closers.push(() => s.close());
   dirs.set(s, dataDir);
   return s;
 }
 
 async function call(base: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${base}${p}`, { method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${base}${p}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: any;
   try {
@@ -48,7 +60,9 @@ describe('export and import', () => {
   it('moves the simulated Databricks to another server; secrets travel as digests only, and the PAT still works there', async () => {
     const a = await serve();
     const partner = a.reference!.id;
-    expect((await call(a.url, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, { user_id: ADMIN })).status).toBe(200);
+    expect(
+      (await call(a.url, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, { user_id: ADMIN })).status,
+    ).toBe(200);
     const exported = await call(a.url, 'GET', '/api/state');
     expect(exported.status).toBe(200);
     expect(exported.text).not.toContain(PAT);
@@ -63,7 +77,9 @@ describe('export and import', () => {
     // The workspaces now point at this server, and the PAT handed out by the first one is recognised by its digest.
     const ws = await call(b.url, 'GET', `/api/workspaces/${ACME}`);
     expect(ws.json.port).toBe(b.port);
-    expect((await call(b.url, 'GET', '/api/2.0/preview/scim/v2/Me', undefined, { authorization: `Bearer ${PAT}` })).status).toBe(200);
+    expect(
+      (await call(b.url, 'GET', '/api/2.0/preview/scim/v2/Me', undefined, { authorization: `Bearer ${PAT}` })).status,
+    ).toBe(200);
     // Durable: the lowdb file of the second server holds the import, and no secret.
     await b.close();
     const dir = dirs.get(b)!;
@@ -95,7 +111,16 @@ async function capturingPartner(): Promise<{ url: string; bodies: any[]; server:
       if (req.method === 'POST' && req.url === '/connect') {
         bodies.push(JSON.parse(text));
         res.writeHead(200, { 'content-type': 'application/json' });
-        return res.end(JSON.stringify({ redirect_uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/welcome`, redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: `c-${bodies.length}` }));
+        return res.end(
+          JSON.stringify({
+            redirect_uri: `http://127.0.0.1:${(server.address() as AddressInfo).port}/welcome`,
+            redirect_value: 'create_trial',
+            user_status: 'new',
+            account_status: 'new',
+            configured_resources: true,
+            connection_id: `c-${bodies.length}`,
+          }),
+        );
       }
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<p>welcome</p>');
@@ -111,13 +136,30 @@ describe('the clock', () => {
     const s = await serve();
     const m2m = await capturingPartner();
     const ref = (await call(s.url, 'GET', `/api/partners/${s.reference!.id}`)).json.config;
-    const config = { ...ref, name: 'M2M Capture', base_url: m2m.url, endpoints: { connect_path: '/connect' }, hostnames: ['127.0.0.1'], auth_options: ['AUTH_OAUTH_M2M'], sign_up_page: `${m2m.url}/signup`, privacy_policy: `${m2m.url}/privacy`, terms_of_service: `${m2m.url}/tos` };
+    const config = {
+      ...ref,
+      name: 'M2M Capture',
+      base_url: m2m.url,
+      endpoints: { connect_path: '/connect' },
+      hostnames: ['127.0.0.1'],
+      auth_options: ['AUTH_OAUTH_M2M'],
+      sign_up_page: `${m2m.url}/signup`,
+      privacy_policy: `${m2m.url}/privacy`,
+      terms_of_service: `${m2m.url}/tos`,
+    };
     const reg = await call(s.url, 'POST', '/api/partners', { config, id: 'm2m-capture', credentials: CREDS });
     expect(reg.status).toBe(201);
-    expect((await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/m2m-capture/connect`, { user_id: ADMIN })).status).toBe(200);
+    expect(
+      (await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/m2m-capture/connect`, { user_id: ADMIN })).status,
+    ).toBe(200);
     const body = m2m.bodies[0];
-    const basic = Buffer.from(`${encodeURIComponent(body.service_principal_id)}:${encodeURIComponent(body.service_principal_oauth_secret)}`).toString('base64');
-    const token = await call(s.url, 'POST', '/oidc/v1/token', 'grant_type=client_credentials&scope=all-apis', { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' });
+    const basic = Buffer.from(
+      `${encodeURIComponent(body.service_principal_id)}:${encodeURIComponent(body.service_principal_oauth_secret)}`,
+    ).toString('base64');
+    const token = await call(s.url, 'POST', '/oidc/v1/token', 'grant_type=client_credentials&scope=all-apis', {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(token.status).toBe(200);
     const bearer = { authorization: `Bearer ${token.json.access_token}` };
     expect((await call(s.url, 'GET', '/api/2.0/preview/scim/v2/Me', undefined, bearer)).status).toBe(200);
@@ -129,8 +171,17 @@ describe('the clock', () => {
     expect(expired.status).toBe(403);
     expect(expired.text).toContain('Invalid access token');
     // A fresh token works at the new time; back to real time, the clock says so.
-    const fresh = await call(s.url, 'POST', '/oidc/v1/token', 'grant_type=client_credentials&scope=all-apis', { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' });
-    expect((await call(s.url, 'GET', '/api/2.0/preview/scim/v2/Me', undefined, { authorization: `Bearer ${fresh.json.access_token}` })).status).toBe(200);
+    const fresh = await call(s.url, 'POST', '/oidc/v1/token', 'grant_type=client_credentials&scope=all-apis', {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(
+      (
+        await call(s.url, 'GET', '/api/2.0/preview/scim/v2/Me', undefined, {
+          authorization: `Bearer ${fresh.json.access_token}`,
+        })
+      ).status,
+    ).toBe(200);
     expect((await call(s.url, 'POST', '/api/clock', { reset: true })).json.offset_seconds).toBe(0);
   });
 });

@@ -33,10 +33,19 @@ function startEvilPartner(): Promise<Server> {
       res.status(404).json({ error_reason: 'connection_not_found', display_message: EVIL_MESSAGE });
       return;
     }
-    res.status(200).json({ redirect_uri: 'javascript:window.__pwned=4', redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: `conn-${IMG}` });
+    res.status(200).json({
+      redirect_uri: 'javascript:window.__pwned=4',
+      redirect_value: 'create_trial',
+      user_status: 'new',
+      account_status: 'new',
+      configured_resources: true,
+      connection_id: `conn-${IMG}`,
+    });
   });
   app.get('/connectors', (_req, res) => {
-    res.json({ connectors: [{ identifier: `id-${SCRIPT}`, name: EVIL_CONNECTOR, type: 'source', description: SCRIPT }] });
+    res.json({
+      connectors: [{ identifier: `id-${SCRIPT}`, name: EVIL_CONNECTOR, type: 'source', description: SCRIPT }],
+    });
   });
   const s = createServer(app);
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));

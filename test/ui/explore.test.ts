@@ -10,7 +10,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../../src/server/start.js';
-import { ACME, ADMIN, ANALYST, adminApi, axeProblems, launchBrowser, openPage, screenshotDir, see, startPcsim, withShots } from './support/ui.js';
+import {
+  ACME,
+  ADMIN,
+  ANALYST,
+  adminApi,
+  axeProblems,
+  launchBrowser,
+  openPage,
+  screenshotDir,
+  see,
+  startPcsim,
+  withShots,
+} from './support/ui.js';
 
 let server: RunningServer;
 let browser: Browser;
@@ -90,7 +102,14 @@ describe('workspace and user settings', () => {
       await page.click('#form-submit');
       await see(page.locator('#dlg-form')).not.toHaveAttribute('open', '');
       const ws = (await adminApi(base, 'GET', `/api/workspaces/${ACME}`)).body;
-      expect(ws).toMatchObject({ demo: true, is_free_trial: true, cloud: 'gcp', region: 'europe-west1', catalogs: ['main', 'sales'], external_locations: ['gs://acme-landing/in'] });
+      expect(ws).toMatchObject({
+        demo: true,
+        is_free_trial: true,
+        cloud: 'gcp',
+        region: 'europe-west1',
+        catalogs: ['main', 'sales'],
+        external_locations: ['gs://acme-landing/in'],
+      });
       await see(page.locator('#ws-meta')).toContainText('GCP');
       await see(page.locator('#ws-meta')).toContainText('demo');
       await see(page.locator('#ws-meta')).toContainText('trial');
@@ -124,7 +143,11 @@ describe('workspace and user settings', () => {
       await page.click('#form-submit');
       await see(page.locator('#user-meta')).toContainText('admin');
       await see(page.locator('#user-meta')).not.toContainText('non-admin');
-      const users = (await adminApi(base, 'GET', `/api/workspaces/${ACME}/users`)).body.users as { id: string; admin: boolean; last_name: string }[];
+      const users = (await adminApi(base, 'GET', `/api/workspaces/${ACME}/users`)).body.users as {
+        id: string;
+        admin: boolean;
+        last_name: string;
+      }[];
       expect(users.find((u) => u.id === ANALYST)).toMatchObject({ admin: true, last_name: 'Lovelace' });
 
       await page.click('#user-settings');
@@ -156,8 +179,14 @@ describe('Journeys view and reports', () => {
       await page.check('#pick-AUTH');
       await see(page.locator('#run-selected')).not.toHaveAttribute('disabled', '');
       await page.check('#run-strict');
-      const [started] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST'), page.click('#run-selected')]);
-      expect(JSON.parse(started.request().postData() ?? '{}')).toMatchObject({ journeys: ['P100', 'AUTH'], strict: true });
+      const [started] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/runs') && r.request().method() === 'POST'),
+        page.click('#run-selected'),
+      ]);
+      expect(JSON.parse(started.request().postData() ?? '{}')).toMatchObject({
+        journeys: ['P100', 'AUTH'],
+        strict: true,
+      });
       const runId = ((await started.json()) as { run_id: string }).run_id;
       await see(page.locator('#run-summary'), 20000).toContainText('2 passed');
       // Progress came as events: the run was read once, for its report, not polled.
@@ -236,7 +265,11 @@ describe('State & time', () => {
       expect(JSON.parse(text)).toMatchObject({ format: 'pcsim-state', state: { workspaces: expect.any(Array) } });
       await adminApi(base, 'POST', '/api/workspaces', { name: 'Made after export' });
       await see(page.locator('#ws-select option')).toContainText('Made after export');
-      await page.setInputFiles('#import-file', { name: 'pcsim-state.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+      await page.setInputFiles('#import-file', {
+        name: 'pcsim-state.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(text),
+      });
       await see(page.locator('#notice')).toContainText('Imported pcsim-state.json');
       await see(page.locator('#ws-select option')).not.toContainText('Made after export');
 
@@ -286,37 +319,53 @@ const VIEWS: { name: string; open(page: Page): Promise<void> }[] = [
 ];
 
 describe('from 760 to 1440 px', () => {
-  it.each([760, 1024, 1440])('at %i px: no sideways scrolling, a one-line header from 1024, a narrow inspector, no serious axe-core violation', async (width) => {
-    await adminApi(base, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, { user_id: ADMIN });
-    const { context, page, watch } = await openPage(browser, base, { width, height: 900 });
-    await withShots(context, `widths-${width}`, async () => {
-      if (width < 900) {
-        // Narrow: the inspector starts hidden and, shown, is a drawer, not 60 % of the page.
-        await see(page.locator('#inspector')).not.toBeVisible();
-        await page.click('#inspector-toggle');
-        const w = await page.locator('#inspector').evaluate((el) => el.getBoundingClientRect().width);
-        expect(w / width).toBeLessThan(0.6);
-        await page.screenshot({ path: join(screenshotDir(), `ui-${width}-inspector.png`) });
-        await page.click('#inspector-toggle');
-      } else {
-        const bar = await page.locator('.topbar').evaluate((el) => el.getBoundingClientRect().height);
-        expect(bar).toBeLessThan(60);
-      }
-      // Cloud badges read the same way everywhere.
-      expect(await page.locator(`${tile(partner)} .tile-foot .badge`).allTextContents()).toEqual(['AWS', 'AZURE', 'GCP']);
-      for (const view of VIEWS) {
-        await view.open(page);
-        const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
-        expect({ view: view.name, width, scroll }).toEqual({ view: view.name, width, scroll: client });
-        await page.screenshot({ path: join(screenshotDir(), `ui-${width}-${view.name}.png`) });
-        // axe where the layout differs (the drawer at 760, the full page from 1024); 1440 only adds room.
-        if (width < 1440) expect({ view: view.name, width, problems: await axeProblems(page) }).toEqual({ view: view.name, width, problems: [] });
-        // Back to the gallery, no dialog open.
-        await page.keyboard.press('Escape');
-        await page.evaluate(() => (location.hash = '#/connect'));
-        await see(page.locator('#view-connect')).toBeVisible();
-      }
-      expect(watch.errors).toEqual([]);
-    });
-  }, 60000);
+  it.each([760, 1024, 1440])(
+    'at %i px: no sideways scrolling, a one-line header from 1024, a narrow inspector, no serious axe-core violation',
+    async (width) => {
+      await adminApi(base, 'POST', `/api/workspaces/${ACME}/partners/${partner}/connect`, { user_id: ADMIN });
+      const { context, page, watch } = await openPage(browser, base, { width, height: 900 });
+      await withShots(context, `widths-${width}`, async () => {
+        if (width < 900) {
+          // Narrow: the inspector starts hidden and, shown, is a drawer, not 60 % of the page.
+          await see(page.locator('#inspector')).not.toBeVisible();
+          await page.click('#inspector-toggle');
+          const w = await page.locator('#inspector').evaluate((el) => el.getBoundingClientRect().width);
+          expect(w / width).toBeLessThan(0.6);
+          await page.screenshot({ path: join(screenshotDir(), `ui-${width}-inspector.png`) });
+          await page.click('#inspector-toggle');
+        } else {
+          const bar = await page.locator('.topbar').evaluate((el) => el.getBoundingClientRect().height);
+          expect(bar).toBeLessThan(60);
+        }
+        // Cloud badges read the same way everywhere.
+        expect(await page.locator(`${tile(partner)} .tile-foot .badge`).allTextContents()).toEqual([
+          'AWS',
+          'AZURE',
+          'GCP',
+        ]);
+        for (const view of VIEWS) {
+          await view.open(page);
+          const [scroll, client] = await page.evaluate(() => [
+            document.documentElement.scrollWidth,
+            document.documentElement.clientWidth,
+          ]);
+          expect({ view: view.name, width, scroll }).toEqual({ view: view.name, width, scroll: client });
+          await page.screenshot({ path: join(screenshotDir(), `ui-${width}-${view.name}.png`) });
+          // axe where the layout differs (the drawer at 760, the full page from 1024); 1440 only adds room.
+          if (width < 1440)
+            expect({ view: view.name, width, problems: await axeProblems(page) }).toEqual({
+              view: view.name,
+              width,
+              problems: [],
+            });
+          // Back to the gallery, no dialog open.
+          await page.keyboard.press('Escape');
+          await page.evaluate(() => (location.hash = '#/connect'));
+          await see(page.locator('#view-connect')).toBeVisible();
+        }
+        expect(watch.errors).toEqual([]);
+      });
+    },
+    60000,
+  );
 });

@@ -223,7 +223,9 @@ describe('Journeys page', () => {
   it("saves this workspace's calls as a scenario file that replays them", async () => {
     // The partner knows Ada before the recorded clicks (as after any earlier test): the recording says so.
     const earlier = (await adminApi(base, 'POST', '/api/workspaces', { name: 'earlier' })).body.id as string;
-    const ada = (await adminApi(base, 'POST', `/api/workspaces/${earlier}/users`, { email: 'admin@acme.databricks-test.com' })).body.id as string;
+    const ada = (
+      await adminApi(base, 'POST', `/api/workspaces/${earlier}/users`, { email: 'admin@acme.databricks-test.com' })
+    ).body.id as string;
     await adminApi(base, 'POST', `/api/workspaces/${earlier}/partners/${partner}/connect`, { user_id: ada });
     await adminApi(base, 'POST', connectPath(ACME), { user_id: ADMIN });
     await adminApi(base, 'POST', connectPath(ACME), { user_id: ADMIN });
@@ -236,9 +238,17 @@ describe('Journeys page', () => {
       expect(all.suggestedFilename()).toBe('pcsim-journal.yaml');
       const everything = parseScenario(await readFile((await all.path())!, 'utf8'), 'pcsim-journal.yaml');
       if (!everything.ok) throw new Error(everything.problems.map(formatProblem).join('\n'));
-      const steps = everything.scenario.steps.map((st) => (st.connect ? `connect in ${st.connect.workspace}` : st.signin ? `signin in ${st.signin.workspace}` : '?'));
-      expect(steps.filter((x) => x !== 'connect in before1')).toEqual(['connect in ws1', 'connect in ws2', 'signin in ws2']);
-      expect(everything.scenario.workspaces.map((w) => w.name).sort()).toEqual(steps.length === 4 ? ['before1', 'ws1', 'ws2'] : ['ws1', 'ws2']);
+      const steps = everything.scenario.steps.map((st) =>
+        st.connect ? `connect in ${st.connect.workspace}` : st.signin ? `signin in ${st.signin.workspace}` : '?',
+      );
+      expect(steps.filter((x) => x !== 'connect in before1')).toEqual([
+        'connect in ws1',
+        'connect in ws2',
+        'signin in ws2',
+      ]);
+      expect(everything.scenario.workspaces.map((w) => w.name).sort()).toEqual(
+        steps.length === 4 ? ['before1', 'ws1', 'ws2'] : ['ws1', 'ws2'],
+      );
       // This workspace's calls only: the partner knew Ada before them, so the file says so.
       await page.check('#journal-only-ws');
       await see(page.locator('#journal .ex')).toHaveCount(2);
@@ -247,25 +257,43 @@ describe('Journeys page', () => {
       const text = await readFile((await download.path())!, 'utf8');
       const parsed = parseScenario(text, 'acme-production.yaml');
       if (!parsed.ok) throw new Error(parsed.problems.map(formatProblem).join('\n'));
-      expect(parsed.scenario.steps.map((st) => (st.connect ? `connect in ${st.connect.workspace}` : st.signin ? `signin in ${st.signin.workspace}` : '?'))).toEqual(['connect in before1', 'connect in ws1', 'signin in ws1']);
-      await see(page.locator('#notice')).toContainText('pcsim run --partner partner.json --scenario acme-production.yaml');
+      expect(
+        parsed.scenario.steps.map((st) =>
+          st.connect ? `connect in ${st.connect.workspace}` : st.signin ? `signin in ${st.signin.workspace}` : '?',
+        ),
+      ).toEqual(['connect in before1', 'connect in ws1', 'signin in ws1']);
+      await see(page.locator('#notice')).toContainText(
+        'pcsim run --partner partner.json --scenario acme-production.yaml',
+      );
 
       // ...and the Journeys page replays it, with the verdicts of pcsim run.
       await page.click('#tab-journeys');
-      await page.setInputFiles('#scenario-files', { name: 'acme-production.yaml', mimeType: 'application/yaml', buffer: Buffer.from(text) });
+      await page.setInputFiles('#scenario-files', {
+        name: 'acme-production.yaml',
+        mimeType: 'application/yaml',
+        buffer: Buffer.from(text),
+      });
       await see(page.locator('#run-summary'), 20000).toContainText('1 passed');
       await see(page.locator(`tr[data-journey="${parsed.scenario.name}"]`)).toHaveAttribute('data-status', 'passed');
 
       // A broken file is refused whole, each problem with its file, line and path.
       await page.setInputFiles('#scenario-files', [
-        { name: 'broken.yaml', mimeType: 'application/yaml', buffer: Buffer.from('name: broken\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: nobody }\n') },
+        {
+          name: 'broken.yaml',
+          mimeType: 'application/yaml',
+          buffer: Buffer.from(
+            'name: broken\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: nobody }\n',
+          ),
+        },
       ]);
       const problems = page.locator('#scenario-problems');
       await see(problems).toContainText('1 problem; nothing was sent');
       await see(problems).toContainText('broken.yaml:5:');
       await see(problems).toContainText('steps[0].connect.user');
       // The refusal (400) is the browser's only complaint.
-      expect(watch.errors).toEqual(['console: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+      expect(watch.errors).toEqual([
+        'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+      ]);
     });
   });
 
@@ -294,7 +322,9 @@ describe('Journeys page', () => {
       await first.locator('input[type=checkbox]').check();
       await see(first).toContainText('saved');
       const list = await adminApi(base, 'GET', `/api/partners/${partner}/checklist`);
-      const item = (list.body.items as { journey_id: string; done: boolean; note?: string }[]).find((i) => i.journey_id === journey);
+      const item = (list.body.items as { journey_id: string; done: boolean; note?: string }[]).find(
+        (i) => i.journey_id === journey,
+      );
       expect(item).toMatchObject({ done: true, note: 'walked by hand in the UI test' });
       await page.reload();
       await page.waitForSelector('body[data-ready="true"]');
@@ -307,20 +337,30 @@ describe('Journeys page', () => {
     const { context, page, watch } = await openPage(browser, base);
     await withShots(context, 'stop-run', async () => {
       await page.click('#tab-journeys');
-      const slow = 'name: slow\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: u }\n  - wait: { ms: 600000 }\n';
-      await page.setInputFiles('#scenario-files', { name: 'slow.yaml', mimeType: 'application/yaml', buffer: Buffer.from(slow) });
+      const slow =
+        'name: slow\nworkspaces: [{ name: w }]\nusers: [{ name: u, email: "u@${domain}", member_of: [w] }]\nsteps:\n  - connect: { workspace: w, user: u }\n  - wait: { ms: 600000 }\n';
+      await page.setInputFiles('#scenario-files', {
+        name: 'slow.yaml',
+        mimeType: 'application/yaml',
+        buffer: Buffer.from(slow),
+      });
       await see(page.locator('.run-running')).toContainText('Running slow');
       await page.click('#run-stop');
       await see(page.locator('#run-summary'), 20000).toContainText('Stopped after');
       await see(page.locator('tr[data-journey=slow]')).toHaveAttribute('data-status', 'skipped');
-      await see(page.locator('tr[data-journey=slow]')).toContainText('stopped: the run was stopped before "#2 wait 600000 ms" (1 step done)');
+      await see(page.locator('tr[data-journey=slow]')).toContainText(
+        'stopped: the run was stopped before "#2 wait 600000 ms" (1 step done)',
+      );
       expect(watch.errors).toEqual([]);
     });
   });
 
-  it('says which journeys a partner\'s config leaves to a human, and what to do', async () => {
+  it("says which journeys a partner's config leaves to a human, and what to do", async () => {
     const ref = await adminApi(base, 'GET', `/api/partners/${partner}`);
-    await adminApi(base, 'POST', '/api/partners', { id: 'hand-signup', config: { ...(ref.body.config as Record<string, unknown>), name: 'Hand Signup', require_manual_signup: true } });
+    await adminApi(base, 'POST', '/api/partners', {
+      id: 'hand-signup',
+      config: { ...(ref.body.config as Record<string, unknown>), name: 'Hand Signup', require_manual_signup: true },
+    });
     const { context, page, watch } = await openPage(browser, base);
     await withShots(context, 'journeys-manual', async () => {
       await page.click('#tab-journeys');

@@ -17,7 +17,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   // A short back-off (not Databricks' 1 s, 2 s, 4 s) so the retries are quick yet visible.
-  server = await startPcsim({ patToken: PAT, retryBackoffMs: [400, 400, 400], reference: { faults: ['flaky-500', 'no-core-integration'] } });
+  server = await startPcsim({
+    patToken: PAT,
+    retryBackoffMs: [400, 400, 400],
+    reference: { faults: ['flaky-500', 'no-core-integration'] },
+  });
   browser = await launchBrowser();
 }, 30000);
 
@@ -48,11 +52,20 @@ describe('live progress', () => {
       await see(core).toContainText('has not called the workspace yet');
 
       // The partner uses the PAT it received: SCIM Me, then a table on the warehouse (an ingestion partner writes). The dialog follows live.
-      const conn = (await adminApi(server.url, 'GET', `/api/workspaces/${ACME}/partners/${partner}/connection`)).body as { resources: { warehouse?: { id: string } } };
+      const conn = (await adminApi(server.url, 'GET', `/api/workspaces/${ACME}/partners/${partner}/connection`))
+        .body as { resources: { warehouse?: { id: string } } };
       const auth = { authorization: `Bearer ${PAT}` };
       expect((await fetch(`${server.url}/api/2.0/preview/scim/v2/Me`, { headers: auth })).status).toBe(200);
       await see(core.locator('.activity li').first()).toContainText('GET /api/2.0/preview/scim/v2/Me');
-      const sql = await fetch(`${server.url}/api/2.0/sql/statements`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ warehouse_id: conn.resources.warehouse!.id, statement: 'CREATE TABLE default.ui_live (id BIGINT, name STRING)', wait_timeout: '10s' }) });
+      const sql = await fetch(`${server.url}/api/2.0/sql/statements`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          warehouse_id: conn.resources.warehouse!.id,
+          statement: 'CREATE TABLE default.ui_live (id BIGINT, name STRING)',
+          wait_timeout: '10s',
+        }),
+      });
       expect(sql.status).toBe(200);
       await see(core.locator('[data-journey="P200"]')).toContainText('P200 passed');
       await see(core.locator('.activity li').first()).toContainText('POST /api/2.0/sql/statements');

@@ -12,11 +12,19 @@ const ROOT = path.join(process.cwd(), 'public/js');
 
 async function modules(): Promise<Map<string, string>> {
   const files = (await readdir(ROOT, { recursive: true })).filter((f) => f.endsWith('.js'));
-  return new Map(await Promise.all(files.map(async (f) => [f.split(path.sep).join('/'), await readFile(path.join(ROOT, f), 'utf8')] as [string, string])));
+  return new Map(
+    await Promise.all(
+      files.map(
+        async (f) => [f.split(path.sep).join('/'), await readFile(path.join(ROOT, f), 'utf8')] as [string, string],
+      ),
+    ),
+  );
 }
 
 const importsOf = (file: string, text: string) =>
-  [...text.matchAll(/^import\s[^'"]*['"](\.[^'"]+)['"]/gm)].map((m) => path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!)));
+  [...text.matchAll(/^import\s[^'"]*['"](\.[^'"]+)['"]/gm)].map((m) =>
+    path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!)),
+  );
 
 describe('public/js', () => {
   it('is type-checked, builds no HTML from strings, and keeps modules small', async () => {
@@ -24,7 +32,10 @@ describe('public/js', () => {
     expect(all.size).toBeGreaterThan(8);
     for (const [file, text] of all) {
       expect({ file, checked: text.startsWith('// @ts-check') }).toEqual({ file, checked: true });
-      expect({ file, html: /\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write/.test(text) }).toEqual({ file, html: false });
+      expect({ file, html: /\.(inner|outer)HTML\s*=|insertAdjacentHTML|document\.write/.test(text) }).toEqual({
+        file,
+        html: false,
+      });
       expect({ file, lines: text.split('\n').length <= 420 }).toEqual({ file, lines: true });
     }
   });

@@ -4,7 +4,16 @@ import { main } from '../../src/cli.js';
 function io() {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s), env: {} as NodeJS.ProcessEnv, isTTY: false }, out, err };
+  return {
+    io: {
+      out: (s: string) => void out.push(s),
+      err: (s: string) => void err.push(s),
+      env: {} as NodeJS.ProcessEnv,
+      isTTY: false,
+    },
+    out,
+    err,
+  };
 }
 
 describe('pcsim run --wait-core', () => {

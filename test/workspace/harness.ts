@@ -54,24 +54,51 @@ export interface TestWorkspace {
   close(): Promise<void>;
 }
 
-export async function startWorkspace(auth: AuthOption[] = ['AUTH_PAT'], opts: { destination_location?: string } = {}): Promise<TestWorkspace> {
+export async function startWorkspace(
+  auth: AuthOption[] = ['AUTH_PAT'],
+  opts: { destination_location?: string } = {},
+): Promise<TestWorkspace> {
   const store = new MemoryStore();
   const clock = { now: new Date() };
   const dbx = new Databricks({ store, clientFor: () => ({}) as PartnerClient, now: () => clock.now });
   const ws = await dbx.createWorkspace({ id: WS_ID, name: 'Acme Production' });
-  await dbx.addUser(ws.id, { id: CREATOR, email: 'admin@acme.databricks-test.com', first_name: 'Ada', last_name: 'Admin', admin: true });
-  await dbx.addUser(ws.id, { id: '9007199254741995', email: 'analyst@acme.databricks-test.com', first_name: 'Alan', last_name: 'Analyst' });
+  await dbx.addUser(ws.id, {
+    id: CREATOR,
+    email: 'admin@acme.databricks-test.com',
+    first_name: 'Ada',
+    last_name: 'Admin',
+    admin: true,
+  });
+  await dbx.addUser(ws.id, {
+    id: '9007199254741995',
+    email: 'analyst@acme.databricks-test.com',
+    first_name: 'Alan',
+    last_name: 'Analyst',
+  });
 
   const connect = async (authOptions: AuthOption[], o: ConnectOptions = {}) => {
     const kinds = o.resources?.map((resource_type) => ({ resource_type }));
     const provisioned = kinds ? { resources_to_provision: kinds } : {};
     const config = partnerConfig({ name: o.partner ?? 'Test Partner', auth_options: authOptions, ...provisioned });
     const partner = await dbx.registerPartner(config, 'test');
-    const resources = provision({ workspace: ws, partnerId: partner.id, config, destination_location: o.destination_location, now: clock.now });
+    const resources = provision({
+      workspace: ws,
+      partnerId: partner.id,
+      config,
+      destination_location: o.destination_location,
+      now: clock.now,
+    });
     await store.update((s) => {
       s.resources.push(sealResources(resources)); // stored as Databricks stores them: digests only
       s.connections = s.connections.filter((c) => !(c.workspace_id === ws.id && c.partner_id === partner.id));
-      s.connections.push({ workspace_id: ws.id, partner_id: partner.id, connection_id: `conn-${resources.id}`, created_by: CREATOR, created_at: clock.now.toISOString(), resources_id: resources.id });
+      s.connections.push({
+        workspace_id: ws.id,
+        partner_id: partner.id,
+        connection_id: `conn-${resources.id}`,
+        created_by: CREATOR,
+        created_at: clock.now.toISOString(),
+        resources_id: resources.id,
+      });
     });
     return resources;
   };
@@ -98,7 +125,12 @@ export async function startWorkspace(auth: AuthOption[] = ['AUTH_PAT'], opts: { 
   };
 }
 
-export async function call(base: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined;

@@ -261,9 +261,7 @@ describe('P200 for a partner whose product only uses the SQL driver', () => {
     partner = await capturingPartner(async (p) => {
       // P200 connects in a Unity Catalog workspace and in a hive_metastore one (catalog_name says so).
       const table = `${p.catalog_name ?? 'main'}.default.run_events`;
-      await driverSession(p, p.user_info.auth.personal_access_token, { ca: tls.ca }, table).catch(
-        () => undefined,
-      );
+      await driverSession(p, p.user_info.auth.personal_access_token, { ca: tls.ca }, table).catch(() => undefined);
     });
     const journeys = (
       selectJourneys('P200') as { journeys: NonNullable<Parameters<typeof runJourneys>[0]['journeys']> }

@@ -20,7 +20,6 @@ export const CATEGORY_LABELS = {
   DATA_GOVERNANCE: 'Data governance',
 };
 
-
 let token = 0;
 /** The current dialog's token; a new dialog (or closing one) makes the older tokens stale. */
 export const dialogToken = () => token;
@@ -31,7 +30,9 @@ export const dlg = () => /** @type {HTMLDialogElement} */ ($('dlg'));
 
 /** @param {string} name */
 export function initials(name) {
-  const words = String(name).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const words = String(name)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   return (words.length > 1 ? words[0][0] + words[1][0] : (words[0] ?? '?').slice(0, 2)).toUpperCase();
 }
 
@@ -47,15 +48,23 @@ export function logo(p, size = '') {
   return h('span', { class: ['logo', size, `hue-${hue(p.name) % 12}`], 'aria-hidden': 'true' }, initials(p.name));
 }
 
-
 /** @param {any} p @param {any} [extra] */
 export function dialogHead(p, extra) {
   return h(
     'div',
     { class: 'dlg-head' },
     logo(p, 'big'),
-    h('div', { class: 'dlg-title' }, h('h2', { id: 'dlg-title' }, p.name), extra ? h('div', { class: 'dlg-sub' }, extra) : null),
-    h('button', { type: 'button', class: 'btn icon ghost', 'aria-label': 'Close', onclick: () => closeDialog(dlg()) }, '✕'),
+    h(
+      'div',
+      { class: 'dlg-title' },
+      h('h2', { id: 'dlg-title' }, p.name),
+      extra ? h('div', { class: 'dlg-sub' }, extra) : null,
+    ),
+    h(
+      'button',
+      { type: 'button', class: 'btn icon ghost', 'aria-label': 'Close', onclick: () => closeDialog(dlg()) },
+      '✕',
+    ),
   );
 }
 
@@ -64,14 +73,30 @@ export function resourcesView(r) {
   if (!r) return h('p', { class: 'muted' }, 'No resources recorded.');
   return dl([
     ['Service principal', h('code', {}, r.service_principal_id)],
-    ['Personal access token', r.pat !== undefined ? h('code', { class: 'secret', title: 'secrets are never shown' }, r.pat) : undefined],
-    ['OAuth secret', r.oauth_secret !== undefined ? h('code', { class: 'secret', title: 'secrets are never shown' }, r.oauth_secret) : undefined],
+    [
+      'Personal access token',
+      r.pat !== undefined ? h('code', { class: 'secret', title: 'secrets are never shown' }, r.pat) : undefined,
+    ],
+    [
+      'OAuth secret',
+      r.oauth_secret !== undefined
+        ? h('code', { class: 'secret', title: 'secrets are never shown' }, r.oauth_secret)
+        : undefined,
+    ],
     ['OAuth U2M app', r.u2m_app_id ? h('code', {}, r.u2m_app_id) : undefined],
-    ['SQL warehouse', r.warehouse ? [h('code', {}, r.warehouse.id), ' · ', h('code', {}, r.warehouse.http_path)] : undefined],
+    [
+      'SQL warehouse',
+      r.warehouse ? [h('code', {}, r.warehouse.id), ' · ', h('code', {}, r.warehouse.http_path)] : undefined,
+    ],
     ['Cluster', r.cluster ? h('code', {}, r.cluster.id) : undefined],
     ['Catalog', r.catalog_name],
     ['Destination location', r.destination_location ? h('code', {}, r.destination_location) : undefined],
-    ['Status', r.status === 'active' ? badge('active', 'ok') : badge(`${r.status}${r.deleted_at ? ` ${fmtDateTime(r.deleted_at)}` : ''}`, 'muted')],
+    [
+      'Status',
+      r.status === 'active'
+        ? badge('active', 'ok')
+        : badge(`${r.status}${r.deleted_at ? ` ${fmtDateTime(r.deleted_at)}` : ''}`, 'muted'),
+    ],
   ]);
 }
 
@@ -81,7 +106,17 @@ export function violationsList(violations) {
   return h(
     'ul',
     { class: 'violations' },
-    violations.map((v) => h('li', { class: `sev-${v.severity}` }, badge(v.severity, v.severity === 'error' ? 'bad' : 'warn'), ' ', h('code', {}, v.rule), ' ', v.message)),
+    violations.map((v) =>
+      h(
+        'li',
+        { class: `sev-${v.severity}` },
+        badge(v.severity, v.severity === 'error' ? 'bad' : 'warn'),
+        ' ',
+        h('code', {}, v.rule),
+        ' ',
+        v.message,
+      ),
+    ),
   );
 }
 
@@ -89,7 +124,8 @@ export function violationsList(violations) {
 export function verdictLine(verdict) {
   if (!verdict) return null;
   const parts = [verdict.compliant ? badge('follows the contract', 'ok') : badge('breaks the contract', 'bad')];
-  if (verdict.status !== undefined && verdict.status !== null) parts.push(' HTTP ', h('strong', {}, String(verdict.status)));
+  if (verdict.status !== undefined && verdict.status !== null)
+    parts.push(' HTTP ', h('strong', {}, String(verdict.status)));
   if (verdict.error_reason) parts.push(' · ', h('code', {}, verdict.error_reason));
   if (verdict.attempts > 1) parts.push(` · ${verdict.attempts} attempts`);
   if (verdict.network_error) parts.push(' · ', verdict.network_error);
@@ -102,7 +138,16 @@ export function verdictLine(verdict) {
  */
 export function inspectButton(ids, label = 'Show the call in the inspector') {
   if (!ids || ids.length === 0) return null;
-  return h('button', { type: 'button', class: 'btn ghost', id: 'show-in-inspector', onclick: () => (closeDialog(dlg()), bus.emit('inspect', ids[ids.length - 1])) }, label);
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn ghost',
+      id: 'show-in-inspector',
+      onclick: () => (closeDialog(dlg()), bus.emit('inspect', ids[ids.length - 1])),
+    },
+    label,
+  );
 }
 
 /** @param {any} p @param {string} message */
@@ -111,6 +156,10 @@ export function showApiError(p, message) {
     dlg(),
     dialogHead(p, 'pcsim could not make the call'),
     h('div', { class: 'screen screen-error' }, h('p', {}, message)),
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => closeDialog(dlg()) }, 'Close')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'btn primary', onclick: () => closeDialog(dlg()) }, 'Close'),
+    ),
   );
 }

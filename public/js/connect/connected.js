@@ -7,7 +7,17 @@
 import { api } from '../api.js';
 import { bus, connectionOf, currentUser, notify, partnerDetail, state, userName } from '../state.js';
 import { badge, closeDialog, dl, fmtDateTime, fmtTime, h, mount, openDialog } from '../dom.js';
-import { dialogHead, dialogToken, dlg, inspectButton, nextDialogToken, resourcesView, showApiError, verdictLine, violationsList } from './common.js';
+import {
+  dialogHead,
+  dialogToken,
+  dlg,
+  inspectButton,
+  nextDialogToken,
+  resourcesView,
+  showApiError,
+  verdictLine,
+  violationsList,
+} from './common.js';
 import { openConnect, runConnect } from './flow.js';
 import { partnerSidePanel } from './side.js';
 
@@ -40,10 +50,28 @@ export async function openConnected(partnerId) {
         h(
           'div',
           { class: 'actions left' },
-          h('button', { type: 'button', class: 'btn primary', id: 'launch-signin', autofocus: true, onclick: () => launch(p, user, token) }, `Launch ${p.name} ↗`),
-          h('button', { type: 'button', class: 'btn danger', id: 'delete-connection', onclick: () => confirmDelete(p, token) }, 'Delete connection'),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn primary',
+              id: 'launch-signin',
+              autofocus: true,
+              onclick: () => launch(p, user, token),
+            },
+            `Launch ${p.name} ↗`,
+          ),
+          h(
+            'button',
+            { type: 'button', class: 'btn danger', id: 'delete-connection', onclick: () => confirmDelete(p, token) },
+            'Delete connection',
+          ),
         ),
-        h('p', { class: 'muted small' }, `Launch signs ${user.email} in: Databricks calls Connect with is_connection_established: true and opens the partner's page in a new tab.`),
+        h(
+          'p',
+          { class: 'muted small' },
+          `Launch signs ${user.email} in: Databricks calls Connect with is_connection_established: true and opens the partner's page in a new tab.`,
+        ),
         coreSection(p, conn, token),
       ),
       partnerSidePanel(p),
@@ -59,13 +87,19 @@ const VERDICT_KIND = { passed: 'ok', failed: 'bad', pending: 'warn' };
  * (P201 is skipped without a DestLocation).
  * @param {any} p
  */
-export const coreJourneysOf = (p) => ['P200', 'P201'].filter((id) => (p.journeys ?? []).find((/** @type {any} */ j) => j.id === id)?.status !== 'skipped');
+export const coreJourneysOf = (p) =>
+  ['P200', 'P201'].filter((id) => (p.journeys ?? []).find((/** @type {any} */ j) => j.id === id)?.status !== 'skipped');
 
 /** @param {any} p @param {any} conn @param {number} token */
 function coreSection(p, conn, token) {
   const wsId = state.workspace.id;
   const body = h('div', { id: 'core-body' }, h('p', { class: 'muted small' }, 'Loading…'));
-  const section = h('section', { class: 'core', id: 'core-integration', 'aria-labelledby': 'h-core' }, h('h4', { id: 'h-core' }, 'Core integration: what the partner did in this workspace'), body);
+  const section = h(
+    'section',
+    { class: 'core', id: 'core-integration', 'aria-labelledby': 'h-core' },
+    h('h4', { id: 'h-core' }, 'Core integration: what the partner did in this workspace'),
+    body,
+  );
   const render = async () => {
     const r = await api.activity(wsId, p.id);
     if (token !== dialogToken()) return;
@@ -80,16 +114,38 @@ function coreSection(p, conn, token) {
         { class: 'verdicts' },
         ...coreJourneysOf(p).map((id) => {
           const v = mine.verdicts[id];
-          return h('li', { 'data-journey': id }, badge(`${id} ${v.status}`, VERDICT_KIND[v.status] ?? ''), ' ', h('span', { class: 'small' }, v.reason));
+          return h(
+            'li',
+            { 'data-journey': id },
+            badge(`${id} ${v.status}`, VERDICT_KIND[v.status] ?? ''),
+            ' ',
+            h('span', { class: 'small' }, v.reason),
+          );
         }),
       ),
       calls.length
         ? h(
             'ol',
             { class: 'activity small', 'aria-label': 'Latest calls, newest first' },
-            ...calls.map((a) => h('li', { 'data-ok': String(a.ok) }, h('span', { class: 'muted' }, fmtTime(a.at)), ' ', badge(String(a.status), a.ok ? 'ok' : 'bad'), ' ', h('code', {}, `${a.method} ${a.path}`), a.auth ? ` · ${a.auth}` : '', a.detail ? h('div', { class: 'muted' }, a.detail) : null)),
+            ...calls.map((a) =>
+              h(
+                'li',
+                { 'data-ok': String(a.ok) },
+                h('span', { class: 'muted' }, fmtTime(a.at)),
+                ' ',
+                badge(String(a.status), a.ok ? 'ok' : 'bad'),
+                ' ',
+                h('code', {}, `${a.method} ${a.path}`),
+                a.auth ? ` · ${a.auth}` : '',
+                a.detail ? h('div', { class: 'muted' }, a.detail) : null,
+              ),
+            ),
           )
-        : h('p', { class: 'muted small' }, 'The partner has not called the workspace yet with these credentials. This updates live.'),
+        : h(
+            'p',
+            { class: 'muted small' },
+            'The partner has not called the workspace yet with these credentials. This updates live.',
+          ),
     );
   };
   /** @type {ReturnType<typeof setTimeout> | undefined} */
@@ -106,7 +162,12 @@ function coreSection(p, conn, token) {
 
 /** @param {any} p @param {number} token */
 export function confirmDelete(p, token) {
-  const notifyBox = h('input', { type: 'checkbox', id: 'notify-partner', checked: Boolean(p.apis?.delete_connection), disabled: !p.apis?.delete_connection });
+  const notifyBox = h('input', {
+    type: 'checkbox',
+    id: 'notify-partner',
+    checked: Boolean(p.apis?.delete_connection),
+    disabled: !p.apis?.delete_connection,
+  });
   openDialog(
     dlg(),
     dialogHead(p, 'Delete connection'),
@@ -114,20 +175,32 @@ export function confirmDelete(p, token) {
       'div',
       { class: 'screen' },
       h('h3', {}, `Delete the connection to ${p.name} in ${state.workspace.name}?`),
-      h('p', {}, 'Databricks deletes the service principal, revokes its token and removes the connection. The tile loses its check mark; connecting again creates a new connection.'),
+      h(
+        'p',
+        {},
+        'Databricks deletes the service principal, revokes its token and removes the connection. The tile loses its check mark; connecting again creates a new connection.',
+      ),
       h(
         'label',
         { class: 'check' },
         notifyBox,
         p.apis?.delete_connection
-          ? " Tell the partner (call its delete-connection API, as Databricks does). Untick to have Databricks forget the connection silently: the set-up of P400."
+          ? ' Tell the partner (call its delete-connection API, as Databricks does). Untick to have Databricks forget the connection silently: the set-up of P400.'
           : ' The partner has no delete-connection API (endpoints.delete_connection_path): Databricks only forgets the connection.',
       ),
     ),
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'button', class: 'btn', onclick: () => (connectionOf(p.id) ? openConnected(p.id) : closeDialog(dlg())) }, 'Cancel'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          onclick: () => (connectionOf(p.id) ? openConnected(p.id) : closeDialog(dlg())),
+        },
+        'Cancel',
+      ),
       h(
         'button',
         {
@@ -151,7 +224,17 @@ export function confirmDelete(p, token) {
                 'div',
                 { class: 'screen screen-ok', id: 'delete-result' },
                 h('h3', {}, 'The connection is deleted in Databricks'),
-                h('p', {}, d.partner_notified ? ['The partner was told; it answered ', h('code', {}, d.resource_status ?? `HTTP ${d.verdict?.status ?? '?'}`), '.'] : 'The partner was not called: it still believes the connection exists (the situation of P400).'),
+                h(
+                  'p',
+                  {},
+                  d.partner_notified
+                    ? [
+                        'The partner was told; it answered ',
+                        h('code', {}, d.resource_status ?? `HTTP ${d.verdict?.status ?? '?'}`),
+                        '.',
+                      ]
+                    : 'The partner was not called: it still believes the connection exists (the situation of P400).',
+                ),
                 verdictLine(d.verdict),
                 violationsList(d.verdict?.violations),
                 h('p', {}, 'Click the tile again to create a new connection.'),
@@ -160,7 +243,11 @@ export function confirmDelete(p, token) {
                 'div',
                 { class: 'actions' },
                 inspectButton(d.exchange_ids),
-                h('button', { type: 'button', class: 'btn primary', id: 'reconnect', onclick: () => openConnect(p.id) }, `Connect again…`),
+                h(
+                  'button',
+                  { type: 'button', class: 'btn primary', id: 'reconnect', onclick: () => openConnect(p.id) },
+                  `Connect again…`,
+                ),
                 h('button', { type: 'button', class: 'btn', onclick: () => closeDialog(dlg()) }, 'Done'),
               ),
             );

@@ -7,10 +7,22 @@
 import { api } from '../api.js';
 import { bus, connectionOf, currentUser, loadWorkspace, notify, partnerDetail, state, $ } from '../state.js';
 import { badge, closeDialog, externalLink, fmtMs, h, httpUrl, openDialog } from '../dom.js';
-import { CATEGORY_LABELS, dialogHead, dialogToken, dlg, inspectButton, nextDialogToken, resourcesView, showApiError, verdictLine, violationsList } from './common.js';
+import {
+  CATEGORY_LABELS,
+  dialogHead,
+  dialogToken,
+  dlg,
+  inspectButton,
+  nextDialogToken,
+  resourcesView,
+  showApiError,
+  verdictLine,
+  violationsList,
+} from './common.js';
 
 /** Databricks' retry policy on HTTP 500 (CONTRACT §3): 3 retries after 1 s, 2 s, 4 s. */
-const RETRY_NOTE = 'If the partner answers HTTP 500, Databricks retries 3 times, waiting 1 s, 2 s and 4 s in between: a failing partner keeps this screen up for about 7 s plus its own answer times.';
+const RETRY_NOTE =
+  'If the partner answers HTTP 500, Databricks retries 3 times, waiting 1 s, 2 s and 4 s in between: a failing partner keeps this screen up for about 7 s plus its own answer times.';
 
 /** @type {Record<string, string>} */
 const AUTH_TEXT = {
@@ -24,9 +36,11 @@ function resourcesToCreate(config) {
   const auth = config.auth_options && config.auth_options.length ? config.auth_options : ['AUTH_PAT'];
   const items = [h('li', {}, 'A service principal that acts for the partner in this workspace')];
   for (const a of auth) items.push(h('li', {}, AUTH_TEXT[a] ?? a));
-  if (kinds.has('SqlEndpoint')) items.push(h('li', {}, 'A SQL warehouse (its JDBC URL and HTTP path go to the partner)'));
+  if (kinds.has('SqlEndpoint'))
+    items.push(h('li', {}, 'A SQL warehouse (its JDBC URL and HTTP path go to the partner)'));
   if (kinds.has('InteractiveCluster')) items.push(h('li', {}, 'An interactive cluster'));
-  if (kinds.has('DestLocation')) items.push(h('li', {}, 'Access to the destination (external) location you choose under Advanced options'));
+  if (kinds.has('DestLocation'))
+    items.push(h('li', {}, 'Access to the destination (external) location you choose under Advanced options'));
   const perms = [
     ...(config.object_permissions ?? []).map((o) => `${o.level} on ${o.name}`),
     ...(config.data_permissions ?? []).map((d) => d.permission),
@@ -37,7 +51,12 @@ function resourcesToCreate(config) {
 
 function needsCatalog(config) {
   const kinds = new Set((config.resources_to_provision ?? []).map((r) => r.resource_type));
-  return (config.data_permissions ?? []).length > 0 || kinds.has('SqlEndpoint') || kinds.has('InteractiveCluster') || kinds.has('DestLocation');
+  return (
+    (config.data_permissions ?? []).length > 0 ||
+    kinds.has('SqlEndpoint') ||
+    kinds.has('InteractiveCluster') ||
+    kinds.has('DestLocation')
+  );
 }
 
 /** @param {string} partnerId */
@@ -55,7 +74,13 @@ export async function openConnect(partnerId) {
         'label',
         { class: 'field' },
         h('span', { class: 'field-label' }, 'Catalog'),
-        h('select', { name: 'catalog', id: 'connect-catalog' }, catalogs.map((c) => h('option', { value: c }, c === 'hive_metastore' ? 'hive_metastore (legacy metastore)' : c))),
+        h(
+          'select',
+          { name: 'catalog', id: 'connect-catalog' },
+          catalogs.map((c) =>
+            h('option', { value: c }, c === 'hive_metastore' ? 'hive_metastore (legacy metastore)' : c),
+          ),
+        ),
         h('span', { class: 'hint' }, 'The Unity Catalog catalog the partner reads and writes (sent as catalog_name).'),
       )
     : null;
@@ -68,9 +93,22 @@ export async function openConnect(partnerId) {
           'label',
           { class: 'field' },
           h('span', { class: 'field-label' }, 'Destination location'),
-          h('input', { id: 'connect-dest', list: 'connect-dest-list', placeholder: 'none: the partner chooses', autocomplete: 'off' }),
-          h('datalist', { id: 'connect-dest-list' }, (ws.external_locations ?? []).map((l) => h('option', { value: l }))),
-          h('span', { class: 'hint' }, `External locations of this workspace: ${(ws.external_locations ?? []).join(', ') || 'none'}. Leave empty to send no destination_location.`),
+          h('input', {
+            id: 'connect-dest',
+            list: 'connect-dest-list',
+            placeholder: 'none: the partner chooses',
+            autocomplete: 'off',
+          }),
+          h(
+            'datalist',
+            { id: 'connect-dest-list' },
+            (ws.external_locations ?? []).map((l) => h('option', { value: l })),
+          ),
+          h(
+            'span',
+            { class: 'hint' },
+            `External locations of this workspace: ${(ws.external_locations ?? []).join(', ') || 'none'}. Leave empty to send no destination_location.`,
+          ),
         ),
       )
     : null;
@@ -80,7 +118,11 @@ export async function openConnect(partnerId) {
     dialogHead(p, [CATEGORY_LABELS[p.category] ?? p.category]),
     h('p', {}, p.description_blurb ?? ''),
     user && !user.admin
-      ? h('p', { class: 'note' }, `${user.email} is not a workspace admin. In Databricks, creating a connection needs a workspace admin; pcsim lets you try anyway, so you can see what the partner answers.`)
+      ? h(
+          'p',
+          { class: 'note' },
+          `${user.email} is not a workspace admin. In Databricks, creating a connection needs a workspace admin; pcsim lets you try anyway, so you can see what the partner answers.`,
+        )
       : null,
     h('h3', {}, `Databricks will create in ${ws.name}`),
     resourcesToCreate(config),
@@ -120,7 +162,6 @@ export async function openConnect(partnerId) {
   );
 }
 
-
 /**
  * Calls connect (new connection or sign-in) and shows progress, then the result. launchTab: a
  * tab opened by the click itself (browsers allow that only during a click), sent to the
@@ -133,7 +174,12 @@ export async function runConnect(p, body, mode, token, launchTab = null) {
   const wsId = ws.id;
   const started = performance.now();
   const elapsed = h('strong', { class: 'elapsed', id: 'connect-elapsed' }, '0.0 s');
-  const attempts = h('ol', { class: 'attempt-log small', id: 'connect-attempts', 'aria-label': 'Attempts so far', hidden: true });
+  const attempts = h('ol', {
+    class: 'attempt-log small',
+    id: 'connect-attempts',
+    'aria-label': 'Attempts so far',
+    hidden: true,
+  });
   const url = `${p.config.base_url}${p.config.endpoints.connect_path}`;
   openDialog(
     dlg(),
@@ -145,7 +191,14 @@ export async function runConnect(p, body, mode, token, launchTab = null) {
       h(
         'div',
         {},
-        h('p', {}, mode === 'connect' ? 'Databricks created the resources and is calling the partner: ' : 'Databricks is asking the partner to sign you in: ', h('code', {}, `POST ${url}`)),
+        h(
+          'p',
+          {},
+          mode === 'connect'
+            ? 'Databricks created the resources and is calling the partner: '
+            : 'Databricks is asking the partner to sign you in: ',
+          h('code', {}, `POST ${url}`),
+        ),
         h('p', {}, 'Waiting for the partner: ', elapsed),
         attempts,
         h('p', { class: 'muted small' }, RETRY_NOTE),
@@ -179,7 +232,12 @@ export async function runConnect(p, body, mode, token, launchTab = null) {
   void loadWorkspace();
   if (!still) {
     // The dialog was closed meanwhile: say how it ended where the user is.
-    notify(o.outcome === 'error' ? `${p.name}: ${o.error?.title ?? 'error'}. ${o.error?.action ?? ''}` : `${p.name}: ${o.outcome.replace('_', ' ')}.`, o.outcome === 'error' ? 'error' : 'info');
+    notify(
+      o.outcome === 'error'
+        ? `${p.name}: ${o.error?.title ?? 'error'}. ${o.error?.action ?? ''}`
+        : `${p.name}: ${o.outcome.replace('_', ' ')}.`,
+      o.outcome === 'error' ? 'error' : 'info',
+    );
     return;
   }
   let answer;
@@ -192,10 +250,9 @@ export async function runConnect(p, body, mode, token, launchTab = null) {
   else showSuccess(p, o, answer, Boolean(launchTab && target));
 }
 
-
 /** @param {any} a */
 function attemptLine(a) {
-  const answer = a.status !== undefined ? `HTTP ${a.status}` : a.error ?? 'no answer';
+  const answer = a.status !== undefined ? `HTTP ${a.status}` : (a.error ?? 'no answer');
   const next = a.retry_in_ms !== undefined ? ` Databricks retries in ${(a.retry_in_ms / 1000).toFixed(1)} s.` : '';
   return `Attempt ${a.n} of ${a.of}: ${answer} after ${fmtMs(a.duration_ms)}.${next}`;
 }
@@ -208,11 +265,19 @@ function launchLink(p, uri, label) {
     return h(
       'div',
       { class: 'note note-bad', id: 'launch-refused' },
-      h('p', {}, 'pcsim will not open this redirect_uri: it is not an http(s) URL. Databricks opens only web pages; the partner must send an https:// address on one of its hostnames.'),
+      h(
+        'p',
+        {},
+        'pcsim will not open this redirect_uri: it is not an http(s) URL. Databricks opens only web pages; the partner must send an https:// address on one of its hostnames.',
+      ),
       h('code', { class: 'wrap' }, uri),
     );
   }
-  return h('a', { href: safe, target: '_blank', rel: 'noopener noreferrer', class: 'btn primary launch', id: 'launch' }, label ?? `Launch ${p.name} ↗`);
+  return h(
+    'a',
+    { href: safe, target: '_blank', rel: 'noopener noreferrer', class: 'btn primary launch', id: 'launch' },
+    label ?? `Launch ${p.name} ↗`,
+  );
 }
 
 function answerFacts(answer) {
@@ -220,7 +285,14 @@ function answerFacts(answer) {
   if (!b || typeof b !== 'object') return null;
   const facts = ['redirect_value', 'user_status', 'account_status', 'configured_resources', 'connection_id']
     .filter((k) => b[k] !== undefined)
-    .map((k) => h('span', { class: 'fact' }, h('span', { class: 'muted' }, `${k}: `), h('code', {}, typeof b[k] === 'string' ? b[k] : JSON.stringify(b[k]))));
+    .map((k) =>
+      h(
+        'span',
+        { class: 'fact' },
+        h('span', { class: 'muted' }, `${k}: `),
+        h('code', {}, typeof b[k] === 'string' ? b[k] : JSON.stringify(b[k])),
+      ),
+    );
   return facts.length ? h('p', { class: 'facts' }, facts) : null;
 }
 
@@ -228,28 +300,51 @@ function redirectCheck(answer) {
   const rc = answer?.redirect;
   if (!rc) return null;
   const ok = typeof rc.status === 'number' && rc.status >= 200 && rc.status < 400;
-  return h('p', { class: 'small' }, ok ? badge(`page answers ${rc.status}`, 'ok') : badge(`page failed: ${rc.error ?? rc.status}`, 'bad'), ' pcsim opened the redirect_uri once to check it.');
+  return h(
+    'p',
+    { class: 'small' },
+    ok ? badge(`page answers ${rc.status}`, 'ok') : badge(`page failed: ${rc.error ?? rc.status}`, 'bad'),
+    ' pcsim opened the redirect_uri once to check it.',
+  );
 }
 
 /** A success that needed retries is worth knowing: a real user waited through the back-off. */
 function retriesNote(answer) {
   const tries = answer?.attempts ?? [];
   if (tries.length < 2) return null;
-  const failed = tries.slice(0, -1).map((t) => (t.status !== undefined ? `HTTP ${t.status}` : t.error ?? 'no answer'));
-  return h('p', { class: 'warn small', id: 'connect-retries' }, `Databricks tried ${tries.length} times: the partner answered ${failed.join(', ')} first, and the user waited ${fmtMs(tries.reduce((n, t) => n + (t.waited_ms ?? 0), 0))} of back-off.`);
+  const failed = tries
+    .slice(0, -1)
+    .map((t) => (t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer')));
+  return h(
+    'p',
+    { class: 'warn small', id: 'connect-retries' },
+    `Databricks tried ${tries.length} times: the partner answered ${failed.join(', ')} first, and the user waited ${fmtMs(tries.reduce((n, t) => n + (t.waited_ms ?? 0), 0))} of back-off.`,
+  );
 }
 
 /** @param {any} p @param {any} o @param {any} answer @param {boolean} [opened] the partner's page was opened already */
 function showSuccess(p, o, answer, opened = false) {
-  const title = { connected: `Connected to ${p.name}`, signed_in: `Signed in to ${p.name}`, not_configured: `${p.name} did not set up a connection` }[o.outcome] ?? o.outcome;
+  const title =
+    {
+      connected: `Connected to ${p.name}`,
+      signed_in: `Signed in to ${p.name}`,
+      not_configured: `${p.name} did not set up a connection`,
+    }[o.outcome] ?? o.outcome;
   const explain = {
     connected: `Databricks saved the connection (id ${o.connection?.connection_id ?? '?'}) and keeps the resources it created. Launch opens the partner's page in a new tab, as Databricks does; the tile now shows a check mark.`,
-    signed_in: 'Databricks already held a connection and sent is_connection_established: true; the partner answered with where to sign in. Launch opens it in a new tab.',
-    not_configured: 'The partner answered configured_resources: false, so Databricks deleted the resources it created for this attempt and saved no connection. Launch opens the partner page where the user continues.',
+    signed_in:
+      'Databricks already held a connection and sent is_connection_established: true; the partner answered with where to sign in. Launch opens it in a new tab.',
+    not_configured:
+      'The partner answered configured_resources: false, so Databricks deleted the resources it created for this attempt and saved no connection. Launch opens the partner page where the user continues.',
   }[o.outcome];
   openDialog(
     dlg(),
-    dialogHead(p, o.outcome === 'not_configured' ? badge('no connection', 'warn') : badge('✓ ' + (o.outcome === 'connected' ? 'connected' : 'signed in'), 'ok')),
+    dialogHead(
+      p,
+      o.outcome === 'not_configured'
+        ? badge('no connection', 'warn')
+        : badge('✓ ' + (o.outcome === 'connected' ? 'connected' : 'signed in'), 'ok'),
+    ),
     h(
       'div',
       { class: 'screen screen-ok', id: 'connect-result', dataset: { outcome: o.outcome } },
@@ -257,13 +352,30 @@ function showSuccess(p, o, answer, opened = false) {
       h('p', {}, explain),
       answerFacts(answer),
       retriesNote(answer),
-      opened ? h('p', { id: 'launched' }, badge('opened in a new tab', 'info'), ' The partner\'s page opened in a new tab.') : null,
+      opened
+        ? h('p', { id: 'launched' }, badge('opened in a new tab', 'info'), " The partner's page opened in a new tab.")
+        : null,
       h('div', { class: 'launch-row' }, launchLink(p, o.redirect_uri, opened ? `Open ${p.name} again ↗` : undefined)),
-      o.redirect_uri && httpUrl(o.redirect_uri) ? h('p', { class: 'muted small wrap' }, 'Opens ', h('code', {}, o.redirect_uri)) : null,
+      o.redirect_uri && httpUrl(o.redirect_uri)
+        ? h('p', { class: 'muted small wrap' }, 'Opens ', h('code', {}, o.redirect_uri))
+        : null,
       redirectCheck(answer),
     ),
-    h('details', { class: 'dev' }, h('summary', {}, 'For the developer: verdict and resources'), verdictLine(o.verdict), violationsList(o.verdict?.violations), h('h4', {}, o.resources_kept ? 'Resources (kept)' : 'Resources (deleted by Databricks)'), resourcesView(o.resources)),
-    h('div', { class: 'actions' }, inspectButton(o.exchange_ids), h('button', { type: 'button', class: 'btn', onclick: () => closeDialog(dlg()) }, 'Done')),
+    h(
+      'details',
+      { class: 'dev' },
+      h('summary', {}, 'For the developer: verdict and resources'),
+      verdictLine(o.verdict),
+      violationsList(o.verdict?.violations),
+      h('h4', {}, o.resources_kept ? 'Resources (kept)' : 'Resources (deleted by Databricks)'),
+      resourcesView(o.resources),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      inspectButton(o.exchange_ids),
+      h('button', { type: 'button', class: 'btn', onclick: () => closeDialog(dlg()) }, 'Done'),
+    ),
   );
 }
 
@@ -273,18 +385,48 @@ function showErrorScreen(p, o, answer, _token) {
   const signIn = externalLink(e.sign_in_page, `Sign in to ${p.name} ↗`, 'btn primary');
   const fix = [];
   if (e.kind === 'connection_not_found' || e.kind === 'account_not_found') {
-    if (connectionOf(p.id)) fix.push(h('button', { type: 'button', class: 'btn danger', id: 'error-delete', onclick: () => bus.emit('open', { view: 'delete', partner: p.id }) }, 'Delete the connection in Databricks'));
+    if (connectionOf(p.id))
+      fix.push(
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn danger',
+            id: 'error-delete',
+            onclick: () => bus.emit('open', { view: 'delete', partner: p.id }),
+          },
+          'Delete the connection in Databricks',
+        ),
+      );
   }
   openDialog(
     dlg(),
     dialogHead(p, badge('could not connect', 'bad')),
     h(
       'div',
-      { class: 'screen screen-error', id: 'connect-result', role: 'alert', dataset: { outcome: 'error', kind: e.kind ?? '' } },
+      {
+        class: 'screen screen-error',
+        id: 'connect-result',
+        role: 'alert',
+        dataset: { outcome: 'error', kind: e.kind ?? '' },
+      },
       h('h3', { id: 'error-title' }, e.title),
       e.action ? h('p', { class: 'action', id: 'error-action' }, h('strong', {}, 'What to do: '), e.action) : null,
-      e.display_message ? h('figure', { class: 'partner-message' }, h('figcaption', {}, `Message from ${p.name}:`), h('blockquote', { id: 'error-message' }, e.display_message)) : null,
-      h('p', { class: 'small' }, o.resources_kept ? 'Databricks keeps the resources it created for this connection (service principal, token, warehouse), so it can be finished on the partner site.' : 'Databricks deleted the resources it created for this attempt (tokens revoked).'),
+      e.display_message
+        ? h(
+            'figure',
+            { class: 'partner-message' },
+            h('figcaption', {}, `Message from ${p.name}:`),
+            h('blockquote', { id: 'error-message' }, e.display_message),
+          )
+        : null,
+      h(
+        'p',
+        { class: 'small' },
+        o.resources_kept
+          ? 'Databricks keeps the resources it created for this connection (service principal, token, warehouse), so it can be finished on the partner site.'
+          : 'Databricks deleted the resources it created for this attempt (tokens revoked).',
+      ),
       signIn || fix.length ? h('div', { class: 'launch-row' }, signIn, fix) : null,
     ),
     h(
@@ -294,8 +436,21 @@ function showErrorScreen(p, o, answer, _token) {
       verdictLine(o.verdict),
       e.detail ? h('p', { class: 'small' }, e.detail) : null,
       violationsList(o.verdict?.violations),
-      (o.verdict?.attempts ?? 0) > 1 ? h('p', { class: 'small muted' }, `Databricks tried ${o.verdict.attempts} times (retries after 1 s, 2 s, 4 s on HTTP 500).`) : null,
-      answer?.response?.body?.debugging_message ? h('p', { class: 'small' }, 'debugging_message (logged, never shown to users): ', h('code', {}, String(answer.response.body.debugging_message))) : null,
+      (o.verdict?.attempts ?? 0) > 1
+        ? h(
+            'p',
+            { class: 'small muted' },
+            `Databricks tried ${o.verdict.attempts} times (retries after 1 s, 2 s, 4 s on HTTP 500).`,
+          )
+        : null,
+      answer?.response?.body?.debugging_message
+        ? h(
+            'p',
+            { class: 'small' },
+            'debugging_message (logged, never shown to users): ',
+            h('code', {}, String(answer.response.body.debugging_message)),
+          )
+        : null,
       h('h4', {}, o.resources_kept ? 'Resources (kept by Databricks)' : 'Resources (deleted by Databricks)'),
       resourcesView(o.resources),
     ),
@@ -303,7 +458,16 @@ function showErrorScreen(p, o, answer, _token) {
       'div',
       { class: 'actions' },
       inspectButton(o.exchange_ids),
-      h('button', { type: 'button', class: 'btn', onclick: () => (connectionOf(p.id) ? bus.emit('open', { view: 'connected', partner: p.id }) : openConnect(p.id)) }, 'Try again'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          onclick: () =>
+            connectionOf(p.id) ? bus.emit('open', { view: 'connected', partner: p.id }) : openConnect(p.id),
+        },
+        'Try again',
+      ),
       h('button', { type: 'button', class: 'btn', onclick: () => closeDialog(dlg()) }, 'Close'),
     ),
   );

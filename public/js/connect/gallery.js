@@ -21,7 +21,8 @@ export function initConnect() {
     if (o.view === 'connect') void openConnect(o.partner);
     else if (o.view === 'connected') void openConnected(o.partner);
     else if (o.view === 'side') void openPartnerSide(o.partner);
-    else if (o.view === 'delete') void partnerDetail(o.partner).then((r) => r.ok && confirmDelete(r.value, dialogToken()));
+    else if (o.view === 'delete')
+      void partnerDetail(o.partner).then((r) => r.ok && confirmDelete(r.value, dialogToken()));
   });
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
@@ -51,7 +52,10 @@ async function loadVerdicts() {
   for (const c of r.value.connections ?? []) {
     const p = await partnerDetail(c.partner_id);
     const ids = p.ok ? coreJourneysOf(p.value) : ['P200'];
-    verdicts.set(c.partner_id, ids.map((id) => ({ id, ...c.verdicts[id] })));
+    verdicts.set(
+      c.partner_id,
+      ids.map((id) => ({ id, ...c.verdicts[id] })),
+    );
   }
   if (!$('view-connect').hidden) renderConnect();
 }
@@ -68,7 +72,14 @@ export function renderConnect() {
       'p',
       { class: 'lead' },
       ws && user
-        ? ['Acting as ', h('strong', {}, `${user.first_name} ${user.last_name}`.trim() || user.email), user.admin ? ' (workspace admin)' : ' (not an admin)', ' in ', h('strong', {}, ws.name), '. Click a tile to connect, as in Databricks; every call to the partner appears in the inspector.']
+        ? [
+            'Acting as ',
+            h('strong', {}, `${user.first_name} ${user.last_name}`.trim() || user.email),
+            user.admin ? ' (workspace admin)' : ' (not an admin)',
+            ' in ',
+            h('strong', {}, ws.name),
+            '. Click a tile to connect, as in Databricks; every call to the partner appears in the inspector.',
+          ]
         : 'Pick or create a workspace and a user in the header first.',
     ),
   );
@@ -98,7 +109,11 @@ export function renderConnect() {
       'section',
       { class: 'category', 'aria-label': CATEGORY_LABELS[cat] ?? cat },
       h('h2', {}, CATEGORY_LABELS[cat] ?? cat),
-      h('ul', { class: 'tiles' }, partners.map((p) => h('li', {}, tile(p)))),
+      h(
+        'ul',
+        { class: 'tiles' },
+        partners.map((p) => h('li', {}, tile(p))),
+      ),
     ),
   );
   // A refresh (a live event) must not take the keyboard focus away from a tile.
@@ -124,15 +139,39 @@ function tile(p) {
         onclick: () => void (connectionOf(p.id) ? openConnected(p.id) : openConnect(p.id)),
         disabled: !state.workspace || !currentUser(),
       },
-      h('span', { class: 'tile-top' }, logo(p), conn ? h('span', { class: 'check', title: 'Connected in this workspace' }, '✓ Connected') : null),
+      h(
+        'span',
+        { class: 'tile-top' },
+        logo(p),
+        conn ? h('span', { class: 'check', title: 'Connected in this workspace' }, '✓ Connected') : null,
+      ),
       h('span', { class: 'tile-name' }, p.name),
       h('span', { class: 'tile-blurb' }, p.description_blurb ?? ''),
-      h('span', { class: 'tile-foot' }, clouds.map((/** @type {string} */ c) => badge(c.toUpperCase(), c === state.workspace?.cloud ? 'cloud' : 'muted')), unsupported ? badge(`not on ${state.workspace?.cloud.toUpperCase()}`, 'warn') : null),
+      h(
+        'span',
+        { class: 'tile-foot' },
+        clouds.map((/** @type {string} */ c) =>
+          badge(c.toUpperCase(), c === state.workspace?.cloud ? 'cloud' : 'muted'),
+        ),
+        unsupported ? badge(`not on ${state.workspace?.cloud.toUpperCase()}`, 'warn') : null,
+      ),
     ),
     conn && verdicts.get(p.id)?.length
-      ? h('p', { class: 'tile-verdicts', id: `tile-verdicts-${p.id}` }, verdicts.get(p.id)?.map((v) => badge(`${v.id} ${v.status}`, VERDICT_KIND[v.status] ?? '')))
+      ? h(
+          'p',
+          { class: 'tile-verdicts', id: `tile-verdicts-${p.id}` },
+          verdicts.get(p.id)?.map((v) => badge(`${v.id} ${v.status}`, VERDICT_KIND[v.status] ?? '')),
+        )
       : null,
-    h('button', { type: 'button', class: 'btn small ghost tile-side', id: `tile-side-${p.id}`, onclick: () => void openPartnerSide(p.id) }, 'Partner-side tools…'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn small ghost tile-side',
+        id: `tile-side-${p.id}`,
+        onclick: () => void openPartnerSide(p.id),
+      },
+      'Partner-side tools…',
+    ),
   );
 }
-

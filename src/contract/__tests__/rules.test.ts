@@ -1,7 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { judgeAnswer, type HttpAnswer } from '../rules.js';
 
-const json = (status: number, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): HttpAnswer => ({
+const json = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): HttpAnswer => ({
   status,
   headers,
   body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
@@ -9,7 +13,14 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 });
 const rules = (j: { violations: { rule: string }[] }) => j.violations.map((v) => v.rule);
 const ctx = { kind: 'connect' as const, established: false, hostnames: ['partner.example'] };
-const good = { redirect_uri: 'https://partner.example/x', redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: 'c1' };
+const good = {
+  redirect_uri: 'https://partner.example/x',
+  redirect_value: 'create_trial',
+  user_status: 'new',
+  account_status: 'new',
+  configured_resources: true,
+  connection_id: 'c1',
+};
 
 describe('judging a Connect answer', () => {
   it('accepts a compliant answer', () => {
@@ -17,10 +28,14 @@ describe('judging a Connect answer', () => {
   });
 
   it('applies the three connection_id rules', () => {
-    expect(rules(judgeAnswer({ ...ctx, established: true }, json(200, { ...good, configured_resources: false }), 1e6))).toEqual(['connect.connection_id.on_sign_in']);
+    expect(
+      rules(judgeAnswer({ ...ctx, established: true }, json(200, { ...good, configured_resources: false }), 1e6)),
+    ).toEqual(['connect.connection_id.on_sign_in']);
     const { connection_id: _c, ...noId } = good;
     expect(rules(judgeAnswer(ctx, json(200, noId), 1e6))).toEqual(['connect.connection_id.required']);
-    expect(rules(judgeAnswer(ctx, json(200, { ...good, configured_resources: false }), 1e6))).toEqual(['connect.connection_id.unexpected']);
+    expect(rules(judgeAnswer(ctx, json(200, { ...good, configured_resources: false }), 1e6))).toEqual([
+      'connect.connection_id.unexpected',
+    ]);
   });
 
   it('names the field, the value and the allowed values of a wrong enum', () => {
@@ -32,14 +47,22 @@ describe('judging a Connect answer', () => {
   });
 
   it('refuses a redirect host outside the allow-list and non-http schemes', () => {
-    expect(rules(judgeAnswer(ctx, json(200, { ...good, redirect_uri: 'https://evil.example.net/' }), 1e6))).toEqual(['connect.redirect_uri.host']);
-    expect(rules(judgeAnswer(ctx, json(200, { ...good, redirect_uri: 'javascript:alert(1)' }), 1e6))).toEqual(['connect.redirect_uri.scheme']);
+    expect(rules(judgeAnswer(ctx, json(200, { ...good, redirect_uri: 'https://evil.example.net/' }), 1e6))).toEqual([
+      'connect.redirect_uri.host',
+    ]);
+    expect(rules(judgeAnswer(ctx, json(200, { ...good, redirect_uri: 'javascript:alert(1)' }), 1e6))).toEqual([
+      'connect.redirect_uri.scheme',
+    ]);
   });
 
   it('checks content type, syntax, encoding, size and status', () => {
-    expect(rules(judgeAnswer(ctx, json(200, good, { 'content-type': 'text/plain' }), 1e6))).toEqual(['http.content_type']);
+    expect(rules(judgeAnswer(ctx, json(200, good, { 'content-type': 'text/plain' }), 1e6))).toEqual([
+      'http.content_type',
+    ]);
     expect(rules(judgeAnswer(ctx, json(200, '{"redirect_uri": "x"'), 1e6))).toEqual(['json.syntax']);
-    expect(rules(judgeAnswer(ctx, { ...json(200, ''), body: Buffer.from([0x7b, 0xff, 0x7d]) }, 1e6))).toEqual(['json.encoding']);
+    expect(rules(judgeAnswer(ctx, { ...json(200, ''), body: Buffer.from([0x7b, 0xff, 0x7d]) }, 1e6))).toEqual([
+      'json.encoding',
+    ]);
     expect(rules(judgeAnswer(ctx, { ...json(200, good), truncated: true }, 10))).toEqual(['http.body_too_large']);
     expect(rules(judgeAnswer(ctx, json(302, ''), 1e6))).toContain('http.redirect');
     expect(rules(judgeAnswer(ctx, json(418, { error_reason: 'general_error' }), 1e6))).toContain('http.status');

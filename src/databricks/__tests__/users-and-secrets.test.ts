@@ -5,7 +5,13 @@ import { DatabricksError } from '../errors.js';
 import { digestSecret, sealResources, secretMatches } from '../secrets.js';
 import type { Resources } from '../model.js';
 
-const dbx = () => new Databricks({ store: new MemoryStore(), clientFor: () => { throw new Error('no partner in this test'); } });
+const dbx = () =>
+  new Databricks({
+    store: new MemoryStore(),
+    clientFor: () => {
+      throw new Error('no partner in this test');
+    },
+  });
 
 describe('users', () => {
   it('an email already known joins the workspace with its existing id', async () => {
@@ -31,7 +37,16 @@ describe('users', () => {
 });
 
 describe('secrets at rest', () => {
-  const r: Resources = { id: 'res-1', workspace_id: '1', partner_id: 'p', service_principal_id: 'sp', pat: 'dapi-known-pat', oauth_secret: 'dose-known', status: 'active', created_at: 'now' };
+  const r: Resources = {
+    id: 'res-1',
+    workspace_id: '1',
+    partner_id: 'p',
+    service_principal_id: 'sp',
+    pat: 'dapi-known-pat',
+    oauth_secret: 'dose-known',
+    status: 'active',
+    created_at: 'now',
+  };
 
   it('stores digests, never the PAT or OAuth secret', () => {
     const sealed = sealResources(r);

@@ -29,7 +29,10 @@ const SYMBOL: Record<JourneyStatus, string> = { passed: '✓', failed: '✗', sk
 function clean(s: string): string {
   return s
     .replace(/[\r\n\t]+/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    .replace(
+      /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 }
 
 function cut(s: string, max: number): string {
@@ -56,7 +59,9 @@ export function createConsoleReporter(opts: ConsoleReporterOptions): ConsoleRepo
 
   const writeStep = (step: StepReport, indent: string, withWarnings: boolean) => {
     const attempts = step.attempts > 1 ? `, ${step.attempts} attempts` : '';
-    line(`${indent}${clean(step.name)}: ${clean(stepSummary(step))} ${c.dim(`(${formatDuration(step.duration_ms)}${attempts})`)}`);
+    line(
+      `${indent}${clean(step.name)}: ${clean(stepSummary(step))} ${c.dim(`(${formatDuration(step.duration_ms)}${attempts})`)}`,
+    );
     if (step.redirect) {
       const r = step.redirect;
       const outcome = r.status !== undefined ? String(r.status) : `no response (${r.error ?? 'unknown error'})`;
@@ -93,7 +98,9 @@ export function createConsoleReporter(opts: ConsoleReporterOptions): ConsoleRepo
 
     onRunEnd(r) {
       line();
-      line(`${c.bold('pcsim')} ${clean(r.version)} · ${clean(r.partner.name)} · ${clean(r.partner.base_url)} · ${formatDuration(r.duration_ms)}`);
+      line(
+        `${c.bold('pcsim')} ${clean(r.version)} · ${clean(r.partner.name)} · ${clean(r.partner.base_url)} · ${formatDuration(r.duration_ms)}`,
+      );
       line();
 
       // Widths are measured on plain text; colour is applied after padding so columns stay aligned.
@@ -106,7 +113,8 @@ export function createConsoleReporter(opts: ConsoleReporterOptions): ConsoleRepo
       const fmt = (cells: string[], status?: JourneyStatus) =>
         cells
           .map((cell, i) => {
-            const padded = i === 2 ? cell.padStart(widths[i]!) : i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+            const padded =
+              i === 2 ? cell.padStart(widths[i]!) : i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
             return i === 1 && status ? paint(status, padded) : padded;
           })
           .join('  ')

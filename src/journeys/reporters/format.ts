@@ -26,7 +26,11 @@ export function prettyBody(body: unknown): string {
 
 /** `POST https://… → 200` or `→ no response (reason)`: the one-line story of a step. */
 export function stepSummary(step: StepReport): string {
-  const outcome = step.response ? `${step.response.status}` : step.error ? `no response (${step.error})` : 'no response';
+  const outcome = step.response
+    ? `${step.response.status}`
+    : step.error
+      ? `no response (${step.error})`
+      : 'no response';
   return `${step.request.method} ${step.request.url} → ${outcome}`;
 }
 

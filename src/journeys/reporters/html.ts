@@ -12,7 +12,12 @@ import { formatDuration, prettyBody } from './format.js';
 
 /** Control characters (a partner's ESC or NUL) are shown as visible escapes: browsers would drop or mangle them. */
 const esc = (v: unknown): string =>
-  he.escape(String(v)).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  he
+    .escape(String(v))
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 
 const CSS = `
 :root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--pass:#1a7f37;--fail:#cf222e;--skip:#6e7781;--manual:#9a6700;--failbg:#ffebe9;--warnbg:#fff8c5}
@@ -69,7 +74,10 @@ function violationsList(vs: readonly Violation[]): string {
   const items = vs
     .map((v) => {
       const warn = v.severity === 'warning';
-      const diff = v.expected !== undefined && v.received !== undefined ? `<table class="diff"><tr><th>expected</th><td><code>${esc(v.expected)}</code></td></tr><tr><th>received</th><td><code>${esc(v.received)}</code></td></tr></table>` : '';
+      const diff =
+        v.expected !== undefined && v.received !== undefined
+          ? `<table class="diff"><tr><th>expected</th><td><code>${esc(v.expected)}</code></td></tr><tr><th>received</th><td><code>${esc(v.received)}</code></td></tr></table>`
+          : '';
       return `<li class="${warn ? 'warning' : 'error'}"><strong>${warn ? 'warning ' : ''}<code>${esc(v.rule)}</code></strong> · <code>${esc(v.field)}</code><br>${esc(v.message)}${diff}</li>`;
     })
     .join('');
@@ -91,7 +99,8 @@ function attemptsBlock(step: StepReport): string {
 function redirectBlock(step: StepReport): string {
   const r = step.redirect;
   if (!r) return '';
-  const outcome = r.status !== undefined ? `answered ${esc(r.status)}` : `no response: ${esc(r.error ?? 'unknown error')}`;
+  const outcome =
+    r.status !== undefined ? `answered ${esc(r.status)}` : `no response: ${esc(r.error ?? 'unknown error')}`;
   return `<h4>Redirect check</h4><p><code>${esc(r.url)}</code> → ${outcome} <span class="muted">(${esc(formatDuration(r.duration_ms))})</span></p>`;
 }
 
@@ -120,7 +129,9 @@ ${redirectBlock(step)}
 }
 
 function journeySection(j: JourneyReport): string {
-  const checks = j.manual_checks?.length ? `<h4>Check by hand</h4><ul>${j.manual_checks.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>` : '';
+  const checks = j.manual_checks?.length
+    ? `<h4>Check by hand</h4><ul>${j.manual_checks.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`
+    : '';
   const steps = j.steps.length ? j.steps.map(stepSection).join('\n') : '<p class="muted">No calls were made.</p>';
   // The anchor is inside the details: browsers open a closed <details> to show a fragment target in it (no script needed).
   return `<details class="journey"${j.status === 'failed' ? ' open' : ''}>

@@ -25,17 +25,25 @@ export function parseReporterSpec(s: string): ReporterSpec | { error: string } {
   const kind = rawKind.toLowerCase();
   const path = colon < 0 ? undefined : s.slice(colon + 1).trim();
   if (kind === 'console') {
-    if (path !== undefined) return { error: `Failed to read --reporter ${s}: console writes to the terminal and takes no PATH. ${EXPECTED}` };
+    if (path !== undefined)
+      return { error: `Failed to read --reporter ${s}: console writes to the terminal and takes no PATH. ${EXPECTED}` };
     return { kind: 'console' };
   }
   if ((FILE_KINDS as readonly string[]).includes(kind)) {
-    if (!path) return { error: `Failed to read --reporter ${s}: ${kind} needs a file PATH. Expected ${kind}:PATH, e.g. ${kind}:reports/pcsim.${kind === 'junit' ? 'xml' : kind}.` };
+    if (!path)
+      return {
+        error: `Failed to read --reporter ${s}: ${kind} needs a file PATH. Expected ${kind}:PATH, e.g. ${kind}:reports/pcsim.${kind === 'junit' ? 'xml' : kind}.`,
+      };
     return { kind: kind as FileReporterKind, path };
   }
   return { error: `Failed to read --reporter ${s}: unknown kind ${rawKind || '(empty)'}. ${EXPECTED}` };
 }
 
-const RENDER: Record<FileReporterKind, (r: RunReport) => string> = { json: renderJson, junit: renderJunit, html: renderHtml };
+const RENDER: Record<FileReporterKind, (r: RunReport) => string> = {
+  json: renderJson,
+  junit: renderJunit,
+  html: renderHtml,
+};
 
 /** Writes every json/junit/html report (creating parent directories); returns the paths written, in order. */
 export async function writeFileReports(r: RunReport, specs: ReporterSpec[]): Promise<string[]> {
@@ -48,7 +56,9 @@ export async function writeFileReports(r: RunReport, specs: ReporterSpec[]): Pro
       await writeFile(spec.path, text, 'utf8');
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`Failed to write the ${spec.kind} report to ${spec.path}: ${why}. Expected a writable path.`, { cause: err });
+      throw new Error(`Failed to write the ${spec.kind} report to ${spec.path}: ${why}. Expected a writable path.`, {
+        cause: err,
+      });
     }
     written.push(spec.path);
   }

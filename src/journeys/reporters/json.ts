@@ -25,15 +25,21 @@ const asObj = (f: (v: never) => unknown) => (v: unknown) => (v !== null && typeo
 const asArr = (f: (v: never) => unknown) => (v: unknown) => (Array.isArray(v) ? v.map((x) => f(x as never)) : v);
 
 function step(s: StepReport): Obj {
-  return ordered(s, ['name', 'request', 'response', 'error', 'duration_ms', 'attempts', 'attempt_log', 'redirect', 'violations'], {
-    request: asObj((q: object) => ordered(q, ['method', 'url', 'headers', 'body'])),
-    response: asObj((p: object) => ordered(p, ['status', 'headers', 'body'])),
-    violations: asArr((v: object) => ordered(v, ['rule', 'field', 'message', 'severity'])),
-  });
+  return ordered(
+    s,
+    ['name', 'request', 'response', 'error', 'duration_ms', 'attempts', 'attempt_log', 'redirect', 'violations'],
+    {
+      request: asObj((q: object) => ordered(q, ['method', 'url', 'headers', 'body'])),
+      response: asObj((p: object) => ordered(p, ['status', 'headers', 'body'])),
+      violations: asArr((v: object) => ordered(v, ['rule', 'field', 'message', 'severity'])),
+    },
+  );
 }
 
 function journey(j: JourneyReport): Obj {
-  return ordered(j, ['id', 'title', 'status', 'reason', 'duration_ms', 'steps', 'manual_checks'], { steps: asArr(step) });
+  return ordered(j, ['id', 'title', 'status', 'reason', 'duration_ms', 'steps', 'manual_checks'], {
+    steps: asArr(step),
+  });
 }
 
 /** The run report as pretty JSON (2 spaces), int64 ids as exact digits, ending with a newline. */

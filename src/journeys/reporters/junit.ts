@@ -15,7 +15,12 @@ export function xmlText(s: string): string {
 
 /** Attribute values also escape quotes, and whitespace as references so parsers keep newlines. */
 export function xmlAttr(s: string): string {
-  return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+  return xmlText(s)
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
+    .replace(/\n/g, '&#10;')
+    .replace(/\r/g, '&#13;')
+    .replace(/\t/g, '&#9;');
 }
 
 /** JUnit's time attribute: seconds with 3 decimals (0 for anything not a positive duration). */
@@ -29,10 +34,14 @@ function indent(text: string, by: string): string {
 }
 
 function stepBlock(step: StepReport, withBodies: boolean): string {
-  const lines = [`${step.name}: ${stepSummary(step)} (${step.duration_ms} ms, ${step.attempts} attempt${step.attempts === 1 ? '' : 's'})`];
+  const lines = [
+    `${step.name}: ${stepSummary(step)} (${step.duration_ms} ms, ${step.attempts} attempt${step.attempts === 1 ? '' : 's'})`,
+  ];
   if (step.redirect) {
     const r = step.redirect;
-    lines.push(`  redirect ${r.url} → ${r.status !== undefined ? r.status : `no response (${r.error ?? 'unknown error'})`}`);
+    lines.push(
+      `  redirect ${r.url} → ${r.status !== undefined ? r.status : `no response (${r.error ?? 'unknown error'})`}`,
+    );
   }
   for (const v of step.violations) {
     lines.push(`  ${violationLine(v)}`);
@@ -41,7 +50,8 @@ function stepBlock(step: StepReport, withBodies: boolean): string {
   }
   if (withBodies) {
     if (step.request.body !== undefined) lines.push('  request body:', indent(prettyBody(step.request.body), '    '));
-    if (step.response?.body !== undefined) lines.push('  response body:', indent(prettyBody(step.response.body), '    '));
+    if (step.response?.body !== undefined)
+      lines.push('  response body:', indent(prettyBody(step.response.body), '    '));
   }
   return lines.join('\n');
 }
@@ -67,7 +77,9 @@ function testcase(j: JourneyReport): string {
   const body: string[] = [];
   switch (j.status) {
     case 'failed':
-      body.push(`      <failure message="${xmlAttr(j.reason ?? 'failed')}" type="contract">${xmlText(failureDetails(j))}</failure>`);
+      body.push(
+        `      <failure message="${xmlAttr(j.reason ?? 'failed')}" type="contract">${xmlText(failureDetails(j))}</failure>`,
+      );
       break;
     case 'skipped':
       body.push(`      <skipped message="${xmlAttr(j.reason ?? 'skipped')}"/>`);

@@ -20,12 +20,23 @@ export interface ScenarioProblem {
   message: string;
 }
 
-export type LoadResult = { ok: true; scenario: Scenario; file: string; /** where `name` is, for problems found later */ nameAt: { line: number; col: number } } | { ok: false; problems: ScenarioProblem[] };
+export type LoadResult =
+  | {
+      ok: true;
+      scenario: Scenario;
+      file: string;
+      /** where `name` is, for problems found later */ nameAt: { line: number; col: number };
+    }
+  | { ok: false; problems: ScenarioProblem[] };
 
-export const formatProblem = (p: ScenarioProblem) => `${p.file}:${p.line}:${p.col}: ${p.path || '(file)'}: ${p.message}`;
+export const formatProblem = (p: ScenarioProblem) =>
+  `${p.file}:${p.line}:${p.col}: ${p.path || '(file)'}: ${p.message}`;
 
 /** Several loaded files as one set: every problem of every file, plus names used twice (each name is a report entry). */
-export function collectScenarios(results: LoadResult[], taken: readonly string[] = []): { ok: true; scenarios: Scenario[] } | { ok: false; problems: ScenarioProblem[] } {
+export function collectScenarios(
+  results: LoadResult[],
+  taken: readonly string[] = [],
+): { ok: true; scenarios: Scenario[] } | { ok: false; problems: ScenarioProblem[] } {
   const problems: ScenarioProblem[] = [];
   const scenarios: Scenario[] = [];
   // Ids of catalogue journeys in the same run: a scenario may not take one (P301.yaml next to --journeys P301).
@@ -36,7 +47,13 @@ export function collectScenarios(results: LoadResult[], taken: readonly string[]
       continue;
     }
     const other = seen.get(r.scenario.name);
-    if (other) problems.push({ file: r.file, ...r.nameAt, path: 'name', message: `Failed to add scenario ${JSON.stringify(r.scenario.name)}: ${other} has the same name. Expected unique names (each is a report entry).` });
+    if (other)
+      problems.push({
+        file: r.file,
+        ...r.nameAt,
+        path: 'name',
+        message: `Failed to add scenario ${JSON.stringify(r.scenario.name)}: ${other} has the same name. Expected unique names (each is a report entry).`,
+      });
     seen.set(r.scenario.name, r.file);
     scenarios.push(r.scenario);
   }
@@ -115,14 +132,28 @@ export function parseScenario(text: string, file: string): LoadResult {
       ok: false,
       problems: doc.errors.map((e) => {
         const pos = lines.linePos(e.pos[0]);
-        return { file, line: pos.line, col: pos.col, path: '', message: `Failed to parse the file: ${e.message.split('\n')[0]}. Expected valid YAML or JSON.` };
+        return {
+          file,
+          line: pos.line,
+          col: pos.col,
+          path: '',
+          message: `Failed to parse the file: ${e.message.split('\n')[0]}. Expected valid YAML or JSON.`,
+        };
       }),
     };
   }
   const loc = new Locator(doc, lines, file);
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, problems: [loc.at([], `Failed to read the scenario: the file holds ${show(raw)}. Expected a mapping with name, workspaces, users and steps.`)] };
+    return {
+      ok: false,
+      problems: [
+        loc.at(
+          [],
+          `Failed to read the scenario: the file holds ${show(raw)}. Expected a mapping with name, workspaces, users and steps.`,
+        ),
+      ],
+    };
   }
 
   const parsed = Scenario.safeParse(raw);
@@ -142,12 +173,23 @@ export function parseScenario(text: string, file: string): LoadResult {
         }
         continue;
       }
-      problems.push(loc.at(path, `Failed to read ${pathToField(path) || 'the scenario'}: the value is ${show(value)}. Expected ${expectedOf(issue)}.`));
+      problems.push(
+        loc.at(
+          path,
+          `Failed to read ${pathToField(path) || 'the scenario'}: the value is ${show(value)}. Expected ${expectedOf(issue)}.`,
+        ),
+      );
     }
     // Steps that failed the schema are left out, and the rest still checked, so one run lists every mistake.
-    const badSteps = new Set(parsed.error.issues.filter((i) => i.path[0] === 'steps' && typeof i.path[1] === 'number').map((i) => i.path[1] as number));
+    const badSteps = new Set(
+      parsed.error.issues
+        .filter((i) => i.path[0] === 'steps' && typeof i.path[1] === 'number')
+        .map((i) => i.path[1] as number),
+    );
     if (parsed.error.issues.every((i) => i.path[0] === 'steps' && typeof i.path[1] === 'number')) {
-      const steps = (raw as { steps: unknown[] }).steps.map((st, i) => (badSteps.has(i) ? { wait: { ms: 0 }, ...savesOf(st) } : st));
+      const steps = (raw as { steps: unknown[] }).steps.map((st, i) =>
+        badSteps.has(i) ? { wait: { ms: 0 }, ...savesOf(st) } : st,
+      );
       const rest = Scenario.safeParse({ ...raw, steps });
       if (rest.success) problems.push(...checkReferences(rest.data, loc, badSteps));
       problems.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -166,7 +208,18 @@ export async function loadScenarioFile(file: string): Promise<LoadResult> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    return { ok: false, problems: [{ file, line: 1, col: 1, path: '', message: `Failed to read the scenario file: ${code}. Expected a readable YAML or JSON file.` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          file,
+          line: 1,
+          col: 1,
+          path: '',
+          message: `Failed to read the scenario file: ${code}. Expected a readable YAML or JSON file.`,
+        },
+      ],
+    };
   }
   const parsed = parseScenario(text, file);
   if (parsed.ok) FILES.set(parsed.scenario, file);
@@ -181,7 +234,9 @@ export const fileOf = (s: Scenario): string | undefined => FILES.get(s);
 function savesOf(step: unknown): { save?: Record<string, string> } {
   const save = (step as { save?: unknown } | null)?.save;
   if (!save || typeof save !== 'object' || Array.isArray(save)) return {};
-  const ok = Object.entries(save).filter(([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof v === 'string' && v !== '');
+  const ok = Object.entries(save).filter(
+    ([k, v]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && typeof v === 'string' && v !== '',
+  );
   return ok.length ? { save: Object.fromEntries(ok) as Record<string, string> } : {};
 }
 
@@ -194,7 +249,14 @@ function getIn(root: unknown, path: Path): unknown {
   return cur;
 }
 
-function expectedOf(issue: { code: string; message: string; expected?: unknown; values?: unknown[]; minimum?: unknown; maximum?: unknown }): string {
+function expectedOf(issue: {
+  code: string;
+  message: string;
+  expected?: unknown;
+  values?: unknown[];
+  minimum?: unknown;
+  maximum?: unknown;
+}): string {
   switch (issue.code) {
     case 'invalid_type':
       return `a value of type ${String(issue.expected)}`;
@@ -218,15 +280,28 @@ function checkReferences(s: Scenario, loc: Locator, skip: ReadonlySet<number> = 
   const problems: ScenarioProblem[] = [];
   const wsNames = new Map<string, number>();
   s.workspaces.forEach((w, i) => {
-    if (wsNames.has(w.name)) problems.push(loc.at(['workspaces', i, 'name'], `Failed to name workspace ${i}: ${show(w.name)} is already workspaces[${wsNames.get(w.name)}]. Expected unique workspace names.`));
+    if (wsNames.has(w.name))
+      problems.push(
+        loc.at(
+          ['workspaces', i, 'name'],
+          `Failed to name workspace ${i}: ${show(w.name)} is already workspaces[${wsNames.get(w.name)}]. Expected unique workspace names.`,
+        ),
+      );
     else wsNames.set(w.name, i);
   });
   const users = new Map<string, { index: number; member_of: string[] }>();
   s.users.forEach((u, i) => {
-    if (users.has(u.name)) problems.push(loc.at(['users', i, 'name'], `Failed to name user ${i}: ${show(u.name)} is already users[${users.get(u.name)!.index}]. Expected unique user names.`));
+    if (users.has(u.name))
+      problems.push(
+        loc.at(
+          ['users', i, 'name'],
+          `Failed to name user ${i}: ${show(u.name)} is already users[${users.get(u.name)!.index}]. Expected unique user names.`,
+        ),
+      );
     else users.set(u.name, { index: i, member_of: u.member_of });
     u.member_of.forEach((w, j) => {
-      if (!wsNames.has(w)) problems.push(loc.at(['users', i, 'member_of', j], unknownName('workspace', w, [...wsNames.keys()])));
+      if (!wsNames.has(w))
+        problems.push(loc.at(['users', i, 'member_of', j], unknownName('workspace', w, [...wsNames.keys()])));
     });
   });
 
@@ -234,19 +309,36 @@ function checkReferences(s: Scenario, loc: Locator, skip: ReadonlySet<number> = 
   const declared = new Map(Object.entries(s.variables ?? {}));
   const builtins = new Set<string>(BUILTIN_VARIABLES);
   for (const [name] of declared) {
-    if (builtins.has(name)) problems.push(loc.at(['variables'], `Failed to declare variable ${show(name)}: it is a built-in. Expected a name other than ${BUILTIN_VARIABLES.join(', ')}.`, name));
+    if (builtins.has(name))
+      problems.push(
+        loc.at(
+          ['variables'],
+          `Failed to declare variable ${show(name)}: it is a built-in. Expected a name other than ${BUILTIN_VARIABLES.join(', ')}.`,
+          name,
+        ),
+      );
   }
   const cycle = findCycle(declared);
-  if (cycle) problems.push(loc.at(['variables'], `Failed to resolve variables: ${cycle.join(' → ')} is a cycle. Expected each variable to be defined without referring back to itself.`, cycle[0]));
+  if (cycle)
+    problems.push(
+      loc.at(
+        ['variables'],
+        `Failed to resolve variables: ${cycle.join(' → ')} is a cycle. Expected each variable to be defined without referring back to itself.`,
+        cycle[0],
+      ),
+    );
   const staticVars = new Set([...builtins, ...declared.keys()]);
   for (const [name, value] of declared) {
-    for (const v of variablesIn(value)) if (!staticVars.has(v)) problems.push(loc.at(['variables', name], undefinedVar(v, 'this variable', staticVars)));
+    for (const v of variablesIn(value))
+      if (!staticVars.has(v)) problems.push(loc.at(['variables', name], undefinedVar(v, 'this variable', staticVars)));
   }
   const checkStrings = (value: unknown, path: Path, known: Set<string>) => {
     if (typeof value === 'string') {
-      for (const v of variablesIn(value)) if (!known.has(v)) problems.push(loc.at(path, undefinedVar(v, pathToField(path), known)));
+      for (const v of variablesIn(value))
+        if (!known.has(v)) problems.push(loc.at(path, undefinedVar(v, pathToField(path), known)));
     } else if (Array.isArray(value)) value.forEach((x, i) => checkStrings(x, [...path, i], known));
-    else if (value && typeof value === 'object') for (const [k, x] of Object.entries(value)) checkStrings(x, [...path, k], known);
+    else if (value && typeof value === 'object')
+      for (const [k, x] of Object.entries(value)) checkStrings(x, [...path, k], known);
   };
   checkStrings(s.workspaces, ['workspaces'], staticVars);
   checkStrings(s.users, ['users'], staticVars);
@@ -259,41 +351,78 @@ function checkReferences(s: Scenario, loc: Locator, skip: ReadonlySet<number> = 
     }
     const present = ACTION_NAMES.filter((a) => step[a] !== undefined);
     if (present.length !== 1) {
-      problems.push(loc.at(['steps', i], present.length === 0
-        ? `Failed to read step ${i + 1}: it has no action. Expected exactly one of ${ACTION_NAMES.join(', ')}.`
-        : `Failed to read step ${i + 1}: it has ${present.length} actions (${present.join(', ')}). Expected exactly one per step.`));
+      problems.push(
+        loc.at(
+          ['steps', i],
+          present.length === 0
+            ? `Failed to read step ${i + 1}: it has no action. Expected exactly one of ${ACTION_NAMES.join(', ')}.`
+            : `Failed to read step ${i + 1}: it has ${present.length} actions (${present.join(', ')}). Expected exactly one per step.`,
+        ),
+      );
       return;
     }
     const { action, args } = actionOf(step);
     const ws = args.workspace as string | undefined;
     const user = args.user as string | undefined;
-    if (ws !== undefined && !wsNames.has(ws)) problems.push(loc.at(['steps', i, action, 'workspace'], unknownName('workspace', ws, [...wsNames.keys()])));
+    if (ws !== undefined && !wsNames.has(ws))
+      problems.push(loc.at(['steps', i, action, 'workspace'], unknownName('workspace', ws, [...wsNames.keys()])));
     ((args.workspaces as string[] | undefined) ?? []).forEach((w, j) => {
-      if (!wsNames.has(w)) problems.push(loc.at(['steps', i, action, 'workspaces', j], unknownName('workspace', w, [...wsNames.keys()])));
+      if (!wsNames.has(w))
+        problems.push(loc.at(['steps', i, action, 'workspaces', j], unknownName('workspace', w, [...wsNames.keys()])));
     });
     if (user !== undefined) {
       const u = users.get(user);
       if (!u) problems.push(loc.at(['steps', i, action, 'user'], unknownName('user', user, [...users.keys()])));
       else if (ws !== undefined && wsNames.has(ws) && !u.member_of.includes(ws)) {
-        problems.push(loc.at(['steps', i, action, 'user'], `Failed to use user ${show(user)} in workspace ${show(ws)}: the user is not a member (member_of: ${u.member_of.join(', ')}). Expected ${ws} in users[${u.index}].member_of.`));
+        problems.push(
+          loc.at(
+            ['steps', i, action, 'user'],
+            `Failed to use user ${show(user)} in workspace ${show(ws)}: the user is not a member (member_of: ${u.member_of.join(', ')}). Expected ${ws} in users[${u.index}].member_of.`,
+          ),
+        );
       }
     }
     // A step that sends nothing to the partner has no answer: an expect or save there would be ignored or fail late.
-    const silent = action === 'set_demo' || action === 'wait' || action === 'core_integration' || (action === 'delete_connection' && args.notify_partner === false);
+    const silent =
+      action === 'set_demo' ||
+      action === 'wait' ||
+      action === 'core_integration' ||
+      (action === 'delete_connection' && args.notify_partner === false);
     if (silent) {
       const what = action === 'delete_connection' ? 'delete_connection with notify_partner: false' : action;
       for (const field of ['expect', 'save'] as const) {
         if (step[field] !== undefined) {
-          problems.push(loc.at(['steps', i, field], `Failed to use ${field} on this step: ${what} sends nothing to the partner, so there is no answer to ${field === 'expect' ? 'judge' : 'save from'}. Expected ${field} only on steps that call the partner (connect, signin, delete_connection, partner_delete_connection, delete_account, expire, test_connection, connectors).`));
+          problems.push(
+            loc.at(
+              ['steps', i, field],
+              `Failed to use ${field} on this step: ${what} sends nothing to the partner, so there is no answer to ${field === 'expect' ? 'judge' : 'save from'}. Expected ${field} only on steps that call the partner (connect, signin, delete_connection, partner_delete_connection, delete_account, expire, test_connection, connectors).`,
+            ),
+          );
         }
       }
     }
     if (step.expect?.demo_flow !== undefined && action !== 'connect') {
-      problems.push(loc.at(['steps', i, 'expect', 'demo_flow'], `Failed to use demo_flow on a ${action} step: the demo flow applies to new connections only (CONTRACT §7; Databricks' DemoFlowTests validates a demo sign-in as an ordinary sign-in). Expected demo_flow only on connect steps.`));
+      problems.push(
+        loc.at(
+          ['steps', i, 'expect', 'demo_flow'],
+          `Failed to use demo_flow on a ${action} step: the demo flow applies to new connections only (CONTRACT §7; Databricks' DemoFlowTests validates a demo sign-in as an ordinary sign-in). Expected demo_flow only on connect steps.`,
+        ),
+      );
     }
-    checkStrings({ [action]: args, ...(step.expect ? { expect: step.expect } : {}), ...(step.name ? { name: step.name } : {}) }, ['steps', i], known);
+    checkStrings(
+      { [action]: args, ...(step.expect ? { expect: step.expect } : {}), ...(step.name ? { name: step.name } : {}) },
+      ['steps', i],
+      known,
+    );
     for (const name of Object.keys(step.save ?? {})) {
-      if (builtins.has(name)) problems.push(loc.at(['steps', i, 'save'], `Failed to save into ${show(name)}: it is a built-in variable. Expected another name.`, name));
+      if (builtins.has(name))
+        problems.push(
+          loc.at(
+            ['steps', i, 'save'],
+            `Failed to save into ${show(name)}: it is a built-in variable. Expected another name.`,
+            name,
+          ),
+        );
       known.add(name);
     }
   });
@@ -334,14 +463,20 @@ function findCycle(vars: Map<string, string>): string[] | undefined {
 }
 
 /** Resolves the scenario's variables (built-ins given), in dependency order. */
-export function resolveVariables(declared: Record<string, string> | undefined, builtins: Record<string, string>): Map<string, string> {
+export function resolveVariables(
+  declared: Record<string, string> | undefined,
+  builtins: Record<string, string>,
+): Map<string, string> {
   const out = new Map(Object.entries(builtins));
   const pending = new Map(Object.entries(declared ?? {}));
   const resolve = (name: string): string => {
     const known = out.get(name);
     if (known !== undefined) return known;
     const raw = pending.get(name);
-    if (raw === undefined) throw new Error(`Failed to fill \${${name}}: the variable is not defined. Expected a built-in or a key of variables.`);
+    if (raw === undefined)
+      throw new Error(
+        `Failed to fill \${${name}}: the variable is not defined. Expected a built-in or a key of variables.`,
+      );
     pending.delete(name); // a cycle would end here, but load.ts refused cycles already
     const value = raw.replace(VAR, (_m, dep: string) => resolve(dep));
     out.set(name, value);

@@ -8,7 +8,15 @@
  * scenario's `variables`, and values an earlier step `save`d.
  */
 import { z } from 'zod';
-import { ACCOUNT_STATUSES, CLOUDS, ERROR_REASONS, NEW_USER_ACTIONS, REDIRECT_VALUES, TRIAL_TYPES, USER_STATUSES } from '../../contract/enums.js';
+import {
+  ACCOUNT_STATUSES,
+  CLOUDS,
+  ERROR_REASONS,
+  NEW_USER_ACTIONS,
+  REDIRECT_VALUES,
+  TRIAL_TYPES,
+  USER_STATUSES,
+} from '../../contract/enums.js';
 
 /**
  * `domain`, `customer_domain` and `run` are fresh per run (per copy under load), so every run
@@ -17,7 +25,10 @@ import { ACCOUNT_STATUSES, CLOUDS, ERROR_REASONS, NEW_USER_ACTIONS, REDIRECT_VAL
  */
 export const BUILTIN_VARIABLES = ['domain', 'customer_domain', 'run', 'new_user_action', 'trial_type'] as const;
 
-const Name = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, "_", "-" or "."').describe('a name steps refer to');
+const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]+$/, 'a name of letters, digits, "_", "-" or "."')
+  .describe('a name steps refer to');
 const VariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name of letters, digits and "_"');
 
 export const WorkspaceSpec = z
@@ -45,7 +56,9 @@ export const UserSpec = z
   .strict();
 
 const As = z.object({ workspace: Name, user: Name }).strict();
-const Click = As.extend({ wrong_credentials: z.boolean().optional().describe('send a wrong Basic user and password (the AUTH journey)') }).strict();
+const Click = As.extend({
+  wrong_credentials: z.boolean().optional().describe('send a wrong Basic user and password (the AUTH journey)'),
+}).strict();
 
 const ConnectClick = Click.extend({
   destination_location: z
@@ -59,11 +72,24 @@ export const ACTIONS = {
   connect: ConnectClick.describe('click the tile: a new connection (Databricks holds none in the workspace)'),
   signin: Click.describe('click Launch on the existing connection (Databricks holds one)'),
   delete_connection: z
-    .object({ workspace: Name, notify_partner: z.boolean().optional().describe('unset: call the partner when it has delete-connection; true: the partner must have it (else the scenario is skipped); false: Databricks forgets without calling the partner') })
+    .object({
+      workspace: Name,
+      notify_partner: z
+        .boolean()
+        .optional()
+        .describe(
+          'unset: call the partner when it has delete-connection; true: the partner must have it (else the scenario is skipped); false: Databricks forgets without calling the partner',
+        ),
+    })
     .strict()
     .describe('delete the connection on the Databricks side'),
-  partner_delete_connection: z.object({ workspace: Name, connection_id: z.string().optional() }).strict().describe("the partner's delete-connection hook (Databricks keeps its side)"),
-  delete_account: z.object({ workspace: Name, domain: z.string().optional().describe("default: the connection creator's domain") }).strict(),
+  partner_delete_connection: z
+    .object({ workspace: Name, connection_id: z.string().optional() })
+    .strict()
+    .describe("the partner's delete-connection hook (Databricks keeps its side)"),
+  delete_account: z
+    .object({ workspace: Name, domain: z.string().optional().describe("default: the connection creator's domain") })
+    .strict(),
   expire: As.describe('expire-account for this user'),
   test_connection: z.object({ workspace: Name, connection_id: z.string().optional() }).strict(),
   connectors: z.object({}).strict().describe('get the connector list, every page'),
@@ -71,16 +97,23 @@ export const ACTIONS = {
   wait: z.object({ ms: z.number().int().min(0).max(600000) }).strict(),
   core_integration: z
     .object({
-      check: z.enum(['usage', 'location']).describe('usage: the partner used its credentials for its core kind (P200); location: its tables follow destination_location (P201)'),
+      check: z
+        .enum(['usage', 'location'])
+        .describe(
+          'usage: the partner used its credentials for its core kind (P200); location: its tables follow destination_location (P201)',
+        ),
       workspaces: z.array(Name).min(1).describe("the workspaces whose latest connect's resources are judged"),
     })
     .strict()
-    .describe("wait for the partner's calls into the simulated workspace and judge them (pcsim run --wait-core; else the scenario is manual)"),
+    .describe(
+      "wait for the partner's calls into the simulated workspace and judge them (pcsim run --wait-core; else the scenario is manual)",
+    ),
 } as const;
 export type ActionName = keyof typeof ACTIONS;
 export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
 
-const oneOrMore = <T extends readonly [string, ...string[]]>(values: T) => z.union([z.enum(values), z.array(z.enum(values)).min(1)]);
+const oneOrMore = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.union([z.enum(values), z.array(z.enum(values)).min(1)]);
 
 /** Recommendations: a different value is a warning, not a failure. */
 export const Prefer = z
@@ -88,7 +121,10 @@ export const Prefer = z
     redirect_value: oneOrMore(REDIRECT_VALUES).optional(),
     user_status: oneOrMore(USER_STATUSES).optional(),
     account_status: oneOrMore(ACCOUNT_STATUSES).optional(),
-    connection_id_not: z.string().optional().describe('a warning when the answer repeats this connection_id (P101, P600: another workspace)'),
+    connection_id_not: z
+      .string()
+      .optional()
+      .describe('a warning when the answer repeats this connection_id (P101, P600: another workspace)'),
   })
   .strict();
 
@@ -101,19 +137,43 @@ export const Expect = z
     account_status: oneOrMore(ACCOUNT_STATUSES).optional(),
     configured_resources: z.boolean().optional(),
     connection_id: z.enum(['present', 'absent']).optional(),
-    connection_id_not: z.string().optional().describe('an error when the answer repeats this connection_id (P400: the partner must create a new connection)'),
-    demo_flow: z.boolean().optional().describe('connect only: the demo answer of CONTRACT §7 (create_trial, new user, new account); a sign-in to a demo connection is an ordinary sign-in'),
-    new_user: z.boolean().optional().describe("signin of a user the partner has not seen: judged by the config's new_user_action row (CONTRACT §5)"),
-    expired_trial: z.boolean().optional().describe('connect after the trial expired: an error with display_message, or account_status expired with purchase_product/create_trial'),
+    connection_id_not: z
+      .string()
+      .optional()
+      .describe('an error when the answer repeats this connection_id (P400: the partner must create a new connection)'),
+    demo_flow: z
+      .boolean()
+      .optional()
+      .describe(
+        'connect only: the demo answer of CONTRACT §7 (create_trial, new user, new account); a sign-in to a demo connection is an ordinary sign-in',
+      ),
+    new_user: z
+      .boolean()
+      .optional()
+      .describe("signin of a user the partner has not seen: judged by the config's new_user_action row (CONTRACT §5)"),
+    expired_trial: z
+      .boolean()
+      .optional()
+      .describe(
+        'connect after the trial expired: an error with display_message, or account_status expired with purchase_product/create_trial',
+      ),
     prefer: Prefer.optional().describe('recommended values: a different one is a warning'),
   })
   .strict();
 export type Expect = z.infer<typeof Expect>;
 
-const StepShape = Object.fromEntries(ACTION_NAMES.map((a) => [a, ACTIONS[a].optional()])) as { [K in ActionName]: z.ZodOptional<(typeof ACTIONS)[K]> };
+const StepShape = Object.fromEntries(ACTION_NAMES.map((a) => [a, ACTIONS[a].optional()])) as {
+  [K in ActionName]: z.ZodOptional<(typeof ACTIONS)[K]>;
+};
 
 /** The optional partner APIs a step may depend on (partner.json endpoints). */
-export const OPTIONAL_ENDPOINTS = ['get_connectors_path', 'test_connection_path', 'delete_account_path', 'expire_account_path', 'delete_connection_path'] as const;
+export const OPTIONAL_ENDPOINTS = [
+  'get_connectors_path',
+  'test_connection_path',
+  'delete_account_path',
+  'expire_account_path',
+  'delete_connection_path',
+] as const;
 
 /** Config conditions of a step: it runs only when the partner's config matches all of them. */
 export const When = z
@@ -126,7 +186,9 @@ export const When = z
       .array(z.enum(OPTIONAL_ENDPOINTS))
       .min(1)
       .optional()
-      .describe('run this step only when the partner has these endpoints (the scenario is not skipped for lacking them)'),
+      .describe(
+        'run this step only when the partner has these endpoints (the scenario is not skipped for lacking them)',
+      ),
   })
   .strict();
 export type When = z.infer<typeof When>;
@@ -134,15 +196,27 @@ export type When = z.infer<typeof When>;
 export const Step = z
   .object({
     name: z.string().min(1).optional(),
-    when: When.optional().describe("run this step only for configs that match (e.g. one expectation per trial_type)"),
+    when: When.optional().describe('run this step only for configs that match (e.g. one expectation per trial_type)'),
     ...StepShape,
     expect: Expect.optional(),
-    save: z.record(VariableName, z.string().min(1).describe('a field of the answer body (dotted path), or $status / $connection_id')).optional(),
+    save: z
+      .record(
+        VariableName,
+        z.string().min(1).describe('a field of the answer body (dotted path), or $status / $connection_id'),
+      )
+      .optional(),
   })
   .strict();
 export type Step = z.infer<typeof Step>;
 
-export const REQUIREMENTS = ['supports_demo', 'category_ingest', 'trial_type', 'new_user_auto_add', 'new_user_signs_in', 'dest_location'] as const;
+export const REQUIREMENTS = [
+  'supports_demo',
+  'category_ingest',
+  'trial_type',
+  'new_user_auto_add',
+  'new_user_signs_in',
+  'dest_location',
+] as const;
 
 export const Scenario = z
   .object({
@@ -150,10 +224,30 @@ export const Scenario = z
     name: z.string().min(1).describe('the report id'),
     title: z.string().optional(),
     description: z.string().optional(),
-    requires: z.array(z.enum(REQUIREMENTS)).optional().describe('config conditions; the scenario is skipped otherwise (endpoints are derived from the steps)'),
-    manual_unless: z.array(z.enum(REQUIREMENTS)).optional().describe('config conditions under which a machine can judge; otherwise the scenario is reported manual with the `manual` text (unmet `requires` still skip)'),
-    manual: z.string().min(1).optional().describe('what a human does when `manual_unless` (or, without it, `requires`) is not met: the scenario is then reported manual with this text instead of skipped'),
-    checks: z.array(z.string().min(1)).min(1).optional().describe('what a reviewer checks by hand (shown when the scenario is manual; the seed\'s "expectations when testing manually")'),
+    requires: z
+      .array(z.enum(REQUIREMENTS))
+      .optional()
+      .describe('config conditions; the scenario is skipped otherwise (endpoints are derived from the steps)'),
+    manual_unless: z
+      .array(z.enum(REQUIREMENTS))
+      .optional()
+      .describe(
+        'config conditions under which a machine can judge; otherwise the scenario is reported manual with the `manual` text (unmet `requires` still skip)',
+      ),
+    manual: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'what a human does when `manual_unless` (or, without it, `requires`) is not met: the scenario is then reported manual with this text instead of skipped',
+      ),
+    checks: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        'what a reviewer checks by hand (shown when the scenario is manual; the seed\'s "expectations when testing manually")',
+      ),
     variables: z.record(VariableName, z.string()).optional(),
     workspaces: z.array(WorkspaceSpec).min(1),
     users: z.array(UserSpec).min(1),
@@ -181,7 +275,8 @@ export function scenarioSchemaDocument(): Record<string, unknown> {
   return {
     $schema,
     title: 'pcsim scenario',
-    description: 'A scripted Partner Connect sequence: named workspaces and users, then steps, each with one action and optional expect/save/when. Generated from src/journeys/scenario/schema.ts (npm run schemas); docs/SCENARIOS.md explains each field.',
+    description:
+      'A scripted Partner Connect sequence: named workspaces and users, then steps, each with one action and optional expect/save/when. Generated from src/journeys/scenario/schema.ts (npm run schemas); docs/SCENARIOS.md explains each field.',
     ...rest,
   };
 }
@@ -201,7 +296,9 @@ function defaultName(action: ActionName, args: Record<string, unknown>): string 
     case 'signin':
       return `sign in ${user} in ${ws}`;
     case 'delete_connection':
-      return args.notify_partner === false ? `Databricks forgets the connection in ${ws}` : `delete the connection in ${ws} (Databricks, then partner)`;
+      return args.notify_partner === false
+        ? `Databricks forgets the connection in ${ws}`
+        : `delete the connection in ${ws} (Databricks, then partner)`;
     case 'partner_delete_connection':
       return `the partner deletes the connection in ${ws}`;
     case 'delete_account':

@@ -3,7 +3,17 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { loadJunit } from '../junit.js';
 import type { LoadReport } from '../runner.js';
 
-const step = (journey: string, s: string, count: number) => ({ journey, step: s, kind: 'connect', count, mean_ms: 1, p50_ms: 1, p95_ms: 2, p99_ms: 3, max_ms: 4 });
+const step = (journey: string, s: string, count: number) => ({
+  journey,
+  step: s,
+  kind: 'connect',
+  count,
+  mean_ms: 1,
+  p50_ms: 1,
+  p95_ms: 2,
+  p99_ms: 3,
+  max_ms: 4,
+});
 const report: LoadReport = {
   tool: 'pcsim',
   kind: 'load',
@@ -23,7 +33,15 @@ const report: LoadReport = {
   failures: [{ reason: 'P402 step "connect u1": [connect.response.enum]', count: 3 }],
   violations: [{ rule: 'connect.response.enum', severity: 'error', count: 3 }],
   thresholds: [
-    { spec: 'p99<500', metric: 'p99', op: '<', value: 500, actual: 3, step: 'P100 connect u1 in a new workspace', ok: true },
+    {
+      spec: 'p99<500',
+      metric: 'p99',
+      op: '<',
+      value: 500,
+      actual: 3,
+      step: 'P100 connect u1 in a new workspace',
+      ok: true,
+    },
     { spec: 'failed<=0', metric: 'failed', op: '<=', value: 0, actual: 3, ok: false },
   ],
 };
@@ -32,11 +50,21 @@ describe('load as JUnit XML', () => {
   it('has a testcase per journey, per threshold and per journey not run, each failing or skipped as the report says', () => {
     const xml = loadJunit(report);
     expect(XMLValidator.validate(xml)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (n) => n === 'testcase' }).parse(xml);
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '@_',
+      isArray: (n) => n === 'testcase',
+    }).parse(xml);
     const suite = doc.testsuites.testsuite;
     expect(suite['@_name']).toBe('pcsim load: Acme <ETL> & co');
-    expect({ tests: suite['@_tests'], failures: suite['@_failures'], skipped: suite['@_skipped'] }).toEqual({ tests: '5', failures: '2', skipped: '1' });
-    const cases = suite.testcase as Array<Record<string, unknown> & { failure?: Record<string, string>; skipped?: Record<string, string> }>;
+    expect({ tests: suite['@_tests'], failures: suite['@_failures'], skipped: suite['@_skipped'] }).toEqual({
+      tests: '5',
+      failures: '2',
+      skipped: '1',
+    });
+    const cases = suite.testcase as Array<
+      Record<string, unknown> & { failure?: Record<string, string>; skipped?: Record<string, string> }
+    >;
     expect(cases.map((c) => [c['@_name'], c.failure ? 'failed' : c.skipped ? 'skipped' : 'passed'])).toEqual([
       ['P100 under load', 'passed'],
       ['P402 under load', 'failed'],

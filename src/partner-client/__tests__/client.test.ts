@@ -23,7 +23,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function partner(handler: (req: Seen, res: ServerResponse, n: number) => void): Promise<{ config: PartnerConfig; seen: Seen[] }> {
+async function partner(
+  handler: (req: Seen, res: ServerResponse, n: number) => void,
+): Promise<{ config: PartnerConfig; seen: Seen[] }> {
   const seen: Seen[] = [];
   server = createServer((req, res) => {
     let body = '';
@@ -37,16 +39,30 @@ async function partner(handler: (req: Seen, res: ServerResponse, n: number) => v
   await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const r = validatePartnerConfig({
-    api_version: '2.1.1', name: 'capture', description_blurb: '', category: 'BI_AND_VIZ', base_url: `http://127.0.0.1:${port}`,
-    endpoints: { connect_path: '/connect', delete_account_path: '/acct' }, resources_to_provision: [], supported_clouds: ['aws'],
-    hostnames: ['127.0.0.1'], new_user_action: 'auto_add',
+    api_version: '2.1.1',
+    name: 'capture',
+    description_blurb: '',
+    category: 'BI_AND_VIZ',
+    base_url: `http://127.0.0.1:${port}`,
+    endpoints: { connect_path: '/connect', delete_account_path: '/acct' },
+    resources_to_provision: [],
+    supported_clouds: ['aws'],
+    hostnames: ['127.0.0.1'],
+    new_user_action: 'auto_add',
   });
   if (!r.ok) throw new Error('bad test config');
   return { config: r.config, seen };
 }
 
 const creds = { user: 'databricks', password: 'hunter2-very-secret' };
-const connection = { redirect_uri: '', redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: 'c-1' };
+const connection = {
+  redirect_uri: '',
+  redirect_value: 'create_trial',
+  user_status: 'new',
+  account_status: 'new',
+  configured_resources: true,
+  connection_id: 'c-1',
+};
 
 function answer(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -55,9 +71,20 @@ function answer(res: ServerResponse, status: number, body: unknown) {
 
 describe('what Databricks sends', () => {
   it('sends the contract headers, Basic auth and the exact int64 digits', async () => {
-    const { config, seen } = await partner((req, res) => (req.method === 'GET' ? res.end('ok') : answer(res, 200, { ...connection, redirect_uri: `${config.base_url}/welcome` })));
+    const { config, seen } = await partner((req, res) =>
+      req.method === 'GET'
+        ? res.end('ok')
+        : answer(res, 200, { ...connection, redirect_uri: `${config.base_url}/welcome` }),
+    );
     const client = new PartnerClient({ config, credentials: creds, retryBackoffMs: [] });
-    const ex = await client.call({ kind: 'connect', body: { workspace_id: 4645065419173783088n, user_info: { auth: { personal_access_token: 'dapi-test-token-123' } } }, established: false });
+    const ex = await client.call({
+      kind: 'connect',
+      body: {
+        workspace_id: 4645065419173783088n,
+        user_info: { auth: { personal_access_token: 'dapi-test-token-123' } },
+      },
+      established: false,
+    });
     expect(ex.violations).toEqual([]);
     const req = seen[0]!;
     expect(req.method).toBe('POST');
@@ -81,9 +108,21 @@ describe('what Databricks sends', () => {
 
   it('never records a secret in clear text', async () => {
     const pat = 'dapi-secret-pat-0001';
-    const { config } = await partner((req, res) => answer(res, 401, { error_reason: 'unauthorized', debugging_message: `bad token ${pat} for ${req.headers.authorization}` }));
+    const { config } = await partner((req, res) =>
+      answer(res, 401, {
+        error_reason: 'unauthorized',
+        debugging_message: `bad token ${pat} for ${req.headers.authorization}`,
+      }),
+    );
     const client = new PartnerClient({ config, credentials: creds, retryBackoffMs: [] });
-    const ex = await client.call({ kind: 'connect', body: { user_info: { auth: { personal_access_token: pat } }, service_principal_oauth_secret: 'dose-oauth-secret-9' }, established: false });
+    const ex = await client.call({
+      kind: 'connect',
+      body: {
+        user_info: { auth: { personal_access_token: pat } },
+        service_principal_oauth_secret: 'dose-oauth-secret-9',
+      },
+      established: false,
+    });
     const text = stringifyJson(ex);
     expect(text).not.toContain(pat);
     expect(text).not.toContain('dose-oauth-secret-9');
@@ -97,11 +136,21 @@ describe("Databricks' retry policy", () => {
   it('retries a 500 three times with the configured back-off, then gives up', async () => {
     const { config, seen } = await partner((_req, res) => answer(res, 500, { error_reason: 'general_error' }));
     const waits: number[] = [];
-    const client = new PartnerClient({ config, credentials: creds, retryBackoffMs: [1000, 2000, 4000], sleep: async (ms) => void waits.push(ms) });
+    const client = new PartnerClient({
+      config,
+      credentials: creds,
+      retryBackoffMs: [1000, 2000, 4000],
+      sleep: async (ms) => void waits.push(ms),
+    });
     const ex = await client.call({ kind: 'connect', body: {}, established: false });
     expect(seen).toHaveLength(4);
     expect(waits).toEqual([1000, 2000, 4000]);
-    expect(ex.attempts.map((a) => [a.n, a.status, a.waited_ms])).toEqual([[1, 500, 0], [2, 500, 1000], [3, 500, 2000], [4, 500, 4000]]);
+    expect(ex.attempts.map((a) => [a.n, a.status, a.waited_ms])).toEqual([
+      [1, 500, 0],
+      [2, 500, 1000],
+      [3, 500, 2000],
+      [4, 500, 4000],
+    ]);
     expect(ex.violations).toEqual([]); // a well-formed 500 is a legal answer; the journey decides
   });
 
@@ -124,7 +173,13 @@ describe("Databricks' retry policy", () => {
   it('does not retry a timeout: a hanging partner costs one timeout, not four plus the back-off', async () => {
     const { config, seen } = await partner(() => undefined); // accepts, never answers
     const waits: number[] = [];
-    const client = new PartnerClient({ config, credentials: creds, timeoutMs: 200, retryBackoffMs: [1000, 2000, 4000], sleep: async (ms) => void waits.push(ms) });
+    const client = new PartnerClient({
+      config,
+      credentials: creds,
+      timeoutMs: 200,
+      retryBackoffMs: [1000, 2000, 4000],
+      sleep: async (ms) => void waits.push(ms),
+    });
     const started = performance.now();
     const ex = await client.call({ kind: 'connect', body: {}, established: false });
     expect(performance.now() - started).toBeLessThan(2000);

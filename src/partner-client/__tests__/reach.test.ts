@@ -9,7 +9,10 @@ describe('checkReachable', () => {
     const s = createServer((c) => c.on('data', (d: Buffer) => received.push(d)));
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     try {
-      const r = await checkReachable(`http://127.0.0.1:${(s.address() as { port: number }).port}/api`, { retryBackoffMs: [0, 0, 0], timeoutMs: 1000 });
+      const r = await checkReachable(`http://127.0.0.1:${(s.address() as { port: number }).port}/api`, {
+        retryBackoffMs: [0, 0, 0],
+        timeoutMs: 1000,
+      });
       expect(r.ok).toBe(true);
       await new Promise((res) => setTimeout(res, 50));
       expect(received).toEqual([]);
@@ -31,7 +34,11 @@ describe('checkReachable', () => {
   it('stops waiting when the run is stopped', async () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 50);
-    const r = await checkReachable('http://127.0.0.1:1', { retryBackoffMs: [5000], timeoutMs: 1000, signal: stop.signal });
+    const r = await checkReachable('http://127.0.0.1:1', {
+      retryBackoffMs: [5000],
+      timeoutMs: 1000,
+      signal: stop.signal,
+    });
     expect(r).toMatchObject({ ok: false, code: 'STOPPED' });
     expect(r.duration_ms).toBeLessThan(2000);
   });

@@ -18,7 +18,13 @@ function expectNew(body: unknown) {
   expect(c.configured_resources).toBe(true);
   expect(typeof c.connection_id).toBe('string');
   expect(c.connection_id).not.toBe('');
-  return c as { connection_id: string; redirect_uri: string; redirect_value: string; user_status: string; account_status: string };
+  return c as {
+    connection_id: string;
+    redirect_uri: string;
+    redirect_value: string;
+    user_status: string;
+    account_status: string;
+  };
 }
 
 /** "Validate sign-in" of JOURNEYS.md. */
@@ -30,7 +36,11 @@ function expectSignIn(body: unknown) {
   return c as { redirect_uri: string; redirect_value: string; user_status: string; account_status: string };
 }
 
-function expectError(res: { status: number; body: unknown; headers: Record<string, string> }, status: number, reason: string) {
+function expectError(
+  res: { status: number; body: unknown; headers: Record<string, string> },
+  status: number,
+  reason: string,
+) {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   expect(ErrorResponse.safeParse(res.body).success).toBe(true);
@@ -42,7 +52,11 @@ describe('int64 ids', () => {
     const { app, model } = setup();
     // Raw text on purpose: 4645065419173783088 is not representable as a JS number.
     const text = `{"user_info":{"email":"ada@${freshDomain()}","first_name":"Ada","last_name":"","databricks_user_id":4645065419173783089,"databricks_organization_id":4645065419173783088,"is_connection_established":false,"auth":{"personal_access_token":"dapi-x"}},"hostname":"h.cloud.databricks.com","port":443,"workspace_url":"https://h.cloud.databricks.com/?o=4645065419173783088","workspace_id":4645065419173783088,"demo":false,"cloud_provider":"aws","is_free_trial":false}`;
-    const res = await request(app).post('/connect').auth('databricks', 'pcsim-reference-secret').set('Content-Type', 'application/json').send(text);
+    const res = await request(app)
+      .post('/connect')
+      .auth('databricks', 'pcsim-reference-secret')
+      .set('Content-Type', 'application/json')
+      .send(text);
     expect(res.status).toBe(200);
     const c = expectNew(res.body);
     expect(new URL(c.redirect_uri).searchParams.get('o')).toBe('4645065419173783088');
@@ -120,13 +134,21 @@ describe('connect: signing in', () => {
     const { connection_id } = expectNew((await call.connect({ email, workspaceId: ws })).body);
     const res = await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id });
     expect(res.status).toBe(200);
-    expect(expectSignIn(res.body)).toMatchObject({ redirect_value: 'sign_in', user_status: 'existing', account_status: 'active' });
+    expect(expectSignIn(res.body)).toMatchObject({
+      redirect_value: 'sign_in',
+      user_status: 'existing',
+      account_status: 'active',
+    });
   });
 
   it('answers 404 connection_not_found for an unknown or missing connection_id', async () => {
     const { call } = setup();
     const email = `u1@${freshDomain()}`;
-    expectError(await call.connect({ email, workspaceId: freshId(), established: true, connectionId: 'nope' }), 404, 'connection_not_found');
+    expectError(
+      await call.connect({ email, workspaceId: freshId(), established: true, connectionId: 'nope' }),
+      404,
+      'connection_not_found',
+    );
     const res = await call.connect({ email, workspaceId: freshId(), established: true });
     expectError(res, 404, 'connection_not_found');
     expect(res.body.display_message).toMatch(/^Failed to sign in: .*Expected/);
@@ -137,7 +159,9 @@ describe('connect: signing in', () => {
     const email = `u1@${freshDomain()}`;
     for (const ws of [freshId(), freshId()]) {
       const { connection_id } = expectNew((await call.connect({ email, workspaceId: ws })).body);
-      expectSignIn((await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id })).body);
+      expectSignIn(
+        (await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id })).body,
+      );
     }
   });
 
@@ -146,10 +170,28 @@ describe('connect: signing in', () => {
     const domain = freshDomain();
     const ws = freshId();
     const { connection_id } = expectNew((await call.connect({ email: `u1@${domain}`, workspaceId: ws })).body);
-    const first = await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id });
-    expect(expectSignIn(first.body)).toMatchObject({ redirect_value: 'sign_in', user_status: 'new', account_status: 'active' });
-    const again = await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id });
-    expect(expectSignIn(again.body)).toMatchObject({ redirect_value: 'sign_in', user_status: 'existing', account_status: 'active' });
+    const first = await call.connect({
+      email: `u2@${domain}`,
+      workspaceId: ws,
+      established: true,
+      connectionId: connection_id,
+    });
+    expect(expectSignIn(first.body)).toMatchObject({
+      redirect_value: 'sign_in',
+      user_status: 'new',
+      account_status: 'active',
+    });
+    const again = await call.connect({
+      email: `u2@${domain}`,
+      workspaceId: ws,
+      established: true,
+      connectionId: connection_id,
+    });
+    expect(expectSignIn(again.body)).toMatchObject({
+      redirect_value: 'sign_in',
+      user_status: 'existing',
+      account_status: 'active',
+    });
   });
 
   it('P302 invite: contact_admin, user not_applicable, account active', async () => {
@@ -157,21 +199,41 @@ describe('connect: signing in', () => {
     const domain = freshDomain();
     const ws = freshId();
     const { connection_id } = expectNew((await call.connect({ email: `u1@${domain}`, workspaceId: ws })).body);
-    const res = await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id });
-    expect(expectSignIn(res.body)).toMatchObject({ redirect_value: 'contact_admin', user_status: 'not_applicable', account_status: 'active' });
+    const res = await call.connect({
+      email: `u2@${domain}`,
+      workspaceId: ws,
+      established: true,
+      connectionId: connection_id,
+    });
+    expect(expectSignIn(res.body)).toMatchObject({
+      redirect_value: 'contact_admin',
+      user_status: 'not_applicable',
+      account_status: 'active',
+    });
   });
 
   it('P302 not_found: 404 account_not_found; error: 500 general_error', async () => {
-    for (const [action, status, reason] of [['not_found', 404, 'account_not_found'], ['error', 500, 'general_error']] as const) {
+    for (const [action, status, reason] of [
+      ['not_found', 404, 'account_not_found'],
+      ['error', 500, 'general_error'],
+    ] as const) {
       const { call } = setup({ newUserAction: action });
       const domain = freshDomain();
       const ws = freshId();
       const { connection_id } = expectNew((await call.connect({ email: `u1@${domain}`, workspaceId: ws })).body);
-      const res = await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id });
+      const res = await call.connect({
+        email: `u2@${domain}`,
+        workspaceId: ws,
+        established: true,
+        connectionId: connection_id,
+      });
       expectError(res, status, reason);
       expect(res.body.display_message).toMatch(/^Failed to sign in: /);
       // The creator still signs in.
-      expectSignIn((await call.connect({ email: `u1@${domain}`, workspaceId: ws, established: true, connectionId: connection_id })).body);
+      expectSignIn(
+        (await call.connect({ email: `u1@${domain}`, workspaceId: ws, established: true, connectionId: connection_id }))
+          .body,
+      );
     }
   });
 
@@ -180,8 +242,15 @@ describe('connect: signing in', () => {
     const domain = freshDomain();
     const ws = freshId();
     const { connection_id } = expectNew((await call.connect({ email: `u1@${domain}`, workspaceId: ws })).body);
-    expectError(await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id }), 404, 'account_not_found');
-    expectSignIn((await call.connect({ email: `u1@${domain}`, workspaceId: ws, established: true, connectionId: connection_id })).body);
+    expectError(
+      await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id }),
+      404,
+      'account_not_found',
+    );
+    expectSignIn(
+      (await call.connect({ email: `u1@${domain}`, workspaceId: ws, established: true, connectionId: connection_id }))
+        .body,
+    );
   });
 });
 
@@ -194,8 +263,18 @@ describe('connect: demo (P700)', () => {
     for (const email of [`u1@${domain}`, `u2@${domain}`, `u1@${domain}`]) {
       const created = expectNew((await call.connect({ email, workspaceId: ws, demo: true })).body);
       expect(created).toMatchObject({ redirect_value: 'create_trial', user_status: 'new', account_status: 'new' });
-      const signIn = await call.connect({ email, workspaceId: ws, demo: true, established: true, connectionId: created.connection_id });
-      expect(expectSignIn(signIn.body)).toMatchObject({ redirect_value: 'create_trial', user_status: 'new', account_status: 'new' });
+      const signIn = await call.connect({
+        email,
+        workspaceId: ws,
+        demo: true,
+        established: true,
+        connectionId: created.connection_id,
+      });
+      expect(expectSignIn(signIn.body)).toMatchObject({
+        redirect_value: 'create_trial',
+        user_status: 'new',
+        account_status: 'new',
+      });
     }
   });
 
@@ -219,7 +298,11 @@ describe('delete-connection', () => {
       expect(del.status).toBe(200);
       expect(del.headers['content-type']).toMatch(/^application\/json/);
       expect(del.body).toEqual({ resource_status: 'resources_deleted' });
-      expectError(await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id }), 404, 'connection_not_found');
+      expectError(
+        await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id }),
+        404,
+        'connection_not_found',
+      );
       expectError(await call.testConnection(connection_id), 404, 'connection_not_found');
       expectError(await call.deleteConnection(connection_id), 404, 'connection_not_found');
       expectNew((await call.connect({ email, workspaceId: ws })).body);
@@ -246,7 +329,11 @@ describe('delete-account', () => {
     expect(del.status).toBe(200);
     expect(del.body).toEqual({});
     expect(model.accounts.has(domain)).toBe(false);
-    expectError(await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id }), 404, 'connection_not_found');
+    expectError(
+      await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id }),
+      404,
+      'connection_not_found',
+    );
     const again = expectNew((await call.connect({ email, workspaceId: ws })).body);
     expect(again).toMatchObject({ redirect_value: 'create_trial', user_status: 'new', account_status: 'new' });
   });
@@ -266,7 +353,9 @@ describe('delete-account', () => {
     const { connection_id } = expectNew((await call.connect({ email, workspaceId: ws })).body);
     const res = await call.deleteAccount('example.com');
     expectError(res, 400, 'bad_request');
-    expect(res.body.display_message).toMatch(/^Failed to delete the account: domain "example.com" is not a test domain\. Expected /);
+    expect(res.body.display_message).toMatch(
+      /^Failed to delete the account: domain "example.com" is not a test domain\. Expected /,
+    );
     expectSignIn((await call.connect({ email, workspaceId: ws, established: true, connectionId: connection_id })).body);
   });
 });
@@ -282,12 +371,26 @@ describe('expire-account and trial types', () => {
     expect(exp.status).toBe(200);
     expect(exp.body).toEqual({});
     const p501 = await call.connect({ email: u1, workspaceId: ws, established: true, connectionId: connection_id });
-    expect(expectSignIn(p501.body)).toMatchObject({ redirect_value: 'purchase_product', user_status: 'existing', account_status: 'expired' });
-    const p502 = await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id });
+    expect(expectSignIn(p501.body)).toMatchObject({
+      redirect_value: 'purchase_product',
+      user_status: 'existing',
+      account_status: 'expired',
+    });
+    const p502 = await call.connect({
+      email: `u2@${domain}`,
+      workspaceId: ws,
+      established: true,
+      connectionId: connection_id,
+    });
     expect(expectSignIn(p502.body)).toMatchObject({ user_status: 'new', account_status: 'expired' });
     const p500 = await call.connect({ email: u1, workspaceId: ws });
     expect(p500.status).toBe(200);
-    expect(p500.body).toMatchObject({ configured_resources: false, redirect_value: 'purchase_product', account_status: 'expired', user_status: 'existing' });
+    expect(p500.body).toMatchObject({
+      configured_resources: false,
+      redirect_value: 'purchase_product',
+      account_status: 'expired',
+      user_status: 'existing',
+    });
     expect(p500.body).not.toHaveProperty('connection_id');
     expect(Connection.safeParse(p500.body).success).toBe(true);
   });
@@ -301,9 +404,22 @@ describe('expire-account and trial types', () => {
     expect((await call.expireAccount(u1, 'post')).status).toBe(200);
     const p501 = await call.connect({ email: u1, workspaceId: ws, established: true, connectionId: connection_id });
     expect(expectSignIn(p501.body)).toMatchObject({ redirect_value: 'purchase_product', account_status: 'expired' });
-    const p502 = await call.connect({ email: `u2@${domain}`, workspaceId: ws, established: true, connectionId: connection_id });
-    expect(expectSignIn(p502.body)).toMatchObject({ redirect_value: 'sign_in', user_status: 'new', account_status: 'active' });
-    expect((await call.connect({ email: u1, workspaceId: freshId() })).body).toMatchObject({ configured_resources: false, account_status: 'expired', user_status: 'existing' });
+    const p502 = await call.connect({
+      email: `u2@${domain}`,
+      workspaceId: ws,
+      established: true,
+      connectionId: connection_id,
+    });
+    expect(expectSignIn(p502.body)).toMatchObject({
+      redirect_value: 'sign_in',
+      user_status: 'new',
+      account_status: 'active',
+    });
+    expect((await call.connect({ email: u1, workspaceId: freshId() })).body).toMatchObject({
+      configured_resources: false,
+      account_status: 'expired',
+      user_status: 'existing',
+    });
     expectNew((await call.connect({ email: `u3@${domain}`, workspaceId: freshId() })).body);
   });
 
@@ -318,12 +434,15 @@ describe('expire-account and trial types', () => {
 describe('test-connection (P800)', () => {
   it('answers PASS results with a message for a live connection', async () => {
     const { call } = setup();
-    const { connection_id } = expectNew((await call.connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() })).body);
+    const { connection_id } = expectNew(
+      (await call.connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() })).body,
+    );
     const res = await call.testConnection(connection_id);
     expect(res.status).toBe(200);
     expect(TestConnectionResponse.safeParse(res.body).success).toBe(true);
     expect(res.body.test_results.length).toBeGreaterThan(0);
-    for (const r of res.body.test_results) expect(r).toEqual({ test_name: expect.any(String), status: 'PASS', message: expect.any(String) });
+    for (const r of res.body.test_results)
+      expect(r).toEqual({ test_name: expect.any(String), status: 'PASS', message: expect.any(String) });
     expect(res.body.test_results[0].test_name).toBe('reach SQL warehouse');
     expectError(await call.testConnection('unknown'), 404, 'connection_not_found');
   });
@@ -357,13 +476,22 @@ describe('connectors (P900)', () => {
 
 describe('authentication (AUTH)', () => {
   const routes: [string, 'get' | 'post' | 'put' | 'delete'][] = [
-    ['/connect', 'post'], ['/delete-connection', 'post'], ['/delete-account', 'delete'], ['/expire-account', 'put'], ['/test-connection', 'post'], ['/connectors', 'get'],
+    ['/connect', 'post'],
+    ['/delete-connection', 'post'],
+    ['/delete-account', 'delete'],
+    ['/expire-account', 'put'],
+    ['/test-connection', 'post'],
+    ['/connectors', 'get'],
   ];
   it('answers 401 unauthorized on every API route for wrong or missing credentials', async () => {
     const { app } = setup();
     for (const [path, method] of routes) {
       expectError(await request(app)[method](path).auth('databricks', 'wrong').send('{}'), 401, 'unauthorized');
-      expectError(await request(app)[method](path).auth('someone', 'pcsim-reference-secret').send('{}'), 401, 'unauthorized');
+      expectError(
+        await request(app)[method](path).auth('someone', 'pcsim-reference-secret').send('{}'),
+        401,
+        'unauthorized',
+      );
       expectError(await request(app)[method](path).send('{}'), 401, 'unauthorized');
     }
   });
@@ -372,7 +500,11 @@ describe('authentication (AUTH)', () => {
     const { app } = setup({ basicUser: 'u', basicPassword: 'p:with:colons' });
     const ok = caller(app, ['u', 'p:with:colons']);
     expect((await ok.connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() })).status).toBe(200);
-    expectError(await caller(app).connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() }), 401, 'unauthorized');
+    expectError(
+      await caller(app).connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() }),
+      401,
+      'unauthorized',
+    );
   });
 
   it('needs no credentials for the pages a person opens', async () => {
@@ -395,7 +527,10 @@ describe('requests Databricks would never send', () => {
       ['[]', /\(body\)/],
       [good.replace(/"email":"[^"]+"/, '"email":"not-an-email"'), /user_info\.email/],
       [good.replace(/"cloud_provider":"aws"/, '"cloud_provider":"ibm"'), /cloud_provider/],
-      [good.replace(/"user_info":\{/, '"user_info":{"x":1,').replace(/"first_name":"Ada",/, ''), /user_info\.first_name is missing/],
+      [
+        good.replace(/"user_info":\{/, '"user_info":{"x":1,').replace(/"first_name":"Ada",/, ''),
+        /user_info\.first_name is missing/,
+      ],
     ] as const) {
       const res = await call.raw('post', '/connect', text);
       expectError(res, 400, 'bad_request');
@@ -411,14 +546,21 @@ describe('requests Databricks would never send', () => {
     expect((await caller(app).deleteAccount('databricks-test.com')).status).toBe(404);
     expect((await caller(app).connectors()).status).toBe(404);
     const cfg = configFor('http://localhost:8080');
-    expect(cfg.endpoints).toEqual({ connect_path: '/connect', test_connection_path: '/test-connection', expire_account_path: '/expire-account', delete_connection_path: '/delete-connection' });
+    expect(cfg.endpoints).toEqual({
+      connect_path: '/connect',
+      test_connection_path: '/test-connection',
+      expire_account_path: '/expire-account',
+      delete_connection_path: '/delete-connection',
+    });
   });
 });
 
 describe('pages', () => {
   it('escapes everything the launch page shows', async () => {
     const { app } = setup();
-    const res = await request(app).get('/launch').query({ '<k>': '<script>alert(1)</script>', o: '4645065419173783088' });
+    const res = await request(app)
+      .get('/launch')
+      .query({ '<k>': '<script>alert(1)</script>', o: '4645065419173783088' });
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('<script>');
     expect(res.text).toContain('&lt;script&gt;');
@@ -434,15 +576,29 @@ describe('pages', () => {
 
 describe('configFor', () => {
   it('builds a valid partner.json in the official format from the options', () => {
-    const { configFor } = setup({ newUserAction: 'invite', trialType: 'user', requireManualSignup: true, supportsDemo: false, category: 'BI_AND_VIZ', name: 'acme' });
+    const { configFor } = setup({
+      newUserAction: 'invite',
+      trialType: 'user',
+      requireManualSignup: true,
+      supportsDemo: false,
+      category: 'BI_AND_VIZ',
+      name: 'acme',
+    });
     const cfg = configFor('http://partner.internal:9000/');
     const checked = validatePartnerConfig(cfg);
     expect(checked.ok).toBe(true);
     expect(checked.warnings).toEqual([]);
     expect(cfg).toMatchObject({
-      api_version: '2.1.1', name: 'acme', category: 'BI_AND_VIZ', base_url: 'http://partner.internal:9000',
-      new_user_action: 'invite', trial_type: 'user', require_manual_signup: true, supports_demo: false,
-      sign_up_page: 'http://partner.internal:9000/signup', resources_to_provision: [{ resource_type: 'SqlEndpoint' }],
+      api_version: '2.1.1',
+      name: 'acme',
+      category: 'BI_AND_VIZ',
+      base_url: 'http://partner.internal:9000',
+      new_user_action: 'invite',
+      trial_type: 'user',
+      require_manual_signup: true,
+      supports_demo: false,
+      sign_up_page: 'http://partner.internal:9000/signup',
+      resources_to_provision: [{ resource_type: 'SqlEndpoint' }],
       supported_clouds: ['aws', 'azure', 'gcp'],
     });
     expect(cfg.hostnames).toEqual(expect.arrayContaining(['partner.internal', 'localhost']));
@@ -450,7 +606,9 @@ describe('configFor', () => {
   });
 
   it('refuses unknown faults and enum values in options', () => {
-    expect(() => createReferencePartnerApp({ faults: ['nope' as never] })).toThrow(/^Failed to configure the reference partner: a fault is "nope"\. Expected one of slow, /);
+    expect(() => createReferencePartnerApp({ faults: ['nope' as never] })).toThrow(
+      /^Failed to configure the reference partner: a fault is "nope"\. Expected one of slow, /,
+    );
     expect(() => createReferencePartnerApp({ newUserAction: 'maybe' as never })).toThrow(/newUserAction/);
   });
 });

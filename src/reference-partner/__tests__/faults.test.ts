@@ -12,7 +12,13 @@ function setup(faults: Fault[], extra: { slowMs?: number } = {}) {
 
 /** A connect whose body is read as text whatever it is. */
 const rawConnect = (app: ReturnType<typeof setup>['app'], body: string) =>
-  request(app).post('/connect').auth('databricks', 'pcsim-reference-secret').set('Content-Type', 'application/json').buffer(true).parse(rawText).send(body);
+  request(app)
+    .post('/connect')
+    .auth('databricks', 'pcsim-reference-secret')
+    .set('Content-Type', 'application/json')
+    .buffer(true)
+    .parse(rawText)
+    .send(body);
 
 async function created(call: ReturnType<typeof setup>['call'], email = `u1@${freshDomain()}`, ws = freshId()) {
   const res = await call.connect({ email, workspaceId: ws });
@@ -28,7 +34,11 @@ describe('faults', () => {
 
   it('slow: delays every API answer, not the pages', async () => {
     const { app, call } = setup(['slow'], { slowMs: 400 });
-    for (const run of [() => call.connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() }), () => call.connectors(), () => request(app).post('/connect').send('{}')]) {
+    for (const run of [
+      () => call.connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() }),
+      () => call.connectors(),
+      () => request(app).post('/connect').send('{}'),
+    ]) {
       const t0 = performance.now();
       await run();
       expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
@@ -150,7 +160,10 @@ describe('faults', () => {
 
   it('accept-bad-credentials: wrong or missing credentials are let in', async () => {
     const { app } = setup(['accept-bad-credentials']);
-    const res = await caller(app, ['nobody', 'wrong']).connect({ email: `u1@${freshDomain()}`, workspaceId: freshId() });
+    const res = await caller(app, ['nobody', 'wrong']).connect({
+      email: `u1@${freshDomain()}`,
+      workspaceId: freshId(),
+    });
     expect(res.status).toBe(200);
     expect((await request(app).get('/connectors')).status).toBe(200);
   });
@@ -159,7 +172,9 @@ describe('faults', () => {
     const { call } = setup(['keep-deleted-connections']);
     const c = await created(call);
     expect((await call.deleteConnection(c.id)).body).toEqual({ resource_status: 'resources_deleted' });
-    expect((await call.connect({ email: c.email, workspaceId: c.ws, established: true, connectionId: c.id })).status).toBe(200);
+    expect(
+      (await call.connect({ email: c.email, workspaceId: c.ws, established: true, connectionId: c.id })).status,
+    ).toBe(200);
     expect((await call.testConnection(c.id)).status).toBe(200);
   });
 
@@ -168,7 +183,9 @@ describe('faults', () => {
     const c = await created(call, 'ceo@example.com');
     expect((await call.deleteAccount('example.com')).status).toBe(200);
     expect(model.accounts.has('example.com')).toBe(false);
-    expect((await call.connect({ email: c.email, workspaceId: c.ws, established: true, connectionId: c.id })).status).toBe(404);
+    expect(
+      (await call.connect({ email: c.email, workspaceId: c.ws, established: true, connectionId: c.id })).status,
+    ).toBe(404);
   });
 
   it('ignore-expiry: expire answers 200 and the trial goes on', async () => {

@@ -9,10 +9,18 @@ const DIR = fileURLToPath(new URL('../../../fixtures/partners/', import.meta.url
 describe('fixtures/partners', () => {
   it('holds the expected files', async () => {
     const files = (await readdir(DIR)).filter((f) => f.endsWith('.json')).sort();
-    expect(files).toEqual(expect.arrayContaining([
-      'interactive-cluster.json', 'manual-signup.json', 'minimal.json', 'new-user-error.json', 'new-user-invite.json',
-      'new-user-not-found.json', 'reference.json', 'sql-warehouse.json',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'interactive-cluster.json',
+        'manual-signup.json',
+        'minimal.json',
+        'new-user-error.json',
+        'new-user-invite.json',
+        'new-user-not-found.json',
+        'reference.json',
+        'sql-warehouse.json',
+      ]),
+    );
   });
 
   it('every file loads with loadPartnerConfig without problems (minimal only warns about the informational fields)', async () => {
@@ -41,7 +49,9 @@ describe('fixtures/partners', () => {
     expect((await load('new-user-not-found.json')).new_user_action).toBe('not_found');
     expect((await load('new-user-error.json')).new_user_action).toBe('error');
     expect((await load('manual-signup.json')).require_manual_signup).toBe(true);
-    expect((await load('interactive-cluster.json')).resources_to_provision).toEqual([{ resource_type: 'InteractiveCluster' }]);
+    expect((await load('interactive-cluster.json')).resources_to_provision).toEqual([
+      { resource_type: 'InteractiveCluster' },
+    ]);
     expect((await load('sql-warehouse.json')).resources_to_provision).toEqual([{ resource_type: 'SqlEndpoint' }]);
   });
 

@@ -69,19 +69,50 @@ export function rawText(res: unknown, cb: (err: Error | null, body: string) => v
 
 /** A caller with the default credentials. */
 export function caller(app: Express, auth: [string, string] = [DEFAULT_BASIC_USER, DEFAULT_BASIC_PASSWORD]) {
-  const send = (method: 'post' | 'put' | 'delete', path: string, body: string) =>
-    request(app)[method](path).auth(auth[0], auth[1]).set('Content-Type', 'application/json').set('User-Agent', 'databricks').send(body);
+  const send = (method: 'post' | 'put' | 'delete', path: string, body: string) => {
+    const agent = request(app);
+    return agent[method](path)
+      .auth(auth[0], auth[1])
+      .set('Content-Type', 'application/json')
+      .set('User-Agent', 'databricks')
+      .send(body);
+  };
   return {
     connect: (a: ConnectArgs) => send('post', '/connect', connectBody(a)),
     raw: send,
     deleteConnection: (connection_id: string, method: 'post' | 'delete' = 'post') =>
-      send(method, '/delete-connection', stringifyJson({ connection_id, cloud_provider: 'aws', databricks_organization_id: freshId() })),
+      send(
+        method,
+        '/delete-connection',
+        stringifyJson({ connection_id, cloud_provider: 'aws', databricks_organization_id: freshId() }),
+      ),
     deleteAccount: (domain: string, method: 'delete' | 'post' = 'delete') =>
-      send(method, '/delete-account', stringifyJson({ domain, cloud_provider: 'aws', databricks_organization_id: freshId() })),
+      send(
+        method,
+        '/delete-account',
+        stringifyJson({ domain, cloud_provider: 'aws', databricks_organization_id: freshId() }),
+      ),
     expireAccount: (email: string, method: 'put' | 'post' = 'put') =>
-      send(method, '/expire-account', stringifyJson({ email, databricks_user_id: freshId(), cloud_provider: 'aws', databricks_organization_id: freshId() })),
+      send(
+        method,
+        '/expire-account',
+        stringifyJson({
+          email,
+          databricks_user_id: freshId(),
+          cloud_provider: 'aws',
+          databricks_organization_id: freshId(),
+        }),
+      ),
     testConnection: (connection_id: string) =>
-      send('post', '/test-connection', stringifyJson({ connection_id, cloud_provider: 'aws', databricks_organization_id: freshId() })),
-    connectors: (token?: string) => request(app).get('/connectors').query(token === undefined ? {} : { pagination_token: token }).auth(auth[0], auth[1]),
+      send(
+        'post',
+        '/test-connection',
+        stringifyJson({ connection_id, cloud_provider: 'aws', databricks_organization_id: freshId() }),
+      ),
+    connectors: (token?: string) =>
+      request(app)
+        .get('/connectors')
+        .query(token === undefined ? {} : { pagination_token: token })
+        .auth(auth[0], auth[1]),
   };
 }

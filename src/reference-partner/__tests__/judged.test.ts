@@ -11,16 +11,47 @@ const MAX = 1024 * 1024;
 
 function judged(faults: Fault[] = [], newUserAction: 'auto_add' | 'invite' | 'not_found' | 'error' = 'auto_add') {
   const { app } = createReferencePartnerApp({ faults, newUserAction });
-  const send = async (method: 'get' | 'post' | 'put' | 'delete', path: string, ctx: JudgeContext, body?: string, auth = 'pcsim-reference-secret') => {
+  const send = async (
+    method: 'get' | 'post' | 'put' | 'delete',
+    path: string,
+    ctx: JudgeContext,
+    body?: string,
+    auth = 'pcsim-reference-secret',
+  ) => {
     const req = request(app)[method](path).auth('databricks', auth).buffer(true).parse(rawText);
     const res = body === undefined ? await req : await req.set('Content-Type', 'application/json').send(body);
     const text = res.body as string;
-    const j = judgeAnswer(ctx, { status: res.status, headers: res.headers as Record<string, string>, body: Buffer.from(text), truncated: false }, MAX);
-    return { status: res.status, body: j.body as Record<string, unknown> | undefined, rules: j.violations.filter((v) => v.severity === 'error').map((v) => v.rule) };
+    const j = judgeAnswer(
+      ctx,
+      { status: res.status, headers: res.headers as Record<string, string>, body: Buffer.from(text), truncated: false },
+      MAX,
+    );
+    return {
+      status: res.status,
+      body: j.body as Record<string, unknown> | undefined,
+      rules: j.violations.filter((v) => v.severity === 'error').map((v) => v.rule),
+    };
   };
-  const connect = (a: ConnectArgs, auth?: string) => send('post', '/connect', { kind: 'connect', established: a.established ?? false, hostnames: HOSTNAMES }, connectBody(a), auth);
-  const hook = (kind: JudgeContext['kind'], method: 'post' | 'put' | 'delete', path: string, body: Record<string, unknown>) =>
-    send(method, path, { kind }, stringifyJson({ cloud_provider: 'aws', databricks_organization_id: freshId(), ...body }));
+  const connect = (a: ConnectArgs, auth?: string) =>
+    send(
+      'post',
+      '/connect',
+      { kind: 'connect', established: a.established ?? false, hostnames: HOSTNAMES },
+      connectBody(a),
+      auth,
+    );
+  const hook = (
+    kind: JudgeContext['kind'],
+    method: 'post' | 'put' | 'delete',
+    path: string,
+    body: Record<string, unknown>,
+  ) =>
+    send(
+      method,
+      path,
+      { kind },
+      stringifyJson({ cloud_provider: 'aws', databricks_organization_id: freshId(), ...body }),
+    );
   return { connect, hook, send };
 }
 
@@ -40,7 +71,10 @@ describe('judged by the contract rules', () => {
         await p.connect({ email: `u1@${domain}`, workspaceId: ws }, 'wrong'),
         await p.hook('test_connection', 'post', '/test-connection', { connection_id: id }),
         await p.send('get', '/connectors', { kind: 'connectors' }),
-        await p.hook('expire_account', 'put', '/expire-account', { email: `u1@${domain}`, databricks_user_id: freshId() }),
+        await p.hook('expire_account', 'put', '/expire-account', {
+          email: `u1@${domain}`,
+          databricks_user_id: freshId(),
+        }),
         await p.connect({ email: `u1@${domain}`, workspaceId: ws, established: true, connectionId: id }),
         await p.connect({ email: `u1@${domain}`, workspaceId: freshId() }),
         await p.hook('delete_connection', 'post', '/delete-connection', { connection_id: id }),
@@ -72,7 +106,11 @@ describe('judged by the contract rules', () => {
     const created = await p.connect({ email, workspaceId: ws });
     expect(created.rules).toEqual([]);
     const id = created.body!.connection_id as string;
-    expect((await p.connect({ email, workspaceId: ws, established: true, connectionId: id })).rules).toContain('connect.connection_id.on_sign_in');
-    expect((await p.hook('test_connection', 'post', '/test-connection', { connection_id: id })).rules).toContain('test_connection.response.enum');
+    expect((await p.connect({ email, workspaceId: ws, established: true, connectionId: id })).rules).toContain(
+      'connect.connection_id.on_sign_in',
+    );
+    expect((await p.hook('test_connection', 'post', '/test-connection', { connection_id: id })).rules).toContain(
+      'test_connection.response.enum',
+    );
   });
 });

@@ -3,10 +3,26 @@ import { PartnerModel, domainOf, isTestDomain, type ConnectInput, type ModelSett
 
 function model(s: Partial<ModelSettings> = {}) {
   let n = 0;
-  return new PartnerModel({ newUserAction: 'auto_add', trialType: 'account', requireManualSignup: false, supportsDemo: true, faults: new Set(), newId: () => `c${(n += 1)}`, ...s });
+  return new PartnerModel({
+    newUserAction: 'auto_add',
+    trialType: 'account',
+    requireManualSignup: false,
+    supportsDemo: true,
+    faults: new Set(),
+    newId: () => `c${(n += 1)}`,
+    ...s,
+  });
 }
 
-const input = (over: Partial<ConnectInput>): ConnectInput => ({ email: 'u1@a.databricks-test.com', databricksUserId: '1', workspaceId: '10', established: false, demo: false, cloud: 'aws', ...over });
+const input = (over: Partial<ConnectInput>): ConnectInput => ({
+  email: 'u1@a.databricks-test.com',
+  databricksUserId: '1',
+  workspaceId: '10',
+  established: false,
+  demo: false,
+  cloud: 'aws',
+  ...over,
+});
 
 describe('PartnerModel', () => {
   it('keys accounts by email domain and users by email, case-insensitively', () => {
@@ -15,8 +31,15 @@ describe('PartnerModel', () => {
     expect(r).toMatchObject({ ok: true, kind: 'created', connectionId: 'c1' });
     expect([...m.accounts.keys()]).toEqual(['a.databricks-test.com']);
     expect([...m.users.keys()]).toEqual(['ada@a.databricks-test.com']);
-    expect(m.connections.get('c1')).toMatchObject({ workspaceId: '10', domain: 'a.databricks-test.com', deleted: false, demo: false });
-    expect(m.connect(input({ email: 'ada@a.databricks-test.com' }))).toMatchObject({ answer: { user_status: 'existing', account_status: 'active' } });
+    expect(m.connections.get('c1')).toMatchObject({
+      workspaceId: '10',
+      domain: 'a.databricks-test.com',
+      deleted: false,
+      demo: false,
+    });
+    expect(m.connect(input({ email: 'ada@a.databricks-test.com' }))).toMatchObject({
+      answer: { user_status: 'existing', account_status: 'active' },
+    });
   });
 
   it('recognises test domains and their sub-domains only', () => {
@@ -29,7 +52,16 @@ describe('PartnerModel', () => {
 
   it('a demo create registers no user or account', () => {
     const m = model();
-    expect(m.connect(input({ demo: true }))).toMatchObject({ ok: true, answer: { redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: 'c1' } });
+    expect(m.connect(input({ demo: true }))).toMatchObject({
+      ok: true,
+      answer: {
+        redirect_value: 'create_trial',
+        user_status: 'new',
+        account_status: 'new',
+        configured_resources: true,
+        connection_id: 'c1',
+      },
+    });
     expect(m.users.size).toBe(0);
     expect(m.accounts.size).toBe(0);
     expect(m.connections.get('c1')?.demo).toBe(true);
@@ -41,7 +73,16 @@ describe('PartnerModel', () => {
     expect(m.expireAccount('u1@a.databricks-test.com')).toEqual({ ok: true });
     expect(m.accounts.get('a.databricks-test.com')?.expired).toBe(true);
     const r = m.connect(input({ workspaceId: '11' }));
-    expect(r).toEqual({ ok: true, kind: 'refused', answer: { redirect_value: 'purchase_product', user_status: 'existing', account_status: 'expired', configured_resources: false } });
+    expect(r).toEqual({
+      ok: true,
+      kind: 'refused',
+      answer: {
+        redirect_value: 'purchase_product',
+        user_status: 'existing',
+        account_status: 'expired',
+        configured_resources: false,
+      },
+    });
     expect(m.connections.size).toBe(1);
   });
 
@@ -60,7 +101,11 @@ describe('PartnerModel', () => {
     const m = model({ newUserAction: 'invite' });
     m.connect(input({}));
     m.expireAccount('u1@a.databricks-test.com');
-    expect(m.connect(input({ email: 'u2@a.databricks-test.com', established: true, connectionId: 'c1' }))).toMatchObject({ answer: { redirect_value: 'contact_admin', user_status: 'not_applicable', account_status: 'expired' } });
+    expect(
+      m.connect(input({ email: 'u2@a.databricks-test.com', established: true, connectionId: 'c1' })),
+    ).toMatchObject({
+      answer: { redirect_value: 'contact_admin', user_status: 'not_applicable', account_status: 'expired' },
+    });
   });
 
   it('delete-account removes only that account', () => {
@@ -71,7 +116,11 @@ describe('PartnerModel', () => {
     expect([...m.accounts.keys()]).toEqual(['b.databricks-test.com']);
     expect([...m.users.keys()]).toEqual(['u@b.databricks-test.com']);
     expect([...m.connections.keys()]).toEqual(['c2']);
-    expect(m.deleteAccount('example.com')).toMatchObject({ ok: false, status: 400, error: { error_reason: 'bad_request' } });
+    expect(m.deleteAccount('example.com')).toMatchObject({
+      ok: false,
+      status: 400,
+      error: { error_reason: 'bad_request' },
+    });
   });
 
   it('expire-account under trial_type user marks the user, not the account', () => {

@@ -4,7 +4,10 @@ import { appendedSince, ObservableStore, type StoreEvent } from '../observable-s
 
 describe('appendedSince', () => {
   it('finds what was appended after the former last entry, even when the front was trimmed', () => {
-    const a = { n: 1 }, b = { n: 2 }, c = { n: 3 }, d = { n: 4 };
+    const a = { n: 1 },
+      b = { n: 2 },
+      c = { n: 3 },
+      d = { n: 4 };
     expect(appendedSince([a, b, c, d], b, 2)).toEqual([c, d]);
     expect(appendedSince([c, d], b, 2)).toBeUndefined(); // b was trimmed: say "changed" instead
     expect(appendedSince([b, c], b, 2)).toEqual([c]); // a trimmed, c appended
@@ -19,13 +22,24 @@ describe('ObservableStore', () => {
     const store = new ObservableStore(new MemoryStore());
     const events: StoreEvent[] = [];
     store.subscribe((e) => events.push(e));
-    const entry = (i: number) => ({ id: `act-${i}`, at: '', workspace_id: '1', method: 'GET', path: '/', status: 200, kind: 'read' as const, ok: true });
+    const entry = (i: number) => ({
+      id: `act-${i}`,
+      at: '',
+      workspace_id: '1',
+      method: 'GET',
+      path: '/',
+      status: 200,
+      kind: 'read' as const,
+      ok: true,
+    });
     await store.update((s) => void (s.activity = [entry(1), entry(2)]));
     await store.update((s) => {
       s.activity!.push(entry(3));
       s.activity!.splice(0, 1); // capped at 2
     });
-    expect(events.filter((e) => e.type === 'activity').map((e) => (e.type === 'activity' ? e.activity.id : ''))).toEqual(['act-1', 'act-2', 'act-3']);
+    expect(
+      events.filter((e) => e.type === 'activity').map((e) => (e.type === 'activity' ? e.activity.id : '')),
+    ).toEqual(['act-1', 'act-2', 'act-3']);
   });
 
   it('does no change detection without listeners, and fires nothing for a failed change', async () => {
@@ -33,9 +47,11 @@ describe('ObservableStore', () => {
     await store.update((s) => void s.workspaces.push({ id: '1' } as never));
     const events: StoreEvent[] = [];
     store.subscribe((e) => events.push(e));
-    await expect(store.update(() => {
-      throw new Error('no');
-    })).rejects.toThrow('no');
+    await expect(
+      store.update(() => {
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
     await store.update((s) => void s.users.push({ id: '2' } as never));
     expect(events).toEqual([{ type: 'state', changed: ['users'] }]);
   });

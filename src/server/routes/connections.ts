@@ -6,7 +6,14 @@
 import { DatabricksError } from '../../databricks/errors.js';
 import type { ConnectOutcome } from '../../databricks/databricks.js';
 import { route, type ApiContext } from '../route.js';
-import { ConnectBody, DeleteAccountHookBody, DeleteConnectionHookBody, DeleteConnectionQuery, ExpireAccountHookBody, TestConnectionHookBody } from '../schemas.js';
+import {
+  ConnectBody,
+  DeleteAccountHookBody,
+  DeleteConnectionHookBody,
+  DeleteConnectionQuery,
+  ExpireAccountHookBody,
+  TestConnectionHookBody,
+} from '../schemas.js';
 import { connectionView, jsonSafe, resourcesView, verdictOf, verdictOfAll } from '../views.js';
 
 const tag = 'connections';
@@ -31,7 +38,11 @@ export function connectView(ctx: ApiContext, o: ConnectOutcome) {
 function defaultDomain(ctx: ApiContext, ws: string, partner: string): string {
   const c = ctx.databricks.connectionOf(ctx.databricks.workspace(ws).id, ctx.databricks.partner(partner).id);
   if (!c) {
-    throw new DatabricksError('invalid_input', `Failed to call delete-account for partner ${partner} in workspace ${ws}: domain is missing and Databricks holds no connection to take it from. Expected a body {"domain": "…"}.`, { field: 'domain' });
+    throw new DatabricksError(
+      'invalid_input',
+      `Failed to call delete-account for partner ${partner} in workspace ${ws}: domain is missing and Databricks holds no connection to take it from. Expected a body {"domain": "…"}.`,
+      { field: 'domain' },
+    );
   }
   return ctx.databricks.user(c.created_by).email.split('@')[1] ?? '';
 }
@@ -54,9 +65,15 @@ export const connectionRoutes = [
       'Databricks provisions resources, calls the partner (with its retry policy), opens the redirect_uri, and applies the outcome. The answer is 200 whatever the partner did: outcome connected | signed_in | not_configured | error, with the error screen the user would see and the contract verdict.',
     what: 'connect',
     body: ConnectBody,
-    success: { status: 200, description: '{outcome, redirect_uri?, connection?, error?, resources, exchange_ids, verdict}' },
+    success: {
+      status: 200,
+      description: '{outcome, redirect_uri?, connection?, error?, resources, exchange_ids, verdict}',
+    },
     handle: async ({ ctx, params, body }) => {
-      const o = await ctx.databricks.connect(params.ws!, body.user_id, params.partner!, { catalog_name: body.catalog_name, destination_location: body.destination_location });
+      const o = await ctx.databricks.connect(params.ws!, body.user_id, params.partner!, {
+        catalog_name: body.catalog_name,
+        destination_location: body.destination_location,
+      });
       return { body: connectView(ctx, o) };
     },
   }),
@@ -72,7 +89,12 @@ export const connectionRoutes = [
       const ws = ctx.databricks.workspace(params.ws!);
       const p = ctx.databricks.partner(params.partner!);
       const c = ctx.databricks.connectionOf(ws.id, p.id);
-      if (!c) throw new DatabricksError('not_found', `Failed to find the connection of partner ${p.id} in workspace ${ws.id}: there is none. Expected a connection made with POST …/connect.`, { workspace: ws.id, partner: p.id });
+      if (!c)
+        throw new DatabricksError(
+          'not_found',
+          `Failed to find the connection of partner ${p.id} in workspace ${ws.id}: there is none. Expected a connection made with POST …/connect.`,
+          { workspace: ws.id, partner: p.id },
+        );
       return { body: connectionView(c, ctx.store.read()) };
     },
   }),
@@ -82,13 +104,24 @@ export const connectionRoutes = [
     operationId: 'deleteConnection',
     tag,
     summary: 'Delete the connection on the Databricks side',
-    description: "Databricks deletes the connection's resources (tokens revoked) and calls the partner's delete-connection endpoint when it has one, recording resource_status. ?notify_partner=false forgets the connection without calling the partner (the P400 set-up).",
+    description:
+      "Databricks deletes the connection's resources (tokens revoked) and calls the partner's delete-connection endpoint when it has one, recording resource_status. ?notify_partner=false forgets the connection without calling the partner (the P400 set-up).",
     what: 'delete the connection',
     query: DeleteConnectionQuery,
     success: { status: 200, description: '{deleted, resource_status?, exchange_ids, verdict?}' },
     handle: async ({ ctx, params, query }) => {
-      const o = await ctx.databricks.deleteConnection(params.ws!, params.partner!, { notifyPartner: query.notify_partner });
-      return { body: { deleted: o.deleted, resource_status: o.resource_status, partner_notified: o.exchange !== undefined, exchange_ids: o.exchange ? [o.exchange.id] : [], verdict: o.exchange ? verdictOf(o.exchange) : undefined } };
+      const o = await ctx.databricks.deleteConnection(params.ws!, params.partner!, {
+        notifyPartner: query.notify_partner,
+      });
+      return {
+        body: {
+          deleted: o.deleted,
+          resource_status: o.resource_status,
+          partner_notified: o.exchange !== undefined,
+          exchange_ids: o.exchange ? [o.exchange.id] : [],
+          verdict: o.exchange ? verdictOf(o.exchange) : undefined,
+        },
+      };
     },
   }),
   route({
@@ -100,7 +133,9 @@ export const connectionRoutes = [
     what: 'call delete-connection',
     body: DeleteConnectionHookBody,
     success: { status: 200, description: '{status, response, exchange_ids, verdict}' },
-    handle: async ({ ctx, params, body }) => ({ body: hookAnswer(await ctx.databricks.partnerDeleteConnection(params.ws!, params.partner!, body?.connection_id)) }),
+    handle: async ({ ctx, params, body }) => ({
+      body: hookAnswer(await ctx.databricks.partnerDeleteConnection(params.ws!, params.partner!, body?.connection_id)),
+    }),
   }),
   route({
     method: 'post',
@@ -125,7 +160,9 @@ export const connectionRoutes = [
     what: 'call expire-account',
     body: ExpireAccountHookBody,
     success: { status: 200, description: '{status, response, exchange_ids, verdict}' },
-    handle: async ({ ctx, params, body }) => ({ body: hookAnswer(await ctx.databricks.expireAccount(params.ws!, params.partner!, body.user_id)) }),
+    handle: async ({ ctx, params, body }) => ({
+      body: hookAnswer(await ctx.databricks.expireAccount(params.ws!, params.partner!, body.user_id)),
+    }),
   }),
   route({
     method: 'post',
@@ -136,7 +173,9 @@ export const connectionRoutes = [
     what: 'call test-connection',
     body: TestConnectionHookBody,
     success: { status: 200, description: '{status, response, exchange_ids, verdict}' },
-    handle: async ({ ctx, params, body }) => ({ body: hookAnswer(await ctx.databricks.testConnection(params.ws!, params.partner!, body?.connection_id)) }),
+    handle: async ({ ctx, params, body }) => ({
+      body: hookAnswer(await ctx.databricks.testConnection(params.ws!, params.partner!, body?.connection_id)),
+    }),
   }),
   route({
     method: 'get',
@@ -148,7 +187,14 @@ export const connectionRoutes = [
     success: { status: 200, description: '{connectors, pages, exchange_ids, verdict}' },
     handle: async ({ ctx, params }) => {
       const r = await ctx.databricks.connectors(params.partner!);
-      return { body: { connectors: jsonSafe(r.connectors), pages: r.exchanges.length, exchange_ids: r.exchanges.map((e) => e.id), verdict: verdictOfAll(r.exchanges, r.stopped ? { stopped: r.stopped } : {}) } };
+      return {
+        body: {
+          connectors: jsonSafe(r.connectors),
+          pages: r.exchanges.length,
+          exchange_ids: r.exchanges.map((e) => e.id),
+          verdict: verdictOfAll(r.exchanges, r.stopped ? { stopped: r.stopped } : {}),
+        },
+      };
     },
   }),
 ];

@@ -18,16 +18,29 @@ export const journalRoutes = [
     summary: 'The exchanges with partners, newest first (secrets redacted)',
     what: 'read the journal',
     query: JournalQuery.extend({ page_token: pageToken }),
-    success: { status: 200, description: '{exchanges: [exchange], total, dropped, next_page_token?}, newest first, a page at a time' },
+    success: {
+      status: 200,
+      description: '{exchanges: [exchange], total, dropped, next_page_token?}, newest first, a page at a time',
+    },
     handle: ({ ctx, query }) => {
       const s = ctx.store.read();
       const keep = (e: Exchange) =>
         (query.partner === undefined || e.partner === query.partner) &&
         (query.workspace === undefined || e.workspace_id === query.workspace) &&
         (query.kind === undefined || e.kind === query.kind);
-      const matching = query.partner === undefined && query.workspace === undefined && query.kind === undefined ? s.journal : s.journal.filter(keep);
+      const matching =
+        query.partner === undefined && query.workspace === undefined && query.kind === undefined
+          ? s.journal
+          : s.journal.filter(keep);
       const p = pageNewestFirst(matching, query);
-      return { body: { exchanges: p.items.map(exchangeView), total: matching.length, dropped: s.journal_dropped, next_page_token: p.next_page_token } };
+      return {
+        body: {
+          exchanges: p.items.map(exchangeView),
+          total: matching.length,
+          dropped: s.journal_dropped,
+          next_page_token: p.next_page_token,
+        },
+      };
     },
   }),
   route({
@@ -35,23 +48,38 @@ export const journalRoutes = [
     path: '/api/recorded-scenario',
     operationId: 'recordScenario',
     tag,
-    summary: 'A slice of the journal as a scenario file that replays the same clicks (what `pcsim record` writes), as a download',
+    summary:
+      'A slice of the journal as a scenario file that replays the same clicks (what `pcsim record` writes), as a download',
     what: 'record a scenario',
     query: RecordQuery,
     stream: true,
-    success: { status: 200, description: 'the scenario file (YAML, or JSON with format=json), Content-Disposition: attachment', contentType: 'application/yaml' },
+    success: {
+      status: 200,
+      description: 'the scenario file (YAML, or JSON with format=json), Content-Disposition: attachment',
+      contentType: 'application/yaml',
+    },
     handle: ({ ctx, query, req, res }) => {
       const source = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
       const name = query.name ?? `recorded-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
       // The exchanges as GET /api/journal shows them (newest first: the recorder relies on that order for
       // same-millisecond exchanges), so the UI's download and `pcsim record --from URL` agree.
-      const r = recordScenario([...ctx.store.read().journal].reverse().map((e) => exchangeView(e) as unknown as JournalExchange), { workspace: query.workspace, partner: query.partner, limit: query.limit, name, source });
-      if ('error' in r) throw new ApiError('not_found', r.error, { workspace: query.workspace ?? null, partner: query.partner ?? null });
+      const r = recordScenario(
+        [...ctx.store.read().journal].reverse().map((e) => exchangeView(e) as unknown as JournalExchange),
+        { workspace: query.workspace, partner: query.partner, limit: query.limit, name, source },
+      );
+      if ('error' in r)
+        throw new ApiError('not_found', r.error, {
+          workspace: query.workspace ?? null,
+          partner: query.partner ?? null,
+        });
       const format = query.format ?? 'yaml';
       const file = `${name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario'}.${format === 'json' ? 'json' : 'yaml'}`;
       res
         .status(200)
-        .set({ 'content-type': format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8', 'content-disposition': `attachment; filename="${file}"` })
+        .set({
+          'content-type': format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8',
+          'content-disposition': `attachment; filename="${file}"`,
+        })
         .send(renderRecording(r, source, format));
     },
   }),
@@ -65,7 +93,12 @@ export const journalRoutes = [
     success: { status: 200, description: 'the exchange' },
     handle: ({ ctx, params }) => {
       const e = ctx.store.read().journal.find((x) => x.id === params.id);
-      if (!e) throw new ApiError('not_found', `Failed to find exchange ${params.id}: it is not in the journal (it may have been dropped: the journal keeps the newest). Expected an id from GET /api/journal.`, { exchange: params.id });
+      if (!e)
+        throw new ApiError(
+          'not_found',
+          `Failed to find exchange ${params.id}: it is not in the journal (it may have been dropped: the journal keeps the newest). Expected an id from GET /api/journal.`,
+          { exchange: params.id },
+        );
       return { body: exchangeView(e) };
     },
   }),
@@ -92,16 +125,25 @@ export const journalRoutes = [
     path: '/api/events',
     operationId: 'events',
     tag,
-    summary: 'Server-sent events: `exchange` (a new journal entry), `attempt` (an attempt of a call still in flight: status or error, and the retry wait), `activity` (a call the partner made into the workspace) and `state` (which collections changed), `run` (a UI run\'s progress, without its report) and the exchanges of those runs (`exchange` with run_id)',
+    summary:
+      "Server-sent events: `exchange` (a new journal entry), `attempt` (an attempt of a call still in flight: status or error, and the retry wait), `activity` (a call the partner made into the workspace) and `state` (which collections changed), `run` (a UI run's progress, without its report) and the exchanges of those runs (`exchange` with run_id)",
     what: 'follow the events',
     stream: true,
     success: { status: 200, description: 'text/event-stream', contentType: 'text/event-stream' },
     handle: ({ ctx, req, res }) => {
-      res.status(200).set({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.status(200).set({
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       res.flushHeaders();
       res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ version: ctx.version })}\n\n`);
       const unsubscribe = ctx.store.subscribe((event) => {
-        if (event.type === 'exchange') res.write(`event: exchange\ndata: ${JSON.stringify({ ...exchangeView(event.exchange), ...(event.run_id ? { run_id: event.run_id } : {}) })}\n\n`);
+        if (event.type === 'exchange')
+          res.write(
+            `event: exchange\ndata: ${JSON.stringify({ ...exchangeView(event.exchange), ...(event.run_id ? { run_id: event.run_id } : {}) })}\n\n`,
+          );
         else if (event.type === 'run') res.write(`event: run\ndata: ${JSON.stringify(event.run)}\n\n`);
         else if (event.type === 'activity') res.write(`event: activity\ndata: ${JSON.stringify(event.activity)}\n\n`);
         else if (event.type === 'attempt') res.write(`event: attempt\ndata: ${JSON.stringify(event.attempt)}\n\n`);

@@ -24,11 +24,20 @@ function parseRegistration(raw: unknown, what: string): Registration {
   const result = validatePartnerConfig(wrapped ? envelope!.config : raw, 'the partner config');
   if (!result.ok) {
     const prefix = wrapped ? 'config.' : '';
-    const issues = result.problems.map((p) => ({ field: `${prefix}${p.field}`, message: `Failed to ${what}: ${p.message}` }));
-    const more = issues.length > 1 ? ` (${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in details.issues)` : '';
+    const issues = result.problems.map((p) => ({
+      field: `${prefix}${p.field}`,
+      message: `Failed to ${what}: ${p.message}`,
+    }));
+    const more =
+      issues.length > 1 ? ` (${issues.length - 1} more problem${issues.length > 2 ? 's' : ''} in details.issues)` : '';
     throw new ApiError('validation_failed', `${issues[0]!.message}${more}`, { field: issues[0]!.field, issues });
   }
-  return { config: result.config, credentials: envelope?.credentials, id: envelope?.id, warnings: result.warnings.map((w) => w.message) };
+  return {
+    config: result.config,
+    credentials: envelope?.credentials,
+    id: envelope?.id,
+    warnings: result.warnings.map((w) => w.message),
+  };
 }
 
 export const partnerRoutes = [
@@ -57,7 +66,10 @@ export const partnerRoutes = [
       const reg = body as Registration;
       const record = await ctx.databricks.registerPartner(reg.config, 'admin-api', reg.id);
       if (reg.credentials) ctx.credentials.set(record.id, reg.credentials);
-      return { status: 201, body: { ...partnerSummary(record), warnings: reg.warnings, journeys: journeysFor(record.config) } };
+      return {
+        status: 201,
+        body: { ...partnerSummary(record), warnings: reg.warnings, journeys: journeysFor(record.config) },
+      };
     },
   }),
   route({

@@ -29,17 +29,30 @@ export const StartRunBody = z.strictObject({
     .array(z.string().min(1).max(20))
     .max(100)
     .optional()
-    .describe(`journey ids to run (default: the whole catalogue, or none when scenarios are given), among ${JOURNEY_IDS.join(', ')}`),
+    .describe(
+      `journey ids to run (default: the whole catalogue, or none when scenarios are given), among ${JOURNEY_IDS.join(', ')}`,
+    ),
   scenarios: z
     .array(
       z.strictObject({
-        file: z.string().min(1).max(200).optional().describe('the file name, for problem locations (default: scenario-N.yaml)'),
-        text: z.string().min(1).max(256 * 1024).describe('the scenario file itself, YAML or JSON (docs/SCENARIOS.md)'),
+        file: z
+          .string()
+          .min(1)
+          .max(200)
+          .optional()
+          .describe('the file name, for problem locations (default: scenario-N.yaml)'),
+        text: z
+          .string()
+          .min(1)
+          .max(256 * 1024)
+          .describe('the scenario file itself, YAML or JSON (docs/SCENARIOS.md)'),
       }),
     )
     .max(20)
     .optional()
-    .describe('scenario files to run, as `pcsim run --scenario`: instead of the catalogue, or with it when journeys is given. Every problem of every file is refused before anything is sent.'),
+    .describe(
+      'scenario files to run, as `pcsim run --scenario`: instead of the catalogue, or with it when journeys is given. Every problem of every file is refused before anything is sent.',
+    ),
   strict: z.boolean().optional().describe('as `pcsim run --strict`: warnings fail the journey'),
 });
 
@@ -70,20 +83,33 @@ export interface RunRecord {
 /** The scenario files of a run, all checked before it starts (as `pcsim run --scenario`). */
 function scenarioJourneys(files: { file?: string; text: string }[], taken: string[]): Journey[] {
   if (files.length === 0) return [];
-  const set = collectScenarios(files.map((f, i) => parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)), taken);
+  const set = collectScenarios(
+    files.map((f, i) => parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)),
+    taken,
+  );
   if (!set.ok) {
     const n = set.problems.length;
-    throw new ApiError('validation_failed', `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(formatProblem).join(' | ')} Expected scenario files as docs/SCENARIOS.md describes.`, {
-      field: 'scenarios',
-      problems: set.problems,
-    });
+    throw new ApiError(
+      'validation_failed',
+      `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(formatProblem).join(' | ')} Expected scenario files as docs/SCENARIOS.md describes.`,
+      {
+        field: 'scenarios',
+        problems: set.problems,
+      },
+    );
   }
   return set.scenarios.map(scenarioJourney);
 }
 
 export const RunReportQuery = z.object({
-  format: z.enum(['html', 'json', 'junit']).optional().describe('html (default: one self-contained page), json, or junit (XML for CI viewers)'),
-  download: z.enum(['0', '1', 'true', 'false']).optional().describe('1: Content-Disposition attachment (save the file); default inline (open in the browser)'),
+  format: z
+    .enum(['html', 'json', 'junit'])
+    .optional()
+    .describe('html (default: one self-contained page), json, or junit (XML for CI viewers)'),
+  download: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .describe('1: Content-Disposition attachment (save the file); default inline (open in the browser)'),
 });
 
 const REPORT_FILES = {
@@ -112,14 +138,22 @@ function forgetOld(runs: Map<string, RunRecord>): void {
 
 function findRun(ctx: ApiContext, id: string): RunRecord {
   const r = runsOf(ctx).get(id);
-  if (!r) throw new ApiError('not_found', `Failed to find run ${id}: no such run on this server (runs live in memory; the oldest are forgotten). Expected a run_id from POST /api/runs.`, { run: id });
+  if (!r)
+    throw new ApiError(
+      'not_found',
+      `Failed to find run ${id}: no such run on this server (runs live in memory; the oldest are forgotten). Expected a run_id from POST /api/runs.`,
+      { run: id },
+    );
   return r;
 }
 
 /** What GET answers: progress counts up front, the report once finished. */
 function runView(r: RunRecord) {
   const done = r.journeys.filter((j) => j.status !== 'pending' && j.status !== 'running').length;
-  return { ...r, progress: { done, total: r.journeys.length, current: r.journeys.find((j) => j.status === 'running')?.id } };
+  return {
+    ...r,
+    progress: { done, total: r.journeys.length, current: r.journeys.find((j) => j.status === 'running')?.id },
+  };
 }
 
 export const runRoutes = [
@@ -140,14 +174,30 @@ export const runRoutes = [
       const scripted = body.scenarios ?? [];
       const catalogue = selectJourneys(picked ? body.journeys!.join(',') : undefined);
       if ('error' in catalogue) {
-        throw new ApiError('validation_failed', `Failed to start a run: ${catalogue.error.replace(/^Failed to read --journeys: /, '')}`, { field: 'journeys' });
+        throw new ApiError(
+          'validation_failed',
+          `Failed to start a run: ${catalogue.error.replace(/^Failed to read --journeys: /, '')}`,
+          { field: 'journeys' },
+        );
       }
       const chosen = scripted.length && !picked ? [] : catalogue.journeys;
-      const selection = { journeys: [...chosen, ...scenarioJourneys(scripted, chosen.map((j) => j.id))] };
+      const selection = {
+        journeys: [
+          ...chosen,
+          ...scenarioJourneys(
+            scripted,
+            chosen.map((j) => j.id),
+          ),
+        ],
+      };
       const runs = runsOf(ctx);
       const running = [...runs.values()].filter((r) => r.status === 'running').length;
       if (running >= MAX_RUNNING) {
-        throw new ApiError('conflict', `Failed to start a run: ${running} runs are already going on. Expected at most ${MAX_RUNNING} at once; wait for one to finish (GET /api/runs/{run}).`, { running });
+        throw new ApiError(
+          'conflict',
+          `Failed to start a run: ${running} runs are already going on. Expected at most ${MAX_RUNNING} at once; wait for one to finish (GET /api/runs/{run}).`,
+          { running },
+        );
       }
       const record: RunRecord = {
         run_id: nanoid(12),
@@ -168,7 +218,8 @@ export const runRoutes = [
       };
       const runStore = new ObservableStore(new MemoryStore());
       runStore.subscribe((ev) => {
-        if (ev.type === 'exchange') ctx.store.notify({ type: 'exchange', exchange: ev.exchange, run_id: record.run_id });
+        if (ev.type === 'exchange')
+          ctx.store.notify({ type: 'exchange', exchange: ev.exchange, run_id: record.run_id });
       });
       const entry = (id: string) => record.journeys.find((j) => j.id === id);
       const settle = (r: JourneyReport) => {
@@ -221,14 +272,22 @@ export const runRoutes = [
     operationId: 'stopRun',
     tag,
     summary: 'Stop a run: the journey under way ends before its next call to the partner, the rest do not start',
-    description: 'The run then ends with status stopped and a report in which what did not run is skipped, saying why. A call already sent is awaited (at most the partner timeout).',
+    description:
+      'The run then ends with status stopped and a report in which what did not run is skipped, saying why. A call already sent is awaited (at most the partner timeout).',
     what: 'stop the run',
-    success: { status: 202, description: 'the run, with stop_requested_at; poll GET /api/runs/{run} for status stopped' },
+    success: {
+      status: 202,
+      description: 'the run, with stop_requested_at; poll GET /api/runs/{run} for status stopped',
+    },
     handle: ({ ctx, params }) => {
       const r = findRun(ctx, params.run!);
       const stopper = stoppers.get(r);
       if (!stopper) {
-        throw new ApiError('conflict', `Failed to stop run ${r.run_id}: it is ${r.status} already. Expected a run whose status is running.`, { run: r.run_id, status: r.status });
+        throw new ApiError(
+          'conflict',
+          `Failed to stop run ${r.run_id}: it is ${r.status} already. Expected a run whose status is running.`,
+          { run: r.run_id, status: r.status },
+        );
       }
       r.stop_requested_at ??= new Date().toISOString();
       stopper.abort();
@@ -242,23 +301,39 @@ export const runRoutes = [
     path: '/api/runs/{run}/report',
     operationId: 'getRunReport',
     tag,
-    summary: "A finished run's report as the file `pcsim run --reporter` writes (html, json or junit): opened in the browser, or saved with ?download=1",
+    summary:
+      "A finished run's report as the file `pcsim run --reporter` writes (html, json or junit): opened in the browser, or saved with ?download=1",
     what: 'download the run report',
     query: RunReportQuery,
     stream: true,
-    success: { status: 200, description: 'the report file, Content-Disposition: inline (attachment with ?download=1)', contentType: 'text/html' },
+    success: {
+      status: 200,
+      description: 'the report file, Content-Disposition: inline (attachment with ?download=1)',
+      contentType: 'text/html',
+    },
     handle: ({ ctx, params, query, res }) => {
       const r = findRun(ctx, params.run!);
       if (!r.report) {
-        throw new ApiError('conflict', `Failed to download the report of run ${r.run_id}: it is ${r.status}${r.status === 'crashed' ? ` (${r.error ?? 'no report'})` : ''}, so there is no report yet. Expected a run whose status is finished or stopped.`, { run: r.run_id, status: r.status });
+        throw new ApiError(
+          'conflict',
+          `Failed to download the report of run ${r.run_id}: it is ${r.status}${r.status === 'crashed' ? ` (${r.error ?? 'no report'})` : ''}, so there is no report yet. Expected a run whose status is finished or stopped.`,
+          { run: r.run_id, status: r.status },
+        );
       }
       const format = query.format ?? 'html';
       const { type, ext, render } = REPORT_FILES[format];
       // Opened in the browser: the page's own inline style may apply, nothing else (no scripts).
-      if (format === 'html') res.set('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+      if (format === 'html')
+        res.set(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        );
       res
         .status(200)
-        .set({ 'content-type': `${type}; charset=utf-8`, 'content-disposition': `${query.download === '1' || query.download === 'true' ? 'attachment' : 'inline'}; filename="pcsim-report-${r.run_id}.${ext}"` })
+        .set({
+          'content-type': `${type}; charset=utf-8`,
+          'content-disposition': `${query.download === '1' || query.download === 'true' ? 'attachment' : 'inline'}; filename="pcsim-report-${r.run_id}.${ext}"`,
+        })
         .send(render(r.report));
     },
   }),
@@ -286,7 +361,11 @@ export const runRoutes = [
     tag,
     summary: 'A run: its progress per journey and, once finished, the report of `pcsim run`',
     what: 'read the run',
-    success: { status: 200, description: '{run_id, partner, status: running | finished | stopped | crashed, progress: {done, total, current}, journeys, report?, error?}' },
+    success: {
+      status: 200,
+      description:
+        '{run_id, partner, status: running | finished | stopped | crashed, progress: {done, total, current}, journeys, report?, error?}',
+    },
     handle: ({ ctx, params }) => {
       return { body: runView(findRun(ctx, params.run!)) };
     },

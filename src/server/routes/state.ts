@@ -32,24 +32,47 @@ const view = (s: Snapshot) => ({ id: s.id, name: s.name, taken_at: s.taken_at, c
 
 function findSnapshot(ctx: ApiContext, id: string): Snapshot {
   const s = snapshotsOf(ctx).find((x) => x.id === id);
-  if (!s) throw new ApiError('not_found', `Failed to find snapshot ${id}: no such snapshot on this server (snapshots live in memory, the newest ${KEEP_SNAPSHOTS}). Expected an id from GET /api/snapshots.`, { snapshot: id });
+  if (!s)
+    throw new ApiError(
+      'not_found',
+      `Failed to find snapshot ${id}: no such snapshot on this server (snapshots live in memory, the newest ${KEEP_SNAPSHOTS}). Expected an id from GET /api/snapshots.`,
+      { snapshot: id },
+    );
   return s;
 }
 
 export const SnapshotBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).optional().describe('a name to recognise it by (default: the time it was taken)'),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('a name to recognise it by (default: the time it was taken)'),
 });
 
 export const ClockBody = z.strictObject({
-  advance_seconds: z.number().int().min(0).max(10 * 365 * 86400).optional().describe('move the simulated clock forward this many seconds (OAuth tokens live 3600 s)'),
+  advance_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(10 * 365 * 86400)
+    .optional()
+    .describe('move the simulated clock forward this many seconds (OAuth tokens live 3600 s)'),
   reset: z.literal(true).optional().describe('back to real time'),
 });
 
 export const ExportQuery = z.object({
-  download: z.enum(['0', '1', 'true', 'false']).optional().describe('1: Content-Disposition attachment (default inline JSON)'),
+  download: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .describe('1: Content-Disposition attachment (default inline JSON)'),
 });
 
-const clockView = (ctx: ApiContext) => ({ now: ctx.clock.now().toISOString(), offset_seconds: Math.round(ctx.clock.offset / 1000) });
+const clockView = (ctx: ApiContext) => ({
+  now: ctx.clock.now().toISOString(),
+  offset_seconds: Math.round(ctx.clock.offset / 1000),
+});
 
 export const stateRoutes = [
   route({
@@ -73,7 +96,12 @@ export const stateRoutes = [
     success: { status: 201, description: '{id, name, taken_at, counts}' },
     handle: ({ ctx, body }) => {
       const at = ctx.clock.now().toISOString();
-      const snap: Snapshot = { id: nanoid(10), name: body?.name ?? `snapshot ${at.slice(0, 19).replace('T', ' ')}`, taken_at: at, state: structuredClone(ctx.store.read()) as State };
+      const snap: Snapshot = {
+        id: nanoid(10),
+        name: body?.name ?? `snapshot ${at.slice(0, 19).replace('T', ' ')}`,
+        taken_at: at,
+        state: structuredClone(ctx.store.read()) as State,
+      };
       const list = snapshotsOf(ctx);
       list.push(snap);
       while (list.length > KEEP_SNAPSHOTS) list.shift();
@@ -115,18 +143,26 @@ export const stateRoutes = [
     path: '/api/state',
     operationId: 'exportState',
     tag,
-    summary: 'Export the simulated Databricks as one JSON file (secrets as digests, no signing keys; int64 values exact)',
+    summary:
+      'Export the simulated Databricks as one JSON file (secrets as digests, no signing keys; int64 values exact)',
     what: 'export the state',
     query: ExportQuery,
     stream: true,
-    success: { status: 200, description: '{format: "pcsim-state", version, exported_at, state}', contentType: 'application/json' },
+    success: {
+      status: 200,
+      description: '{format: "pcsim-state", version, exported_at, state}',
+      contentType: 'application/json',
+    },
     handle: ({ ctx, query, res }) => {
       const at = ctx.clock.now();
       const file = `pcsim-state-${at.toISOString().slice(0, 19).replace(/[:T]/g, '-')}.json`;
       const download = query.download === '1' || query.download === 'true';
       res
         .status(200)
-        .set({ 'content-type': 'application/json; charset=utf-8', 'content-disposition': `${download ? 'attachment' : 'inline'}; filename="${file}"` })
+        .set({
+          'content-type': 'application/json; charset=utf-8',
+          'content-disposition': `${download ? 'attachment' : 'inline'}; filename="${file}"`,
+        })
         .send(stringifyJson(exportState(ctx.store.read(), at), 1));
     },
   }),
@@ -136,7 +172,8 @@ export const stateRoutes = [
     operationId: 'importState',
     tag,
     summary: 'Replace the simulated Databricks with an export (partners registered here stay; new signing keys)',
-    description: 'The file is checked whole first (format, version, collections, no secret in clear text): a refused import changes nothing.',
+    description:
+      'The file is checked whole first (format, version, collections, no secret in clear text): a refused import changes nothing.',
     what: 'import the state',
     parseBody: (raw) => raw,
     success: { status: 200, description: '{imported: true, counts}' },
@@ -144,7 +181,11 @@ export const stateRoutes = [
       const read = readExport(body);
       if (!read.ok) {
         const n = read.problems.length;
-        throw new ApiError('validation_failed', `Failed to import the state: ${n} problem${n > 1 ? 's' : ''}, nothing was changed. ${read.problems.map((p) => `${p.field} ${p.message}`).join(' ')}`, { field: read.problems[0]!.field, problems: read.problems });
+        throw new ApiError(
+          'validation_failed',
+          `Failed to import the state: ${n} problem${n > 1 ? 's' : ''}, nothing was changed. ${read.problems.map((p) => `${p.field} ${p.message}`).join(' ')}`,
+          { field: read.problems[0]!.field, problems: read.problems },
+        );
       }
       const e = ctx.databricks.endpoint;
       await ctx.store.update((s) => applyCopy(s, read.copy.state, e, false));
@@ -172,10 +213,18 @@ export const stateRoutes = [
     success: { status: 200, description: '{now, offset_seconds}' },
     handle: ({ ctx, body }) => {
       if (body.reset && body.advance_seconds !== undefined) {
-        throw new ApiError('validation_failed', 'Failed to move the clock: both reset and advance_seconds are given. Expected one of them.', { field: 'reset' });
+        throw new ApiError(
+          'validation_failed',
+          'Failed to move the clock: both reset and advance_seconds are given. Expected one of them.',
+          { field: 'reset' },
+        );
       }
       if (!body.reset && body.advance_seconds === undefined) {
-        throw new ApiError('validation_failed', 'Failed to move the clock: neither advance_seconds nor reset is given. Expected {"advance_seconds": N} or {"reset": true}.', { field: 'advance_seconds' });
+        throw new ApiError(
+          'validation_failed',
+          'Failed to move the clock: neither advance_seconds nor reset is given. Expected {"advance_seconds": N} or {"reset": true}.',
+          { field: 'advance_seconds' },
+        );
       }
       if (body.reset) ctx.clock.reset();
       else ctx.clock.advance(body.advance_seconds! * 1000);

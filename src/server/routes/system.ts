@@ -23,7 +23,14 @@ export const systemRoutes = [
           status: 'ok',
           version: ctx.version,
           uptime_s: Math.round((Date.now() - ctx.startedAt.getTime()) / 1000),
-          counts: { workspaces: s.workspaces.length, users: s.users.length, partners: s.partners.length, connections: s.connections.length, journal: s.journal.length, journal_dropped: s.journal_dropped },
+          counts: {
+            workspaces: s.workspaces.length,
+            users: s.users.length,
+            partners: s.partners.length,
+            connections: s.connections.length,
+            journal: s.journal.length,
+            journal_dropped: s.journal_dropped,
+          },
           workspace_endpoint: `${e.scheme}://${e.hostname}:${e.port}`,
         },
       };
@@ -34,7 +41,8 @@ export const systemRoutes = [
     path: '/api/reset',
     operationId: 'reset',
     tag,
-    summary: 'Empty the state (workspaces, users, connections, resources, journal, checklist); partners stay registered',
+    summary:
+      'Empty the state (workspaces, users, connections, resources, journal, checklist); partners stay registered',
     what: 'reset the state',
     body: ResetBody,
     success: { status: 200, description: '{reset: true, seeded}' },
@@ -67,7 +75,14 @@ export const systemRoutes = [
         body: {
           items: CATALOGUE.filter((j) => j.manual && j.manual.length > 0).map((j) => {
             const t = ticks.find((x) => x.journey_id === j.id);
-            return { journey_id: j.id, title: j.title, checks: j.manual, done: t?.done ?? false, note: t?.note, at: t?.at };
+            return {
+              journey_id: j.id,
+              title: j.title,
+              checks: j.manual,
+              done: t?.done ?? false,
+              note: t?.note,
+              at: t?.at,
+            };
           }),
         },
       };
@@ -85,8 +100,19 @@ export const systemRoutes = [
     handle: async ({ ctx, params, body }) => {
       const p = ctx.databricks.partner(params.partner!);
       const j = CATALOGUE.find((x) => x.id === params.journey);
-      if (!j) throw new ApiError('not_found', `Failed to tick journey ${params.journey}: no such journey. Expected one of ${CATALOGUE.map((x) => x.id).join(', ')}.`, { journey: params.journey });
-      const tick = { partner_id: p.id, journey_id: j.id, done: body.done, note: body.note, at: new Date().toISOString() };
+      if (!j)
+        throw new ApiError(
+          'not_found',
+          `Failed to tick journey ${params.journey}: no such journey. Expected one of ${CATALOGUE.map((x) => x.id).join(', ')}.`,
+          { journey: params.journey },
+        );
+      const tick = {
+        partner_id: p.id,
+        journey_id: j.id,
+        done: body.done,
+        note: body.note,
+        at: new Date().toISOString(),
+      };
       await ctx.store.update((s) => {
         s.checklist = s.checklist.filter((t) => !(t.partner_id === p.id && t.journey_id === j.id));
         s.checklist.push(tick);

@@ -28,11 +28,15 @@ export const userRoutes = [
     operationId: 'addUser',
     tag,
     summary: 'Add a user to a workspace',
-    description: 'An email already known to this Databricks joins with its existing user id (one user, several workspaces).',
+    description:
+      'An email already known to this Databricks joins with its existing user id (one user, several workspaces).',
     what: 'add the user',
     body: CreateUserBody,
     success: { status: 201, description: 'the user' },
-    handle: async ({ ctx, params, body }) => ({ status: 201, body: userView(await ctx.databricks.addUser(params.ws!, body)) }),
+    handle: async ({ ctx, params, body }) => ({
+      status: 201,
+      body: userView(await ctx.databricks.addUser(params.ws!, body)),
+    }),
   }),
   route({
     method: 'patch',
@@ -43,7 +47,9 @@ export const userRoutes = [
     what: 'update the user',
     body: PatchUserBody,
     success: { status: 200, description: 'the user' },
-    handle: async ({ ctx, params, body }) => ({ body: userView(await ctx.databricks.updateUser(params.ws!, params.user!, body)) }),
+    handle: async ({ ctx, params, body }) => ({
+      body: userView(await ctx.databricks.updateUser(params.ws!, params.user!, body)),
+    }),
   }),
   route({
     method: 'delete',

@@ -1,7 +1,15 @@
 /** Workspaces: the Databricks workspaces a partner engineer clicks around in. */
 import { CreateWorkspaceBody, PatchWorkspaceBody } from '../schemas.js';
 import { route, type ApiContext } from '../route.js';
-import { connectionsOf, connectionView, resourcesOf, resourcesView, usersOf, userView, workspaceView } from '../views.js';
+import {
+  connectionsOf,
+  connectionView,
+  resourcesOf,
+  resourcesView,
+  usersOf,
+  userView,
+  workspaceView,
+} from '../views.js';
 import { page, PageQuery } from '../pagination.js';
 
 const tag = 'workspaces';
@@ -27,11 +35,19 @@ export const workspaceRoutes = [
     summary: 'List the workspaces',
     what: 'list the workspaces',
     query: PageQuery('workspaces'),
-    success: { status: 200, description: '{workspaces: [workspace], next_page_token?}, oldest first, a page at a time' },
+    success: {
+      status: 200,
+      description: '{workspaces: [workspace], next_page_token?}, oldest first, a page at a time',
+    },
     handle: ({ ctx, query }) => {
       const s = ctx.store.read();
       const p = page(s.workspaces, query);
-      return { body: { workspaces: p.items.map((w) => workspaceView(w, s, ctx.databricks.endpoint.scheme)), next_page_token: p.next_page_token } };
+      return {
+        body: {
+          workspaces: p.items.map((w) => workspaceView(w, s, ctx.databricks.endpoint.scheme)),
+          next_page_token: p.next_page_token,
+        },
+      };
     },
   }),
   route({

@@ -16,7 +16,19 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const ws = (i: number): Workspace => ({ id: String(4645065419173783000n + BigInt(i)), name: `w${i}`, cloud: 'aws', region: 'r', demo: false, is_free_trial: false, hostname: 'h', port: 1, catalogs: [], external_locations: [], created_at: '' });
+const ws = (i: number): Workspace => ({
+  id: String(4645065419173783000n + BigInt(i)),
+  name: `w${i}`,
+  cloud: 'aws',
+  region: 'r',
+  demo: false,
+  is_free_trial: false,
+  hostname: 'h',
+  port: 1,
+  catalogs: [],
+  external_locations: [],
+  created_at: '',
+});
 
 describe('tracker', () => {
   test('notes appends, front trims, in-place edits and replacements as ops that replay to the same state', () => {
@@ -68,9 +80,15 @@ describe('tracker', () => {
 
   test('the memory store undoes a throwing change and caps its journal', async () => {
     const store = new MemoryStore(emptyState(), { journalLimit: 2 });
-    await expect(store.update((s) => { s.workspaces.push(ws(0)); throw new Error('no'); })).rejects.toThrow('no');
+    await expect(
+      store.update((s) => {
+        s.workspaces.push(ws(0));
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
     expect(store.read().workspaces).toEqual([]);
-    for (let i = 0; i < 5; i++) await store.update((s) => void s.journal.push({ id: `x${i}` } as unknown as State['journal'][number]));
+    for (let i = 0; i < 5; i++)
+      await store.update((s) => void s.journal.push({ id: `x${i}` } as unknown as State['journal'][number]));
     expect(store.read().journal.map((e) => e.id)).toEqual(['x3', 'x4']);
     expect(store.read().journal_dropped).toBe(3);
   });
@@ -81,7 +99,13 @@ describe('the write-ahead log', () => {
     const store = await openLowdbStore(dir);
     await store.update((s) => void s.workspaces.push(ws(0)));
     const snapshot = await readFile(path.join(dir, 'pcsim.json'));
-    await store.update((s) => void s.journal.push({ id: 'x1', request: { body: { workspace_id: 9007199254740993n } } } as unknown as State['journal'][number]));
+    await store.update(
+      (s) =>
+        void s.journal.push({
+          id: 'x1',
+          request: { body: { workspace_id: 9007199254740993n } },
+        } as unknown as State['journal'][number]),
+    );
     await store.update((s) => void (s.workspaces[0]!.name = 'renamed'));
     expect((await readFile(path.join(dir, 'pcsim.json'))).equals(snapshot)).toBe(true);
     const lines = (await readFile(path.join(dir, LOG_FILE_NAME), 'utf8')).trim().split('\n');
@@ -92,14 +116,20 @@ describe('the write-ahead log', () => {
     expect((again.journal[0]!.request.body as { workspace_id: bigint }).workspace_id).toBe(9007199254740993n);
     // Closing folds the log into pcsim.json.
     await store.close();
-    expect((parseJson(await readFile(path.join(dir, 'pcsim.json'), 'utf8')) as State).workspaces[0]!.name).toBe('renamed');
+    expect((parseJson(await readFile(path.join(dir, 'pcsim.json'), 'utf8')) as State).workspaces[0]!.name).toBe(
+      'renamed',
+    );
     await expect(readFile(path.join(dir, LOG_FILE_NAME))).rejects.toThrow();
   });
 
   test('updates that arrive during a write are committed together (group commit), each resolved after it is durable', async () => {
     const store = await openLowdbStore(dir);
     await store.update((s) => void s.workspaces.push(ws(0)));
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.update((s) => s.checklist.push({ partner_id: 'p', journey_id: `j${i}`, done: true, at: '' }))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        store.update((s) => s.checklist.push({ partner_id: 'p', journey_id: `j${i}`, done: true, at: '' })),
+      ),
+    );
     expect(results).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     const lines = (await readFile(path.join(dir, LOG_FILE_NAME), 'utf8')).trim().split('\n');
     expect(lines.length).toBeLessThan(50);
@@ -110,7 +140,10 @@ describe('the write-ahead log', () => {
     const store = await openLowdbStore(dir);
     await store.update((s) => void s.workspaces.push(ws(0)));
     await store.update((s) => void s.workspaces.push(ws(1)));
-    await appendFile(path.join(dir, LOG_FILE_NAME), '{"seq":3,"ops":[{"op":"push","key":"workspaces","items":[{"id":"1"');
+    await appendFile(
+      path.join(dir, LOG_FILE_NAME),
+      '{"seq":3,"ops":[{"op":"push","key":"workspaces","items":[{"id":"1"',
+    );
     const reopened = await openLowdbStore(dir);
     expect(reopened.read().workspaces.map((w) => w.name)).toEqual(['w0', 'w1']);
   });

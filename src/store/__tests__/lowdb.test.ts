@@ -6,7 +6,14 @@ import { parseJson } from '../../contract/json.js';
 import { emptyState, STATE_VERSION, type State } from '../../databricks/model.js';
 import type { Exchange } from '../../partner-client/types.js';
 import { StoreError } from '../errors.js';
-import { capJournal, DEFAULT_JOURNAL_LIMIT, migrate, openLowdbStore, readDurableState, StateShapeError } from '../lowdb.js';
+import {
+  capJournal,
+  DEFAULT_JOURNAL_LIMIT,
+  migrate,
+  openLowdbStore,
+  readDurableState,
+  StateShapeError,
+} from '../lowdb.js';
 
 const BIG = 4645065419173783088n;
 let dir: string;
@@ -25,7 +32,12 @@ function exchange(id: string, body?: unknown): Exchange {
     id,
     at: '2024-05-01T12:00:00.000Z',
     kind: 'connect',
-    request: { method: 'POST', url: 'https://partner.example/connect', headers: { 'content-type': 'application/json' }, body },
+    request: {
+      method: 'POST',
+      url: 'https://partner.example/connect',
+      headers: { 'content-type': 'application/json' },
+      body,
+    },
     attempts: [{ n: 1, status: 200, waited_ms: 0, duration_ms: 3 }],
     duration_ms: 3,
     violations: [],
@@ -162,7 +174,10 @@ describe('openLowdbStore: files it must refuse', () => {
   });
 
   test('a file from a newer pcsim', async () => {
-    const err = await expectRefused(JSON.stringify({ ...emptyState(), version: STATE_VERSION + 1 }, null, 2), 'newer_version');
+    const err = await expectRefused(
+      JSON.stringify({ ...emptyState(), version: STATE_VERSION + 1 }, null, 2),
+      'newer_version',
+    );
     expect(err.message).toContain(`state version ${STATE_VERSION + 1}`);
     expect(err.message).toContain('upgrade pcsim');
   });
@@ -179,7 +194,11 @@ describe('openLowdbStore: files it must refuse', () => {
     ['a string version', '{"version": "1"}', 'not a positive integer'],
     ['version 0', '{"version": 0}', 'not a positive integer'],
     ['a non-array field', '{"version": 1, "users": {}}', 'its "users" field is an object, not an array'],
-    ['a non-object element', '{"version": 1, "journal": [{}, 3]}', 'its "journal" field holds a number at index 1, not an object'],
+    [
+      'a non-object element',
+      '{"version": 1, "journal": [{}, 3]}',
+      'its "journal" field holds a number at index 1, not an object',
+    ],
     ['a negative journal_dropped', '{"version": 1, "journal_dropped": -2}', '"journal_dropped"'],
   ])('a JSON file with %s', async (_what, content, problem) => {
     const err = await expectRefused(content, 'invalid');
@@ -193,7 +212,9 @@ describe('openLowdbStore: files it must refuse', () => {
     expect(err).toBeInstanceOf(StoreError);
     expect((err as StoreError).code).toBe('unreadable');
     expect((err as StoreError).file).toBe(file);
-    expect((err as StoreError).message).toMatch(/^Failed to open the pcsim state file .*pcsim\.json: it cannot be read \(.*EISDIR.*\)\. Expected /);
+    expect((err as StoreError).message).toMatch(
+      /^Failed to open the pcsim state file .*pcsim\.json: it cannot be read \(.*EISDIR.*\)\. Expected /,
+    );
     expect(await readdir(file)).toEqual([]);
   });
 });
@@ -251,7 +272,15 @@ describe('LowdbStore.update', () => {
     const store = await openLowdbStore(dir);
     await expect(
       store.update((s) => {
-        s.users.push({ id: '1', email: 'a@b.c', first_name: 'A', last_name: 'B', admin: true, workspaces: [], created_at: '' });
+        s.users.push({
+          id: '1',
+          email: 'a@b.c',
+          first_name: 'A',
+          last_name: 'B',
+          admin: true,
+          workspaces: [],
+          created_at: '',
+        });
         throw new Error('nope');
       }),
     ).rejects.toThrow('nope');
@@ -361,7 +390,14 @@ describe('migration', () => {
       s.checklist.push(tick('j'));
     });
     const onDisk = (await readDurableState(dir)) as unknown as Record<string, unknown>;
-    expect(onDisk).toMatchObject({ version: 1, workspaces: [], journal: [], journal_dropped: 0, note: 'hand-written', checklist: [tick('j')] });
+    expect(onDisk).toMatchObject({
+      version: 1,
+      workspaces: [],
+      journal: [],
+      journal_dropped: 0,
+      note: 'hand-written',
+      checklist: [tick('j')],
+    });
   });
 
   test('migrate fills defaults without touching present fields', () => {

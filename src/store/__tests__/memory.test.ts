@@ -46,7 +46,15 @@ describe('MemoryStore', () => {
   test('keeps bigint values as they are', async () => {
     const store = new MemoryStore();
     await store.update((s) => {
-      s.journal.push({ id: 'x', at: '', kind: 'connect', request: { method: 'POST', url: '/', headers: {}, body: { id: 4645065419173783088n } }, attempts: [], duration_ms: 0, violations: [] });
+      s.journal.push({
+        id: 'x',
+        at: '',
+        kind: 'connect',
+        request: { method: 'POST', url: '/', headers: {}, body: { id: 4645065419173783088n } },
+        attempts: [],
+        duration_ms: 0,
+        violations: [],
+      });
     });
     expect(store.read().journal[0]!.request.body).toEqual({ id: 4645065419173783088n });
   });

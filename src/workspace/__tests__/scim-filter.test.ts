@@ -30,7 +30,11 @@ describe('SCIM filter', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ScimError);
-    expect((err as ScimError).toBody()).toMatchObject({ status: '400', scimType: 'invalidFilter', detail: expect.stringContaining(why) });
+    expect((err as ScimError).toBody()).toMatchObject({
+      status: '400',
+      scimType: 'invalidFilter',
+      detail: expect.stringContaining(why),
+    });
   });
 
   it('never throws anything but a ScimError, whatever the text', () => {

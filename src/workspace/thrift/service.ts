@@ -270,7 +270,9 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         (r) => new ttypes.TGetTypeInfoResp(r),
       ),
     GetCatalogs: (req: InstanceType<typeof ttypes.TGetCatalogsReq>) =>
-      metadataOp('GetCatalogs', req, T.GET_CATALOGS, async (m) => meta.catalogsResult((await m()).catalogs)).then((r) => new ttypes.TGetCatalogsResp(r)),
+      metadataOp('GetCatalogs', req, T.GET_CATALOGS, async (m) => meta.catalogsResult((await m()).catalogs)).then(
+        (r) => new ttypes.TGetCatalogsResp(r),
+      ),
     GetSchemas: (req: InstanceType<typeof ttypes.TGetSchemasReq>) =>
       metadataOp('GetSchemas', req, T.GET_SCHEMAS, async (m) =>
         meta.schemasResult((await m()).schemas, req.catalogName, req.schemaName),

@@ -31,15 +31,22 @@ export function catalogsOf(state: Readonly<State>, workspaceId: Int64): string[]
 }
 
 /** Catalogs, schemas and tables (with columns) of the workspace, as the engine knows them. */
-export async function metadataOf(deps: { store: Store; engine: SqlEngine }, workspaceId: Int64): Promise<WorkspaceMetadata> {
+export async function metadataOf(
+  deps: { store: Store; engine: SqlEngine },
+  workspaceId: Int64,
+): Promise<WorkspaceMetadata> {
   const known = { catalogs: catalogsOf(deps.store.read(), workspaceId) };
   const catalogs = await deps.engine.listCatalogs(workspaceId, known);
   const schemas: WorkspaceMetadata['schemas'] = [];
   const tables: TableInfo[] = [];
   for (const catalog of catalogs) {
-    for (const s of await deps.engine.listSchemas(workspaceId, known, catalog)) schemas.push({ catalog: s.catalog, name: s.name });
+    for (const s of await deps.engine.listSchemas(workspaceId, known, catalog))
+      schemas.push({ catalog: s.catalog, name: s.name });
     for (const t of await deps.engine.listTables(workspaceId, known, catalog)) {
-      tables.push({ name: `${t.catalog}.${t.schema}.${t.name}`, columns: t.columns.map((c) => ({ name: c.name, type: c.type_text })) });
+      tables.push({
+        name: `${t.catalog}.${t.schema}.${t.name}`,
+        columns: t.columns.map((c) => ({ name: c.name, type: c.type_text })),
+      });
     }
   }
   return { catalogs, schemas, tables };

@@ -52,7 +52,9 @@ interface Parsed {
 }
 
 function head(status: string, headers: Record<string, string | number>, version = 'HTTP/1.1'): string {
-  return `${version} ${status}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+  return `${version} ${status}\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n`;
 }
 
 export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
@@ -63,11 +65,21 @@ export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
   let port = 0;
 
   const connection = (uri: string) =>
-    JSON.stringify({ redirect_uri: uri, redirect_value: 'create_trial', user_status: 'new', account_status: 'new', configured_resources: true, connection_id: 'conn-robust-1' });
+    JSON.stringify({
+      redirect_uri: uri,
+      redirect_value: 'create_trial',
+      user_status: 'new',
+      account_status: 'new',
+      configured_resources: true,
+      connection_id: 'conn-robust-1',
+    });
 
   const json = (body: string | Buffer, type = 'application/json') => {
     const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    return Buffer.concat([Buffer.from(head('200 OK', { 'Content-Type': type, 'Content-Length': buf.length, Connection: 'close' })), buf]);
+    return Buffer.concat([
+      Buffer.from(head('200 OK', { 'Content-Type': type, 'Content-Length': buf.length, Connection: 'close' })),
+      buf,
+    ]);
   };
 
   function answer(socket: Socket, req: Parsed): void {
@@ -75,7 +87,12 @@ export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
     const landing = `http://127.0.0.1:${port}/landing`;
     if (!m) {
       // The redirect_uri page (GET /landing) and anything else: a small HTML page.
-      socket.end(Buffer.concat([Buffer.from(head('200 OK', { 'Content-Type': 'text/html', 'Content-Length': 22, Connection: 'close' })), Buffer.from('<html>welcome</html>\r\n')]));
+      socket.end(
+        Buffer.concat([
+          Buffer.from(head('200 OK', { 'Content-Type': 'text/html', 'Content-Length': 22, Connection: 'close' })),
+          Buffer.from('<html>welcome</html>\r\n'),
+        ]),
+      );
       return;
     }
     const fault = m[1] as SocketFault;
@@ -87,7 +104,10 @@ export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
         return;
       case 'reset': {
         // Promises 4000 bytes, sends 30, then an RST.
-        socket.write(head('200 OK', { 'Content-Type': 'application/json', 'Content-Length': 4000 }) + ok.slice(0, 30), () => socket.resetAndDestroy());
+        socket.write(
+          head('200 OK', { 'Content-Type': 'application/json', 'Content-Length': 4000 }) + ok.slice(0, 30),
+          () => socket.resetAndDestroy(),
+        );
         return;
       }
       case 'hang':
@@ -119,10 +139,18 @@ export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
         socket.end(json(ok.slice(0, ok.length - 20)));
         return;
       case 'redirect':
-        socket.end(head('302 Found', { Location: `http://127.0.0.1:${port}/f/ok/connect`, 'Content-Length': 0, Connection: 'close' }));
+        socket.end(
+          head('302 Found', {
+            Location: `http://127.0.0.1:${port}/f/ok/connect`,
+            'Content-Length': 0,
+            Connection: 'close',
+          }),
+        );
         return;
       case 'huge': {
-        socket.write(head('200 OK', { 'Content-Type': 'application/json', 'Content-Length': HUGE_BYTES, Connection: 'close' }));
+        socket.write(
+          head('200 OK', { 'Content-Type': 'application/json', 'Content-Length': HUGE_BYTES, Connection: 'close' }),
+        );
         const chunk = Buffer.alloc(64 * 1024, 0x20); // spaces: a valid JSON prefix that never ends
         let sent = 0;
         const pump = () => {
@@ -130,7 +158,8 @@ export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
             const n = Math.min(chunk.length, HUGE_BYTES - sent);
             sent += n;
             bytesWritten.set(fault, sent);
-            if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n))) return void socket.once('drain', pump);
+            if (!socket.write(n === chunk.length ? chunk : chunk.subarray(0, n)))
+              return void socket.once('drain', pump);
           }
           if (!socket.destroyed) socket.end();
         };
@@ -138,7 +167,15 @@ export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
         return;
       }
       case 'invalid-utf8':
-        socket.end(json(Buffer.concat([Buffer.from('{"redirect_uri":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(`","rest":${ok}}`)])));
+        socket.end(
+          json(
+            Buffer.concat([
+              Buffer.from('{"redirect_uri":"'),
+              Buffer.from([0xff, 0xfe, 0xc3]),
+              Buffer.from(`","rest":${ok}}`),
+            ]),
+          ),
+        );
         return;
       case 'duplicate-keys':
         socket.end(json(`{"connection_id":"conn-first",${ok.slice(1)}`));
@@ -161,9 +198,24 @@ export async function startMisbehavingPartner(): Promise<MisbehavingPartner> {
         socket.end(Buffer.from(head('200 OK', { 'Content-Type': 'application/json' }, 'HTTP/1.0') + ok.slice(0, 40)));
         return;
       case 'script': {
-        const body = { error_reason: 'general_error', display_message: `${SCRIPT} & <img src=x onerror=alert(1)>`, debugging_message: SCRIPT };
+        const body = {
+          error_reason: 'general_error',
+          display_message: `${SCRIPT} & <img src=x onerror=alert(1)>`,
+          debugging_message: SCRIPT,
+        };
         const text = JSON.stringify(body);
-        socket.end(Buffer.concat([Buffer.from(head('500 Internal Server Error', { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' })), Buffer.from(text)]));
+        socket.end(
+          Buffer.concat([
+            Buffer.from(
+              head('500 Internal Server Error', {
+                'Content-Type': 'application/json',
+                'Content-Length': Buffer.byteLength(text),
+                Connection: 'close',
+              }),
+            ),
+            Buffer.from(text),
+          ]),
+        );
         return;
       }
       default:

@@ -20,7 +20,11 @@ export interface PcsimProcess {
 export function pcsim(args: string[], env: Record<string, string> = {}): PcsimProcess {
   const base: Record<string, string> = { NO_COLOR: '1' };
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'SYSTEMROOT']) if (process.env[k]) base[k] = process.env[k]!;
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/pcsim.js'), ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/pcsim.js'), ...args], {
+    cwd: ROOT,
+    env: { ...base, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   let out = '';
   let err = '';
@@ -53,13 +57,18 @@ export function servingUrl(p: PcsimProcess, ms = 15000): Promise<string> {
     check();
     void p.exited.then(({ code, signal }) => {
       clearTimeout(timer);
-      reject(new Error(`Failed to start pcsim serve: it exited (${code ?? signal}) before serving. stderr:\n${p.stderr()}`));
+      reject(
+        new Error(`Failed to start pcsim serve: it exited (${code ?? signal}) before serving. stderr:\n${p.stderr()}`),
+      );
     });
   });
 }
 
 /** Resolves with the exit, or kills the child and rejects after `ms`. */
-export async function exitWithin(p: PcsimProcess, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function exitWithin(
+  p: PcsimProcess,
+  ms: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -17,7 +17,15 @@ export const DEMO = SEED.workspaces[1].id;
 export const ADMIN = SEED.users[0].id;
 export const ANALYST = SEED.users[1].id;
 export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 export function launchBrowser(): Promise<Browser> {
   // executablePath: Debian's Chromium; playwright-core never downloads a browser.
@@ -25,7 +33,15 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 export function startPcsim(extra: Partial<ServeOptions> = {}): Promise<RunningServer> {
-  return startServer({ port: 0, host: '127.0.0.1', dataDir: null, credentials: CREDS, retryBackoffMs: [0, 0, 0], timeoutMs: 5000, ...extra });
+  return startServer({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: null,
+    credentials: CREDS,
+    retryBackoffMs: [0, 0, 0],
+    timeoutMs: 5000,
+    ...extra,
+  });
 }
 
 let shotDir: string | undefined;
@@ -44,7 +60,11 @@ export interface PageWatch {
   dialogs: string[];
 }
 
-export async function openPage(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ context: BrowserContext; page: Page; watch: PageWatch }> {
   const context = await browser.newContext({ viewport });
   // Loopback only: anything else the page tries to fetch is refused and reported.
   await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
@@ -90,7 +110,12 @@ export async function withShots(context: BrowserContext, name: string, body: () 
 }
 
 /** Calls the admin API of the server under test (set-up steps that are not what a test checks). */
-export async function adminApi(baseUrl: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function adminApi(
+  baseUrl: string,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${baseUrl}${urlPath}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -115,12 +140,13 @@ export function see(locator: Locator, timeoutMs = 10000) {
         last = { ok: false, saw: `error: ${(err as Error).message.split('\n')[0]}` };
       }
       if (last.ok) return;
-      if (Date.now() > end) throw new Error(`Failed to see ${locator} ${what} within ${timeoutMs} ms: saw ${last.saw}.`);
+      if (Date.now() > end)
+        throw new Error(`Failed to see ${locator} ${what} within ${timeoutMs} ms: saw ${last.saw}.`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
   const text = async () => (await locator.allTextContents()).join(' | ');
-  const attr = async (name: string) => (await locator.count()) === 0 ? null : locator.first().getAttribute(name);
+  const attr = async (name: string) => ((await locator.count()) === 0 ? null : locator.first().getAttribute(name));
   const api = (negate: boolean) => ({
     toContainText: (s: string) =>
       poll(`${negate ? 'not ' : ''}contain ${JSON.stringify(s)}`, async () => {
@@ -184,6 +210,10 @@ export interface AxeViolation {
 export async function axeProblems(page: Page): Promise<string[]> {
   axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   await page.evaluate(axeSource);
-  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`)) as AxeViolation[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  const violations = (await page.evaluate(
+    `axe.run(document, { resultTypes: ['violations'], rules: { 'label-content-name-mismatch': { enabled: true } } }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`,
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
 }

@@ -37,17 +37,36 @@ function sampleReport(): RunReport {
               method: 'POST',
               url: 'https://partner.example.com/api/connect',
               headers: { 'content-type': 'application/json', authorization: 'Basic ***redacted***' },
-              body: { workspace_id: BIG_ID, user_id: 123n, is_connection_established: false, personal_access_token: '***redacted***' },
+              body: {
+                workspace_id: BIG_ID,
+                user_id: 123n,
+                is_connection_established: false,
+                personal_access_token: '***redacted***',
+              },
             },
             response: {
               status: 200,
               headers: { 'content-type': 'application/json' },
-              body: { connection_id: 'c-1', user_status: 'new', account_status: 'new', redirect_value: 'create_trial', redirect_uri: 'https://partner.example.com/welcome' },
+              body: {
+                connection_id: 'c-1',
+                user_status: 'new',
+                account_status: 'new',
+                redirect_value: 'create_trial',
+                redirect_uri: 'https://partner.example.com/welcome',
+              },
             },
             duration_ms: 30,
             attempts: 1,
             redirect: { url: 'https://partner.example.com/welcome', status: 200, duration_ms: 12 },
-            violations: [{ rule: 'connect.response.unknown_field', field: 'extra', message: 'Failed to validate the Connect response: unknown field(s) extra. Expected only the fields of the contract.', severity: 'warning' }],
+            violations: [
+              {
+                rule: 'connect.response.unknown_field',
+                field: 'extra',
+                message:
+                  'Failed to validate the Connect response: unknown field(s) extra. Expected only the fields of the contract.',
+                severity: 'warning',
+              },
+            ],
           },
         ],
       },
@@ -60,18 +79,38 @@ function sampleReport(): RunReport {
         steps: [
           {
             name: 'connect(u2, ws1, true, c-1)',
-            request: { method: 'POST', url: 'https://partner.example.com/api/connect', headers: {}, body: { workspace_id: BIG_ID } },
+            request: {
+              method: 'POST',
+              url: 'https://partner.example.com/api/connect',
+              headers: {},
+              body: { workspace_id: BIG_ID },
+            },
             response: {
               status: 200,
               headers: { 'content-type': 'application/json' },
-              body: { user_status: 'bogus', display_message: `Hi ${XSS}\u001b[31m red`, redirect_uri: `javascript:alert(1)//${XSS}` },
+              body: {
+                user_status: 'bogus',
+                display_message: `Hi ${XSS}\u001b[31m red`,
+                redirect_uri: `javascript:alert(1)//${XSS}`,
+              },
             },
             duration_ms: 20,
             attempts: 1,
             redirect: { url: `javascript:alert(1)//${XSS}`, error: 'unsupported protocol', duration_ms: 1 },
             violations: [
-              { rule: 'connect.response.enum', field: 'user_status', message: 'Failed to validate the Connect response: user_status is "bogus". Expected one of "new", "existing".', severity: 'error' },
-              { rule: 'connect.redirect.host', field: 'redirect_uri', message: `Failed to open redirect_uri: ${XSS}\u001b[2J\u0000 is not in hostnames.`, severity: 'error' },
+              {
+                rule: 'connect.response.enum',
+                field: 'user_status',
+                message:
+                  'Failed to validate the Connect response: user_status is "bogus". Expected one of "new", "existing".',
+                severity: 'error',
+              },
+              {
+                rule: 'connect.redirect.host',
+                field: 'redirect_uri',
+                message: `Failed to open redirect_uri: ${XSS}\u001b[2J\u0000 is not in hostnames.`,
+                severity: 'error',
+              },
             ],
           },
           {
@@ -183,18 +222,42 @@ describe('JSON reporter', () => {
   it('uses the field names of DESIGN.md, in its order, pretty with 2 spaces', () => {
     const r = sampleReport();
     // Build it in a different key order: the output order must not depend on it.
-    const scrambled = { journeys: r.journeys, summary: r.summary, duration_ms: r.duration_ms, started_at: r.started_at, partner: { base_url: r.partner.base_url, name: r.partner.name }, version: r.version, tool: r.tool } as RunReport;
+    const scrambled = {
+      journeys: r.journeys,
+      summary: r.summary,
+      duration_ms: r.duration_ms,
+      started_at: r.started_at,
+      partner: { base_url: r.partner.base_url, name: r.partner.name },
+      version: r.version,
+      tool: r.tool,
+    } as RunReport;
     const text = renderJson(scrambled);
     expect(text.startsWith('{\n  "tool": "pcsim",\n  "version": "0.1.0",\n  "partner": {\n    "name": ')).toBe(true);
     expect(text.endsWith('}\n')).toBe(true);
     const back = parseJson(text) as Record<string, unknown>;
-    expect(Object.keys(back)).toEqual(['tool', 'version', 'partner', 'started_at', 'duration_ms', 'summary', 'journeys']);
+    expect(Object.keys(back)).toEqual([
+      'tool',
+      'version',
+      'partner',
+      'started_at',
+      'duration_ms',
+      'summary',
+      'journeys',
+    ]);
     expect(Object.keys(back.partner as object)).toEqual(['name', 'base_url']);
     expect(Object.keys(back.summary as object)).toEqual(['passed', 'failed', 'skipped', 'manual', 'total']);
     const journeys = back.journeys as Record<string, unknown>[];
     expect(Object.keys(journeys[1]!)).toEqual(['id', 'title', 'status', 'reason', 'duration_ms', 'steps']);
     const step = (journeys[1]!.steps as Record<string, unknown>[])[0]!;
-    expect(Object.keys(step)).toEqual(['name', 'request', 'response', 'duration_ms', 'attempts', 'redirect', 'violations']);
+    expect(Object.keys(step)).toEqual([
+      'name',
+      'request',
+      'response',
+      'duration_ms',
+      'attempts',
+      'redirect',
+      'violations',
+    ]);
     expect(Object.keys(step.request as object)).toEqual(['method', 'url', 'headers', 'body']);
     expect(Object.keys(step.response as object)).toEqual(['status', 'headers', 'body']);
     expect(Object.keys((step.violations as object[])[0]!)).toEqual(['rule', 'field', 'message', 'severity']);
@@ -203,7 +266,11 @@ describe('JSON reporter', () => {
 });
 
 describe('JUnit reporter', () => {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', isArray: (name) => name === 'testcase' });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    isArray: (name) => name === 'testcase',
+  });
 
   it('is well-formed XML with the right counts', () => {
     const xml = renderJunit(sampleReport());
@@ -234,12 +301,18 @@ describe('JUnit reporter', () => {
     const cases = doc.testsuites.testsuite.testcase as Record<string, any>[];
     const failure = cases[1]!.failure;
     expect(failure['@_type']).toBe('contract');
-    expect(failure['@_message']).toBe('Failed to sign in u2: user_status is "bogus". Expected one of "new", "existing".');
+    expect(failure['@_message']).toBe(
+      'Failed to sign in u2: user_status is "bogus". Expected one of "new", "existing".',
+    );
     expect(failure['#text']).toContain('[connect.response.enum] user_status');
     expect(failure['#text']).toContain('test-connection(c-1)');
     expect(cases[2]!.skipped['@_message']).toBe('category is ETL, not INGEST (partner.json: category)');
-    expect(cases[3]!.skipped['@_message']).toBe('manual: the partner did not call the simulated workspace; check it by hand');
-    expect(cases[0]!['system-out']).toContain('connect(u1, ws1, false): POST https://partner.example.com/api/connect → 200');
+    expect(cases[3]!.skipped['@_message']).toBe(
+      'manual: the partner did not call the simulated workspace; check it by hand',
+    );
+    expect(cases[0]!['system-out']).toContain(
+      'connect(u1, ws1, false): POST https://partner.example.com/api/connect → 200',
+    );
     expect(cases[0]!['system-out']).toContain('4645065419173783088');
     expect(cases[3]!['system-out']).toContain('Open the partner UI');
   });
@@ -296,8 +369,13 @@ describe('parseReporterSpec', () => {
   });
 
   it('rejects unknown kinds and missing paths', () => {
-    expect(parseReporterSpec('xml:out.xml')).toEqual({ error: 'Failed to read --reporter xml:out.xml: unknown kind xml. Expected console, json:PATH, junit:PATH or html:PATH.' });
-    expect(parseReporterSpec('tap')).toEqual({ error: 'Failed to read --reporter tap: unknown kind tap. Expected console, json:PATH, junit:PATH or html:PATH.' });
+    expect(parseReporterSpec('xml:out.xml')).toEqual({
+      error:
+        'Failed to read --reporter xml:out.xml: unknown kind xml. Expected console, json:PATH, junit:PATH or html:PATH.',
+    });
+    expect(parseReporterSpec('tap')).toEqual({
+      error: 'Failed to read --reporter tap: unknown kind tap. Expected console, json:PATH, junit:PATH or html:PATH.',
+    });
     expect(parseReporterSpec('json')).toHaveProperty('error', expect.stringContaining('needs a file PATH'));
     expect(parseReporterSpec('html:')).toHaveProperty('error');
     expect(parseReporterSpec('console:x')).toHaveProperty('error', expect.stringContaining('takes no PATH'));
@@ -316,7 +394,12 @@ describe('writeFileReports', () => {
     dirs.push(dir);
     const r = sampleReport();
     const paths = [join(dir, 'a', 'b', 'report.json'), join(dir, 'junit', 'pcsim.xml'), join(dir, 'report.html')];
-    const written = await writeFileReports(r, [{ kind: 'console' }, { kind: 'json', path: paths[0]! }, { kind: 'junit', path: paths[1]! }, { kind: 'html', path: paths[2]! }]);
+    const written = await writeFileReports(r, [
+      { kind: 'console' },
+      { kind: 'json', path: paths[0]! },
+      { kind: 'junit', path: paths[1]! },
+      { kind: 'html', path: paths[2]! },
+    ]);
     expect(written).toEqual(paths);
     expect(await readFile(paths[0]!, 'utf8')).toBe(renderJson(r));
     expect(await readFile(paths[1]!, 'utf8')).toBe(renderJunit(r));
@@ -328,7 +411,9 @@ describe('writeFileReports', () => {
     dirs.push(dir);
     const target = join(dir, 'is-a-dir');
     await mkdir(target);
-    await expect(writeFileReports(sampleReport(), [{ kind: 'json', path: target }])).rejects.toThrow(`Failed to write the json report to ${target}`);
+    await expect(writeFileReports(sampleReport(), [{ kind: 'json', path: target }])).rejects.toThrow(
+      `Failed to write the json report to ${target}`,
+    );
   });
 
   it('writes nothing for console only', async () => {
@@ -353,8 +438,12 @@ describe('a failed journey: re-run command and expected vs received', () => {
 
   it('HTML shows both in the journey, escaped', () => {
     const html = renderHtml(failed());
-    expect(html).toContain('Re-run just this journey: <code>pcsim run --partner &#x27;my partner.json&#x27; --journeys P302</code>');
-    expect(html).toMatch(/<th>expected<\/th><td><code>&quot;new&quot; or &quot;existing&quot;<\/code><\/td><\/tr><tr><th>received<\/th><td><code>&quot;bogus&quot;<\/code>/);
+    expect(html).toContain(
+      'Re-run just this journey: <code>pcsim run --partner &#x27;my partner.json&#x27; --journeys P302</code>',
+    );
+    expect(html).toMatch(
+      /<th>expected<\/th><td><code>&quot;new&quot; or &quot;existing&quot;<\/code><\/td><\/tr><tr><th>received<\/th><td><code>&quot;bogus&quot;<\/code>/,
+    );
   });
 
   it('JUnit puts both in the failure text', async () => {
