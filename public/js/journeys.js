@@ -6,7 +6,9 @@
  */
 import { api, reportUrl } from './api.js';
 import { $, bus, notify, partnerDetail, state } from './state.js';
-import { badge, fmtDateTime, fmtMs, h, mount } from './dom.js';
+import { badge, fmtMs, h, mount } from './dom.js';
+import { STATUS_KIND, stepsDetail, toggleSteps } from './journey-steps.js';
+import { renderChecklist } from './checklist.js';
 
 let partnerId = localStorage.getItem('pcsim.journeys.partner') ?? '';
 /** @type {string | null} */
@@ -38,16 +40,6 @@ export function initJourneys() {
     else renderProgress($('run-progress'));
   });
 }
-
-/** @type {Record<string, string>} */
-const STATUS_KIND = {
-  passed: 'ok',
-  failed: 'bad',
-  skipped: 'muted',
-  manual: 'info',
-  running: 'warn',
-  pending: 'muted',
-};
 
 /** @param {string} [_hash] */
 export async function renderJourneys(_hash) {
@@ -95,7 +87,7 @@ export async function renderJourneys(_hash) {
   const [p, checklist] = await Promise.all([partnerDetail(partnerId, true), api.checklist(partnerId)]);
   if (!p.ok) return notify(p.error.message);
   renderRunBox(runBox, p.value);
-  renderChecklist(checkBox, checklist);
+  renderChecklist(checkBox, checklist, partnerId);
 }
 
 /* -------------------------------------------------------------- the run */
@@ -419,123 +411,3 @@ function renderProgress(el) {
     ),
   );
 }
-
-/** An id in the run table opens (or closes) its journey's steps. @param {HTMLElement} button */
-function toggleSteps(button) {
-  const details = /** @type {HTMLDetailsElement | null} */ (
-    button.closest('tr')?.querySelector('details.steps') ?? null
-  );
-  if (!details) return;
-  details.open = !details.open;
-  button.setAttribute('aria-expanded', String(details.open));
-}
-
-/** @param {any} rep */
-function stepsDetail(rep) {
-  return h(
-    'details',
-    { class: 'steps' },
-    h('summary', {}, `${rep.steps.length} step${rep.steps.length > 1 ? 's' : ''}`),
-    h(
-      'ol',
-      {},
-      rep.steps.map((s) => {
-        const errors = (s.violations ?? []).filter((v) => v.severity === 'error');
-        return h(
-          'li',
-          {},
-          s.name,
-          ': ',
-          s.response ? `HTTP ${s.response.status}` : (s.error ?? 'no answer'),
-          s.attempts > 1 ? ` after ${s.attempts} attempts` : '',
-          errors.length
-            ? h(
-                'ul',
-                { class: 'violations' },
-                errors.map((v) => h('li', { class: 'sev-error' }, h('code', {}, v.rule), ' ', v.message)),
-              )
-            : null,
-        );
-      }),
-    ),
-  );
-}
-
-/* ------------------------------------------------------------ checklist */
-
-/** @param {HTMLElement} box @param {any} r */
-function renderChecklist(box, r) {
-  if (!r.ok) {
-    mount(box, h('h2', { id: 'h-check' }, 'Manual checklist'), h('div', { class: 'note note-bad' }, r.error.message));
-    return;
-  }
-  const items = r.value.items;
-  const done = items.filter((i) => i.done).length;
-  const counter = h('span', { class: 'muted small', id: 'check-count' }, `${done} of ${items.length} ticked`);
-  mount(
-    box,
-    h('h2', { id: 'h-check' }, 'Manual checklist ', counter),
-    h(
-      'p',
-      { class: 'muted small' },
-      'What a reviewer judges by hand, from the onboarding test cases. Ticks and notes are saved on the server (and survive a restart with --data).',
-    ),
-    h(
-      'ul',
-      { class: 'checklist' },
-      items.map((item) => checkItem(item, items, counter)),
-    ),
-  );
-}
-
-/** @param {any} item @param {any[]} items @param {HTMLElement} counter */
-function checkItem(item, items, counter) {
-  const status = h('span', { class: 'hint', 'aria-live': 'polite' }, item.at ? `saved ${fmtDateTime(item.at)}` : '');
-  const note = h('textarea', {
-    rows: 2,
-    placeholder: 'note (optional): what you saw',
-    'aria-label': `Note for ${item.journey_id}`,
-    maxlength: 2000,
-  });
-  note.value = item.note ?? '';
-  const box = h('input', { type: 'checkbox', id: `tick-${item.journey_id}`, checked: item.done });
-  const save = async () => {
-    status.textContent = 'saving…';
-    const body = { done: box.checked };
-    if (note.value.trim()) body.note = note.value.trim();
-    const r = await api.tick(partnerSideId(), item.journey_id, body);
-    if (!r.ok) {
-      status.textContent = r.error.message;
-      status.classList.add('bad');
-      return;
-    }
-    status.classList.remove('bad');
-    item.done = r.value.done;
-    status.textContent = `saved ${fmtDateTime(r.value.at)}`;
-    counter.textContent = `${items.filter((i) => i.done).length} of ${items.length} ticked`;
-  };
-  box.addEventListener('change', save);
-  note.addEventListener('change', save);
-  return h(
-    'li',
-    { class: ['check-item', item.done && 'done'], dataset: { journey: item.journey_id } },
-    h(
-      'label',
-      { class: 'check', for: `tick-${item.journey_id}` },
-      box,
-      ' ',
-      h('strong', {}, item.journey_id),
-      ' ',
-      item.title,
-    ),
-    h(
-      'ul',
-      { class: 'expectations' },
-      (item.checks ?? []).map((c) => h('li', {}, c)),
-    ),
-    note,
-    status,
-  );
-}
-
-const partnerSideId = () => partnerId;

@@ -6,7 +6,7 @@
  */
 import { api } from '../api.js';
 import { bus, connectionOf, currentUser, loadWorkspace, notify, partnerDetail, state, $ } from '../state.js';
-import { badge, closeDialog, externalLink, fmtMs, h, httpUrl, openDialog } from '../dom.js';
+import { badge, closeDialog, externalLink, h, httpUrl, openDialog } from '../dom.js';
 import {
   CATEGORY_LABELS,
   dialogHead,
@@ -19,6 +19,7 @@ import {
   verdictLine,
   violationsList,
 } from './common.js';
+import { answerFacts, attemptLine, launchLink, redirectCheck, retriesNote } from './answer.js';
 
 /** Databricks' retry policy on HTTP 500 (CONTRACT §3): 3 retries after 1 s, 2 s, 4 s. */
 const RETRY_NOTE =
@@ -248,78 +249,6 @@ export async function runConnect(p, body, mode, token, launchTab = null) {
   if (token !== dialogToken() || !dlg().open) return;
   if (o.outcome === 'error') showErrorScreen(p, o, answer, token);
   else showSuccess(p, o, answer, Boolean(launchTab && target));
-}
-
-/** @param {any} a */
-function attemptLine(a) {
-  const answer = a.status !== undefined ? `HTTP ${a.status}` : (a.error ?? 'no answer');
-  const next = a.retry_in_ms !== undefined ? ` Databricks retries in ${(a.retry_in_ms / 1000).toFixed(1)} s.` : '';
-  return `Attempt ${a.n} of ${a.of}: ${answer} after ${fmtMs(a.duration_ms)}.${next}`;
-}
-
-/** @param {any} p @param {string | undefined} uri @param {string} [label] */
-function launchLink(p, uri, label) {
-  const safe = httpUrl(uri);
-  if (!uri) return h('p', { class: 'note' }, 'The partner sent no redirect_uri: there is nothing to open.');
-  if (!safe) {
-    return h(
-      'div',
-      { class: 'note note-bad', id: 'launch-refused' },
-      h(
-        'p',
-        {},
-        'pcsim will not open this redirect_uri: it is not an http(s) URL. Databricks opens only web pages; the partner must send an https:// address on one of its hostnames.',
-      ),
-      h('code', { class: 'wrap' }, uri),
-    );
-  }
-  return h(
-    'a',
-    { href: safe, target: '_blank', rel: 'noopener noreferrer', class: 'btn primary launch', id: 'launch' },
-    label ?? `Launch ${p.name} ↗`,
-  );
-}
-
-function answerFacts(answer) {
-  const b = answer?.response?.body;
-  if (!b || typeof b !== 'object') return null;
-  const facts = ['redirect_value', 'user_status', 'account_status', 'configured_resources', 'connection_id']
-    .filter((k) => b[k] !== undefined)
-    .map((k) =>
-      h(
-        'span',
-        { class: 'fact' },
-        h('span', { class: 'muted' }, `${k}: `),
-        h('code', {}, typeof b[k] === 'string' ? b[k] : JSON.stringify(b[k])),
-      ),
-    );
-  return facts.length ? h('p', { class: 'facts' }, facts) : null;
-}
-
-function redirectCheck(answer) {
-  const rc = answer?.redirect;
-  if (!rc) return null;
-  const ok = typeof rc.status === 'number' && rc.status >= 200 && rc.status < 400;
-  return h(
-    'p',
-    { class: 'small' },
-    ok ? badge(`page answers ${rc.status}`, 'ok') : badge(`page failed: ${rc.error ?? rc.status}`, 'bad'),
-    ' pcsim opened the redirect_uri once to check it.',
-  );
-}
-
-/** A success that needed retries is worth knowing: a real user waited through the back-off. */
-function retriesNote(answer) {
-  const tries = answer?.attempts ?? [];
-  if (tries.length < 2) return null;
-  const failed = tries
-    .slice(0, -1)
-    .map((t) => (t.status !== undefined ? `HTTP ${t.status}` : (t.error ?? 'no answer')));
-  return h(
-    'p',
-    { class: 'warn small', id: 'connect-retries' },
-    `Databricks tried ${tries.length} times: the partner answered ${failed.join(', ')} first, and the user waited ${fmtMs(tries.reduce((n, t) => n + (t.waited_ms ?? 0), 0))} of back-off.`,
-  );
 }
 
 /** @param {any} p @param {any} o @param {any} answer @param {boolean} [opened] the partner's page was opened already */
