@@ -29,8 +29,8 @@ try {
   await page.click('#connect-go');
   await page.waitForSelector('#connect-result');
   await page.click('#show-in-inspector');
-  await page.waitForSelector('.tile-verdicts');
-  await page.waitForTimeout(300);
+  // The reference partner's core integration runs after Connect (the SQL engine loads on its first statement).
+  await page.getByText('P200 passed').waitFor({ timeout: 30000 });
   await page.mouse.move(0, 0);
   await page.screenshot({ path: process.argv[2] });
 } finally {
