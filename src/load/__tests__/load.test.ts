@@ -40,7 +40,8 @@ describe('runLoad (loopback, bounded)', () => {
       credentials,
       journeys: sel.journeys,
       concurrency: 4,
-      durationMs: 1000,
+      // maxCopies ends the run: the duration only bounds it, so a slow machine still completes every copy.
+      durationMs: 60000,
       maxCopies: 40,
     });
     expect(r.copies).toEqual({ completed: 40, passed: 40, failed: 0 });
@@ -65,7 +66,7 @@ describe('runLoad (loopback, bounded)', () => {
       credentials,
       journeys: sel.journeys.slice(0, 1),
       concurrency: 2,
-      durationMs: 1000,
+      durationMs: 60000,
       warmupMs: 150,
       maxCopies: 10,
     });

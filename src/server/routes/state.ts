@@ -3,13 +3,16 @@
  * a file and import from one (secrets stay digests), and the simulated clock. All of it goes
  * through the Store interface (read / update), never a store's internals (state-transfer.ts).
  */
-import { nanoid } from 'nanoid';
+import { customAlphabet } from 'nanoid';
 import { z } from 'zod';
 import { stringifyJson } from '../../contract/json.js';
 import type { State } from '../../databricks/model.js';
 import { ApiError } from '../errors.js';
 import { route, type ApiContext } from '../route.js';
 import { applyCopy, countsOf, exportState, readExport } from '../state-transfer.js';
+
+/** Snapshot ids are typed on the command line (`pcsim state restore ID`): never one that starts with `-`. */
+const snapshotId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 10);
 
 const tag = 'state';
 /** Snapshots kept per server (the oldest go first); they live in memory, export keeps one for good. */
@@ -97,7 +100,7 @@ export const stateRoutes = [
     handle: ({ ctx, body }) => {
       const at = ctx.clock.now().toISOString();
       const snap: Snapshot = {
-        id: nanoid(10),
+        id: snapshotId(),
         name: body?.name ?? `snapshot ${at.slice(0, 19).replace('T', ' ')}`,
         taken_at: at,
         state: structuredClone(ctx.store.read()) as State,
