@@ -58,7 +58,7 @@ describe('answers against documented responses', () => {
     const f = fixture(name);
     const [method, path, body] = CALLS[name]!();
     const res = await call(w.base, method, path, {
-      token: name === 'invalid-token' ? 'dapi00000000000000000000000000000000' : token,
+      token: name === 'invalid-token' ? 'dapi-not-a-real-token' : token,
       body,
     });
     expect(fixtureDiff(f, res.status, res.body)).toEqual([]);

@@ -248,7 +248,7 @@ describe.each([
 
 describe('the SDK and refused credentials', () => {
   it('sees Databricks\' answer to an unknown token: ApiError 403 "Invalid access token."', async () => {
-    const w = sdk({ host: server.url, token: 'dapi00000000000000000000000000000000', authType: 'pat' });
+    const w = sdk({ host: server.url, token: 'dapi-not-a-real-token', authType: 'pat' });
     const err = await w.currentUser.me().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ statusCode: 403, errorCode: '403', message: 'Invalid access token.' });
