@@ -194,9 +194,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken, now: clock.now });
 
     // Workspaces are this simulator: after a restart on another port they must point here again.
-    await store.update((s) => {
-      for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
-    });
+    // (Looked for on the plain state first: a restart on the same port changes nothing and logs nothing.)
+    const moved = (w: { hostname: string; port: number }) =>
+      w.hostname !== endpoint.hostname || w.port !== endpoint.port;
+    if (store.read().workspaces.some(moved))
+      await store.update((s) => {
+        for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
+      });
 
     let reference: RunningServer['reference'];
     let saveReference: (() => Promise<void>) | undefined;
