@@ -79,7 +79,8 @@ class StateFile implements Adapter<State> {
   async read(): Promise<State | null> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      // Read as bytes, decoded at once: readFile(…, 'utf8') decodes chunk by chunk, several times slower.
+      text = (await readFile(this.file)).toString('utf8');
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return null;
       throw openFailure(
