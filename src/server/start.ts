@@ -265,6 +265,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         : undefined,
       clock,
     });
+    databricks.warmIndexes();
     gate.open(app);
     let tls: WorkspaceTls;
     try {
