@@ -144,6 +144,7 @@ async function spawnServer(args, readyLine) {
     stdio: ['ignore', 'ignore', 'pipe'],
     env,
   });
+  children.add(child);
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const url = `http://127.0.0.1:${port}`;
