@@ -39,7 +39,7 @@ export const STATE_FILE_NAME = 'pcsim.json';
 
 /** Written last and read exactly: their entries carry partners' bodies. */
 const LOG_FIELDS = ['journal', 'activity'] as const;
-const TAIL_AT = ',\n"journal":[';
+const FIELD_START = ',\n"';
 /** How the file ends: the mark its bigints carry, and whether only the journal and activity hold any. */
 const END = /,\n"wal_mark":("\\u0000[0-9a-f]{12}:"),"wal_native":(true|false)\}\n$/;
 /** Records per chunk: ~0.3 MB of JSON, a few ms of the event loop. */
@@ -103,20 +103,42 @@ export function parseExact(text: string): unknown {
   return UNSAFE_INTEGER.test(text) ? parseExactJson(text) : JSON.parse(text);
 }
 
-/** Parses pcsim.json: this layout at native speed, an older pcsim's pretty-printed file exactly. */
-export function parseSnapshot(text: string): unknown {
-  const end = END.exec(text.slice(-80));
-  const at = end ? text.lastIndexOf(TAIL_AT) : -1;
-  if (end && at > 0) {
-    const mark = JSON.parse(end[1]!) as string;
-    const head = JSON.parse(`${text.slice(0, at)}}`) as Record<string, unknown>;
-    const tail = JSON.parse(`{${text.slice(at + 2)}`) as Record<string, unknown>;
-    delete tail.wal_mark;
-    delete tail.wal_native;
-    if (end[2] === 'false') unmarkBigints(head, mark);
-    return Object.assign(head, unmarkBigints(tail, mark));
+/**
+ * Parses pcsim.json from its bytes: this layout one collection at a time (each decoded and parsed on
+ * its own, so the whole file never exists as one string beside its parsed copy), an older pcsim's
+ * pretty-printed file exactly. Returns the state and whether the file was in this layout.
+ */
+export function parseSnapshotBytes(bytes: Buffer): { value: unknown; current: boolean } {
+  const end = END.exec(bytes.toString('latin1', Math.max(0, bytes.length - 80)));
+  if (!end) return { value: parseOlderLayout(bytes.toString('utf8')), current: false };
+  const mark = JSON.parse(end[1]!) as string;
+  // `,\n"` only ever starts a field: records are one line each and separated by `,\n{`.
+  let at = bytes.indexOf(FIELD_START);
+  if (at < 0) throw new SyntaxError('the file ends where its first collection should start');
+  const state = JSON.parse(`${bytes.toString('utf8', 0, at)}}`) as Record<string, unknown>;
+  const logs: Record<string, unknown> = {};
+  for (;;) {
+    const nameEnd = bytes.indexOf('":', at + FIELD_START.length);
+    const name = bytes.toString('utf8', at + FIELD_START.length, nameEnd);
+    if (name === 'wal_mark') break;
+    const next = bytes.indexOf(FIELD_START, nameEnd);
+    if (next < 0) throw new SyntaxError(`the collection "${name}" has no end`);
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8', nameEnd + 2, next));
+    } catch (err) {
+      throw new SyntaxError(`in its "${name}" collection: ${(err as Error).message}`);
+    }
+    ((LOG_FIELDS as readonly string[]).includes(name) ? logs : state)[name] = value;
+    at = next;
   }
-  return parseOlderLayout(text);
+  if (end[2] === 'false') unmarkBigints(state, mark);
+  return { value: Object.assign(state, unmarkBigints(logs, mark)), current: true };
+}
+
+/** parseSnapshotBytes for a text already read. */
+export function parseSnapshot(text: string): unknown {
+  return parseSnapshotBytes(Buffer.from(text, 'utf8')).value;
 }
 
 /** pcsim before the chunked layout: pretty-printed, the journal and activity last (or any JSON). */
@@ -132,11 +154,6 @@ function parseOlderLayout(text: string): unknown {
     }
   }
   return parseExact(text);
-}
-
-/** Whether `text` is in the current layout (an older one is rewritten at the next compaction). */
-export function isCurrentLayout(text: string): boolean {
-  return END.test(text.slice(-80));
 }
 
 /**
