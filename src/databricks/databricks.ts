@@ -11,6 +11,7 @@ import type { Credentials, PartnerClient } from '../partner-client/client.js';
 import { supports } from '../partner-client/client.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
 import { lookup, lookupOne } from './lookup.js';
+import { stringifyExactJson } from '../contract/json.js';
 import type { Store } from './store-port.js';
 import { DatabricksError, notFound } from './errors.js';
 import type { ConnectionRecord, PartnerRecord, Resources, User, Workspace } from './model.js';
@@ -122,6 +123,7 @@ export class Databricks {
     lookupOne(s.workspaces, 'id', (w) => w.id, '');
     lookupOne(s.users, 'id', (x) => x.id, '');
     lookupOne(s.users, 'email', (u) => u.email.toLowerCase(), '');
+    lookup(s.users, 'workspace', (u) => u.workspaces, '');
     lookup(s.connections, 'workspace', (c) => c.workspace_id, '');
     lookupOne(s.resources, 'id', (r) => r.id, '');
   }
@@ -288,6 +290,10 @@ export class Databricks {
 
   /** Registers a partner; registering the same name again replaces its config. */
   async registerPartner(config: PartnerConfig, source: string, id = slug(config.name)): Promise<PartnerRecord> {
+    // The same partner again (every start registers its partners): nothing to change, nothing to write.
+    const known = this.store.read().partners.find((p) => p.id === id);
+    if (known && known.source === source && stringifyExactJson(known.config) === stringifyExactJson(config))
+      return known;
     const record: PartnerRecord = { id, config, source, registered_at: this.now().toISOString() };
     await this.store.update((s) => {
       const i = s.partners.findIndex((p) => p.id === id);

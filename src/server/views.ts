@@ -135,15 +135,24 @@ export function verdictOfAll(exchanges: Exchange[], extra: Record<string, unknow
 
 /** An exchange as the API shows it: ids as strings, plus its verdict summary. */
 export function exchangeView(ex: Exchange) {
+  return { ...(jsonSafe(ex) as Record<string, unknown>), verdict: verdictSummary(ex) };
+}
+
+/**
+ * The same for an answer of the admin API, whose writer turns bigints into strings itself: the
+ * exchange is not copied first (a page of the journal is 100 exchanges with their bodies).
+ */
+export function exchangeAnswer(ex: Exchange) {
+  return { ...ex, verdict: verdictSummary(ex) };
+}
+
+function verdictSummary(ex: Exchange) {
   const v = verdictOf(ex);
   return {
-    ...(jsonSafe(ex) as Record<string, unknown>),
-    verdict: {
-      compliant: v.compliant,
-      status: v.status,
-      error_reason: v.error_reason,
-      attempts: v.attempts,
-      errors: errorsOnly(ex.violations).length,
-    },
+    compliant: v.compliant,
+    status: v.status,
+    error_reason: v.error_reason,
+    attempts: v.attempts,
+    errors: errorsOnly(ex.violations).length,
   };
 }

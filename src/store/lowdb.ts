@@ -156,6 +156,7 @@ function shallowCopy(state: State): State {
 
 const MIN_LOG_BYTES = 4 * 1024 * 1024;
 const MAX_LOG_BYTES = 16 * 1024 * 1024;
+const CLOSE_FOLD_BYTES = 1024 * 1024;
 
 interface Pending {
   change: (state: State) => unknown;
@@ -245,8 +246,9 @@ export class LowdbStore implements Store {
     this.#closed = true;
     while (this.#running) await this.#running;
     await this.#compacting;
-    // The next start reads one file instead of replaying the log.
-    if (this.#log.bytes > 0) await this.compact().catch(() => undefined);
+    // A long log is folded so the next start reads one file; a short one (up to 1 MB) is left for
+    // it to replay (milliseconds) rather than rewrite a large state to stop.
+    if (this.#log.bytes > CLOSE_FOLD_BYTES) await this.compact().catch(() => undefined);
     await this.#log.close();
   }
 

@@ -11,7 +11,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseJson } from '../../src/contract/json.js';
-import { STATE_FILE_NAME } from '../../src/store/lowdb.js';
+import { LOG_FILE_NAME, readDurableState, STATE_FILE_NAME } from '../../src/store/lowdb.js';
 import { exitWithin, killAll, pcsim, servingUrl } from './support/pcsim-process.js';
 
 const USER = 'robust-basic-user';
@@ -187,8 +187,8 @@ describe('pcsim serve', () => {
       Object.entries(all).flatMap(([where, t]) => unredactedSecretFields(t).map((s) => `${s} in ${where}`)),
     ).toEqual([]);
 
-    // The journal as persisted in the state file.
-    const state = parseJson(await readFile(path.join(data, STATE_FILE_NAME), 'utf8')) as { journal: unknown[] };
+    // The journal as persisted (the state file and its log: what a restart reads).
+    const state = await readDurableState(data);
     const journalText = JSON.stringify(state.journal, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
     expect(state.journal.length).toBeGreaterThanOrEqual(6);
     expect(leaks({ 'persisted journal': journalText })).toEqual([]);
@@ -197,12 +197,10 @@ describe('pcsim serve', () => {
   }, 60000);
 
   // pcsim.json keeps digests of PATs and OAuth secrets (pat_sha256), never the values.
-  it('the state directory files (pcsim.json, reference-partner.json) contain no secret at all', () => {
-    expect(
-      Object.keys(stateFiles ?? {})
-        .map((f) => path.basename(f))
-        .sort(),
-    ).toEqual([STATE_FILE_NAME, 'reference-partner.json']);
+  it('the state directory files (pcsim.json, its log, reference-partner.json) contain no secret at all', () => {
+    const names = Object.keys(stateFiles ?? {}).map((f) => path.basename(f));
+    expect(names).toEqual(expect.arrayContaining([STATE_FILE_NAME, 'reference-partner.json']));
+    expect(names.filter((n) => ![STATE_FILE_NAME, LOG_FILE_NAME, 'reference-partner.json'].includes(n))).toEqual([]);
     expect(leaks(stateFiles!)).toEqual([]);
     expect(
       Object.entries(stateFiles!).flatMap(([f, t]) => unredactedSecretFields(t).map((x) => `${x} in ${f}`)),

@@ -3,7 +3,7 @@ import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 import { JournalQuery, RecordQuery } from '../schemas.js';
 import type { JournalExchange } from '../../scenarios/record.js';
-import { exchangeView } from '../views.js';
+import { exchangeAnswer, exchangeView } from '../views.js';
 import { pageNewestFirst, pageToken } from '../pagination.js';
 import type { Exchange } from '../../partner-client/types.js';
 
@@ -35,7 +35,7 @@ export const journalRoutes = [
       const p = pageNewestFirst(matching, query);
       return {
         body: {
-          exchanges: p.items.map(exchangeView),
+          exchanges: p.items.map(exchangeAnswer),
           total: matching.length,
           dropped: s.journal_dropped,
           next_page_token: p.next_page_token,
@@ -101,7 +101,7 @@ export const journalRoutes = [
           `Failed to find exchange ${params.id}: it is not in the journal (it may have been dropped: the journal keeps the newest). Expected an id from GET /api/journal.`,
           { exchange: params.id },
         );
-      return { body: exchangeView(e) };
+      return { body: exchangeAnswer(e) };
     },
   }),
   route({

@@ -114,7 +114,8 @@ describe('the write-ahead log', () => {
     const again = await readDurableState(dir);
     expect(again.workspaces[0]!.name).toBe('renamed');
     expect((again.journal[0]!.request.body as { workspace_id: bigint }).workspace_id).toBe(9007199254740993n);
-    // Closing folds the log into pcsim.json.
+    // A compaction folds the log into pcsim.json (closing leaves a log this short for the next start to replay).
+    await store.compact();
     await store.close();
     expect((parseJson(await readFile(path.join(dir, 'pcsim.json'), 'utf8')) as State).workspaces[0]!.name).toBe(
       'renamed',
