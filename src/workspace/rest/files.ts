@@ -1,5 +1,6 @@
 /** Workspace objects: get-status of paths and notebook import, as the Workspace API answers them. */
 import { createHash, randomInt } from 'node:crypto';
+import { resourcesOfWorkspace, usersOfWorkspace } from '../../databricks/indexes.js';
 import { invalidParameter, notFound, WorkspaceApiError } from '../errors.js';
 import type { NotebookRecord } from '../types.js';
 import { asObject, epoch, str, type CallContext, type RestHandler } from './context.js';
@@ -11,8 +12,8 @@ function rootsOf(c: CallContext): string[] {
   const ws = c.principal.workspace_id;
   return [
     '/Shared',
-    ...c.state.users.filter((u) => u.workspaces.includes(ws)).map((u) => `/Users/${u.email}`),
-    ...c.state.resources.filter((r) => r.workspace_id === ws).map((r) => `/Users/${r.service_principal_id}`),
+    ...usersOfWorkspace(c.state, ws).map((u) => `/Users/${u.email}`),
+    ...resourcesOfWorkspace(c.state, ws).map((r) => `/Users/${r.service_principal_id}`),
   ];
 }
 
