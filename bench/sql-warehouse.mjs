@@ -9,6 +9,7 @@
 // grown to N connections by cloning its records (own workspace, user, resources with their own PAT
 // digest and warehouse, connection) and written as the server's pcsim.json before it starts.
 // Run: npm run build && node bench/sql-warehouse.mjs [seconds=5] [concurrency=10] [sizes=0,10000] [--no-thrift]
+// Profile the server: BENCH_SERVE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/sql-warehouse.mjs
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -96,7 +97,10 @@ function grown(t, n) {
 
 /** `pcsim serve --data dir --port 0` in its own process; resolves with its URL once it listens. */
 function serve(dir) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir, '--port', '0', '--no-seed', '--no-color'], {
+  // BENCH_SERVE_NODE_ARGS: node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=prof" to profile it.
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const argv = [...nodeArgs, BIN, 'serve', '--data', dir, '--port', '0', '--no-seed', '--no-color'];
+  const child = spawn(process.execPath, argv, {
     env: { ...process.env, PAT_TOKEN: PAT },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
