@@ -155,6 +155,13 @@ async function rest(url, real) {
   return out;
 }
 
+async function health(url) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const out = await measure(async () => (await call(agent, `${url}/api/health`)).status === 200);
+  agent.destroy();
+  return out;
+}
+
 async function thriftRun(url, dir, real) {
   const { DBSQLClient, DBSQLLogger, LogLevel } = createRequire(import.meta.url)('@databricks/sql');
   const ca = await readFile(join(dir, 'tls', 'ca.pem'), 'utf8');
@@ -193,6 +200,7 @@ for (const n of sizes) {
   try {
     log(`n=${n} connections (serve ready in ${started.toFixed(0)} ms)`);
     log(`  REST   ${await rest(url, real)}`);
+    if (process.argv.includes('--health')) log(`  GET /api/health (the ceiling: no auth, SQL or write) ${await health(url)}`);
     if (thrift) log(`  Thrift ${await thriftRun(url, dir, real)}`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
