@@ -8,7 +8,8 @@
 // The state: one real Connect of the reference partner (its PAT and warehouse are the ones used),
 // grown to N connections by cloning its records (own workspace, user, resources with their own PAT
 // digest and warehouse, connection) and written as the server's pcsim.json before it starts.
-// Run: npm run build && node bench/sql-warehouse.mjs [seconds=5] [concurrency=10] [sizes=0,10000] [--no-thrift]
+// Run: npm run build && node bench/sql-warehouse.mjs [seconds=5] [concurrency=10] [sizes=0,10000]
+//   [--no-rest] [--no-thrift] [--no-driver] [--health]
 // Profile the server: BENCH_SERVE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/sql-warehouse.mjs
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -118,7 +119,22 @@ function serve(dir) {
   });
 }
 
-/** Runs `one` from `concurrency` clients for `s` seconds (after 1 s of warm-up): per second, p50, p99. */
+/** CPU seconds (user + system, all threads) the server process has used so far; Linux only. */
+async function cpuOf(pid) {
+  try {
+    const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+let server; // the child process measured
+
+/**
+ * Runs `one` from `concurrency` clients for `s` seconds (after 1 s of warm-up): per second, p50, p99,
+ * and the server's CPU time per call (steadier than the rate on a machine shared with other work).
+ */
 async function measure(one, s = seconds) {
   const warm = performance.now() + 1000;
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -126,6 +142,7 @@ async function measure(one, s = seconds) {
   }));
   const ms = [];
   let failed = 0;
+  const cpu0 = await cpuOf(server.pid);
   const t0 = performance.now();
   const end = t0 + s * 1000;
   await Promise.all(
@@ -138,7 +155,11 @@ async function measure(one, s = seconds) {
     }),
   );
   const wall = (performance.now() - t0) / 1000;
-  return `${(ms.length / wall).toFixed(0)}/s, p50 ${q(ms, 0.5).toFixed(2)} ms, p99 ${q(ms, 0.99).toFixed(2)} ms (${failed} failed)`;
+  const cpu = ((await cpuOf(server.pid)) - cpu0) / ms.length;
+  return (
+    `${(ms.length / wall).toFixed(0)}/s, p50 ${q(ms, 0.5).toFixed(2)} ms, p99 ${q(ms, 0.99).toFixed(2)} ms, ` +
+    `server CPU ${(cpu * 1e6).toFixed(0)} µs each (${failed} failed)`
+  );
 }
 
 async function rest(url, real) {
@@ -158,6 +179,53 @@ async function rest(url, real) {
 async function health(url) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const out = await measure(async () => (await call(agent, `${url}/api/health`)).status === 200);
+  agent.destroy();
+  return out;
+}
+
+/**
+ * TCLIService with the generated Thrift client over keep-alive HTTP (what a JDBC/ODBC driver sends,
+ * without the Node driver's own cost): ExecuteStatement (runAsync false), FetchResults, CloseOperation.
+ */
+async function thriftWire(url, real) {
+  const require = createRequire(import.meta.url);
+  const thrift = require('thrift');
+  const TCLIService = require('../dist/workspace/thrift/gen/TCLIService.cjs');
+  const ttypes = require('../dist/workspace/thrift/gen/TCLIService_types.cjs');
+  const { hostname, port } = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const clients = [];
+  for (let i = 0; i < concurrency; i++) {
+    const connection = thrift.createHttpConnection(hostname, Number(port), {
+      transport: thrift.TBufferedTransport,
+      protocol: thrift.TBinaryProtocol,
+      path: real.warehouse.http_path,
+      headers: { Authorization: `Bearer ${PAT}` },
+      nodeOptions: { agent },
+    });
+    const client = thrift.createHttpClient(TCLIService.Client, connection);
+    const open = await client.OpenSession(
+      new ttypes.TOpenSessionReq({ client_protocol: ttypes.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10 }),
+    );
+    clients.push({ client, sessionHandle: open.sessionHandle });
+  }
+  let next = 0;
+  const one = async () => {
+    const { client, sessionHandle } = clients[next++ % clients.length];
+    const exec = await client.ExecuteStatement(
+      new ttypes.TExecuteStatementReq({ sessionHandle, statement: 'SELECT 1', runAsync: false }),
+    );
+    const operationHandle = exec.operationHandle;
+    const rows = await client.FetchResults(
+      new ttypes.TFetchResultsReq({ operationHandle, orientation: ttypes.TFetchOrientation.FETCH_NEXT, maxRows: 1000 }),
+    );
+    await client.CloseOperation(new ttypes.TCloseOperationReq({ operationHandle }));
+    return exec.status.statusCode === ttypes.TStatusCode.SUCCESS_STATUS && rows.results?.columns?.length === 1;
+  };
+  if (!(await one())) throw new Error('SELECT 1 over Thrift did not succeed');
+  const out = await measure(one);
+  for (const { client, sessionHandle } of clients)
+    await client.CloseSession(new ttypes.TCloseSessionReq({ sessionHandle }));
   agent.destroy();
   return out;
 }
@@ -196,12 +264,17 @@ for (const n of sizes) {
   await writeFile(join(dir, 'pcsim.json'), snapshotText(state, 0));
   const t0 = performance.now();
   const { url, child } = await serve(dir);
+  server = child;
   const started = performance.now() - t0;
   try {
     log(`n=${n} connections (serve ready in ${started.toFixed(0)} ms)`);
-    log(`  REST   ${await rest(url, real)}`);
+    if (!process.argv.includes('--no-rest')) log(`  REST   ${await rest(url, real)}`);
     if (process.argv.includes('--health')) log(`  GET /api/health (the ceiling: no auth, SQL or write) ${await health(url)}`);
-    if (thrift) log(`  Thrift ${await thriftRun(url, dir, real)}`);
+    if (thrift) {
+      log(`  Thrift (wire: ExecuteStatement, FetchResults, CloseOperation) ${await thriftWire(url, real)}`);
+      if (!process.argv.includes('--no-driver'))
+        log(`  Thrift (@databricks/sql over HTTPS, 6 calls) ${await thriftRun(url, dir, real)}`);
+    }
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
