@@ -108,6 +108,7 @@ function serve(dir) {
   let out = '';
   return new Promise((resolve, reject) => {
     // pcsim prints what it serves on stderr (stdout is for results).
+    if (process.env.BENCH_SERVE_STDERR) child.stderr.on("data", (c) => process.stderr.write(c));
     for (const stream of [child.stdout, child.stderr])
       stream.setEncoding('utf8').on('data', (c) => {
         out += c;
@@ -193,7 +194,7 @@ async function thriftWire(url, real) {
   const TCLIService = require('../dist/workspace/thrift/gen/TCLIService.cjs');
   const ttypes = require('../dist/workspace/thrift/gen/TCLIService_types.cjs');
   const { hostname, port } = new URL(url);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const clients = [];
   for (let i = 0; i < concurrency; i++) {
     const connection = thrift.createHttpConnection(hostname, Number(port), {

@@ -15,15 +15,18 @@ interface Index<T> {
 
 const cache = new WeakMap<readonly unknown[], Map<string, Index<unknown>>>();
 
+function put<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const bucket = map.get(key);
+  if (bucket) {
+    if (bucket[bucket.length - 1] !== item) bucket.push(item);
+  } else map.set(key, [item]);
+}
+
 function add<T>(map: Map<string, T[]>, item: T, keyOf: KeyOf<T>): void {
   const k = keyOf(item);
   if (k === undefined) return;
-  for (const key of typeof k === 'string' ? [k] : k) {
-    const bucket = map.get(key);
-    if (bucket) {
-      if (bucket.at(-1) !== item) bucket.push(item);
-    } else map.set(key, [item]);
-  }
+  if (typeof k === 'string') put(map, k, item);
+  else for (const key of k) put(map, key, item);
 }
 
 /** The records of `list` under `key` (in list order), by the index named `name`. */
