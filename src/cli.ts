@@ -12,7 +12,7 @@ import type { ServeFlags } from './cli/serve.js';
 import type { LoadFlags } from './cli/load.js';
 import type { RecordFlags } from './cli/scenario.js';
 import type { StateFlags } from './cli/state.js';
-import { JOURNEY_IDS } from './journeys/catalogue.js';
+import { JOURNEY_IDS } from './journeys/catalogue-ids.js';
 import { FAULTS } from './reference-partner/types.js';
 
 const collect = (value: string, prev: string[]) => [...prev, value];

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command, Option } from 'commander';
 import { closest } from 'fastest-levenshtein';
-import { tryParseJson } from '../contract/json.js';
 import { UsageError } from './io.js';
 
 export type ConfigKind = 'string' | 'integer' | 'boolean' | 'list';
@@ -133,12 +132,15 @@ export function readConfigFile(file: string | undefined, cwd: string): ConfigVal
       `Failed to read the config file ${target}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Expected a readable JSON file.`,
     );
   }
-  const parsed = tryParseJson(text);
-  if (!parsed.ok)
+  // Plain JSON.parse: a config holds flags, never an int64 id, and every command (--help too) reads it.
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (err) {
     throw new UsageError(
-      `Failed to read the config file ${target}: it is not valid JSON (${parsed.message}). Expected a JSON object such as {"port": 8000}.`,
+      `Failed to read the config file ${target}: it is not valid JSON (${(err as Error).message}). Expected a JSON object such as {"port": 8000}.`,
     );
-  const obj = parsed.value;
+  }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
     throw new UsageError(
       `Failed to read the config file ${target}: it is not a JSON object. Expected {"port": 8000, …}.`,

@@ -103,3 +103,44 @@ export function findDuplicateKey(text: string): { key: string; position: number 
   }
   return undefined;
 }
+
+/* Native-speed exact JSON, for pcsim's own files (the state, its log). The wire keeps the lossless
+ * parser above for its error positions; these give the same values at JSON.parse / stringify speed:
+ * big integer literals travel as marked strings through the native functions. The mark carries a
+ * per-process random part, so no string a partner sends can pass for one. */
+const MARK = `\u0000${Math.random().toString(36).slice(2, 10)}:`;
+/** The mark as it reads inside a JSON string literal (the NUL escaped). */
+const MARK_JSON = JSON.stringify(MARK).slice(1, -1);
+const MARKED_BIGINT = new RegExp(`"${MARK_JSON.replace(/\\/g, '\\\\')}(-?\\d+)"`, 'g');
+/** A string literal (skipped, escapes included) or an integer literal long enough to be unsafe. */
+const TOKEN = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])-?\d{16,}(?![\d.eE])/g;
+
+/** JSON.stringify, with bigint values written as exact integer literals. */
+export function stringifyExactJson(value: unknown, indent?: number): string {
+  let big = false;
+  const text = JSON.stringify(
+    value,
+    (_k, v: unknown) => {
+      if (typeof v !== 'bigint') return v;
+      big = true;
+      return `${MARK}${v}`;
+    },
+    indent,
+  );
+  if (text === undefined) throw new TypeError('Failed to serialize JSON: the value has no JSON form.');
+  return big ? text.replace(MARKED_BIGINT, '$1') : text;
+}
+
+/** JSON.parse, with integers beyond 2^53 as bigint (as parseJson gives them). */
+export function parseExactJson(text: string): unknown {
+  let big = false;
+  const marked = text.replace(TOKEN, (tok) => {
+    if (tok.charCodeAt(0) === 34 || isSafeNumber(tok)) return tok;
+    big = true;
+    return `"${MARK_JSON}${tok}"`;
+  });
+  if (!big) return JSON.parse(text);
+  return JSON.parse(marked, (_k, v: unknown) =>
+    typeof v === 'string' && v.startsWith(MARK) ? BigInt(v.slice(MARK.length)) : v,
+  );
+}

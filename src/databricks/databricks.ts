@@ -121,10 +121,13 @@ export class Databricks {
   }
 
   user(id: string): User {
-    const key = toInt64(id) ?? id;
-    const u = lookupOne(this.store.read().users, 'id', (x) => x.id, key);
+    const u = this.userById(id);
     if (!u) throw notFound('user', id);
     return u;
+  }
+
+  private userById(id: string): User | undefined {
+    return lookupOne(this.store.read().users, 'id', (x) => x.id, toInt64(id) ?? id);
   }
 
   partner(id: string): PartnerRecord {
@@ -178,7 +181,7 @@ export class Databricks {
   ): Promise<Workspace> {
     const ws = this.workspace(id);
     return this.store.update((s) => {
-      const target = s.workspaces.find((w) => w.id === ws.id)!;
+      const target = s.workspaces.find((w) => w === ws)!; // identity: no key compared per record
       Object.assign(target, patch);
       return target;
     });
@@ -199,7 +202,7 @@ export class Databricks {
   /** Adds a user to a workspace; an email already known joins with its existing id. */
   async addUser(workspaceId: string, input: NewUser): Promise<User> {
     const ws = this.workspace(workspaceId);
-    const byId = input.id !== undefined ? this.store.read().users.find((u) => u.id === input.id) : undefined;
+    const byId = input.id !== undefined ? this.userById(input.id) : undefined;
     if (byId && byId.email.toLowerCase() !== input.email.toLowerCase()) {
       throw new DatabricksError(
         'conflict',
@@ -208,9 +211,11 @@ export class Databricks {
       );
     }
     return this.store.update((s) => {
-      const existing = s.users.find(
-        (u) => u.email.toLowerCase() === input.email.toLowerCase() || (input.id !== undefined && u.id === input.id),
-      );
+      // Looked up by index in the plain state (as it is now, inside the change), then edited tracked.
+      const known =
+        lookupOne(this.store.read().users, 'email', (u) => u.email.toLowerCase(), input.email.toLowerCase()) ??
+        (input.id !== undefined ? this.userById(input.id) : undefined);
+      const existing = known && s.users.find((u) => u === known);
       if (existing) {
         if (!existing.workspaces.includes(ws.id)) existing.workspaces.push(ws.id);
         if (input.admin !== undefined) existing.admin = input.admin;
@@ -247,7 +252,7 @@ export class Databricks {
       );
     return this.store.update((s) =>
       Object.assign(
-        s.users.find((x) => x.id === user.id)!,
+        s.users.find((x) => x === user)!,
         patch,
       ),
     );
@@ -263,7 +268,7 @@ export class Databricks {
         { workspace: ws.id, user: user.id },
       );
     await this.store.update((s) => {
-      const u = s.users.find((x) => x.id === user.id)!;
+      const u = s.users.find((x) => x === user)!;
       u.workspaces = u.workspaces.filter((w) => w !== ws.id);
     });
   }
@@ -402,10 +407,12 @@ export class Databricks {
       }
       await this.store.update((s) => {
         if (exchange) s.journal.push(exchange);
-        s.connections = s.connections.filter(
-          (c) => c !== connection && !(c.workspace_id === ws.id && c.partner_id === partner.id),
-        );
-        const r = s.resources.find((x) => x.id === connection.resources_id);
+        // Removed where they are (a cut in the log), not by rewriting the whole list.
+        const plain = this.store.read().connections;
+        for (const c of lookup(plain, 'workspace', (x) => x.workspace_id, ws.id).slice())
+          if (c === connection || c.partner_id === partner.id) s.connections.splice(plain.indexOf(c), 1);
+        const kept = this.resources(connection.resources_id);
+        const r = kept && s.resources.find((x) => x === kept);
         if (r) Object.assign(r, { status: 'deleted', deleted_at: this.now().toISOString() });
       });
       const status = (exchange?.response?.body as { resource_status?: string } | undefined)?.resource_status;

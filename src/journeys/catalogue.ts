@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { JOURNEY_IDS } from './catalogue-ids.js';
 import type { Journey } from './journey.js';
 import { formatProblem, parseScenario } from './scenario/load.js';
 import { scenarioJourney } from './scenario/runner.js';
@@ -34,13 +35,17 @@ export function loadCatalogue(dir = CATALOGUE_DIR): Journey[] {
     const parsed = parseScenario(readFileSync(file, 'utf8'), file);
     if (!parsed.ok)
       throw new Error(`Failed to load the journey catalogue: ${parsed.problems.map(formatProblem).join('; ')}`);
+    if (`${parsed.scenario.name}.yaml` !== f)
+      throw new Error(
+        `Failed to load the journey catalogue: ${file} names journey "${parsed.scenario.name}". Expected the file to be named after its journey (${parsed.scenario.name}.yaml): the CLI lists ids from file names.`,
+      );
     return { ...scenarioJourney(parsed.scenario), file, catalogue: true };
   });
 }
 
 export const CATALOGUE: Journey[] = loadCatalogue();
 
-export const JOURNEY_IDS = CATALOGUE.map((j) => j.id);
+export { JOURNEY_IDS };
 
 /** Resolves `--journeys P100,P300|all`; unknown ids are an error naming them. */
 export function selectJourneys(spec: string | undefined): { journeys: Journey[] } | { error: string } {

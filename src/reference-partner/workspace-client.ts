@@ -3,7 +3,7 @@
  * takes an undici dispatcher (or a CA bundle for pcsim's own TLS), so moving the workspace to
  * https with a private CA is one option, not a rewrite. It never logs what it sends.
  */
-import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export interface WorkspaceTls {
   /** PEM of the CA that signs the workspace's certificate (pcsim's own CA). */
@@ -27,10 +27,13 @@ export interface WorkspaceClient {
 
 /** A client for the workspace at `base` (scheme://host:port, no path). */
 export function workspaceClient(base: string, tls: WorkspaceTls = {}, timeoutMs = 5000): WorkspaceClient {
-  const dispatcher = tls.dispatcher ?? (tls.ca ? new Agent({ connect: { ca: tls.ca } }) : undefined);
+  // undici loads with the first call: most partners never run the core integration in a given process.
+  let dispatcher: Dispatcher | undefined = tls.dispatcher;
   return {
     async request(path, init) {
-      const res = await undiciFetch(`${base}${path}`, { ...init, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
+      const undici = await import('undici');
+      if (!dispatcher && tls.ca) dispatcher = new undici.Agent({ connect: { ca: tls.ca } });
+      const res = await undici.fetch(`${base}${path}`, { ...init, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.text();
       let body: unknown;
       try {

@@ -23,15 +23,23 @@ import { createApp } from './app.js';
 import { ObservableStore } from './observable-store.js';
 import { seedState } from './seed.js';
 import express, { type Router } from 'express';
-import { createWorkspaceRouter } from '../workspace/router.js';
 import { RequestGate } from './gate.js';
+import { lazyRouter } from './lazy-router.js';
 import { loadUserTls, tlsHostNames, workspaceTls, type WorkspaceTls } from '../workspace/certificate.js';
 import { acceptTlsToo } from '../workspace/https.js';
 
-/** What partners call back: the simulated workspace (OAuth, REST, SQL). */
-const defaultRouters: NonNullable<ServeOptions['routers']> = ({ databricks, store, endpoint, now }) => [
-  createWorkspaceRouter({ databricks, store, endpoint, now }),
+/**
+ * What partners call back: the simulated workspace (OAuth, REST, SQL). Its modules (JWT, the SQL
+ * engine's adapter, Thrift) load with the first request that can be for it, not at start-up.
+ */
+const defaultRouters: NonNullable<ServeOptions['routers']> = (deps) => [
+  lazyRouter(
+    async () => (await import('../workspace/router.js')).createWorkspaceRouter(deps),
+    (req) => !(req.method === 'GET' || req.method === 'HEAD') || WORKSPACE_PATHS.test(req.path),
+  ),
 ];
+/** GET paths the workspace answers (the rest of the workspace's paths are POSTs: tokens, Thrift). */
+const WORKSPACE_PATHS = /^\/(api\/|oidc\/|\.well-known\/|sql\/)/;
 
 export const REFERENCE_MOUNT = '/reference-partner';
 export const REFERENCE_STATE_FILE = 'reference-partner.json';
@@ -110,14 +118,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit })
     : new MemoryStore();
   const store = new ObservableStore(inner);
-  let tls: WorkspaceTls;
-  try {
-    tls = opts.tls
-      ? await loadUserTls(opts.tls.certFile, opts.tls.keyFile)
-      : await workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host]));
-  } catch (err) {
-    await store.close();
-    throw new ServeConfigError((err as Error).message);
+  // The user's certificate is checked before anything listens. pcsim's own is made (or read) while
+  // the rest starts: making the first one loads the X.509 library, which the first answer need not wait for.
+  let tlsReady: Promise<WorkspaceTls>;
+  if (opts.tls) {
+    try {
+      tlsReady = Promise.resolve(await loadUserTls(opts.tls.certFile, opts.tls.keyFile));
+    } catch (err) {
+      await store.close();
+      throw new ServeConfigError((err as Error).message);
+    }
+  } else {
+    tlsReady = workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host]));
+    tlsReady.catch(() => undefined); // awaited below, where a failure closes the port and is reported
   }
 
   // The port answers from the moment it opens: 503 + Retry-After until the app is ready, and again
@@ -126,7 +139,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const server = createServer(gate.handle);
   server.keepAliveTimeout = 5000;
   // The workspace payloads name is https; the same port still answers http (admin API, UI, older clients).
-  const secure = acceptTlsToo(server, (req, res) => server.emit('request', req, res), tls);
+  const secure = acceptTlsToo(server, (req, res) => server.emit('request', req, res), tlsReady);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -153,7 +166,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   try {
     const port = (server.address() as AddressInfo).port;
     const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost}:${port}`;
-    const endpoint: WorkspaceEndpoint = { scheme: 'https', hostname: callbackHost, port, ca: tls.ca };
+    const endpoint: WorkspaceEndpoint = { scheme: 'https', hostname: callbackHost, port };
+    // Filled in once the certificate is ready; read when a client is made, not before.
+    const partnerTls: { ca?: string } = {};
 
     // 3. Partners and their clients. Credentials live in memory only.
     const credentials = new Map<string, Credentials>();
@@ -179,9 +194,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken, now: clock.now });
 
     // Workspaces are this simulator: after a restart on another port they must point here again.
-    await store.update((s) => {
-      for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
-    });
+    // (Looked for on the plain state first: a restart on the same port changes nothing and logs nothing.)
+    const moved = (w: { hostname: string; port: number }) =>
+      w.hostname !== endpoint.hostname || w.port !== endpoint.port;
+    if (store.read().workspaces.some(moved))
+      await store.update((s) => {
+        for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
+      });
 
     let reference: RunningServer['reference'];
     let saveReference: (() => Promise<void>) | undefined;
@@ -190,7 +209,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const ref = createReferencePartnerApp({
         basicUser: opts.credentials.user,
         basicPassword: opts.credentials.password,
-        workspaceTls: { ca: tls.ca },
+        workspaceTls: partnerTls,
         ...opts.reference,
       });
       const refFile = opts.dataDir ? path.join(opts.dataDir, REFERENCE_STATE_FILE) : undefined;
@@ -249,6 +268,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       clock,
     });
     gate.open(app);
+    let tls: WorkspaceTls;
+    try {
+      tls = await tlsReady;
+    } catch (err) {
+      throw new ServeConfigError((err as Error).message);
+    }
+    endpoint.ca = partnerTls.ca = tls.ca;
 
     let closing: Promise<void> | undefined;
     const close = () =>

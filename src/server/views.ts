@@ -7,7 +7,6 @@ import { errorsOnly } from '../contract/diagnostics.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import type { WorkspaceEndpoint } from '../databricks/databricks.js';
 import type { ConnectionRecord, PartnerRecord, Resources, State, User, Workspace } from '../databricks/model.js';
-import { applicability, CATALOGUE } from '../journeys/catalogue.js';
 import { supports } from '../partner-client/client.js';
 import { REDACTED } from '../partner-client/redact.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
@@ -95,8 +94,9 @@ export function partnerSummary(p: PartnerRecord) {
   };
 }
 
-/** Which journeys of the catalogue apply to a config (as `pcsim validate` lists them). */
-export function journeysFor(config: PartnerConfig) {
+/** Which journeys of the catalogue apply to a config (as `pcsim validate` lists them). The catalogue's files load on first use. */
+export async function journeysFor(config: PartnerConfig) {
+  const { applicability, CATALOGUE } = await import('../journeys/catalogue.js');
   return CATALOGUE.map((j) => {
     const a = applicability(j, config);
     if (a.status === 'skipped') return { id: j.id, title: j.title, status: a.status, reason: a.reason, field: a.field };

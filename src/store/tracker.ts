@@ -17,13 +17,16 @@ export type Op =
   | { op: 'set'; key: string; value: unknown }
   | { op: 'push'; key: string; items: unknown[] }
   | { op: 'trim'; key: string; count: number }
+  | { op: 'cut'; key: string; index: number; count: number }
   | { op: 'put'; key: string; index: number; value: unknown };
 
 interface KeyNotes {
   /** Replaced, or reordered in a way ops cannot express: log the whole value. */
   whole: boolean;
   /** In order: appends and front trims, then in-place edits (by element). */
-  steps: Array<{ op: 'push'; items: unknown[] } | { op: 'trim'; count: number }>;
+  steps: Array<
+    { op: 'push'; items: unknown[] } | { op: 'trim'; count: number } | { op: 'cut'; index: number; count: number }
+  >;
   edited: Set<object>;
 }
 
@@ -45,6 +48,7 @@ export function applyOps(state: Record<string, unknown>, ops: readonly Op[]): vo
       const list = (Array.isArray(state[o.key]) ? state[o.key] : (state[o.key] = [])) as unknown[];
       if (o.op === 'push') for (const item of o.items) list.push(item);
       else if (o.op === 'trim') list.splice(0, o.count);
+      else if (o.op === 'cut') list.splice(o.index, o.count);
       else list[o.index] = o.value;
     }
   }
@@ -140,10 +144,20 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
           if (prop === 'splice') {
             return (start: number, deleteCount?: number, ...inserts: unknown[]) => {
               const copy = list.slice();
-              undo.push(() => list.splice(0, list.length, ...copy));
+              undo.push(() => {
+                // Restored element by element: a spread of 100k arguments would overflow the stack.
+                list.length = 0;
+                for (const item of copy) list.push(item);
+              });
               if (start === 0 && inserts.length === 0 && deleteCount !== undefined) {
                 const removed = list.splice(0, deleteCount);
                 if (removed.length > 0) noteOf(key).steps.push({ op: 'trim', count: removed.length });
+                return removed;
+              }
+              if (start > 0 && start < list.length && inserts.length === 0 && deleteCount !== undefined) {
+                // A record removed from the middle (a connection deleted): logged as such, not as the whole list.
+                const removed = list.splice(start, deleteCount);
+                if (removed.length > 0) noteOf(key).steps.push({ op: 'cut', index: start, count: removed.length });
                 return removed;
               }
               noteOf(key).whole = true;
@@ -248,8 +262,7 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
           out.push({ op: 'set', key, value });
           continue;
         }
-        for (const s of n.steps)
-          out.push(s.op === 'push' ? { op: 'push', key, items: s.items } : { op: 'trim', key, count: s.count });
+        for (const s of n.steps) out.push({ ...s, key } as Op);
         if (n.edited.size === 0) continue;
         if (n.edited.size > value.length / 2) {
           out.push({ op: 'set', key, value }); // most records edited (a restart on another port): one value, not a put each

@@ -20,12 +20,17 @@ export interface TlsOnSamePort {
 export function acceptTlsToo(
   server: HttpServer,
   app: RequestListener,
-  tls: Pick<WorkspaceTls, 'cert' | 'key'>,
+  tls: Pick<WorkspaceTls, 'cert' | 'key'> | Promise<Pick<WorkspaceTls, 'cert' | 'key'>>,
 ): TlsOnSamePort {
-  const secure = createHttpsServer({ cert: tls.cert, key: tls.key }, app);
-  secure.keepAliveTimeout = server.keepAliveTimeout;
-  // A failed handshake (a client that does not trust the CA) is the client's business: drop it quietly.
-  secure.on('tlsClientError', (_err, socket) => socket.destroy());
+  // The certificate may still be in the making: a TLS connection that comes first waits for it.
+  const secureReady = Promise.resolve(tls).then((t) => {
+    const secure = createHttpsServer({ cert: t.cert, key: t.key }, app);
+    secure.keepAliveTimeout = server.keepAliveTimeout;
+    // A failed handshake (a client that does not trust the CA) is the client's business: drop it quietly.
+    secure.on('tlsClientError', (_err, socket) => socket.destroy());
+    return secure;
+  });
+  secureReady.catch(() => undefined); // the caller reports a certificate that cannot be made
   const open = new Set<Socket>();
   const plain = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
@@ -41,7 +46,10 @@ export function acceptTlsToo(
       if (first[0] === TLS_HANDSHAKE) {
         open.add(socket);
         socket.once('close', () => open.delete(socket));
-        secure.emit('connection', socket);
+        secureReady.then(
+          (secure) => secure.emit('connection', socket),
+          () => socket.destroy(),
+        );
       } else {
         for (const l of plain) l.call(server, socket);
       }

@@ -2,7 +2,7 @@
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 import { JournalQuery, RecordQuery } from '../schemas.js';
-import { recordScenario, renderRecording, type JournalExchange } from '../../scenarios/record.js';
+import type { JournalExchange } from '../../scenarios/record.js';
 import { exchangeView } from '../views.js';
 import { pageNewestFirst, pageToken } from '../pagination.js';
 import type { Exchange } from '../../partner-client/types.js';
@@ -58,7 +58,9 @@ export const journalRoutes = [
       description: 'the scenario file (YAML, or JSON with format=json), Content-Disposition: attachment',
       contentType: 'application/yaml',
     },
-    handle: ({ ctx, query, req, res }) => {
+    handle: async ({ ctx, query, req, res }) => {
+      // The recorder (YAML, the scenario schema) loads with the first recording, not at start-up.
+      const { recordScenario, renderRecording } = await import('../../scenarios/record.js');
       const source = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
       const name = query.name ?? `recorded-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}`;
       // The exchanges as GET /api/journal shows them (newest first: the recorder relies on that order for

@@ -68,7 +68,7 @@ export const partnerRoutes = [
       if (reg.credentials) ctx.credentials.set(record.id, reg.credentials);
       return {
         status: 201,
-        body: { ...partnerSummary(record), warnings: reg.warnings, journeys: journeysFor(record.config) },
+        body: { ...partnerSummary(record), warnings: reg.warnings, journeys: await journeysFor(record.config) },
       };
     },
   }),
@@ -80,9 +80,9 @@ export const partnerRoutes = [
     summary: 'A partner: its config, which optional APIs it has, and which journeys apply',
     what: 'read the partner',
     success: { status: 200, description: 'the partner' },
-    handle: ({ ctx, params }) => {
+    handle: async ({ ctx, params }) => {
       const p = ctx.databricks.partner(params.partner!);
-      return { body: { ...partnerSummary(p), config: p.config, journeys: journeysFor(p.config) } };
+      return { body: { ...partnerSummary(p), config: p.config, journeys: await journeysFor(p.config) } };
     },
   }),
 ];

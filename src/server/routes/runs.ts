@@ -5,18 +5,18 @@
  */
 import { nanoid } from 'nanoid';
 import { z } from 'zod';
-import { JOURNEY_IDS, selectJourneys, type Journey } from '../../journeys/catalogue.js';
-import { renderHtml, renderJson, renderJunit } from '../../journeys/reporters/index.js';
-import { runJourneys } from '../../journeys/runner.js';
+import { JOURNEY_IDS } from '../../journeys/catalogue-ids.js';
+import type { Journey } from '../../journeys/catalogue.js';
 import type { JourneyReport, JourneyStatus, RunReport } from '../../journeys/types.js';
-import { collectScenarios, formatProblem, parseScenario } from '../../scenarios/load.js';
-import { scenarioJourney } from '../../scenarios/runner.js';
-import { MemoryStore } from '../../store/memory.js';
 import { ApiError } from '../errors.js';
 import { ObservableStore } from '../observable-store.js';
 import { route, type ApiContext } from '../route.js';
 
 const tag = 'journeys';
+
+/** The engine, loaded with the first run (start-up stays light). */
+const engine = () => import('./run-engine.js');
+type Engine = Awaited<ReturnType<typeof engine>>;
 
 /** Runs kept per server (the oldest finished ones are forgotten first). */
 const KEEP_RUNS = 20;
@@ -81,24 +81,24 @@ export interface RunRecord {
 }
 
 /** The scenario files of a run, all checked before it starts (as `pcsim run --scenario`). */
-function scenarioJourneys(files: { file?: string; text: string }[], taken: string[]): Journey[] {
+function scenarioJourneys(e: Engine, files: { file?: string; text: string }[], taken: string[]): Journey[] {
   if (files.length === 0) return [];
-  const set = collectScenarios(
-    files.map((f, i) => parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)),
+  const set = e.collectScenarios(
+    files.map((f, i) => e.parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)),
     taken,
   );
   if (!set.ok) {
     const n = set.problems.length;
     throw new ApiError(
       'validation_failed',
-      `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(formatProblem).join(' | ')} Expected scenario files as docs/SCENARIOS.md describes.`,
+      `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(e.formatProblem).join(' | ')} Expected scenario files as docs/SCENARIOS.md describes.`,
       {
         field: 'scenarios',
         problems: set.problems,
       },
     );
   }
-  return set.scenarios.map(scenarioJourney);
+  return set.scenarios.map(e.scenarioJourney);
 }
 
 export const RunReportQuery = z.object({
@@ -113,9 +113,9 @@ export const RunReportQuery = z.object({
 });
 
 const REPORT_FILES = {
-  html: { type: 'text/html', ext: 'html', render: renderHtml },
-  json: { type: 'application/json', ext: 'json', render: renderJson },
-  junit: { type: 'application/xml', ext: 'xml', render: renderJunit },
+  html: { type: 'text/html', ext: 'html', render: 'renderHtml' },
+  json: { type: 'application/json', ext: 'json', render: 'renderJson' },
+  junit: { type: 'application/xml', ext: 'xml', render: 'renderJunit' },
 } as const;
 
 /** How to stop each run still going on (kept out of the record, which is what GET answers). */
@@ -168,11 +168,12 @@ export const runRoutes = [
     what: 'start a run',
     body: StartRunBody,
     success: { status: 202, description: '{run_id, status, journeys}' },
-    handle: ({ ctx, body }) => {
+    handle: async ({ ctx, body }) => {
       const partner = ctx.databricks.partner(body.partner);
       const picked = body.journeys && body.journeys.length > 0;
       const scripted = body.scenarios ?? [];
-      const catalogue = selectJourneys(picked ? body.journeys!.join(',') : undefined);
+      const e = await engine();
+      const catalogue = e.selectJourneys(picked ? body.journeys!.join(',') : undefined);
       if ('error' in catalogue) {
         throw new ApiError(
           'validation_failed',
@@ -185,6 +186,7 @@ export const runRoutes = [
         journeys: [
           ...chosen,
           ...scenarioJourneys(
+            e,
             scripted,
             chosen.map((j) => j.id),
           ),
@@ -216,7 +218,7 @@ export const runRoutes = [
         const { report: _report, ...rest } = runView(record);
         ctx.store.notify({ type: 'run', run: { ...rest, summary: record.report?.summary } });
       };
-      const runStore = new ObservableStore(new MemoryStore());
+      const runStore = new ObservableStore(new e.MemoryStore());
       runStore.subscribe((ev) => {
         if (ev.type === 'exchange')
           ctx.store.notify({ type: 'exchange', exchange: ev.exchange, run_id: record.run_id });
@@ -227,42 +229,44 @@ export const runRoutes = [
         if (!e) record.journeys.push((e = { id: r.id, title: r.title, status: 'pending' }));
         Object.assign(e, { status: r.status, reason: r.reason, duration_ms: r.duration_ms });
       };
-      void runJourneys({
-        config: partner.config,
-        credentials: ctx.credentials.get(partner.id) ?? ctx.defaultCredentials,
-        timeoutMs: ctx.timeoutMs,
-        retryBackoffMs: ctx.retryBackoffMs,
-        journeys: selection.journeys,
-        strict: body.strict,
-        signal: stopper.signal,
-        store: runStore,
-        onJourneyStart: (j) => {
-          const e = entry(j.id);
-          if (e) e.status = 'running';
-          else record.journeys.push({ id: j.id, title: j.title, status: 'running' });
-          announce();
-        },
-        onJourneyEnd: (r) => {
-          settle(r);
-          announce();
-        },
-      }).then(
-        (report) => {
-          for (const j of report.journeys) settle(j);
-          record.report = report;
-          record.status = stopper.signal.aborted ? 'stopped' : 'finished';
-          record.finished_at = new Date().toISOString();
-          stoppers.delete(record);
-          announce();
-        },
-        (err: unknown) => {
-          stoppers.delete(record);
-          record.status = 'crashed';
-          record.error = `Failed to finish the run: ${err instanceof Error ? err.message : String(err)}. Expected the run to end with a report; see the server log.`;
-          record.finished_at = new Date().toISOString();
-          announce();
-        },
-      );
+      void e
+        .runJourneys({
+          config: partner.config,
+          credentials: ctx.credentials.get(partner.id) ?? ctx.defaultCredentials,
+          timeoutMs: ctx.timeoutMs,
+          retryBackoffMs: ctx.retryBackoffMs,
+          journeys: selection.journeys,
+          strict: body.strict,
+          signal: stopper.signal,
+          store: runStore,
+          onJourneyStart: (j) => {
+            const e = entry(j.id);
+            if (e) e.status = 'running';
+            else record.journeys.push({ id: j.id, title: j.title, status: 'running' });
+            announce();
+          },
+          onJourneyEnd: (r) => {
+            settle(r);
+            announce();
+          },
+        })
+        .then(
+          (report) => {
+            for (const j of report.journeys) settle(j);
+            record.report = report;
+            record.status = stopper.signal.aborted ? 'stopped' : 'finished';
+            record.finished_at = new Date().toISOString();
+            stoppers.delete(record);
+            announce();
+          },
+          (err: unknown) => {
+            stoppers.delete(record);
+            record.status = 'crashed';
+            record.error = `Failed to finish the run: ${err instanceof Error ? err.message : String(err)}. Expected the run to end with a report; see the server log.`;
+            record.finished_at = new Date().toISOString();
+            announce();
+          },
+        );
       return { status: 202, body: runView(record) };
     },
   }),
@@ -311,7 +315,7 @@ export const runRoutes = [
       description: 'the report file, Content-Disposition: inline (attachment with ?download=1)',
       contentType: 'text/html',
     },
-    handle: ({ ctx, params, query, res }) => {
+    handle: async ({ ctx, params, query, res }) => {
       const r = findRun(ctx, params.run!);
       if (!r.report) {
         throw new ApiError(
@@ -321,7 +325,8 @@ export const runRoutes = [
         );
       }
       const format = query.format ?? 'html';
-      const { type, ext, render } = REPORT_FILES[format];
+      const { type, ext, render: renderer } = REPORT_FILES[format];
+      const render = (await engine())[renderer];
       // Opened in the browser: the page's own inline style may apply, nothing else (no scripts).
       if (format === 'html')
         res.set(

@@ -1,7 +1,9 @@
 /** Health, reset, the manual-journey checklist, and the OpenAPI document. */
-import { CATALOGUE } from '../../journeys/catalogue.js';
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
+
+/** The catalogue's parsed files, loaded by the first checklist call, not at start-up. */
+const catalogue = async () => (await import('../../journeys/catalogue.js')).CATALOGUE;
 import { ChecklistBody, ResetBody } from '../schemas.js';
 
 const tag = 'system';
@@ -68,7 +70,8 @@ export const systemRoutes = [
     summary: 'The manual checks of the onboarding journeys for a partner, with the ticks saved so far',
     what: 'read the checklist',
     success: { status: 200, description: '{items: [{journey_id, title, checks, done, note, at}]}' },
-    handle: ({ ctx, params }) => {
+    handle: async ({ ctx, params }) => {
+      const CATALOGUE = await catalogue();
       const p = ctx.databricks.partner(params.partner!);
       const ticks = ctx.store.read().checklist.filter((t) => t.partner_id === p.id);
       return {
@@ -99,6 +102,7 @@ export const systemRoutes = [
     success: { status: 200, description: 'the tick' },
     handle: async ({ ctx, params, body }) => {
       const p = ctx.databricks.partner(params.partner!);
+      const CATALOGUE = await catalogue();
       const j = CATALOGUE.find((x) => x.id === params.journey);
       if (!j)
         throw new ApiError(

@@ -158,3 +158,24 @@ describe('the write-ahead log', () => {
     expect((await readDurableState(dir)).workspaces.map((w) => w.name)).toEqual(['w0', 'w1']);
   });
 });
+
+describe('a record removed from the middle', () => {
+  test('is logged as a cut of that record, replays to the same list, and is undone whole on failure', async () => {
+    const store = await openLowdbStore(dir);
+    await store.update((s) => void s.workspaces.push(...Array.from({ length: 2000 }, (_, i) => ws(i))));
+    await store.update((s) => void s.workspaces.splice(1234, 1));
+    const line = (await readFile(path.join(dir, LOG_FILE_NAME), 'utf8')).trim().split('\n').at(-1)!;
+    expect(line.length).toBeLessThan(200); // the cut, not the 1999 records left
+    expect(parseJson(line)).toMatchObject({ ops: [{ op: 'cut', key: 'workspaces', index: 1234, count: 1 }] });
+    const names = store.read().workspaces.map((w) => w.name);
+    expect(names).not.toContain('w1234');
+    expect((await readDurableState(dir)).workspaces.map((w) => w.name)).toEqual(names);
+    await expect(
+      store.update((s) => {
+        s.workspaces.splice(10, 3);
+        throw new Error('changed its mind');
+      }),
+    ).rejects.toThrow('changed its mind');
+    expect(store.read().workspaces.map((w) => w.name)).toEqual(names);
+  });
+});

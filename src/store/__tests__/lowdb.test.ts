@@ -79,9 +79,11 @@ describe('openLowdbStore: a new file', () => {
       s.checklist.push(tick('j1'));
     });
     const text = await readFile(file, 'utf8');
-    expect(text).toContain('\n  "version": 1,\n'); // pretty-printed, 2 spaces
-    expect(text.endsWith('}\n')).toBe(true);
-    expect(parseJson(text)).toEqual({ ...emptyState(), checklist: [tick('j1')], wal_seq: 1 }); // the log position it covers
+    // One record per line (store/snapshot.ts), the native-JSON mark last.
+    expect(text).toMatch(/^\{"version":1,/);
+    expect(text).toContain('\n"checklist":[\n{"partner_id":"acme","journey_id":"j1",');
+    expect(text.endsWith(',\n"wal_native":true}\n')).toBe(true);
+    expect(parseJson(text)).toEqual({ ...emptyState(), checklist: [tick('j1')], wal_seq: 1, wal_native: true }); // the log position it covers
     expect(await readDurableState(dir)).toEqual({ ...emptyState(), checklist: [tick('j1')] });
     expect(await readdir(dir)).toEqual(['pcsim.json']); // no temp file left behind
     await store.close();
@@ -132,7 +134,7 @@ describe('openLowdbStore: round trip', () => {
       s.journal.push(exchange('x1', { workspace_id: BIG, user_id: 9007199254740993n, small: 42, ratio: 0.5 }));
     });
     await store.close();
-    expect(await readFile(file, 'utf8')).toContain('"workspace_id": 4645065419173783088');
+    expect(await readFile(file, 'utf8')).toContain('"workspace_id":4645065419173783088');
 
     const reopened = await openLowdbStore(dir);
     const state = reopened.read();
