@@ -37,11 +37,15 @@ const log = (...a) => console.log(...a);
 
 function call(agent, url, method = 'GET', body, headers = {}) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, text }));
-    });
+    const req = http.request(
+      url,
+      { method, agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -50,7 +54,14 @@ function call(agent, url, method = 'GET', body, headers = {}) {
 /** The state after one Connect of the reference partner on the seeded workspace (in this process, memory store). */
 async function template() {
   const credentials = { user: 'databricks', password: 'bench-secret' };
-  const s = await startServer({ port: 0, dataDir: null, credentials, patToken: PAT, retryBackoffMs: [0], log: () => undefined });
+  const s = await startServer({
+    port: 0,
+    dataDir: null,
+    credentials,
+    patToken: PAT,
+    retryBackoffMs: [0],
+    log: () => undefined,
+  });
   const agent = new http.Agent({ keepAlive: true });
   const st = s.store.read();
   const ws = st.workspaces[0].id;
@@ -87,7 +98,13 @@ function grown(t, n) {
       pat_sha256: createHash('sha256').update(`${PAT}-${i}`).digest('hex'),
       warehouse: { ...real.warehouse, id: wh, http_path: `/sql/1.0/warehouses/${wh}` },
     });
-    s.connections.push({ ...conn, workspace_id: id, created_by: uid, connection_id: `conn-bench-${i}`, resources_id: rid });
+    s.connections.push({
+      ...conn,
+      workspace_id: id,
+      created_by: uid,
+      connection_id: `conn-bench-${i}`,
+      resources_id: rid,
+    });
   }
   s.workspaces.push(...t.workspaces);
   s.users.push(...t.users);
@@ -108,7 +125,7 @@ function serve(dir) {
   let out = '';
   return new Promise((resolve, reject) => {
     // pcsim prints what it serves on stderr (stdout is for results).
-    if (process.env.BENCH_SERVE_STDERR) child.stderr.on("data", (c) => process.stderr.write(c));
+    if (process.env.BENCH_SERVE_STDERR) child.stderr.on('data', (c) => process.stderr.write(c));
     for (const stream of [child.stdout, child.stderr])
       stream.setEncoding('utf8').on('data', (c) => {
         out += c;
@@ -138,9 +155,11 @@ let server; // the child process measured
  */
 async function measure(one, s = seconds) {
   const warm = performance.now() + 1000;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < warm) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < warm) await one();
+    }),
+  );
   const ms = [];
   let failed = 0;
   const cpu0 = await cpuOf(server.pid);
@@ -239,7 +258,13 @@ async function thriftRun(url, dir, real) {
   const sessions = [];
   for (let i = 0; i < concurrency; i++) {
     const c = new DBSQLClient({ logger: new DBSQLLogger({ level: LogLevel.error }) });
-    await c.connect({ host: hostname, port: Number(port), path: real.warehouse.http_path, token: PAT, customCaCert: ca });
+    await c.connect({
+      host: hostname,
+      port: Number(port),
+      path: real.warehouse.http_path,
+      token: PAT,
+      customCaCert: ca,
+    });
     clients.push(c);
     sessions.push(await c.openSession());
   }
@@ -270,7 +295,8 @@ for (const n of sizes) {
   try {
     log(`n=${n} connections (serve ready in ${started.toFixed(0)} ms)`);
     if (!process.argv.includes('--no-rest')) log(`  REST   ${await rest(url, real)}`);
-    if (process.argv.includes('--health')) log(`  GET /api/health (the ceiling: no auth, SQL or write) ${await health(url)}`);
+    if (process.argv.includes('--health'))
+      log(`  GET /api/health (the ceiling: no auth, SQL or write) ${await health(url)}`);
     if (thrift) {
       log(`  Thrift (wire: ExecuteStatement, FetchResults, CloseOperation) ${await thriftWire(url, real)}`);
       if (!process.argv.includes('--no-driver'))

@@ -13,8 +13,7 @@ import type { ConnectionRecord, Resources, State, User, Workspace } from './mode
 
 type S = Readonly<State>;
 
-export const workspaceById = (s: S, id: Int64): Workspace | undefined =>
-  lookupOne(s.workspaces, 'id', (w) => w.id, id);
+export const workspaceById = (s: S, id: Int64): Workspace | undefined => lookupOne(s.workspaces, 'id', (w) => w.id, id);
 
 export const userById = (s: S, id: Int64): User | undefined => lookupOne(s.users, 'id', (u) => u.id, id);
 
@@ -22,8 +21,7 @@ export const userById = (s: S, id: Int64): User | undefined => lookupOne(s.users
 export const usersOfWorkspace = (s: S, ws: Int64): readonly User[] =>
   lookup(s.users, 'workspace', (u) => u.workspaces, ws);
 
-export const resourceById = (s: S, id: string): Resources | undefined =>
-  lookupOne(s.resources, 'id', (r) => r.id, id);
+export const resourceById = (s: S, id: string): Resources | undefined => lookupOne(s.resources, 'id', (r) => r.id, id);
 
 /** Every resources record of a workspace (active or deleted), in state order. */
 export const resourcesOfWorkspace = (s: S, ws: Int64): readonly Resources[] =>

@@ -10,6 +10,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { stringifyJson, tryParseJson } from '../contract/json.js';
 import type { Databricks, WorkspaceEndpoint } from '../databricks/databricks.js';
+import { lookup } from '../databricks/lookup.js';
 import type { Store } from '../store/types.js';
 import { recordActivity } from './activity.js';
 import { WorkspaceApiError } from './errors.js';
@@ -58,7 +59,8 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const engine =
-    deps.engine ?? new SqlEngine((ws) => (store.read().sql_tables ?? []).filter((t) => t.workspace_id === ws));
+    deps.engine ??
+    new SqlEngine((ws) => [...lookup(store.read().sql_tables ?? [], 'workspace', (t) => t.workspace_id, ws)]);
   const statements = new StatementCache();
   const router = express.Router();
   // Only OAuth paths enter the OAuth router: every other request would walk its routes for nothing.

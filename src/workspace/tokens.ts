@@ -46,7 +46,7 @@ export function keyOf(state: Readonly<State>, workspaceId: Int64): WorkspaceKey 
 
 /** The workspace's signing key, generated (and persisted) on first use. */
 export async function ensureKey(store: Store, workspaceId: Int64, now: Date): Promise<WorkspaceKey> {
-  const existing = keyOf(store.read(), workspaceId);
+  const existing = lookupOne(store.read().workspace_keys ?? [], 'workspace', (k) => k.workspace_id, workspaceId);
   if (existing) return existing;
   return store.update((s) => {
     const again = keyOf(s, workspaceId);
