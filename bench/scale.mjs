@@ -37,6 +37,9 @@ const env = {
   PAT_TOKEN: PAT,
 };
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+/** Every process started here, killed when the bench ends however it ends. */
+const children = new Set();
+process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 const q = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
@@ -75,6 +78,7 @@ async function startPartner(dir) {
   const port = await freePort();
   const args = [bin, 'partner', '--port', String(port), '--fault', 'no-core-integration'];
   const child = spawn(process.execPath, args, { stdio: 'ignore', env });
+  children.add(child);
   const printed = spawn(process.execPath, [...args, '--print-config'], { stdio: ['ignore', 'pipe', 'ignore'], env });
   let out = '';
   for await (const d of printed.stdout) out += d;
@@ -140,6 +144,7 @@ async function spawnServer(args, readyLine) {
     stdio: ['ignore', 'ignore', 'pipe'],
     env,
   });
+  children.add(child);
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const url = `http://127.0.0.1:${port}`;

@@ -57,13 +57,15 @@ async function serveOnce(extra) {
 const bare = [],
   help = [],
   mem = [],
-  data = [];
+  data = [],
+  again = [];
 for (let i = 0; i < runs; i++) {
   bare.push(timed(['-e', '0']));
   help.push(timed([bin, '--help']));
   mem.push(await serveOnce(['--memory']));
   const dir = await mkdtemp(join(tmpdir(), 'pcsim-startup-'));
   data.push(await serveOnce(['--data', dir]));
+  again.push(await serveOnce(['--data', dir])); // the everyday restart: state and certificate on disk
   await rm(dir, { recursive: true, force: true });
 }
 const fmt = (xs) => `${median(xs).toFixed(0)} ms (${xs.map((x) => x.toFixed(0)).join(', ')})`;
@@ -74,4 +76,7 @@ console.log(
 );
 console.log(
   `serve --data (empty), first 200: ${fmt(data.map((m) => m.ready))}; idle RSS ${(median(data.map((m) => m.rss)) / 1024).toFixed(0)} MB`,
+);
+console.log(
+  `serve --data (restart), first 200: ${fmt(again.map((m) => m.ready))}; idle RSS ${(median(again.map((m) => m.rss)) / 1024).toFixed(0)} MB`,
 );

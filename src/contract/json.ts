@@ -3,6 +3,7 @@
  * may exceed 2^53 (CONTRACT §2), so JSON.parse/JSON.stringify are never used on wire data:
  * integers outside the safe range come back as `bigint` and are written back as exact digits.
  */
+import { randomBytes } from 'node:crypto';
 import { parse as losslessParse, stringify as losslessStringify, isSafeNumber } from 'lossless-json';
 
 export type JsonParseResult = { ok: true; value: unknown } | { ok: false; message: string };
@@ -140,7 +141,42 @@ export function parseExactJson(text: string): unknown {
     return `"${MARK_JSON}${tok}"`;
   });
   if (!big) return JSON.parse(text);
-  return JSON.parse(marked, (_k, v: unknown) =>
-    typeof v === 'string' && v.startsWith(MARK) ? BigInt(v.slice(MARK.length)) : v,
-  );
+  return unmark(JSON.parse(marked));
+}
+
+/** A fresh mark for bigint values written as strings (`bigintReplacer`): a NUL and 12 random hex digits. */
+export function bigintMark(): string {
+  return `\u0000${randomBytes(6).toString('hex')}:`;
+}
+
+/** A JSON.stringify replacer writing each bigint as `mark` + its digits; `seen()` is called when one is. */
+export function bigintReplacer(mark: string, seen: () => void = () => undefined) {
+  return (_k: string, v: unknown): unknown => {
+    if (typeof v !== 'bigint') return v;
+    seen();
+    return `${mark}${v}`;
+  };
+}
+
+/** Turns the strings `bigintReplacer` marked back into bigint, in place: a walk in JS, far cheaper than a reviver. */
+export function unmarkBigints<T>(value: T, mark: string): T {
+  return unmark(value, mark) as T;
+}
+
+function unmark(v: unknown, mark = MARK): unknown {
+  if (typeof v === 'string') return v.startsWith(mark) ? BigInt(v.slice(mark.length)) : v;
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i];
+      if (typeof x === 'object' ? x !== null : typeof x === 'string') v[i] = unmark(x, mark);
+    }
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    if (typeof x === 'object' ? x !== null : typeof x === 'string') o[k] = unmark(x, mark);
+  }
+  return v;
 }

@@ -15,7 +15,7 @@ interface Index<T> {
 
 const cache = new WeakMap<readonly unknown[], Map<string, Index<unknown>>>();
 
-function put<T>(map: Map<string, T[]>, key: string, item: T): void {
+function addOne<T>(map: Map<string, T[]>, item: T, key: string): void {
   const bucket = map.get(key);
   if (bucket) {
     if (bucket[bucket.length - 1] !== item) bucket.push(item);
@@ -25,8 +25,8 @@ function put<T>(map: Map<string, T[]>, key: string, item: T): void {
 function add<T>(map: Map<string, T[]>, item: T, keyOf: KeyOf<T>): void {
   const k = keyOf(item);
   if (k === undefined) return;
-  if (typeof k === 'string') put(map, k, item);
-  else for (const key of k) put(map, key, item);
+  if (typeof k === 'string') addOne(map, item, k);
+  else for (const key of k) addOne(map, item, key);
 }
 
 /** The records of `list` under `key` (in list order), by the index named `name`. */

@@ -193,14 +193,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const clock = new Clock();
     const databricks = new Databricks({ store, clientFor, endpoint, patToken: opts.patToken, now: clock.now });
 
-    // Workspaces are this simulator: after a restart on another port they must point here again.
-    // (Looked for on the plain state first: a restart on the same port changes nothing and logs nothing.)
-    const moved = (w: { hostname: string; port: number }) =>
-      w.hostname !== endpoint.hostname || w.port !== endpoint.port;
-    if (store.read().workspaces.some(moved))
-      await store.update((s) => {
-        for (const w of s.workspaces) Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
-      });
+    // Workspaces are this simulator: after a restart on another port they must point here again. Set in
+    // memory, not logged: every start sets them again, so a log line (at 100k workspaces, all of them) would
+    // only slow the next start down.
+    for (const w of store.read().workspaces)
+      if (w.hostname !== endpoint.hostname || w.port !== endpoint.port)
+        Object.assign(w, { hostname: endpoint.hostname, port: endpoint.port });
 
     let reference: RunningServer['reference'];
     let saveReference: (() => Promise<void>) | undefined;
@@ -267,6 +265,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         : undefined,
       clock,
     });
+    databricks.warmIndexes();
     gate.open(app);
     let tls: WorkspaceTls;
     try {

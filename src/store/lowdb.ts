@@ -27,7 +27,7 @@ import { emptyState, STATE_VERSION, type State } from '../databricks/model.js';
 import { reasonOf, StoreError } from './errors.js';
 import { capJournal, DEFAULT_JOURNAL_LIMIT } from './journal-cap.js';
 import { migrate, StateShapeError } from './migrate.js';
-import { isCurrentLayout, parseSnapshot, snapshotChunks, STATE_FILE_NAME, writeChunksDurably } from './snapshot.js';
+import { parseSnapshotBytes, snapshotChunks, STATE_FILE_NAME, writeChunksDurably } from './snapshot.js';
 import { applyOps, track, type Op } from './tracker.js';
 import type { Store } from './types.js';
 import { LOG_FILE_NAME, LogLineError, LogWriter, readLogs } from './wal.js';
@@ -72,14 +72,14 @@ class StateFile implements Adapter<State> {
   seq = 0;
   bytes = 0;
   exists = false;
-  /** Read in an older pcsim's layout: rewritten in the current one soon after opening. */
-  older = false;
+  /** False when read in an older pcsim's layout: rewritten in the current one soon after opening. */
+  current = true;
   constructor(readonly file: string) {}
 
   async read(): Promise<State | null> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(this.file, 'utf8');
+      bytes = await readFile(this.file);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') return null;
       throw openFailure(
@@ -92,7 +92,7 @@ class StateFile implements Adapter<State> {
     }
     let raw: unknown;
     try {
-      raw = parseSnapshot(text);
+      ({ value: raw, current: this.current } = parseSnapshotBytes(bytes));
     } catch (err) {
       throw openFailure(
         'corrupt',
@@ -126,9 +126,8 @@ class StateFile implements Adapter<State> {
     const record = state as unknown as Record<string, unknown>;
     this.seq = typeof record.wal_seq === 'number' ? record.wal_seq : 0;
     delete record.wal_seq;
-    this.bytes = text.length;
+    this.bytes = bytes.length;
     this.exists = true;
-    this.older = !isCurrentLayout(text);
     return state;
   }
 
@@ -136,7 +135,7 @@ class StateFile implements Adapter<State> {
     this.bytes = await writeChunksDurably(this.file, snapshotChunks(state, seq));
     this.seq = seq;
     this.exists = true;
-    this.older = false;
+    this.current = true;
   }
 }
 
@@ -219,7 +218,7 @@ export class LowdbStore implements Store {
     }
     const store = new LowdbStore(adapter, db, journalLimit, seq, log.bytes);
     // An older pcsim's layout is rewritten in this one, in the background, so the next start is fast.
-    if (adapter.older && opts.compact !== false) await store.#startCompaction();
+    if (!adapter.current && opts.compact !== false) await store.#startCompaction();
     return store;
   }
 

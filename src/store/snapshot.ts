@@ -11,41 +11,39 @@
  *     "journal":[
  *     {…}
  *     ],
- *     "wal_native":true}
+ *     "wal_mark":"\u0000…:","wal_native":true}
  *
- * - Every collection but the journal and the activity (whose entries carry partners' bodies, with
- *   int64 integers as bigint) holds ids as decimal strings, so that part is read with one
- *   JSON.parse. `wal_native` says it holds no integer a double cannot: when false, it is read
- *   exactly, slower. The journal and the activity are always read exactly.
+ * - int64 ids in the state are decimal strings; the one place integers beyond 2^53 live as bigint
+ *   is partners' bodies in the journal and the activity. A bigint is written as a string: a mark
+ *   this file names at its end (`wal_mark`, a NUL and 12 random characters) and its digits. So
+ *   the whole file is read with the native JSON.parse, and the journal and activity are walked to
+ *   turn marked strings back into bigint; `wal_native: false` says a bigint sits elsewhere too,
+ *   and that part is walked as well.
  * - It is written in chunks of records (`snapshotChunks`): a write at 100k connections hands the
  *   event loop back between chunks instead of holding it for seconds.
  * - A file of an older pcsim (pretty-printed JSON) is still read, exactly.
  */
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { parseExactJson, parseJson, stringifyExactJson, stringifyJson } from '../contract/json.js';
+import {
+  bigintMark,
+  bigintReplacer,
+  parseExactJson,
+  parseJson,
+  stringifyJson,
+  unmarkBigints,
+} from '../contract/json.js';
 import type { State } from '../databricks/model.js';
 
 export const STATE_FILE_NAME = 'pcsim.json';
 
 /** Written last and read exactly: their entries carry partners' bodies. */
 const LOG_FIELDS = ['journal', 'activity'] as const;
-const TAIL_AT = ',\n"journal":[';
-const NATIVE_END = ',\n"wal_native":true}\n';
-const EXACT_END = ',\n"wal_native":false}\n';
+const FIELD_START = ',\n"';
+/** How the file ends: the mark its bigints carry, and whether only the journal and activity hold any. */
+const END = /,\n"wal_mark":("\\u0000[0-9a-f]{12}:"),"wal_native":(true|false)\}\n$/;
 /** Records per chunk: ~0.3 MB of JSON, a few ms of the event loop. */
 const RECORDS_PER_CHUNK = 256;
-
-/** JSON.stringify where it is exact; `inexact()` is called when a bigint made it write exactly. */
-function line(value: unknown, inexact: () => void): string {
-  try {
-    return JSON.stringify(value);
-  } catch (err) {
-    if (!(err instanceof TypeError && /BigInt/i.test(err.message))) throw err;
-    inexact();
-    return stringifyExactJson(value);
-  }
-}
 
 function* listChunks(key: string, items: readonly unknown[], write: (v: unknown) => string): Generator<string> {
   if (items.length === 0) {
@@ -68,8 +66,10 @@ function* listChunks(key: string, items: readonly unknown[], write: (v: unknown)
  * read as the generator goes: to write a state that keeps changing, give it shallow copies.
  */
 export function* snapshotChunks(state: State, seq: number): Generator<string> {
+  const mark = bigintMark();
   let native = true;
-  const inexact = () => void (native = false);
+  const inState = bigintReplacer(mark, () => void (native = false));
+  const inLog = bigintReplacer(mark);
   const record = state as unknown as Record<string, unknown>;
   const small: Record<string, unknown> = {};
   const lists: Array<[string, unknown[]]> = [];
@@ -79,14 +79,14 @@ export function* snapshotChunks(state: State, seq: number): Generator<string> {
     else small[k] = v;
   }
   small.wal_seq = seq;
-  yield `{${line(small, inexact).slice(1, -1)}`;
-  for (const [k, items] of lists) yield* listChunks(k, items, (v) => line(v, inexact));
+  yield `{${JSON.stringify(small, inState).slice(1, -1)}`;
+  for (const [k, items] of lists) yield* listChunks(k, items, (v) => JSON.stringify(v, inState));
   for (const k of LOG_FIELDS) {
     const items = record[k];
     if (k !== 'journal' && items === undefined) continue;
-    yield* listChunks(k, Array.isArray(items) ? items : [], (v) => stringifyExactJson(v));
+    yield* listChunks(k, Array.isArray(items) ? items : [], (v) => JSON.stringify(v, inLog));
   }
-  yield native ? NATIVE_END : EXACT_END;
+  yield `,\n"wal_mark":${JSON.stringify(mark)},"wal_native":${native}}\n`;
 }
 
 /** The whole text at once (tests, benchmarks, a small state). */
@@ -103,18 +103,42 @@ export function parseExact(text: string): unknown {
   return UNSAFE_INTEGER.test(text) ? parseExactJson(text) : JSON.parse(text);
 }
 
-/** Parses pcsim.json: this layout fast, an older pcsim's pretty-printed file exactly. */
-export function parseSnapshot(text: string): unknown {
-  const native = text.endsWith(NATIVE_END);
-  const at = native || text.endsWith(EXACT_END) ? text.lastIndexOf(TAIL_AT) : -1;
-  if (at > 0) {
-    const headText = `${text.slice(0, at)}}`;
-    const head = (native ? JSON.parse(headText) : parseExactJson(headText)) as Record<string, unknown>;
-    const tail = parseExactJson(`{${text.slice(at + 2)}`) as Record<string, unknown>;
-    delete tail.wal_native;
-    return Object.assign(head, tail);
+/**
+ * Parses pcsim.json from its bytes: this layout one collection at a time (each decoded and parsed on
+ * its own, so the whole file never exists as one string beside its parsed copy), an older pcsim's
+ * pretty-printed file exactly. Returns the state and whether the file was in this layout.
+ */
+export function parseSnapshotBytes(bytes: Buffer): { value: unknown; current: boolean } {
+  const end = END.exec(bytes.toString('latin1', Math.max(0, bytes.length - 80)));
+  if (!end) return { value: parseOlderLayout(bytes.toString('utf8')), current: false };
+  const mark = JSON.parse(end[1]!) as string;
+  // `,\n"` only ever starts a field: records are one line each and separated by `,\n{`.
+  let at = bytes.indexOf(FIELD_START);
+  if (at < 0) throw new SyntaxError('the file ends where its first collection should start');
+  const state = JSON.parse(`${bytes.toString('utf8', 0, at)}}`) as Record<string, unknown>;
+  const logs: Record<string, unknown> = {};
+  for (;;) {
+    const nameEnd = bytes.indexOf('":', at + FIELD_START.length);
+    const name = bytes.toString('utf8', at + FIELD_START.length, nameEnd);
+    if (name === 'wal_mark') break;
+    const next = bytes.indexOf(FIELD_START, nameEnd);
+    if (next < 0) throw new SyntaxError(`the collection "${name}" has no end`);
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8', nameEnd + 2, next));
+    } catch (err) {
+      throw new SyntaxError(`in its "${name}" collection: ${(err as Error).message}`);
+    }
+    ((LOG_FIELDS as readonly string[]).includes(name) ? logs : state)[name] = value;
+    at = next;
   }
-  return parseOlderLayout(text);
+  if (end[2] === 'false') unmarkBigints(state, mark);
+  return { value: Object.assign(state, unmarkBigints(logs, mark)), current: true };
+}
+
+/** parseSnapshotBytes for a text already read. */
+export function parseSnapshot(text: string): unknown {
+  return parseSnapshotBytes(Buffer.from(text, 'utf8')).value;
 }
 
 /** pcsim before the chunked layout: pretty-printed, the journal and activity last (or any JSON). */
@@ -130,11 +154,6 @@ function parseOlderLayout(text: string): unknown {
     }
   }
   return parseExact(text);
-}
-
-/** Whether `text` is in the current layout (an older one is rewritten at the next compaction). */
-export function isCurrentLayout(text: string): boolean {
-  return text.endsWith(NATIVE_END) || text.endsWith(EXACT_END);
 }
 
 /**

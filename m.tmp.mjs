@@ -1,0 +1,15 @@
+import { openLowdbStore } from './dist/store/lowdb.js';
+import { lookupOne, lookup } from './dist/databricks/lookup.js';
+const mu = (l) => { const m = process.memoryUsage(); console.log(l, 'rss', m.rss >> 20, 'heapTotal', m.heapTotal >> 20, 'heapUsed', m.heapUsed >> 20, 'ext', m.external >> 20); };
+mu('start');
+const t = performance.now();
+const s = await openLowdbStore(process.argv[2]);
+console.log('open', (performance.now() - t) | 0);
+mu('opened'); global.gc(); mu('gc');
+const st = s.read();
+const t2 = performance.now();
+lookupOne(st.workspaces, 'id', w => w.id, ''); lookupOne(st.users, 'id', u => u.id, ''); lookupOne(st.users, 'email', u => u.email.toLowerCase(), '');
+lookup(st.users, 'workspace', u => u.workspaces, ''); lookup(st.connections, 'workspace', c => c.workspace_id, ''); lookupOne(st.resources, 'id', r => r.id, ''); lookup(st.resources, 'workspace', r => r.workspace_id, ''); lookup(st.resources, 'pat_sha256', r => r.pat_sha256, '');
+console.log('indexes', (performance.now() - t2) | 0);
+global.gc(); mu('indexes+gc');
+await new Promise(r => setTimeout(r, 5000)); mu('after 5s');
