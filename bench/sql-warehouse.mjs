@@ -13,6 +13,7 @@
 // Profile the server: BENCH_SERVE_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/sql-warehouse.mjs
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -133,7 +134,10 @@ function serve(dir) {
         if (m) resolve({ url: m[1], child });
       });
     child.on('exit', (code) => reject(new Error(`pcsim serve exited (${code}): ${out}`)));
-    setTimeout(() => reject(new Error(`pcsim serve did not start in 120 s: ${out}`)), 120_000).unref();
+    setTimeout(() => {
+      child.kill();
+      reject(new Error(`pcsim serve did not start in 120 s: ${out}`));
+    }, 120_000).unref();
   });
 }
 
@@ -148,6 +152,13 @@ async function cpuOf(pid) {
 }
 
 let server; // the child process measured
+let dataDir; // its state directory
+// However this process ends (an error, Ctrl-C), the server it started ends with it and its state goes.
+process.on('exit', () => {
+  server?.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
 /**
  * Runs `one` from `concurrency` clients for `s` seconds (after 1 s of warm-up): per second, p50, p99,
@@ -286,7 +297,7 @@ log(`SQL warehouse, SELECT 1 at concurrency ${concurrency}, ${seconds} s each, p
 const t = await template();
 for (const n of sizes) {
   const { state, real } = grown(t, n);
-  const dir = await mkdtemp(join(tmpdir(), 'pcsim-sqlbench-'));
+  const dir = (dataDir = await mkdtemp(join(tmpdir(), 'pcsim-sqlbench-')));
   await writeFile(join(dir, 'pcsim.json'), snapshotText(state, 0));
   const t0 = performance.now();
   const { url, child } = await serve(dir);
