@@ -12,6 +12,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import he from 'he';
 import type { Int64 } from '../contract/int64.js';
+import {
+  connectionByResources,
+  resourceById,
+  resourcesByClientId,
+  userById,
+  usersOfWorkspace,
+  workspaceById,
+} from '../databricks/indexes.js';
 import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
 import { recordActivity } from './activity.js';
@@ -184,9 +192,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
   const resourcesByClient = (clientId: string, kind: 'm2m' | 'u2m'): Resources | undefined =>
-    store
-      .read()
-      .resources.filter((r) => (kind === 'm2m' ? r.service_principal_id === clientId : r.u2m_app_id === clientId))
+    [...resourcesByClientId(store.read(), kind, clientId)]
       .sort((a, b) => Number(a.status === 'active') - Number(b.status === 'active'))
       .at(-1);
 
@@ -334,7 +340,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
             'invalid_grant',
             'Failed to verify PKCE: the S256 digest of code_verifier does not match code_challenge. Expected the verifier of this authorization request.',
           );
-        const r = store.read().resources.find((x) => x.id === issued.resources_id);
+        const r = resourceById(store.read(), issued.resources_id);
         if (!r || r.status !== 'active')
           throw new OAuthError(
             'invalid_grant',
@@ -357,7 +363,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
             'invalid_grant',
             'Failed to refresh: the refresh token is unknown, already used or issued to another client. Expected the latest refresh token of this client.',
           );
-        const r = store.read().resources.find((x) => x.id === g.resources_id);
+        const r = resourceById(store.read(), g.resources_id);
         if (!r || r.status !== 'active')
           throw new OAuthError(
             'invalid_grant',
@@ -396,7 +402,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
       scope,
     };
     if (scope.split(' ').includes('openid')) {
-      const user = store.read().users.find((u) => u.id === userId);
+      const user = userById(store.read(), userId);
       const name = user ? `${user.first_name} ${user.last_name}`.trim() : undefined;
       out.id_token = signIdToken(key, {
         issuer,
@@ -476,16 +482,16 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
       return fail('invalid_scope', (err as Error).message);
     }
     const s = store.read();
-    const ws = s.workspaces.find((w) => w.id === r.workspace_id);
+    const ws = workspaceById(s, r.workspace_id);
     const partner = s.partners.find((p) => p.id === r.partner_id);
-    const users = s.users.filter((u) => u.workspaces.includes(r.workspace_id));
+    const users = usersOfWorkspace(s, r.workspace_id);
     if (!ws || users.length === 0)
       return errorPage(
         res,
         400,
         `Failed to authorize: workspace ${r.workspace_id} has no users to sign in as. Expected a workspace with members.`,
       );
-    const creator = s.connections.find((c) => c.resources_id === r.id)?.created_by;
+    const creator = connectionByResources(s, r.id)?.created_by;
     const requestId = token();
     pending.set(requestId, {
       client_id: clientId,
@@ -536,7 +542,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
         state: p.state,
       });
     const userId = field(body, 'user_id');
-    const user = store.read().users.find((u) => u.id === userId && u.workspaces.includes(p.workspace_id));
+    const user = usersOfWorkspace(store.read(), p.workspace_id).find((u) => u.id === userId);
     if (!user)
       return errorPage(
         res,

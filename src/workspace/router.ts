@@ -10,6 +10,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { stringifyJson, tryParseJson } from '../contract/json.js';
 import type { Databricks, WorkspaceEndpoint } from '../databricks/databricks.js';
+import { lookup } from '../databricks/lookup.js';
 import type { Store } from '../store/types.js';
 import { recordActivity } from './activity.js';
 import { WorkspaceApiError } from './errors.js';
@@ -44,6 +45,9 @@ export interface WorkspaceRouterDeps {
   bodyLimit?: string;
 }
 
+/** Paths the OAuth router (oauth.ts) serves: /oidc/… and the /.well-known/… discovery documents. */
+const OAUTH_PATH = /^\/(oidc\/|\.well-known\/)/i; // express matches routes case-insensitively
+
 /** Paths of the workspace REST APIs (the admin API lets them through). */
 export const WORKSPACE_API_PATH = /^\/api\/2\.\d+\//;
 
@@ -55,10 +59,13 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const engine =
-    deps.engine ?? new SqlEngine((ws) => (store.read().sql_tables ?? []).filter((t) => t.workspace_id === ws));
+    deps.engine ??
+    new SqlEngine((ws) => [...lookup(store.read().sql_tables ?? [], 'workspace', (t) => t.workspace_id, ws)]);
   const statements = new StatementCache();
   const router = express.Router();
-  router.use(createOAuthRouter({ store, now }));
+  // Only OAuth paths enter the OAuth router: every other request would walk its routes for nothing.
+  const oauth = createOAuthRouter({ store, now });
+  router.use((req, res, next) => (OAUTH_PATH.test(req.path) ? oauth(req, res, next) : next()));
   // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
   router.use(createThriftEndpoint({ store, engine, now }));
   const text = express.text({ type: () => true, limit: deps.bodyLimit ?? '10mb' });
@@ -138,6 +145,12 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
       }
     });
 
+  // The Statement Execution API first: the most frequent calls match the first routes they meet.
+  api('post', '/api/2.0/sql/statements', executeStatement);
+  api('post', '/api/2.0/sql/statements/', executeStatement);
+  api('get', '/api/2.0/sql/statements/:id', getStatement);
+  api('get', '/api/2.0/sql/statements/:id/result/chunks/:index', getStatementChunk);
+  api('post', '/api/2.0/sql/statements/:id/cancel', cancelStatement);
   const scim = '/api/2.0/preview/scim/v2';
   api('get', `${scim}/Me`, me);
   api('get', `${scim}/Users`, listUsers);
@@ -164,11 +177,6 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   api('get', `${uc}/tables/:full_name`, getTable);
   api('get', '/api/2.0/workspace/get-status', getStatus);
   api('post', '/api/2.0/workspace/import', importObject);
-  api('post', '/api/2.0/sql/statements', executeStatement);
-  api('post', '/api/2.0/sql/statements/', executeStatement);
-  api('get', '/api/2.0/sql/statements/:id', getStatement);
-  api('get', '/api/2.0/sql/statements/:id/result/chunks/:index', getStatementChunk);
-  api('post', '/api/2.0/sql/statements/:id/cancel', cancelStatement);
 
   router.use((req, res, next) => {
     if (!WORKSPACE_API_PATH.test(req.path)) return next();

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Int64 } from '../contract/int64.js';
-import type { Resources, State } from '../databricks/model.js';
+import { catalogsOfWorkspace, liveResourcesOf } from '../databricks/indexes.js';
 import { recordActivity } from './activity.js';
 import { invalidParameter, notFound, WorkspaceApiError } from './errors.js';
 import type { CallContext, CallResult, RestHandler } from './rest/context.js';
@@ -55,9 +55,6 @@ export class StatementCache {
     return e && e.workspace_id === workspace_id ? e : undefined;
   }
 }
-
-const liveResources = (state: Readonly<State>, ws: Int64): Resources[] =>
-  state.resources.filter((r) => r.workspace_id === ws && r.status === 'active');
 
 interface Request_ {
   warehouse_id: string;
@@ -306,19 +303,13 @@ async function record(c: CallContext, r: CallResult): Promise<void> {
 
 export const executeStatement: RestHandler = async (c) => {
   const req = parseRequest(c.body);
-  if (!liveResources(c.state, c.principal.workspace_id).some((r) => r.warehouse?.id === req.warehouse_id)) {
+  if (!liveResourcesOf(c.state, c.principal.workspace_id).some((r) => r.warehouse?.id === req.warehouse_id)) {
     throw notFound(
       `Failed to ${WHAT}: SQL warehouse ${req.warehouse_id} does not exist in workspace ${c.principal.workspace_id}. ` +
         'Expected the warehouse id from http_path or cluster_id of the Connect request.',
     );
   }
-  const ws = c.state.workspaces.find((w) => w.id === c.principal.workspace_id);
-  const catalogs = [
-    ...new Set([
-      ...(ws?.catalogs ?? []),
-      ...liveResources(c.state, c.principal.workspace_id).flatMap((r) => (r.catalog_name ? [r.catalog_name] : [])),
-    ]),
-  ];
+  const catalogs = catalogsOfWorkspace(c.state, c.principal.workspace_id);
   const id = `01ef${randomUUID().slice(4)}`;
   const entry: Entry = {
     workspace_id: c.principal.workspace_id,

@@ -9,8 +9,9 @@ import type { Int64 } from '../contract/int64.js';
 import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
 import { invalidToken, missingCredential } from './errors.js';
-import { digestSecret, secretMatches } from '../databricks/secrets.js';
-import { lookup } from '../databricks/lookup.js';
+import { digestSecret } from '../databricks/secrets.js';
+import { resourceById, resourcesByClientId } from '../databricks/indexes.js';
+import { lookup, lookupOne } from '../databricks/lookup.js';
 import type { AuthMethod, WorkspaceKey } from './types.js';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
@@ -45,7 +46,7 @@ export function keyOf(state: Readonly<State>, workspaceId: Int64): WorkspaceKey 
 
 /** The workspace's signing key, generated (and persisted) on first use. */
 export async function ensureKey(store: Store, workspaceId: Int64, now: Date): Promise<WorkspaceKey> {
-  const existing = keyOf(store.read(), workspaceId);
+  const existing = lookupOne(store.read().workspace_keys ?? [], 'workspace', (k) => k.workspace_id, workspaceId);
   if (existing) return existing;
   return store.update((s) => {
     const again = keyOf(s, workspaceId);
@@ -164,10 +165,12 @@ export function resolveBearer(state: Readonly<State>, header: string | undefined
 }
 
 function resolvePat(state: Readonly<State>, token: string, now: Date): Principal {
-  const records = (state.api_tokens ?? []).filter((t) => secretMatches(t.token_sha256, token));
+  // One digest of the presented token, looked up in indexes of the stored digests (no hash per record).
+  const digest = digestSecret(token);
+  const records = lookup(state.api_tokens ?? [], 'token_sha256', (t) => t.token_sha256, digest);
   const made = records.find((t) => !t.revoked);
   if (made) {
-    const r = state.resources.find((x) => x.id === made.resources_id);
+    const r = resourceById(state, made.resources_id);
     if (!r || r.status !== 'active') {
       throw invalidToken(
         'Failed to authenticate: the token was revoked with its connection (deleted in Databricks). ' +
@@ -186,9 +189,8 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
     return { workspace_id: r.workspace_id, resources: r, auth: 'pat', ...user };
   }
   // PAT_TOKEN makes every connection share one PAT: the newest active resources win.
-  // One digest of the presented token, looked up in an index of the stored digests (no hash per resource):
-  // the index holds exactly the resources whose digest equals the presented token's.
-  const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digestSecret(token));
+  // The index holds exactly the resources whose digest equals the presented token's.
+  const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digest);
   const revoked = new Set(records.filter((t) => t.revoked).map((t) => t.resources_id));
   const active = matching.filter((r) => r.status === 'active' && !revoked.has(r.id)).at(-1);
   if (active) return { workspace_id: active.workspace_id, resources: active, auth: 'pat' };
@@ -215,7 +217,7 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
 function resolveJwt(state: Readonly<State>, token: string, now: Date): Principal {
   const decoded = jwt.decode(token, { complete: true });
   const kid = decoded && typeof decoded === 'object' ? decoded.header.kid : undefined;
-  const key = kid ? state.workspace_keys?.find((k) => k.kid === kid) : undefined;
+  const key = kid ? lookupOne(state.workspace_keys ?? [], 'kid', (k) => k.kid, kid) : undefined;
   if (!key)
     throw invalidToken(
       `Failed to authenticate: the access token was not issued by this workspace (kid ${JSON.stringify(kid ?? null)}). Expected a token from POST /oidc/v1/token.`,
@@ -247,12 +249,8 @@ function resolveJwt(state: Readonly<State>, token: string, now: Date): Principal
       'Failed to authenticate: the access token names another workspace. Expected a token of this workspace.',
     );
   const m2m = claims.grant === 'client_credentials';
-  const resources = state.resources
-    .filter(
-      (r) =>
-        r.workspace_id === key.workspace_id &&
-        (m2m ? r.service_principal_id === claims.client_id : r.u2m_app_id === claims.client_id),
-    )
+  const resources = resourcesByClientId(state, m2m ? 'm2m' : 'u2m', claims.client_id)
+    .filter((r) => r.workspace_id === key.workspace_id)
     .at(-1);
   if (!resources)
     throw invalidToken(

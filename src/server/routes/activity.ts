@@ -4,6 +4,7 @@ import { route } from '../route.js';
 import { limitParam } from '../schemas.js';
 import { pageNewestFirst, pageToken } from '../pagination.js';
 import { connectionsOf } from '../views.js';
+import { resourceById } from '../../databricks/indexes.js';
 import { activityOf } from '../../workspace/activity.js';
 import { p200Verdict, p201Verdict } from '../../workspace/verdicts.js';
 
@@ -36,7 +37,7 @@ export const activityRoutes = [
       const connections = connectionsOf(s, ws.id)
         .filter((c) => query.partner === undefined || c.partner_id === query.partner)
         .flatMap((c) => {
-          const resources = s.resources.find((r) => r.id === c.resources_id);
+          const resources = resourceById(s, c.resources_id);
           const partner = s.partners.find((p) => p.id === c.partner_id);
           if (!resources || !partner) return [];
           const activity = all.filter((a) => a.resources_id === resources.id);

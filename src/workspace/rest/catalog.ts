@@ -3,9 +3,10 @@
  * tables being those the partner created with SQL (State.sql_tables) and the read-only samples.
  */
 import { createHash } from 'node:crypto';
+import { catalogsOfWorkspace, workspaceById } from '../../databricks/indexes.js';
 import { invalidParameter, WorkspaceApiError } from '../errors.js';
 import { SAMPLE_TRIPS } from '../sql/samples.js';
-import { epoch, intParam, liveResources, queryParam, type CallContext, type RestHandler } from './context.js';
+import { epoch, intParam, queryParam, type CallContext, type RestHandler } from './context.js';
 
 /** A table as Unity Catalog lists it; `name` is catalog.schema.table in lower case. */
 export interface CatalogTable {
@@ -40,9 +41,7 @@ const metastoreOf = (c: CallContext) => uuidOf('metastore', c.principal.workspac
 const SYSTEM = 'System user';
 
 function catalogNames(c: CallContext): string[] {
-  const ws = c.state.workspaces.find((w) => w.id === c.principal.workspace_id);
-  const own = liveResources(c.state, c.principal.workspace_id).flatMap((r) => (r.catalog_name ? [r.catalog_name] : []));
-  return [...new Set([...(ws?.catalogs ?? []), ...own, 'samples'])];
+  return [...new Set([...catalogsOfWorkspace(c.state, c.principal.workspace_id), 'samples'])];
 }
 
 /** Documented CatalogType values only: the legacy hive_metastore is Databricks' internal catalog. */
@@ -50,7 +49,7 @@ const catalogType = (name: string) =>
   name === 'samples' ? 'SYSTEM_CATALOG' : name === 'hive_metastore' ? 'INTERNAL_CATALOG' : 'MANAGED_CATALOG';
 
 function workspaceCreated(c: CallContext): number {
-  const ws = c.state.workspaces.find((w) => w.id === c.principal.workspace_id);
+  const ws = workspaceById(c.state, c.principal.workspace_id);
   return epoch(ws?.created_at ?? c.now.toISOString());
 }
 

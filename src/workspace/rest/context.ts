@@ -4,6 +4,7 @@
  */
 import type { Request } from 'express';
 import type { Int64 } from '../../contract/int64.js';
+import { liveResourcesOf } from '../../databricks/indexes.js';
 import type { Resources, State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
 import { invalidParameter, WorkspaceApiError } from '../errors.js';
@@ -39,8 +40,7 @@ export interface CallResult {
 
 export type RestHandler = (c: CallContext) => CallResult | Promise<CallResult>;
 
-export const liveResources = (state: Readonly<State>, ws: Int64): Resources[] =>
-  state.resources.filter((r) => r.workspace_id === ws && r.status === 'active');
+export const liveResources = (state: Readonly<State>, ws: Int64): Resources[] => liveResourcesOf(state, ws);
 
 export const epoch = (iso: string) => new Date(iso).getTime();
 

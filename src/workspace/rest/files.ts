@@ -1,5 +1,7 @@
 /** Workspace objects: get-status of paths and notebook import, as the Workspace API answers them. */
 import { createHash, randomInt } from 'node:crypto';
+import { resourcesOfWorkspace, usersOfWorkspace } from '../../databricks/indexes.js';
+import { lookup } from '../../databricks/lookup.js';
 import { invalidParameter, notFound, WorkspaceApiError } from '../errors.js';
 import type { NotebookRecord } from '../types.js';
 import { asObject, epoch, str, type CallContext, type RestHandler } from './context.js';
@@ -11,13 +13,13 @@ function rootsOf(c: CallContext): string[] {
   const ws = c.principal.workspace_id;
   return [
     '/Shared',
-    ...c.state.users.filter((u) => u.workspaces.includes(ws)).map((u) => `/Users/${u.email}`),
-    ...c.state.resources.filter((r) => r.workspace_id === ws).map((r) => `/Users/${r.service_principal_id}`),
+    ...usersOfWorkspace(c.state, ws).map((u) => `/Users/${u.email}`),
+    ...resourcesOfWorkspace(c.state, ws).map((r) => `/Users/${r.service_principal_id}`),
   ];
 }
 
 const notebooksOf = (c: CallContext) =>
-  (c.state.notebooks ?? []).filter((n) => n.workspace_id === c.principal.workspace_id);
+  lookup(c.state.notebooks ?? [], 'workspace', (n) => n.workspace_id, c.principal.workspace_id);
 
 function normPath(p: string, what: string): string {
   if (!p.startsWith('/') || p.includes('\0') || p.split('/').some((s) => s === '..' || s === '.'))

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Int64 } from '../../contract/int64.js';
+import { userById, usersOfWorkspace } from '../../databricks/indexes.js';
 import type { Resources, User } from '../../databricks/model.js';
 import { ScimError } from '../errors.js';
 import { liveResources, queryParam, type CallContext, type RestHandler } from './context.js';
@@ -43,7 +44,7 @@ const groupRef = (ws: Int64, name: string) => ({
 });
 
 function usersOf(c: CallContext): User[] {
-  return c.state.users.filter((u) => u.workspaces.includes(c.principal.workspace_id));
+  return [...usersOfWorkspace(c.state, c.principal.workspace_id)];
 }
 
 /** One service principal per live connection (PAT_TOKEN may share resources, never the SP). */
@@ -110,7 +111,7 @@ function groupView(c: CallContext, name: 'admins' | 'users'): Record<string, unk
 export const me: RestHandler = (c) => {
   const p = c.principal;
   if (p.user_id) {
-    const u = c.state.users.find((x) => x.id === p.user_id);
+    const u = userById(c.state, p.user_id);
     if (u) return { status: 200, kind: 'auth', body: userView(c, u) };
   }
   const view = spView(c, p.resources);

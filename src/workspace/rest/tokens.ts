@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { digestSecret } from '../../databricks/secrets.js';
+import { lookup } from '../../databricks/lookup.js';
 import type { Resources } from '../../databricks/model.js';
 import { invalidParameter, notFound } from '../errors.js';
 import type { ApiTokenRecord } from '../types.js';
@@ -28,7 +29,7 @@ function tokenInfo(t: {
 }
 
 const recordsOf = (c: CallContext) =>
-  (c.state.api_tokens ?? []).filter((t) => t.resources_id === c.principal.resources.id);
+  lookup(c.state.api_tokens ?? [], 'resources_id', (t) => t.resources_id, c.principal.resources.id);
 
 function connectPat(c: CallContext): ApiTokenRecord | undefined {
   const r = c.principal.resources;

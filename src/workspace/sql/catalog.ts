@@ -2,7 +2,7 @@
  * One workspace's engine state and its metadata, read from DuckDB's information_schema in
  * Databricks' terms (catalogs by their Databricks names, the engine's own `main` schema hidden).
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBPreparedStatement } from '@duckdb/node-api';
 import { databricksType } from './datatypes.js';
 import { physicalCatalog, quoteIdent, quoteString, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
@@ -16,6 +16,8 @@ export interface Workspace {
   queue: Promise<unknown>;
   /** The connection's current catalog.schema (USE is skipped when a statement keeps it). */
   current?: string;
+  /** Queries prepared on the connection, by current catalog.schema and text (duckdb-engine.ts). */
+  prepared?: Map<string, DuckDBPreparedStatement>;
 }
 
 export async function attach(ws: Workspace, catalog: string): Promise<void> {

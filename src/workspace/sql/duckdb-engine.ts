@@ -4,7 +4,7 @@
  * DuckDB runs sandboxed: no file system, no extensions, configuration locked, one thread.
  * Statements of one workspace run one at a time (the connection's USE is per statement).
  */
-import type { DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBMaterializedResult, DuckDBPreparedStatement, Json } from '@duckdb/node-api';
 import type { Int64 } from '../../contract/int64.js';
 import { attach, columnList, physical, schemaList, tableList, use, type Workspace } from './catalog.js';
 import { commandOf, engineDdlType } from './commands.js';
@@ -52,6 +52,40 @@ const ENGINE_STATEMENTS = new Set([
   'EXPLAIN',
 ]);
 const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'DROP', 'TRUNCATE', 'CREATE', 'ALTER', 'COPY']);
+/** Queries kept prepared per workspace: tools repeat the same ones (`SELECT 1` checks, dashboards). */
+const QUERIES = new Set(['SELECT', 'WITH', 'VALUES', 'FROM']);
+const PREPARED_LIMIT = 64;
+
+/**
+ * A query run through a statement prepared once per workspace, current schema and text: parsing and
+ * planning are most of a small query's cost. DuckDB binds a prepared statement again when the
+ * catalog changed since (a table dropped or recreated), so a kept one never answers from old tables.
+ */
+async function runPrepared(ws: Workspace, sql: string): Promise<DuckDBMaterializedResult> {
+  const cache = (ws.prepared ??= new Map<string, DuckDBPreparedStatement>());
+  const key = `${ws.current ?? ''}\n${sql}`;
+  let p = cache.get(key);
+  if (p) cache.delete(key);
+  else {
+    p = await ws.conn.prepare(sql);
+    if (cache.size >= PREPARED_LIMIT) {
+      const [oldest, q] = cache.entries().next().value!;
+      cache.delete(oldest);
+      q.destroySync();
+    }
+  }
+  cache.set(key, p); // newest last: the least recently used goes first
+  return p.run();
+}
+
+type JsonConverter = (typeof import('@duckdb/node-api'))['JsonDuckDBValueConverter'];
+
+/** The rows of a materialized result as JSON values, read chunk by chunk without a round trip each. */
+function rowsOf(r: DuckDBMaterializedResult, json: JsonConverter): Json[][] {
+  const rows: Json[][] = [];
+  for (let i = 0, n = r.chunkCount; i < n; i++) for (const row of r.getChunk(i).convertRows(json)) rows.push(row);
+  return rows;
+}
 
 export class DuckdbBackend implements SqlBackend {
   private readonly workspaces = new Map<Int64, Promise<Workspace>>();
@@ -59,11 +93,13 @@ export class DuckdbBackend implements SqlBackend {
   private constructor(
     private readonly duckdb: { create(path: string, options: Record<string, string>): Promise<DuckDBInstance> },
     private readonly known: (workspaceId: Int64) => KnownTable[],
+    private readonly json: JsonConverter,
   ) {}
 
   static async create(known: (workspaceId: Int64) => KnownTable[]): Promise<DuckdbBackend> {
-    const { DuckDBInstance } = await import('@duckdb/node-api');
-    return new DuckdbBackend({ create: (path, options) => DuckDBInstance.create(path, options) }, known);
+    const { DuckDBInstance, JsonDuckDBValueConverter } = await import('@duckdb/node-api');
+    const create = (path: string, options: Record<string, string>) => DuckDBInstance.create(path, options);
+    return new DuckdbBackend({ create }, known, JsonDuckDBValueConverter);
   }
 
   private workspace(workspaceId: Int64): Promise<Workspace> {
@@ -198,10 +234,10 @@ export class DuckdbBackend implements SqlBackend {
 
   private async run(ws: Workspace, sql: string, ctx: DialectContext, first: string): Promise<Outcome> {
     await use(ws, ctx);
-    const r = await ws.conn.runAndReadAll(sql);
+    const r = QUERIES.has(first) ? await runPrepared(ws, sql) : await ws.conn.run(sql);
     const names = r.columnNames();
     const types = r.columnTypes().map((t) => databricksType(String(t)));
-    const data = r.getRowsJson() as unknown[][];
+    const data = rowsOf(r, this.json) as unknown[][];
     if (['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(first)) {
       const n = String(data[0]?.[0] ?? 0);
       if (first === 'INSERT')

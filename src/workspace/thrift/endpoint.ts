@@ -6,6 +6,7 @@
  * it counts for P200/P201 like REST calls). The Thrift runtime loads on the first request.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { resourcesByHttpPath } from '../../databricks/indexes.js';
 import type { State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
 import { recordActivity } from '../activity.js';
@@ -19,7 +20,7 @@ type CallRecord = import('./service.js').CallRecord;
 /** Warehouse paths the drivers call: Databricks' own forms, and any http_path a payload named. */
 const SQL_PATH = /^\/sql\/(1\.0\/(warehouses|endpoints)|protocolv1\/o\/\d+)\/[^/]+$/;
 const isThriftPath = (state: Readonly<State>, path: string) =>
-  SQL_PATH.test(path) || state.resources.some((r) => r.warehouse?.http_path === path);
+  SQL_PATH.test(path) || resourcesByHttpPath(state, path).length > 0;
 
 /** The JDBC/ODBC drivers send a PAT as Basic `token:<PAT>` (AuthMech=3); the rest send Bearer. */
 function bearerOf(header: string | undefined): string | undefined {
@@ -76,15 +77,9 @@ export function createThriftEndpoint(deps: { store: Store; engine: SqlEngine; no
           );
         return;
       }
-      const warehouse = deps.store
-        .read()
-        .resources.find(
-          (r) =>
-            r.warehouse &&
-            r.warehouse.http_path === path &&
-            r.workspace_id === principal.workspace_id &&
-            r.status === 'active',
-        );
+      const warehouse = resourcesByHttpPath(deps.store.read(), path).find(
+        (r) => r.workspace_id === principal.workspace_id && r.status === 'active',
+      );
       if (!warehouse && !SQL_PATH.test(path)) return next();
       if (!warehouse) {
         await recordActivity(

@@ -4,6 +4,7 @@
  * same engine, same catalogs, and a created table is recorded in State.sql_tables.
  */
 import type { Int64 } from '../../contract/int64.js';
+import { catalogsOfWorkspace } from '../../databricks/indexes.js';
 import type { State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
 import type { SqlEngine, StatementOutcome } from '../sql.js';
@@ -25,9 +26,7 @@ export interface WorkspaceMetadata {
 
 /** The workspace's catalogs, besides the read-only `samples` (as the REST statement API sees them). */
 export function catalogsOf(state: Readonly<State>, workspaceId: Int64): string[] {
-  const ws = state.workspaces.find((w) => w.id === workspaceId);
-  const live = state.resources.filter((r) => r.workspace_id === workspaceId && r.status === 'active');
-  return [...new Set([...(ws?.catalogs ?? []), ...live.flatMap((r) => (r.catalog_name ? [r.catalog_name] : []))])];
+  return catalogsOfWorkspace(state, workspaceId);
 }
 
 /** Catalogs, schemas and tables (with columns) of the workspace, as the engine knows them. */

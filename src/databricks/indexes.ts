@@ -1,0 +1,56 @@
+/**
+ * Named look-ups over the state by id, workspace, http_path or client id, through the indexes of
+ * lookup.ts instead of scans: request paths (PAT checks, every SQL statement, the Thrift path
+ * check) stay flat as the state grows to 100k connections. One index name per collection always
+ * uses the same key function (databricks.ts and server/views.ts use the same names and keys).
+ *
+ * Read the state from `store.read()`: inside a `store.update` change the arrays are proxies, and
+ * their records are the ones the change may be editing.
+ */
+import type { Int64 } from '../contract/int64.js';
+import { lookup, lookupOne } from './lookup.js';
+import type { ConnectionRecord, Resources, State, User, Workspace } from './model.js';
+
+type S = Readonly<State>;
+
+export const workspaceById = (s: S, id: Int64): Workspace | undefined => lookupOne(s.workspaces, 'id', (w) => w.id, id);
+
+export const userById = (s: S, id: Int64): User | undefined => lookupOne(s.users, 'id', (u) => u.id, id);
+
+/** The users who are members of a workspace, in state order. */
+export const usersOfWorkspace = (s: S, ws: Int64): readonly User[] =>
+  lookup(s.users, 'workspace', (u) => u.workspaces, ws);
+
+export const resourceById = (s: S, id: string): Resources | undefined => lookupOne(s.resources, 'id', (r) => r.id, id);
+
+/** Every resources record of a workspace (active or deleted), in state order. */
+export const resourcesOfWorkspace = (s: S, ws: Int64): readonly Resources[] =>
+  lookup(s.resources, 'workspace', (r) => r.workspace_id, ws);
+
+/** The resources of a workspace's live connections (status active), in state order. */
+export const liveResourcesOf = (s: S, ws: Int64): Resources[] =>
+  resourcesOfWorkspace(s, ws).filter((r) => r.status === 'active');
+
+/** Resources whose SQL warehouse has this http_path (any workspace, any status), in state order. */
+export const resourcesByHttpPath = (s: S, path: string): readonly Resources[] =>
+  lookup(s.resources, 'http_path', (r) => r.warehouse?.http_path, path);
+
+/** Resources of an OAuth client: the service principal (M2M) or the OAuth app (U2M), in state order. */
+export const resourcesByClientId = (s: S, kind: 'm2m' | 'u2m', clientId: string): readonly Resources[] =>
+  kind === 'm2m'
+    ? lookup(s.resources, 'service_principal_id', (r) => r.service_principal_id, clientId)
+    : lookup(s.resources, 'u2m_app_id', (r) => r.u2m_app_id, clientId);
+
+export const connectionsOfWorkspace = (s: S, ws: Int64): readonly ConnectionRecord[] =>
+  lookup(s.connections, 'workspace', (c) => c.workspace_id, ws);
+
+/** The connection a resources record was provisioned for. */
+export const connectionByResources = (s: S, resourcesId: string): ConnectionRecord | undefined =>
+  lookupOne(s.connections, 'resources_id', (c) => c.resources_id, resourcesId);
+
+/** The catalogs of a workspace the SQL warehouse knows, besides `samples`: its own and its connections'. */
+export function catalogsOfWorkspace(s: S, ws: Int64): string[] {
+  const own = workspaceById(s, ws)?.catalogs ?? [];
+  const live = liveResourcesOf(s, ws).flatMap((r) => (r.catalog_name ? [r.catalog_name] : []));
+  return [...new Set([...own, ...live])];
+}
