@@ -11,6 +11,7 @@ import type { Credentials, PartnerClient } from '../partner-client/client.js';
 import { supports } from '../partner-client/client.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
 import { lookup, lookupOne } from './lookup.js';
+import { warmIndexes } from './indexes.js';
 import { stringifyExactJson } from '../contract/json.js';
 import type { Store } from './store-port.js';
 import { DatabricksError, notFound } from './errors.js';
@@ -114,18 +115,9 @@ export class Databricks {
 
   // ---- look-ups -------------------------------------------------------------------------
 
-  /**
-   * Builds the indexes of Databricks' own look-ups now (start-up), so the first click at 100k
-   * connections does not pay for them. The same names and keys as the look-ups below.
-   */
+  /** Builds the indexes of clicks and callbacks now (start-up), not on the first request after a restart. */
   warmIndexes(): void {
-    const s = this.store.read();
-    lookupOne(s.workspaces, 'id', (w) => w.id, '');
-    lookupOne(s.users, 'id', (x) => x.id, '');
-    lookupOne(s.users, 'email', (u) => u.email.toLowerCase(), '');
-    lookup(s.users, 'workspace', (u) => u.workspaces, '');
-    lookup(s.connections, 'workspace', (c) => c.workspace_id, '');
-    lookupOne(s.resources, 'id', (r) => r.id, '');
+    warmIndexes(this.store.read());
   }
 
   workspace(id: string): Workspace {
