@@ -288,7 +288,10 @@ export function createApp(deps: AppDeps): express.Express {
       ),
     );
   });
-  app.use(api);
+  // Only /api/… paths walk the admin routes: a Thrift call to /sql/… or a UI file goes straight on.
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.path.startsWith('/api/') ? api(req, res, next) : next(),
+  );
 
   for (const router of deps.routers ?? []) app.use(router);
   if (deps.publicDir && existsSync(deps.publicDir))
