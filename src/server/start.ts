@@ -121,6 +121,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // The user's certificate is checked before anything listens. pcsim's own is made (or read) while
   // the rest starts: making the first one loads the X.509 library, which the first answer need not wait for.
   let tlsReady: Promise<WorkspaceTls>;
+  let makeTls: (() => void) | undefined;
   if (opts.tls) {
     try {
       tlsReady = Promise.resolve(await loadUserTls(opts.tls.certFile, opts.tls.keyFile));
@@ -129,7 +130,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       throw new ServeConfigError((err as Error).message);
     }
   } else {
-    tlsReady = workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host]));
+    // Started once the first requests are answered (a TLS connection that comes first waits for it).
+    tlsReady = new Promise((resolve, reject) => {
+      makeTls = () => void workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host])).then(resolve, reject);
+    });
     tlsReady.catch(() => undefined); // awaited below, where a failure closes the port and is reported
   }
 
@@ -267,6 +271,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     databricks.warmIndexes();
     gate.open(app);
+    makeTls?.();
     let tls: WorkspaceTls;
     try {
       tls = await tlsReady;
