@@ -10,6 +10,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** How long a stop waits for requests under way before cutting them. */
 export const DRAIN_MS = 10_000;
+/** How long a stop keeps answering 503 before it cuts idle sockets, even with nothing under way. */
+const GRACE_MS = 250;
 /** Long-lived streams (server-sent events) never finish by themselves: not waited for. */
 const STREAMS = /^\/api\/events(\?|$)/;
 
@@ -69,6 +71,9 @@ export class RequestGate {
    */
   async drain(server: Server, closeOthers: () => void = () => undefined, ms = DRAIN_MS): Promise<void> {
     this.#stopping = true;
+    // However short the drain, a client whose next request on a kept-alive connection is already on
+    // its way hears 503 rather than a reset: the sockets stay open a moment (GRACE_MS) first.
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, GRACE_MS));
     if (this.#inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
@@ -77,6 +82,7 @@ export class RequestGate {
       ]);
       clearTimeout(timer);
     }
+    await grace;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     closeOthers(); // sockets the http server does not hold itself (the TLS side of the port)
