@@ -4,7 +4,8 @@
 //   1. autocannon (plain HTTP load tool, programmatic API) replays one Connect payload;
 //   2. pcsim load runs P100 copies (fresh workspace + user, one Connect each, judged), with
 //      --no-launch-check (one request per Connect, as autocannon) and with the launch check.
-// Each measurement gets a fresh partner process (its memory grows with every connection) and a
+// The partner runs without its core integration (which would call a workspace that does not exist here
+// after every Connect and measure that instead of the tools). Each measurement gets a fresh partner process (its memory grows with every connection) and a
 // warm-up of the tool first (autocannon: a 1 s run in the same process; pcsim: --warmup 1).
 // Rounds alternate the tools so a noisy second hurts both; the medians are compared.
 // Run: npm run build && node bench/load.mjs [seconds=5] [connections=10] [rounds=3]
@@ -30,7 +31,9 @@ const dir = await mkdtemp(join(tmpdir(), 'pcsim-bench-'));
 
 /** The reference partner in its own process; resolves with its URL and a stop function. */
 async function startPartner() {
-  const child = spawn(process.execPath, [bin, 'partner', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'partner', '--port', '0', '--fault', 'no-core-integration'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const url = await new Promise((resolve, reject) => {
     let err = '';
     child.stderr.on('data', (d) => {

@@ -5,7 +5,7 @@
  * partner does: a refused connection or a garbage body is a verdict, not an exception.
  */
 import { nanoid } from 'nanoid';
-import { stringifyJson } from '../contract/json.js';
+import { stringifyExactJson } from '../contract/json.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import { judgeAnswer, redirectUriRules } from '../contract/rules.js';
 import { violation, type Violation } from '../contract/diagnostics.js';
@@ -130,7 +130,7 @@ export class PartnerClient {
       Authorization: `Basic ${basic}`,
       'Accept-Language': this.opts.acceptLanguage ?? 'en-US',
     };
-    const bodyText = call.body === undefined ? undefined : stringifyJson(call.body);
+    const bodyText = call.body === undefined ? undefined : stringifyExactJson(call.body); // exact, at native speed
     if (bodyText !== undefined) headers['Content-Type'] = 'application/json';
 
     const exchange: Exchange = {
