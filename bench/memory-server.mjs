@@ -6,7 +6,7 @@ import { startServer } from '../dist/server/start.js';
 import { parseSnapshot } from '../dist/store/snapshot.js';
 
 const [stateFile, partnerFile, , port] = process.argv.slice(2);
-const state = parseSnapshot(await readFile(stateFile, 'utf8'));
+let state = parseSnapshot(await readFile(stateFile, 'utf8'));
 const s = await startServer({
   port: Number(port),
   dataDir: null,
@@ -18,5 +18,6 @@ const s = await startServer({
 await s.store.update((live) => {
   for (const k of ['workspaces', 'users', 'connections', 'resources', 'journal']) live[k] = [...live[k], ...state[k]];
 });
+state = undefined; // the store holds the records now: the parsed copy may go
 process.stderr.write('loaded\n');
 process.once('SIGTERM', () => void s.close().then(() => process.exit(0)));

@@ -11,10 +11,11 @@
 //     workspace back and share pcsim's CPU with the next click);
 //   - list p99: GET /api/workspaces (first and a deep page), the journal, a workspace's users and activity;
 //   - SQL warehouse `SELECT 1` per second at concurrency 10 (REST, PAT);
-//   - stop: ms from SIGTERM to exit (folds the log into pcsim.json).
+//   - stop: ms from SIGTERM to exit (a log longer than 1 MB is folded into pcsim.json first).
 // Then the same state in `serve --memory` (bench/memory-server.mjs: the state loaded in process).
 // Run: npm run build && node bench/scale.mjs [sizes=1000,10000] [connects=100] [stores=file,memory]
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -123,7 +124,9 @@ async function grownState(n) {
     const sp = `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${'0'.repeat(12)}`;
     state.workspaces.push({ ...w0, id, name: `ws-${i}`, external_locations: [`s3://pcsim-${id.slice(-6)}/landing`] });
     state.users.push({ ...u0, id: uid, email: `u${i}@bench.databricks-test.com`, workspaces: [id] });
-    state.resources.push({ ...r0, id: `res-${i}`, workspace_id: id, service_principal_id: sp });
+    // Each connection's own PAT (a digest of its own); the first keeps the template's, PAT_TOKEN's.
+    const pat_sha256 = i === 0 ? r0.pat_sha256 : createHash('sha256').update(`bench-pat-${i}`).digest('hex');
+    state.resources.push({ ...r0, id: `res-${i}`, workspace_id: id, service_principal_id: sp, pat_sha256 });
     state.connections.push({
       ...c0,
       workspace_id: id,
@@ -247,7 +250,7 @@ try {
       await sleep(3000);
       log(`file   n=${n}: restart ${srv.ready.toFixed(0)} ms; idle RSS ${await rssMb(srv.child.pid)} MB`);
       await measure('file  ', srv, n);
-      log(`file   n=${n}: stop (folds the log) ${(await stop(srv.child)).toFixed(0)} ms`);
+      log(`file   n=${n}: stop (SIGTERM to exit) ${(await stop(srv.child)).toFixed(0)} ms`);
       const again = await spawnServer([bin, 'serve', '--data', dir, '--partner', partner.file]);
       log(`file   n=${n}: restart after a clean stop ${again.ready.toFixed(0)} ms`);
       await stop(again.child);
