@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from './http.mjs';
 import { startServer } from '../dist/server/start.js';
 import { snapshotText } from '../dist/store/snapshot.js';
 
@@ -57,22 +58,7 @@ const freePort = () =>
     });
   });
 
-function call(url, method = 'GET', body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const t = performance.now();
-    const req = http.request(
-      url,
-      { method, agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode, text, ms: performance.now() - t }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const call = (url, ...rest) => request(agent, url, ...rest);
 
 /** The reference partner in its own process, without core integration; its partner.json. */
 async function startPartner(dir) {

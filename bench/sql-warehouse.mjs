@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from './http.mjs';
 import { startServer } from '../dist/server/start.js';
 import { snapshotText } from '../dist/store/lowdb.js';
 
@@ -36,21 +37,7 @@ const q = (xs, p) => {
 };
 const log = (...a) => console.log(...a);
 
-function call(agent, url, method = 'GET', body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method, agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const call = request;
 
 /** The state after one Connect of the reference partner on the seeded workspace (in this process, memory store). */
 async function template() {

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { emptyState, type State, type Workspace } from '../../databricks/model.js';
+import { emptyState, type State } from '../../databricks/model.js';
+import { ws } from './fixtures.js';
 import { openLowdbStore, readDurableState } from '../lowdb.js';
 import { olderLayoutText } from '../snapshot.js';
 
@@ -14,19 +15,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const ws = (i: number): Workspace => ({
-  id: String(4000000000000000000n + BigInt(i)),
-  name: `w${i}`,
-  cloud: 'aws',
-  region: 'us-west-2',
-  demo: false,
-  is_free_trial: false,
-  hostname: 'localhost',
-  port: 8000,
-  catalogs: ['main'],
-  external_locations: [],
-  created_at: '2026-12-02T00:00:00.000Z',
-});
 const names = (s: Readonly<State>) => s.workspaces.map((w) => w.name);
 
 describe('compaction in the background', () => {
@@ -60,7 +48,9 @@ describe('compaction in the background', () => {
     const files = await readdir(dir);
     expect(files.some((f) => /^pcsim\.wal\.\d+\.jsonl$/.test(f)) || files.includes('pcsim.wal.jsonl')).toBe(true);
     await store.close();
-    expect((await readdir(dir)).filter((f) => !f.startsWith('crash-'))).toEqual(['pcsim.json']);
+    // The background compactions left no segment; a log this short stays for the next start to replay.
+    const left = (await readdir(dir)).filter((f) => !f.startsWith('crash-'));
+    expect(left.filter((f) => f !== 'pcsim.wal.jsonl')).toEqual(['pcsim.json']);
     expect(names(await readDurableState(dir))).toEqual(acked);
   });
 

@@ -3,7 +3,8 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseJson } from '../../contract/json.js';
-import { emptyState, type State, type Workspace } from '../../databricks/model.js';
+import { emptyState, type State } from '../../databricks/model.js';
+import { ws } from './fixtures.js';
 import { LOG_FILE_NAME, openLowdbStore, readDurableState } from '../lowdb.js';
 import { MemoryStore } from '../memory.js';
 import { applyOps, changedKeys, track } from '../tracker.js';
@@ -14,20 +15,6 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
-});
-
-const ws = (i: number): Workspace => ({
-  id: String(4645065419173783000n + BigInt(i)),
-  name: `w${i}`,
-  cloud: 'aws',
-  region: 'r',
-  demo: false,
-  is_free_trial: false,
-  hostname: 'h',
-  port: 1,
-  catalogs: [],
-  external_locations: [],
-  created_at: '',
 });
 
 describe('tracker', () => {
