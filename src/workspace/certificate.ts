@@ -5,13 +5,18 @@
  * partner trusts the CA once. A server certificate that no longer covers the host names is
  * re-issued by the same CA. `--tls-cert/--tls-key` replace all of it with the user's own pair.
  *
- * The X.509 library is imported only when something must be generated (start-up stays fast).
+ * The X.509 library is imported only when something must be generated, and then in a worker
+ * thread (certificate-worker.ts) that ends once it is done: the server's own memory never holds it.
  */
-import { X509Certificate, webcrypto } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Issued } from './certificate-issue.js';
 
 /** PEM texts: the server's certificate and key, and what a client must trust (pcsim's CA, or the user's cert). */
 export interface WorkspaceTls {
@@ -27,7 +32,7 @@ export interface WorkspaceTls {
 export const TLS_DIR = 'tls';
 const FILES = { ca: 'ca.pem', caKey: 'ca-key.pem', cert: 'server.pem', key: 'server-key.pem' } as const;
 const DAY = 86_400_000;
-const inMemory = new Map<string, ReturnType<typeof issue>>();
+const inMemory = new Map<string, Promise<Issued>>();
 
 /** The names a server certificate must cover: loopback, plus the host partners are told to call. */
 export function tlsHostNames(extra: readonly (string | undefined)[] = []): string[] {
@@ -86,7 +91,7 @@ export async function workspaceTls(
     if (!made)
       inMemory.set(
         key,
-        (made = issue(hosts, now).catch((err) => {
+        (made = issueOffThread(hosts, now).catch((err) => {
           inMemory.delete(key);
           throw err;
         })),
@@ -98,7 +103,7 @@ export async function workspaceTls(
   const stored = await readStored(dir);
   if (stored && covers(stored.cert, hosts, now))
     return { cert: stored.cert, key: stored.key, ca: stored.ca, caFile: path.join(dir, FILES.ca), source: 'stored' };
-  const made = await issue(
+  const made = await issueOffThread(
     hosts,
     now,
     stored && validCa(stored.ca, now) ? { cert: stored.ca, key: stored.caKey } : undefined,
@@ -148,80 +153,6 @@ function covers(pem: string, hosts: readonly string[], now: Date): boolean {
   }
 }
 
-const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
-
-async function pemKey(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der
-    .toString('base64')
-    .replace(/(.{64})/g, '$1\n')
-    .replace(/\n?$/, '\n')}-----END PRIVATE KEY-----\n`;
-}
-
-async function importKey(pem: string): Promise<CryptoKey> {
-  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  return webcrypto.subtle.importKey('pkcs8', der, EC, true, ['sign']);
-}
-
-/** ECDSA P-256 (fast to make, accepted by Node, Java and the ODBC/JDBC drivers). */
-async function issue(hosts: readonly string[], now: Date, ca?: { cert: string; key: string }) {
-  await import('reflect-metadata'); // @peculiar/x509's dependency injection (tsyringe) needs it first
-  const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-  const notBefore = new Date(now.getTime() - DAY);
-  let caCert: InstanceType<typeof x509.X509Certificate>;
-  let caKey: CryptoKey;
-  let caKeyPem: string;
-  if (ca) {
-    caCert = new x509.X509Certificate(ca.cert);
-    caKey = await importKey(ca.key);
-    caKeyPem = ca.key;
-  } else {
-    const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-    caCert = await x509.X509CertificateGenerator.createSelfSigned({
-      name: `CN=pcsim local workspace CA ${now.toISOString().slice(0, 10)}, O=pcsim`,
-      keys,
-      notBefore,
-      notAfter: new Date(now.getTime() + 3650 * DAY),
-      signingAlgorithm: SIGN,
-      extensions: [
-        new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-      ],
-    });
-    caKey = keys.privateKey;
-    caKeyPem = await pemKey(keys.privateKey);
-  }
-  const leaf = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.create({
-    subject: 'CN=pcsim workspace, O=pcsim',
-    issuer: caCert.subject,
-    publicKey: leaf.publicKey,
-    signingKey: caKey,
-    notBefore,
-    // 397 days: the longest validity clients (Apple, Chrome) accept for a server certificate.
-    notAfter: new Date(now.getTime() + 397 * DAY),
-    signingAlgorithm: SIGN,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(
-        hosts.map((h) => ({ type: isIP(h) ? ('ip' as const) : ('dns' as const), value: h })),
-      ),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert),
-    ],
-  });
-  return {
-    ca: caCert.toString('pem'),
-    caKey: caKeyPem,
-    cert: cert.toString('pem'),
-    key: await pemKey(leaf.privateKey),
-  };
-}
-
 /**
  * A CA made in memory (--memory, pcsim run) still needs a file a partner can be pointed at: the
  * CA certificate (public) is written to a temporary directory, removed by `remove`.
@@ -251,4 +182,26 @@ export function trustHints(tls: WorkspaceTls): string[] {
     `trust the workspace's HTTPS certificate: NODE_EXTRA_CA_CERTS=${tls.caFile} (Node), REQUESTS_CA_BUNDLE=${tls.caFile} (Python requests)`,
     `Java/JDBC: keytool -importcert -noprompt -alias pcsim-workspace -file ${tls.caFile} -keystore pcsim-truststore.jks -storepass changeit, then -Djavax.net.ssl.trustStore=pcsim-truststore.jks -Djavax.net.ssl.trustStorePassword=changeit`,
   ];
+}
+
+/** The compiled worker; absent when pcsim runs from its TypeScript sources (tests), which issue in process. */
+const WORKER = new URL('./certificate-worker.js', import.meta.url);
+
+/** issue() in a worker thread when pcsim runs compiled, so the X.509 library never loads in the server's heap. */
+async function issueOffThread(
+  hosts: readonly string[],
+  now: Date,
+  ca?: { cert: string; key: string },
+): Promise<Issued> {
+  if (!existsSync(fileURLToPath(WORKER))) return (await import('./certificate-issue.js')).issue(hosts, now, ca);
+  return new Promise<Issued>((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: { hosts: [...hosts], now: now.toISOString(), ca } });
+    worker.once('message', (m: { ok: true; issued: Issued } | { ok: false; message: string }) =>
+      m.ok ? resolve(m.issued) : reject(new Error(m.message)),
+    );
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`the certificate worker stopped (exit code ${code}) before answering`)),
+    );
+  });
 }

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +94,31 @@ describe('pcsim serve (the binary)', () => {
     s.child.kill('SIGTERM');
     expect(await within(s.exited, 5000, 'exit after SIGTERM')).toEqual({ code: 0, signal: null });
     expect(s.stderr()).toContain('stopping');
+  });
+
+  it('makes its CA in a new --data directory (in a worker thread), answers https with it, and reuses it on restart', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-tls-'));
+    const s = await serve(['--data', dir, '--port', '0']);
+    const caFile = path.join(dir, 'tls', 'ca.pem');
+    expect(s.stderr()).toContain(`NODE_EXTRA_CA_CERTS=${caFile}`);
+    const ca = await readFile(caFile, 'utf8');
+    const port = Number(new URL(s.url).port);
+    const httpsStatus = (trusted: string) =>
+      new Promise<number>((resolve, reject) =>
+        https
+          .get({ host: '127.0.0.1', port, path: '/api/health', ca: trusted, servername: 'localhost' }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          })
+          .on('error', reject),
+      );
+    expect(await httpsStatus(ca)).toBe(200);
+    s.child.kill('SIGTERM');
+    expect((await within(s.exited, 5000, 'exit')).code).toBe(0);
+    const again = await serve(['--data', dir, '--port', '0']);
+    expect(await readFile(caFile, 'utf8')).toBe(ca); // the partner trusts it once
+    again.child.kill('SIGTERM');
+    expect((await within(again.exited, 5000, 'exit')).code).toBe(0);
   });
 
   it('exits 0 on SIGINT (Ctrl-C) with an event stream still open', async () => {
