@@ -70,6 +70,22 @@ describe('compaction in the background', () => {
     expect(names(await readDurableState(dir))).toEqual(Array.from({ length: 40 }, (_, i) => `w${i}`));
   });
 
+  test('a log that cannot be set aside fails no update: the batch is on disk, the log goes on', async () => {
+    const store = await openLowdbStore(dir, { logLimitBytes: 1 });
+    const failures: unknown[] = [];
+    store.onCompactionError = (err) => failures.push(err);
+    await store.update((s) => void s.workspaces.push(ws(0))); // seq 1: pcsim.json
+    // Seq 2 goes to the log, then the log would be set aside as pcsim.wal.2.jsonl: a directory is in the way.
+    await mkdir(path.join(dir, 'pcsim.wal.2.jsonl', 'blocker'), { recursive: true });
+    await expect(store.update((s) => void s.workspaces.push(ws(1)))).resolves.toBeUndefined();
+    expect(failures).toHaveLength(1);
+    await store.update((s) => void s.workspaces.push(ws(2)));
+    await rm(path.join(dir, 'pcsim.wal.2.jsonl'), { recursive: true });
+    expect(names(await readDurableState(dir))).toEqual(['w0', 'w1', 'w2']);
+    await store.close();
+    expect(names(await readDurableState(dir))).toEqual(['w0', 'w1', 'w2']);
+  });
+
   test("an older pcsim's pretty-printed file is read exactly and rewritten in the current layout", async () => {
     const state: State = { ...emptyState(), workspaces: [ws(1), ws(2)] };
     state.journal.push({ id: 'x', request: { body: { workspace_id: 9007199254740993n } } } as never);
