@@ -8,6 +8,8 @@ import type { Dispatcher } from 'undici';
 export interface WorkspaceTls {
   /** PEM of the CA that signs the workspace's certificate (pcsim's own CA). */
   ca?: string | Buffer;
+  /** Or the CA still being made (pcsim serve makes it once its first requests are answered). */
+  caReady?: Promise<string | undefined>;
   /** Or a dispatcher of one's own (a proxy, a mock agent); takes precedence over ca. */
   dispatcher?: Dispatcher;
 }
@@ -32,7 +34,8 @@ export function workspaceClient(base: string, tls: WorkspaceTls = {}, timeoutMs 
   return {
     async request(path, init) {
       const undici = await import('undici');
-      if (!dispatcher && tls.ca) dispatcher = new undici.Agent({ connect: { ca: tls.ca } });
+      const ca = dispatcher ? undefined : (tls.ca ?? (await tls.caReady));
+      if (!dispatcher && ca) dispatcher = new undici.Agent({ connect: { ca } });
       const res = await undici.fetch(`${base}${path}`, { ...init, dispatcher, signal: AbortSignal.timeout(timeoutMs) });
       const text = await res.text();
       let body: unknown;

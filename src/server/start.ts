@@ -118,8 +118,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit })
     : new MemoryStore();
   const store = new ObservableStore(inner);
-  // The user's certificate is checked before anything listens. pcsim's own is made (or read) while
-  // the rest starts: making the first one loads the X.509 library, which the first answer need not wait for.
+  // The user's certificate is checked before anything listens. pcsim's own is made (or read) once the
+  // first requests are answered: making one takes a worker thread and the X.509 library.
   let tlsReady: Promise<WorkspaceTls>;
   let makeTls: (() => void) | undefined;
   if (opts.tls) {
@@ -171,8 +171,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const port = (server.address() as AddressInfo).port;
     const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : urlHost}:${port}`;
     const endpoint: WorkspaceEndpoint = { scheme: 'https', hostname: callbackHost, port };
-    // Filled in once the certificate is ready; read when a client is made, not before.
-    const partnerTls: { ca?: string } = {};
+    // The reference partner's client waits for the CA if it calls back before the certificate is made.
+    const partnerTls = {
+      caReady: tlsReady.then(
+        (t) => t.ca,
+        () => undefined,
+      ),
+    };
 
     // 3. Partners and their clients. Credentials live in memory only.
     const credentials = new Map<string, Credentials>();
@@ -278,7 +283,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     } catch (err) {
       throw new ServeConfigError((err as Error).message);
     }
-    endpoint.ca = partnerTls.ca = tls.ca;
+    endpoint.ca = tls.ca;
 
     let closing: Promise<void> | undefined;
     const close = () =>

@@ -100,6 +100,9 @@ describe('pcsim serve (the binary)', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-tls-'));
     const s = await serve(['--data', dir, '--port', '0']);
     const caFile = path.join(dir, 'tls', 'ca.pem');
+    // The trust hints follow the "serving on" line once the certificate is made.
+    for (let i = 0; i < 100 && !s.stderr().includes('NODE_EXTRA_CA_CERTS='); i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(s.stderr()).toContain(`NODE_EXTRA_CA_CERTS=${caFile}`);
     const ca = await readFile(caFile, 'utf8');
     const port = Number(new URL(s.url).port);
