@@ -1,28 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConnectRequest } from '../../contract/messages.js';
 import { parseJson, stringifyJson } from '../../contract/json.js';
-import { validatePartnerConfig, type PartnerConfig } from '../../contract/partner-config.js';
+import { partnerConfig } from './fixtures.js';
 import type { User, Workspace } from '../model.js';
 import { buildConnectRequest } from '../payload.js';
 import { provision } from '../provisioning.js';
 
-function config(extra: Record<string, unknown> = {}): PartnerConfig {
-  const r = validatePartnerConfig({
-    api_version: '2.1.1',
-    name: 'p',
-    description_blurb: '',
-    category: 'INGEST',
-    base_url: 'http://localhost:8080',
-    endpoints: { connect_path: '/connect' },
-    resources_to_provision: [{ resource_type: 'SqlEndpoint' }],
-    supported_clouds: ['aws'],
-    hostnames: ['localhost'],
-    new_user_action: 'auto_add',
-    ...extra,
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.config;
-}
+const config = partnerConfig;
 const ws: Workspace = {
   id: '4645065419173783088',
   name: 'w',

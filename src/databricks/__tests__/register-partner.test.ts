@@ -1,25 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { validatePartnerConfig, type PartnerConfig } from '../../contract/partner-config.js';
+import { partnerConfig } from './fixtures.js';
 import { MemoryStore } from '../../store/memory.js';
 import { Databricks } from '../databricks.js';
 
-function config(extra: Record<string, unknown> = {}): PartnerConfig {
-  const r = validatePartnerConfig({
-    api_version: '2.1.1',
-    name: 'Acme Loader',
-    description_blurb: '',
-    category: 'INGEST',
-    base_url: 'http://localhost:8080',
-    endpoints: { connect_path: '/connect' },
-    resources_to_provision: [{ resource_type: 'SqlEndpoint' }],
-    supported_clouds: ['aws'],
-    hostnames: ['localhost'],
-    new_user_action: 'auto_add',
-    ...extra,
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.config;
-}
+const config = (extra: Record<string, unknown> = {}) => partnerConfig({ name: 'Acme Loader', ...extra });
 
 describe('registering a partner again (every start does)', () => {
   it('writes nothing when the config and source are the same, and replaces the record when either changed', async () => {
