@@ -85,10 +85,13 @@ let refreshTimer;
 function refreshSoon(what) {
   clearTimeout(refreshTimer);
   refreshTimer = setTimeout(async () => {
-    if (what.has('partners')) await loadPartners();
-    if (what.has('workspaces') || what.has('users')) await loadWorkspaces();
-    else await loadWorkspace();
+    // Taken and cleared before the loads: a change announced while they run schedules its own refresh
+    // (clearing after them dropped it, and a workspace made meanwhile never showed).
+    const now = new Set(what);
     what.clear();
+    if (now.has('partners')) await loadPartners();
+    if (now.has('workspaces') || now.has('users')) await loadWorkspaces();
+    else await loadWorkspace();
   }, 150);
 }
 
