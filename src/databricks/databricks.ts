@@ -10,8 +10,7 @@ import type { PartnerConfig } from '../contract/partner-config.js';
 import type { Credentials, PartnerClient } from '../partner-client/client.js';
 import { supports } from '../partner-client/client.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
-import { lookup, lookupOne } from './lookup.js';
-import { warmIndexes } from './indexes.js';
+import { connectionsOfWorkspace, resourceById, userByEmail, userById, warmIndexes, workspaceById } from './indexes.js';
 import { stringifyExactJson } from '../contract/json.js';
 import type { Store } from './store-port.js';
 import { DatabricksError, notFound } from './errors.js';
@@ -122,7 +121,7 @@ export class Databricks {
 
   workspace(id: string): Workspace {
     const key = toInt64(id) ?? id;
-    const ws = lookupOne(this.store.read().workspaces, 'id', (w) => w.id, key);
+    const ws = workspaceById(this.store.read(), key);
     if (!ws) throw notFound('workspace', id);
     return ws;
   }
@@ -134,7 +133,7 @@ export class Databricks {
   }
 
   private userById(id: string): User | undefined {
-    return lookupOne(this.store.read().users, 'id', (x) => x.id, toInt64(id) ?? id);
+    return userById(this.store.read(), toInt64(id) ?? id);
   }
 
   partner(id: string): PartnerRecord {
@@ -144,20 +143,18 @@ export class Databricks {
   }
 
   connectionOf(workspaceId: Int64, partnerId: string): ConnectionRecord | undefined {
-    return lookup(this.store.read().connections, 'workspace', (c) => c.workspace_id, workspaceId).find(
-      (c) => c.partner_id === partnerId,
-    );
+    return connectionsOfWorkspace(this.store.read(), workspaceId).find((c) => c.partner_id === partnerId);
   }
 
   resources(id: string): Resources | undefined {
-    return lookupOne(this.store.read().resources, 'id', (r) => r.id, id);
+    return resourceById(this.store.read(), id);
   }
 
   // ---- workspaces, users, partners ------------------------------------------------------
 
   async createWorkspace(input: NewWorkspace = {}): Promise<Workspace> {
     const id = input.id ?? randomInt64();
-    if (lookupOne(this.store.read().workspaces, 'id', (w) => w.id, id))
+    if (workspaceById(this.store.read(), id))
       throw new DatabricksError(
         'conflict',
         `Failed to create workspace ${id}: a workspace with this id exists. Expected a new id.`,
@@ -220,8 +217,7 @@ export class Databricks {
     return this.store.update((s) => {
       // Looked up by index in the plain state (as it is now, inside the change), then edited tracked.
       const known =
-        lookupOne(this.store.read().users, 'email', (u) => u.email.toLowerCase(), input.email.toLowerCase()) ??
-        (input.id !== undefined ? this.userById(input.id) : undefined);
+        userByEmail(this.store.read(), input.email) ?? (input.id !== undefined ? this.userById(input.id) : undefined);
       const existing = known && s.users.find((u) => u === known);
       if (existing) {
         if (!existing.workspaces.includes(ws.id)) existing.workspaces.push(ws.id);
@@ -420,7 +416,7 @@ export class Databricks {
         if (exchange) s.journal.push(exchange);
         // Removed where they are (a cut in the log), not by rewriting the whole list.
         const plain = this.store.read().connections;
-        for (const c of lookup(plain, 'workspace', (x) => x.workspace_id, ws.id).slice())
+        for (const c of connectionsOfWorkspace(this.store.read(), ws.id).slice())
           if (c === connection || c.partner_id === partner.id) s.connections.splice(plain.indexOf(c), 1);
         const kept = this.resources(connection.resources_id);
         const r = kept && s.resources.find((x) => x === kept);

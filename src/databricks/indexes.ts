@@ -2,7 +2,7 @@
  * Named look-ups over the state by id, workspace, http_path or client id, through the indexes of
  * lookup.ts instead of scans: request paths (PAT checks, every SQL statement, the Thrift path
  * check) stay flat as the state grows to 100k connections. One index name per collection always
- * uses the same key function (databricks.ts and server/views.ts use the same names and keys).
+ * uses the same key function: look records up through these helpers rather than lookup.ts.
  *
  * Read the state from `store.read()`: inside a `store.update` change the arrays are proxies, and
  * their records are the ones the change may be editing.
@@ -16,6 +16,10 @@ type S = Readonly<State>;
 export const workspaceById = (s: S, id: Int64): Workspace | undefined => lookupOne(s.workspaces, 'id', (w) => w.id, id);
 
 export const userById = (s: S, id: Int64): User | undefined => lookupOne(s.users, 'id', (u) => u.id, id);
+
+/** A user by email, case-insensitively (emails are one identity however they are typed). */
+export const userByEmail = (s: S, email: string): User | undefined =>
+  lookupOne(s.users, 'email', (u) => u.email.toLowerCase(), email.toLowerCase());
 
 /** The users who are members of a workspace, in state order. */
 export const usersOfWorkspace = (s: S, ws: Int64): readonly User[] =>
@@ -58,13 +62,13 @@ export function catalogsOfWorkspace(s: S, ws: Int64): string[] {
 /**
  * Builds, at start, the indexes every click and every partner callback uses, so the first request
  * after a restart at 100k connections does not pay ~100 ms per index. Same names and keys as the
- * look-ups (the users' email key is databricks.ts's; the PAT digest's is workspace/tokens.ts's).
+ * look-ups (the PAT digest's is workspace/tokens.ts's).
  */
 export function warmIndexes(s: S): void {
   workspaceById(s, '');
   userById(s, '');
   usersOfWorkspace(s, '');
-  lookupOne(s.users, 'email', (u) => u.email.toLowerCase(), '');
+  userByEmail(s, '');
   connectionsOfWorkspace(s, '');
   resourceById(s, '');
   resourcesOfWorkspace(s, '');

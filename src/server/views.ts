@@ -10,7 +10,12 @@ import type { ConnectionRecord, PartnerRecord, Resources, State, User, Workspace
 import { supports } from '../partner-client/client.js';
 import { REDACTED } from '../partner-client/redact.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
-import { lookup, lookupOne } from '../databricks/lookup.js';
+import {
+  connectionsOfWorkspace as connectionsOf,
+  resourceById,
+  resourcesOfWorkspace as resourcesOf,
+  usersOfWorkspace as usersOf,
+} from '../databricks/indexes.js';
 
 /** A deep copy where every bigint (an exact int64 read off the wire) becomes its decimal string. */
 export function jsonSafe(value: unknown): unknown {
@@ -38,13 +43,8 @@ export function workspaceView(ws: Workspace, state: Readonly<State>, scheme: Wor
   };
 }
 
-/** The users of a workspace, through an index (no scan per workspace listed). */
-export const usersOf = (state: Readonly<State>, workspaceId: string): readonly User[] =>
-  lookup(state.users, 'workspace', (u) => u.workspaces, workspaceId);
-export const connectionsOf = (state: Readonly<State>, workspaceId: string): readonly ConnectionRecord[] =>
-  lookup(state.connections, 'workspace', (c) => c.workspace_id, workspaceId);
-export const resourcesOf = (state: Readonly<State>, workspaceId: string): readonly Resources[] =>
-  lookup(state.resources, 'workspace', (r) => r.workspace_id, workspaceId);
+/** A workspace's users, connections and resources, through the indexes (no scan per workspace listed). */
+export { usersOf, connectionsOf, resourcesOf };
 
 export const userView = (u: User) => ({ ...u });
 
@@ -57,7 +57,7 @@ export function resourcesView(r: Resources, status: Resources['status'] = r.stat
 }
 
 export function connectionView(c: ConnectionRecord, state: Readonly<State>) {
-  const r = lookupOne(state.resources, 'id', (x) => x.id, c.resources_id);
+  const r = resourceById(state, c.resources_id);
   return { ...c, resources: r ? resourcesView(r) : undefined };
 }
 

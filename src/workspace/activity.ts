@@ -5,7 +5,7 @@
  */
 import { randomHex } from '../contract/random.js';
 import type { Int64 } from '../contract/int64.js';
-import type { State } from '../databricks/model.js';
+import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
 import type { Activity } from './types.js';
 
@@ -13,6 +13,13 @@ export const ACTIVITY_LIMIT = 5000;
 const DETAIL_LIMIT = 500;
 
 export type NewActivity = Omit<Activity, 'id' | 'at'>;
+
+/** Who made a call: the connection whose resources it used (its workspace, resources and partner). */
+export const callerOf = (r: Resources): Pick<NewActivity, 'workspace_id' | 'resources_id' | 'partner_id'> => ({
+  workspace_id: r.workspace_id,
+  resources_id: r.id,
+  partner_id: r.partner_id,
+});
 
 export async function recordActivity(
   store: Store,

@@ -22,7 +22,7 @@ import {
 } from '../databricks/indexes.js';
 import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
-import { recordActivity } from './activity.js';
+import { callerOf, recordActivity } from './activity.js';
 import { OAuthError } from './errors.js';
 import { secretMatches } from '../databricks/secrets.js';
 import { ensureKey, jwks, SCOPE_ALL_APIS, signAccessToken, signIdToken } from './tokens.js';
@@ -207,9 +207,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
     recordActivity(
       store,
       {
-        workspace_id: r.workspace_id,
-        resources_id: r.id,
-        partner_id: r.partner_id,
+        ...callerOf(r),
         method: req.method,
         path: req.path,
         status,

@@ -12,7 +12,7 @@ import { stringifyJson, tryParseJson } from '../contract/json.js';
 import type { Databricks, WorkspaceEndpoint } from '../databricks/databricks.js';
 import { lookup } from '../databricks/lookup.js';
 import type { Store } from '../store/types.js';
-import { recordActivity } from './activity.js';
+import { callerOf, recordActivity } from './activity.js';
 import { WorkspaceApiError } from './errors.js';
 import { createOAuthRouter } from './oauth.js';
 import { getCatalog, getSchema, getTable, listCatalogs, listSchemas, listTables } from './rest/catalog.js';
@@ -102,9 +102,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
         await recordActivity(
           store,
           {
-            workspace_id: principal.workspace_id,
-            resources_id: principal.resources.id,
-            partner_id: principal.resources.partner_id,
+            ...callerOf(principal.resources),
             method: req.method,
             path: req.path,
             status: result.status,
@@ -126,9 +124,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
           await recordActivity(
             store,
             {
-              workspace_id: r.workspace_id,
-              resources_id: r.id,
-              partner_id: r.partner_id,
+              ...callerOf(r),
               method: req.method,
               path: req.path,
               status: err.status,

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Int64 } from '../contract/int64.js';
 import { catalogsOfWorkspace, liveResourcesOf } from '../databricks/indexes.js';
-import { recordActivity } from './activity.js';
+import { callerOf, recordActivity } from './activity.js';
 import { invalidParameter, notFound, WorkspaceApiError } from './errors.js';
 import type { CallContext, CallResult, RestHandler } from './rest/context.js';
 import type { SqlParameter, StatementOutcome } from './sql.js';
@@ -279,13 +279,10 @@ async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promi
 
 /** The activity of a statement that ended after its POST was answered. */
 async function record(c: CallContext, r: CallResult): Promise<void> {
-  const res = c.principal.resources;
   await recordActivity(
     c.store,
     {
-      workspace_id: res.workspace_id,
-      resources_id: res.id,
-      partner_id: res.partner_id,
+      ...callerOf(c.principal.resources),
       method: c.req.method,
       path: c.req.path,
       status: 200,

@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { resourcesByHttpPath } from '../../databricks/indexes.js';
 import type { State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
-import { recordActivity } from '../activity.js';
+import { callerOf, recordActivity } from '../activity.js';
 import { WorkspaceApiError } from '../errors.js';
 import type { SqlEngine } from '../sql.js';
 import { resolveBearer, type Principal } from '../tokens.js';
@@ -53,9 +53,7 @@ export function createThriftEndpoint(deps: { store: Store; engine: SqlEngine; no
           await recordActivity(
             deps.store,
             {
-              workspace_id: r.workspace_id,
-              resources_id: r.id,
-              partner_id: r.partner_id,
+              ...callerOf(r),
               method: 'POST',
               path,
               status,
@@ -85,9 +83,7 @@ export function createThriftEndpoint(deps: { store: Store; engine: SqlEngine; no
         await recordActivity(
           deps.store,
           {
-            workspace_id: principal.workspace_id,
-            resources_id: principal.resources.id,
-            partner_id: principal.resources.partner_id,
+            ...callerOf(principal.resources),
             method: 'POST',
             path,
             status: 404,
@@ -125,9 +121,7 @@ export function createThriftEndpoint(deps: { store: Store; engine: SqlEngine; no
           recordActivity(
             deps.store,
             {
-              workspace_id: principal.workspace_id,
-              resources_id: principal.resources.id,
-              partner_id: principal.resources.partner_id,
+              ...callerOf(principal.resources),
               method: 'POST',
               path,
               status: 200,
