@@ -7,14 +7,14 @@ import {
   type ReporterSpec,
 } from '../journeys/reporters/index.js';
 import { runJourneys, shellWord } from '../journeys/runner.js';
-import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { checkReachable } from '../partner-client/reach.js';
 import type { JourneyReport } from '../journeys/types.js';
 import { createProgress, failFastReason, notStartedReport, STOPPED_REASON } from './run-guard.js';
 import { credentialsFromEnv } from './credentials.js';
+import { partnerTiming } from './partner-timing.js';
 import { scenarioJourneys } from './scenario.js';
 import { resolveTarget } from './target.js';
-import { EXIT, interruptible, parseMsList, parsePositiveInt, UsageError, type CliIO } from './io.js';
+import { EXIT, interruptible, UsageError, type CliIO } from './io.js';
 import {
   loadUserTls,
   tlsHostNames,
@@ -57,12 +57,7 @@ export async function runCommand(flags: RunFlags, io: CliIO): Promise<number> {
     if ('error' in spec) throw new UsageError(spec.error);
     specs.push(spec);
   }
-  const backoff =
-    flags.retryBackoffMs !== undefined
-      ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs)
-      : [...DEFAULT_BACKOFF_MS];
-  const timeoutMs =
-    flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
+  const { backoff, timeoutMs } = partnerTiming(flags);
   const env = credentialsFromEnv(io.env);
   const waitCore = flags.waitCore === undefined ? 0 : Number(flags.waitCore);
   if (!Number.isInteger(waitCore) || waitCore < 0 || waitCore > 3600)

@@ -1,11 +1,11 @@
 /** `pcsim serve`: the simulated Databricks with its admin API and UI. */
 import { loadPartnerConfig } from '../contract/partner-config.js';
 import { slug } from '../databricks/databricks.js';
-import { DEFAULT_BACKOFF_MS, DEFAULT_TIMEOUT_MS } from '../partner-client/client.js';
 import { ServeConfigError, startServer } from '../server/start.js';
 import { StoreError } from '../store/errors.js';
 import { credentialsFromEnv } from './credentials.js';
-import { EXIT, parseMsList, parsePort, parsePositiveInt, UsageError, type CliIO } from './io.js';
+import { partnerTiming } from './partner-timing.js';
+import { EXIT, parsePort, UsageError, type CliIO } from './io.js';
 import { trustHints, withCaFile } from '../workspace/certificate.js';
 
 export interface ServeFlags {
@@ -25,12 +25,7 @@ export interface ServeFlags {
 
 export async function serveCommand(flags: ServeFlags, io: CliIO, signal: Promise<void>): Promise<number> {
   const port = parsePort('--port', flags.port);
-  const backoff =
-    flags.retryBackoffMs !== undefined
-      ? parseMsList('--retry-backoff-ms', flags.retryBackoffMs)
-      : [...DEFAULT_BACKOFF_MS];
-  const timeoutMs =
-    flags.timeoutMs !== undefined ? parsePositiveInt('--timeout-ms', flags.timeoutMs) : DEFAULT_TIMEOUT_MS;
+  const { backoff, timeoutMs } = partnerTiming(flags);
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
     throw new UsageError(
       `Failed to read ${flags.tlsCert === undefined ? '--tls-key' : '--tls-cert'}: it was given without ${flags.tlsCert === undefined ? '--tls-cert' : '--tls-key'}. Expected both (a PEM certificate and its key) or neither.`,
