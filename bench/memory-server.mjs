@@ -3,10 +3,10 @@
 // the memory store, then "loaded" is printed on stderr. Usage: memory-server.mjs STATE PARTNER --port N
 import { readFile } from 'node:fs/promises';
 import { startServer } from '../dist/server/start.js';
-import { parseSnapshot } from '../dist/store/snapshot.js';
+import { parseSnapshotBytes } from '../dist/store/snapshot.js';
 
 const [stateFile, partnerFile, , port] = process.argv.slice(2);
-let state = parseSnapshot(await readFile(stateFile, 'utf8'));
+let state = parseSnapshotBytes(await readFile(stateFile)).value;
 const s = await startServer({
   port: Number(port),
   dataDir: null,

@@ -25,14 +25,7 @@
  */
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  bigintMark,
-  bigintReplacer,
-  parseExactJson,
-  parseJson,
-  stringifyJson,
-  unmarkBigints,
-} from '../contract/json.js';
+import { bigintMark, bigintReplacer, parseExactJson, parseJson, unmarkBigints } from '../contract/json.js';
 import type { State } from '../databricks/model.js';
 
 export const STATE_FILE_NAME = 'pcsim.json';
@@ -136,11 +129,6 @@ export function parseSnapshotBytes(bytes: Buffer): { value: unknown; current: bo
   return { value: Object.assign(state, unmarkBigints(logs, mark)), current: true };
 }
 
-/** parseSnapshotBytes for a text already read. */
-export function parseSnapshot(text: string): unknown {
-  return parseSnapshotBytes(Buffer.from(text, 'utf8')).value;
-}
-
 /** pcsim before the chunked layout: pretty-printed, the journal and activity last (or any JSON). */
 function parseOlderLayout(text: string): unknown {
   const at = text.lastIndexOf(',\n  "journal": ');
@@ -183,9 +171,4 @@ export async function syncDir(dir: string): Promise<void> {
   if (!fh) return;
   await fh.sync().catch(() => undefined); // not every file system syncs a directory
   await fh.close();
-}
-
-/** Kept for callers that wrote the older layout by hand (tests of the upgrade path). */
-export function olderLayoutText(state: State): string {
-  return `${stringifyJson(state, 2)}\n`;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { emptyState, type State } from '../../databricks/model.js';
 import { ws } from './fixtures.js';
 import { openLowdbStore, readDurableState } from '../lowdb.js';
-import { olderLayoutText } from '../snapshot.js';
+import { stringifyJson } from '../../contract/json.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -86,10 +86,11 @@ describe('compaction in the background', () => {
     expect(names(await readDurableState(dir))).toEqual(['w0', 'w1', 'w2']);
   });
 
+  // An older pcsim wrote the whole state pretty-printed, exactly (bigints as integer literals).
   test("an older pcsim's pretty-printed file is read exactly and rewritten in the current layout", async () => {
     const state: State = { ...emptyState(), workspaces: [ws(1), ws(2)] };
     state.journal.push({ id: 'x', request: { body: { workspace_id: 9007199254740993n } } } as never);
-    await writeFile(path.join(dir, 'pcsim.json'), olderLayoutText(state));
+    await writeFile(path.join(dir, 'pcsim.json'), `${stringifyJson(state, 2)}\n`);
     const store = await openLowdbStore(dir);
     expect(names(store.read())).toEqual(['w1', 'w2']);
     await store.close();
