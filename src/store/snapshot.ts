@@ -92,7 +92,7 @@ export function snapshotText(state: State, seq: number): string {
 /** An integer literal a double cannot hold (outside a string): the text needs the exact parser. */
 const UNSAFE_INTEGER = /(?<![\w."\\])-?\d{16,}/;
 /** Exact JSON, natively when no integer needs more than a double. */
-export function parseExact(text: string): unknown {
+function parseExact(text: string): unknown {
   return UNSAFE_INTEGER.test(text) ? parseExactJson(text) : JSON.parse(text);
 }
 
@@ -166,7 +166,7 @@ export async function writeChunksDurably(file: string, chunks: Iterable<string>)
   return bytes;
 }
 
-export async function syncDir(dir: string): Promise<void> {
+async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r').catch(() => undefined);
   if (!fh) return;
   await fh.sync().catch(() => undefined); // not every file system syncs a directory
