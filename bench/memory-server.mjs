@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // `pcsim serve --memory` on a grown state, for bench/scale.mjs: the state file is read and put in
 // the memory store, then "loaded" is printed on stderr. Usage: memory-server.mjs STATE PARTNER --port N
-import { readFile } from 'node:fs/promises';
 import { startServer } from '../dist/server/start.js';
-import { parseSnapshotBytes } from '../dist/store/snapshot.js';
+import { readSnapshot } from '../dist/store/snapshot-read.js';
 
 const [stateFile, partnerFile, , port] = process.argv.slice(2);
-let state = parseSnapshotBytes(await readFile(stateFile)).value;
+let state = (await readSnapshot(stateFile)).value;
 const s = await startServer({
   port: Number(port),
   dataDir: null,

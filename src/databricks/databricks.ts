@@ -114,9 +114,9 @@ export class Databricks {
 
   // ---- look-ups -------------------------------------------------------------------------
 
-  /** Builds the indexes of clicks and callbacks now (start-up), not on the first request after a restart. */
-  warmIndexes(): void {
-    warmIndexes(this.store.read());
+  /** Builds the indexes of clicks and callbacks soon after start, not on the first request after a restart. */
+  warmIndexes(): Promise<void> {
+    return warmIndexes(() => this.store.read());
   }
 
   workspace(id: string): Workspace {

@@ -274,8 +274,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         : undefined,
       clock,
     });
-    databricks.warmIndexes();
     gate.open(app);
+    // After the gate opens: at 100k connections they take ~0.5 s, and requests are answered meanwhile.
+    // One that fails is built by the first request that needs it.
+    databricks.warmIndexes().catch(() => undefined);
     makeTls?.();
     let tls: WorkspaceTls;
     try {

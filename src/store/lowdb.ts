@@ -20,14 +20,15 @@
  * Rollback: a change that throws is undone by the tracker's undo log; a batch whose write fails
  * is undone whole, newest change first, and each of its updates rejects with "unwritable".
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { emptyState, STATE_VERSION, type State } from '../databricks/model.js';
 import { reasonOf, StoreError } from './errors.js';
 import { capJournal, DEFAULT_JOURNAL_LIMIT } from './journal-cap.js';
 import { migrate, StateShapeError } from './migrate.js';
-import { parseSnapshotBytes, snapshotChunks, STATE_FILE_NAME, writeChunksDurably } from './snapshot.js';
+import { readSnapshot, type SnapshotRead } from './snapshot-read.js';
+import { snapshotChunks, STATE_FILE_NAME, writeChunksDurably } from './snapshot.js';
 import { applyOps, track, type Op } from './tracker.js';
 import type { Store } from './types.js';
 import { LOG_FILE_NAME, LogLineError, LogWriter, readLogs } from './wal.js';
@@ -77,11 +78,19 @@ class StateFile implements Adapter<State> {
   constructor(readonly file: string) {}
 
   async read(): Promise<State | null> {
-    let bytes: Buffer;
+    let read: SnapshotRead | null;
     try {
-      bytes = await readFile(this.file);
+      read = await readSnapshot(this.file);
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') return null;
+      if (err instanceof SyntaxError) {
+        throw openFailure(
+          'corrupt',
+          this.file,
+          `it is not valid JSON (${reasonOf(err)})`,
+          `a file written by pcsim; ${MOVE_AWAY}`,
+          err,
+        );
+      }
       throw openFailure(
         'unreadable',
         this.file,
@@ -90,18 +99,9 @@ class StateFile implements Adapter<State> {
         err,
       );
     }
-    let raw: unknown;
-    try {
-      ({ value: raw, current: this.current } = parseSnapshotBytes(bytes));
-    } catch (err) {
-      throw openFailure(
-        'corrupt',
-        this.file,
-        `it is not valid JSON (${reasonOf(err)})`,
-        `a file written by pcsim; ${MOVE_AWAY}`,
-        err,
-      );
-    }
+    if (!read) return null;
+    const raw = read.value;
+    this.current = read.current;
     let state: State;
     try {
       state = migrate(raw);
@@ -126,7 +126,7 @@ class StateFile implements Adapter<State> {
     const record = state as unknown as Record<string, unknown>;
     this.seq = typeof record.wal_seq === 'number' ? record.wal_seq : 0;
     delete record.wal_seq;
-    this.bytes = bytes.length;
+    this.bytes = read.bytes;
     this.exists = true;
     return state;
   }

@@ -21,20 +21,20 @@
  *   and that part is walked as well.
  * - It is written in chunks of records (`snapshotChunks`): a write at 100k connections hands the
  *   event loop back between chunks instead of holding it for seconds.
- * - A file of an older pcsim (pretty-printed JSON) is still read, exactly.
+ * - It is read as a stream of lines (store/snapshot-read.ts); a file of an older pcsim
+ *   (pretty-printed JSON) is still read, exactly.
  */
 import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { bigintMark, bigintReplacer, parseExactJson, parseJson, unmarkBigints } from '../contract/json.js';
+import { bigintMark, bigintReplacer } from '../contract/json.js';
 import type { State } from '../databricks/model.js';
 
 export const STATE_FILE_NAME = 'pcsim.json';
 
 /** Written last and read exactly: their entries carry partners' bodies. */
-const LOG_FIELDS = ['journal', 'activity'] as const;
-const FIELD_START = ',\n"';
+export const LOG_FIELDS = ['journal', 'activity'] as const;
 /** How the file ends: the mark its bigints carry, and whether only the journal and activity hold any. */
-const END = /,\n"wal_mark":("\\u0000[0-9a-f]{12}:"),"wal_native":(true|false)\}\n$/;
+export const END = /,\n"wal_mark":("\\u0000[0-9a-f]{12}:"),"wal_native":(true|false)\}\n$/;
 /** Records per chunk: ~0.3 MB of JSON, a few ms of the event loop. */
 const RECORDS_PER_CHUNK = 256;
 
@@ -87,61 +87,6 @@ export function snapshotText(state: State, seq: number): string {
   let text = '';
   for (const chunk of snapshotChunks(state, seq)) text += chunk;
   return text;
-}
-
-/** An integer literal a double cannot hold (outside a string): the text needs the exact parser. */
-const UNSAFE_INTEGER = /(?<![\w."\\])-?\d{16,}/;
-/** Exact JSON, natively when no integer needs more than a double. */
-function parseExact(text: string): unknown {
-  return UNSAFE_INTEGER.test(text) ? parseExactJson(text) : JSON.parse(text);
-}
-
-/**
- * Parses pcsim.json from its bytes: this layout one collection at a time (each decoded and parsed on
- * its own, so the whole file never exists as one string beside its parsed copy), an older pcsim's
- * pretty-printed file exactly. Returns the state and whether the file was in this layout.
- */
-export function parseSnapshotBytes(bytes: Buffer): { value: unknown; current: boolean } {
-  const end = END.exec(bytes.toString('latin1', Math.max(0, bytes.length - 80)));
-  if (!end) return { value: parseOlderLayout(bytes.toString('utf8')), current: false };
-  const mark = JSON.parse(end[1]!) as string;
-  // `,\n"` only ever starts a field: records are one line each and separated by `,\n{`.
-  let at = bytes.indexOf(FIELD_START);
-  if (at < 0) throw new SyntaxError('the file ends where its first collection should start');
-  const state = JSON.parse(`${bytes.toString('utf8', 0, at)}}`) as Record<string, unknown>;
-  const logs: Record<string, unknown> = {};
-  for (;;) {
-    const nameEnd = bytes.indexOf('":', at + FIELD_START.length);
-    const name = bytes.toString('utf8', at + FIELD_START.length, nameEnd);
-    if (name === 'wal_mark') break;
-    const next = bytes.indexOf(FIELD_START, nameEnd);
-    if (next < 0) throw new SyntaxError(`the collection "${name}" has no end`);
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8', nameEnd + 2, next));
-    } catch (err) {
-      throw new SyntaxError(`in its "${name}" collection: ${(err as Error).message}`);
-    }
-    ((LOG_FIELDS as readonly string[]).includes(name) ? logs : state)[name] = value;
-    at = next;
-  }
-  if (end[2] === 'false') unmarkBigints(state, mark);
-  return { value: Object.assign(state, unmarkBigints(logs, mark)), current: true };
-}
-
-/** pcsim before the chunked layout: pretty-printed, the journal and activity last (or any JSON). */
-function parseOlderLayout(text: string): unknown {
-  const at = text.lastIndexOf(',\n  "journal": ');
-  if (at > 0 && text.startsWith('{')) {
-    try {
-      const head = parseExact(`${text.slice(0, at)}\n}`) as Record<string, unknown>;
-      const tail = parseJson(`{${text.slice(at + 1)}`) as Record<string, unknown>;
-      return { ...head, ...tail };
-    } catch {
-      // not that layout after all: the general parser below says what is wrong
-    }
-  }
-  return parseExact(text);
 }
 
 /**
