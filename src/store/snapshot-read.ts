@@ -84,10 +84,11 @@ async function readLines(fh: FileHandle, chunk: number, batch: number) {
     for (let i = 0; i < records.length; i++) list!.push(records[i]);
     from = -1;
   };
-  for (;;) {
-    if (kept === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]); // a line over 1 MB
-    const { bytesRead } = await fh.read(buf, kept, buf.length - kept);
-    const filled = kept + bytesRead;
+  for await (const block of blocks(fh, chunk)) {
+    // a line longer than the buffer: grow it
+    if (kept + block.length > buf.length) buf = Buffer.concat([buf.subarray(0, kept), block]);
+    else block.copy(buf, kept);
+    const filled = kept + block.length;
     let start = 0;
     for (let nl = buf.indexOf(NL, 0); nl >= 0 && nl < filled; nl = buf.indexOf(NL, start)) {
       const first = buf[start];
@@ -125,12 +126,32 @@ async function readLines(fh: FileHandle, chunk: number, batch: number) {
       line++;
     }
     flush(); // the batch lies in buf, which is read into next
-    if (bytesRead === 0) break;
     buf.copy(buf, 0, start, filled);
     kept = filled - start;
   }
   if (!ended) throw new SyntaxError(`it ends at line ${line + 1}${list ? `, inside "${name}"` : ''}, before its end`);
   return { state, logs };
+}
+
+/**
+ * The file's blocks in order, from where it stands: the next is read (by libuv's thread pool)
+ * while the caller parses this one. A block is valid until the caller asks for the one after next.
+ */
+async function* blocks(fh: FileHandle, size: number): AsyncGenerator<Buffer> {
+  const spare = [Buffer.allocUnsafe(size), Buffer.allocUnsafe(size)];
+  const readInto = (b: Buffer) => {
+    const read = fh.read(b, 0, size, null);
+    read.catch(() => undefined); // awaited below; a caller that stopped early never sees it fail
+    return read;
+  };
+  let i = 0;
+  let pending = readInto(spare[0]!);
+  for (;;) {
+    const { bytesRead, buffer } = await pending;
+    if (bytesRead === 0) return;
+    pending = readInto(spare[++i % 2]!);
+    yield buffer.subarray(0, bytesRead);
+  }
 }
 
 const excerpt = (text: string) => JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
