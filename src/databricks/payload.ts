@@ -6,6 +6,7 @@
 import { toWire } from '../contract/int64.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
 import type { ConnectionRecord, Resources, User, Workspace } from './model.js';
+import { warehouseUrls } from './provisioning.js';
 
 export interface ConnectPayloadInput {
   workspace: Workspace;
@@ -50,8 +51,7 @@ export function buildConnectRequest(input: ConnectPayloadInput): Record<string, 
   if (resources.warehouse) {
     Object.assign(body, {
       http_path: resources.warehouse.http_path,
-      jdbc_url: resources.warehouse.jdbc_url,
-      databricks_jdbc_url: resources.warehouse.databricks_jdbc_url,
+      ...warehouseUrls(workspace, detail, resources.warehouse.http_path),
       cluster_id: resources.warehouse.id,
       is_sql_endpoint: true,
       is_sql_warehouse: true,

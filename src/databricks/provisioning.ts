@@ -21,6 +21,25 @@ export interface ProvisionInput {
 
 const hex = randomHex;
 
+/**
+ * The JDBC URLs of a SQL warehouse, for the workspace's host and port as they are now: pcsim
+ * may serve on another port after a restart, where Databricks' hosts never change, so a stored
+ * URL would point a reused connection at a port nobody listens on. A partner configuration's
+ * test_workspace_detail overrides them, as it does the host and port.
+ */
+export function warehouseUrls(
+  workspace: Pick<Workspace, 'hostname' | 'port'>,
+  detail: NonNullable<PartnerConfig['test_workspace_detail']>,
+  http_path: string,
+): { jdbc_url: string; databricks_jdbc_url: string } {
+  const at = `${detail.hostname ?? workspace.hostname}:${detail.port ?? workspace.port}`;
+  const rest = `/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${http_path};`;
+  return {
+    jdbc_url: detail.jdbc_url ?? `jdbc:spark://${at}${rest}`,
+    databricks_jdbc_url: detail.databricks_jdbc_url ?? `jdbc:databricks://${at}${rest}`,
+  };
+}
+
 export function provision(input: ProvisionInput): Resources {
   const { workspace, config } = input;
   const auth = authOptionsOf(config);
@@ -40,18 +59,7 @@ export function provision(input: ProvisionInput): Resources {
   if (kinds.has('SqlEndpoint')) {
     const id = detail.cluster_id ?? hex(8);
     const http_path = detail.http_path ?? `/sql/1.0/warehouses/${id}`;
-    const host = detail.hostname ?? workspace.hostname;
-    const port = detail.port ?? workspace.port;
-    res.warehouse = {
-      id,
-      http_path,
-      jdbc_url:
-        detail.jdbc_url ??
-        `jdbc:spark://${host}:${port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${http_path};`,
-      databricks_jdbc_url:
-        detail.databricks_jdbc_url ??
-        `jdbc:databricks://${host}:${port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${http_path};`,
-    };
+    res.warehouse = { id, http_path, ...warehouseUrls(workspace, detail, http_path) };
   } else if (kinds.has('InteractiveCluster')) {
     res.cluster = { id: detail.cluster_id ?? `${hex(2)}${hex(2)}-${hex(3)}-${hex(4)}`.slice(0, 20) };
   }

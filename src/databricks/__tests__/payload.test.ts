@@ -128,4 +128,31 @@ describe('the Connect payload', () => {
     expect(req.workspace_url).toBe(`https://real.cloud.databricks.com/?o=${ws.id}`);
     expect(req.http_path).toBeUndefined();
   });
+
+  it("gives the JDBC URLs of the workspace's host and port as they are now, unless the configuration sets them", () => {
+    const cfg = config();
+    const res = provision({ workspace: ws, partnerId: 'p', config: cfg, now });
+    const connection = {
+      workspace_id: ws.id,
+      partner_id: 'p',
+      connection_id: 'c1',
+      created_by: user.id,
+      created_at: '',
+      resources_id: res.id,
+    };
+    // pcsim serves on another port after a restart; the stored warehouse was made for port 8000
+    const moved = { ...ws, port: 9443 };
+    const reused = onTheWire(
+      buildConnectRequest({ workspace: moved, user, config: cfg, resources: res, connection, scheme: 'https' }),
+    );
+    const path = `/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${res.warehouse!.http_path};`;
+    expect(reused.jdbc_url).toBe(`jdbc:spark://localhost:9443${path}`);
+    expect(reused.databricks_jdbc_url).toBe(`jdbc:databricks://localhost:9443${path}`);
+    const fixed = { ...cfg, test_workspace_detail: { jdbc_url: 'jdbc:spark://fixed:1/x' } };
+    const own = onTheWire(
+      buildConnectRequest({ workspace: moved, user, config: fixed, resources: res, connection, scheme: 'https' }),
+    );
+    expect(own.jdbc_url).toBe('jdbc:spark://fixed:1/x');
+    expect(own.databricks_jdbc_url).toBe(`jdbc:databricks://localhost:9443${path}`);
+  });
 });

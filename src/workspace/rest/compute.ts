@@ -3,11 +3,12 @@
  * in the shapes of the SQL Warehouses API (2.0) and the Clusters API (2.0 and 2.1).
  */
 import type { Resources } from '../../databricks/model.js';
+import { warehouseUrls } from '../../databricks/provisioning.js';
 import { invalidParameter, notFound } from '../errors.js';
 import { epoch, intParam, liveResources, queryParam, type CallContext, type RestHandler } from './context.js';
 
-const partnerName = (c: CallContext, r: Resources) =>
-  c.state.partners.find((p) => p.id === r.partner_id)?.config.name ?? r.partner_id;
+const partnerOf = (c: CallContext, r: Resources) => c.state.partners.find((p) => p.id === r.partner_id);
+const partnerName = (c: CallContext, r: Resources) => partnerOf(c, r)?.config.name ?? r.partner_id;
 
 function warehouseView(c: CallContext, r: Resources): Record<string, unknown> {
   const w = r.warehouse!;
@@ -30,7 +31,9 @@ function warehouseView(c: CallContext, r: Resources): Record<string, unknown> {
     channel: { name: 'CHANNEL_NAME_CURRENT' },
     creator_name: r.service_principal_id,
     odbc_params: { hostname, path: w.http_path, protocol: 'https', port },
-    jdbc_url: w.jdbc_url,
+    // the same URL as the Connect payload's, for the host the caller reached
+    jdbc_url: warehouseUrls({ hostname, port }, partnerOf(c, r)?.config.test_workspace_detail ?? {}, w.http_path)
+      .jdbc_url,
   };
 }
 
