@@ -192,7 +192,12 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
   // The index holds exactly the resources whose digest equals the presented token's.
   const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digest);
   const revoked = new Set(records.filter((t) => t.revoked).map((t) => t.resources_id));
-  const active = matching.filter((r) => r.status === 'active' && !revoked.has(r.id)).at(-1);
+  // From the newest back: with PAT_TOKEN at 100k connections, the first looked at is the one.
+  let active: Resources | undefined;
+  for (let i = matching.length - 1; i >= 0 && !active; i--) {
+    const r = matching[i]!;
+    if (r.status === 'active' && !revoked.has(r.id)) active = r;
+  }
   if (active) return { workspace_id: active.workspace_id, resources: active, auth: 'pat' };
   if (matching.some((r) => revoked.has(r.id))) {
     throw invalidToken(
