@@ -160,11 +160,17 @@ async function measure(label, srv, n) {
   await sleep(100);
   const partner = JSON.parse((await call(`${srv.url}/api/partners`)).text).partners[0].id;
   const own = [];
+  // A new user each click (the email names the store: the memory run serves the file run's state,
+  // and an email already there would make each click a user joining a second workspace instead).
   // One click first, not counted: it loads the partner client (undici), as any first call does.
   for (let i = -1; i < connects; i++) {
     const ws = JSON.parse((await call(`${srv.url}/api/workspaces`, 'POST', { name: `bench-${i}` })).text).id;
     const user = JSON.parse(
-      (await call(`${srv.url}/api/workspaces/${ws}/users`, 'POST', { email: `b${i}@bench.databricks-test.com` })).text,
+      (
+        await call(`${srv.url}/api/workspaces/${ws}/users`, 'POST', {
+          email: `${label.trim()}-${i}@bench.databricks-test.com`,
+        })
+      ).text,
     ).id;
     const r = await call(`${srv.url}/api/workspaces/${ws}/partners/${partner}/connect`, 'POST', { user_id: user });
     const body = JSON.parse(r.text);
