@@ -45,7 +45,7 @@ export async function readSnapshot(file: string, sizes = { chunk: CHUNK, batch: 
   }
   try {
     const { size } = await fh.stat();
-    const tail = Buffer.alloc(Math.min(80, size));
+    const tail = Buffer.alloc(Math.min(200, size));
     await fh.read(tail, 0, tail.length, size - tail.length);
     const end = END.exec(tail.toString('latin1'));
     if (!end) return { value: parseOlderLayout((await readFile(file)).toString('utf8')), current: false, bytes: size };
@@ -91,18 +91,24 @@ async function readLines(fh: FileHandle, chunk: number, batch: number) {
     const filled = kept + block.length;
     let start = 0;
     for (let nl = buf.indexOf(NL, 0); nl >= 0 && nl < filled; nl = buf.indexOf(NL, start)) {
-      const first = buf[start];
-      if (ended) throw lineError(line, 'text after the end of the state');
-      if (list && first === CLOSE_BRACKET && nl - start <= 2) {
+      // The line without the blanks around it (a hand-edited file may indent, or end lines in \r\n).
+      let [a, z] = [start, nl];
+      while (a < z && isBlank(buf[a]!)) a++;
+      while (z > a && isBlank(buf[z - 1]!)) z--;
+      const first = buf[a];
+      if (a === z) {
+        // a blank line: JSON allows it anywhere
+      } else if (ended) throw lineError(line, 'text after the end of the state');
+      else if (list && first === CLOSE_BRACKET && (z - a === 1 || (z - a === 2 && buf[a + 1] === COMMA))) {
         flush();
         list = undefined;
       } else if (list) {
-        if (from < 0) [from, firstLine] = [start, line];
-        to = nl;
+        if (from < 0) [from, firstLine] = [a, line];
+        to = z;
         if (to - from >= batch) flush();
       } else if (!list && head && first === QUOTE) {
-        const text = buf.toString('utf8', start, nl);
-        if (text.startsWith('"wal_mark":')) ended = true;
+        const text = buf.toString('utf8', a, z);
+        if (/^"wal_mark":/.test(text)) ended = true;
         else {
           const field = FIELD.exec(text);
           if (!field) throw lineError(line, `expected a collection ("name":[), found ${excerpt(text)}`);
@@ -111,16 +117,16 @@ async function readLines(fh: FileHandle, chunk: number, batch: number) {
           ((LOG_FIELDS as readonly string[]).includes(name) ? logs : state)[name] = value;
           list = field[2] ? undefined : value;
         }
-      } else if (!head && line === 0) {
-        const text = buf.toString('utf8', 0, nl);
+      } else if (!head) {
+        const text = buf.toString('utf8', a, z);
         try {
           Object.assign(state, JSON.parse(`${text.replace(/,$/, '')}}`));
         } catch (err) {
-          throw lineError(0, (err as Error).message);
+          throw lineError(line, (err as Error).message);
         }
         head = true;
       } else {
-        throw lineError(line, `unexpected ${excerpt(buf.toString('utf8', start, nl))}${list ? ` in "${name}"` : ''}`);
+        throw lineError(line, `unexpected ${excerpt(buf.toString('utf8', a, z))}${list ? ` in "${name}"` : ''}`);
       }
       start = nl + 1;
       line++;
@@ -153,6 +159,9 @@ async function* blocks(fh: FileHandle, size: number): AsyncGenerator<Buffer> {
     yield buffer.subarray(0, bytesRead);
   }
 }
+
+/** Space, tab or carriage return: JSON whitespace other than the newline that ends a line. */
+const isBlank = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d;
 
 const excerpt = (text: string) => JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
 const lineError = (line: number, problem: string) => new SyntaxError(`line ${line + 1}: ${problem}`);

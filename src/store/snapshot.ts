@@ -33,8 +33,11 @@ export const STATE_FILE_NAME = 'pcsim.json';
 
 /** Written last and read exactly: their entries carry partners' bodies. */
 export const LOG_FIELDS = ['journal', 'activity'] as const;
-/** How the file ends: the mark its bigints carry, and whether only the journal and activity hold any. */
-export const END = /,\n"wal_mark":("\\u0000[0-9a-f]{12}:"),"wal_native":(true|false)\}\n$/;
+/**
+ * How the file ends: the mark its bigints carry, and whether only the journal and activity hold
+ * any (blanks allowed around it: a hand-edited file may indent or end its lines in \r\n).
+ */
+export const END = /\s"wal_mark":\s*("\\u0000[0-9a-f]{12}:"),\s*"wal_native":\s*(true|false)\s*\}\s*$/;
 /** Records per chunk: ~0.3 MB of JSON, a few ms of the event loop. */
 const RECORDS_PER_CHUNK = 256;
 

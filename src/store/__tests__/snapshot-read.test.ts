@@ -66,6 +66,18 @@ describe('readSnapshot', () => {
     expect((read.value as State).journal[1]!).toEqual({ id: 'x1', body: 12345678901234567890n });
   });
 
+  it('reads a hand-edited file: blank lines, indentation, \\r\\n inside', async () => {
+    const state = stateOf(['a', 'b', 'c'], ['x']);
+    const lines = snapshotText(state, 7).split('\n');
+    const edited = lines
+      .map((l, i) => (i === 0 || i >= lines.length - 2 ? l : `  ${l}\r`))
+      .flatMap((l, i) => (i % 3 === 1 ? [l, '', '\t '] : [l]))
+      .join('\n');
+    const file = path.join(dir, 'edited.json');
+    await writeFile(file, edited);
+    expect((await readSnapshot(file, { chunk: 32, batch: 10 }))!.value).toEqual({ ...state, wal_seq: 7 });
+  });
+
   it('names the line and the collection of a record that does not parse', async () => {
     const file = path.join(dir, 'broken.json');
     const text = snapshotText(stateOf(['a', 'b', 'c'], []), 0).replace('"name":"b"', '"name":b"');
