@@ -10,7 +10,7 @@
  * seen: the Store contract already says to change the state only inside `update`.
  */
 import type { State } from '../databricks/model.js';
-import { invalidate } from '../databricks/lookup.js';
+import { followEdits, invalidate, keysBefore, type KeysBefore } from '../databricks/lookup.js';
 
 /** One logged change of a top-level field. Indexes refer to the array as it is when the op applies. */
 export type Op =
@@ -28,6 +28,10 @@ interface KeyNotes {
     { op: 'push'; items: unknown[] } | { op: 'trim'; count: number } | { op: 'cut'; index: number; count: number }
   >;
   edited: Set<object>;
+  /** Each record edited in place, with its index keys from before the edit (lookup.ts follows them). */
+  before: Map<object, KeysBefore | undefined>;
+  /** An element was replaced by another object: the collection's indexes are built again. */
+  replaced: boolean;
 }
 
 export interface Tracked<T> {
@@ -94,7 +98,7 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
   const notes = new Map<string, KeyNotes>();
   const noteOf = (key: string): KeyNotes => {
     let n = notes.get(key);
-    if (!n) notes.set(key, (n = { whole: false, steps: [], edited: new Set() }));
+    if (!n) notes.set(key, (n = { whole: false, steps: [], edited: new Set(), before: new Map(), replaced: false }));
     return n;
   };
   const proxies = new WeakMap<object, object>();
@@ -117,7 +121,10 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
     const mark = () => {
       const n = noteOf(key);
       if (root === undefined) n.whole = true;
-      else n.edited.add(root);
+      else if (!n.edited.has(root)) {
+        n.before.set(root, keysBefore((state as unknown as Record<string, unknown>)[key], root));
+        n.edited.add(root);
+      }
     };
     p = new Proxy(target, {
       get(t, prop, receiver) {
@@ -184,6 +191,7 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
         if (isTopArray && typeof prop === 'string' && /^\d+$/.test(prop) && Number(prop) < (t as unknown[]).length) {
           // list[i] = record: an in-place replacement of one element.
           noteOf(key).edited.add(value as object);
+          noteOf(key).replaced = true;
         } else mark();
         return Reflect.set(t, prop, value, receiver);
       },
@@ -246,8 +254,11 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
     throw err;
   }
   const live = state as unknown as Record<string, unknown>;
-  // Records edited in place may have new keys: their collection's indexes are built again.
-  for (const [key, n] of notes) if (n.whole || n.edited.size > 0) invalidate(live0[key]);
+  // Records edited in place may have new keys: the indexes follow them, or are built again.
+  for (const [key, n] of notes) {
+    if (n.whole || n.replaced) invalidate(live0[key]);
+    else if (n.before.size > 0) followEdits(live0[key], n.before);
+  }
   // A tracked element handed out of the change goes back to being the plain object.
   if (isObject(result) && targets.has(result)) result = targets.get(result) as T;
   return {
