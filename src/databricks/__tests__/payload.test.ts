@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ConnectRequest } from '../../contract/messages.js';
 import { parseJson, stringifyJson } from '../../contract/json.js';
 import { partnerConfig } from './fixtures.js';
-import type { User, Workspace } from '../model.js';
+import type { ConnectionRecord, Resources, User, Workspace } from '../model.js';
 import { buildConnectRequest } from '../payload.js';
 import { provision } from '../provisioning.js';
 
@@ -30,6 +30,16 @@ const user: User = {
   created_at: '',
 };
 const now = new Date();
+
+/** The connection Databricks holds once `res` was provisioned and the partner answered `id`. */
+const connectionOf = (res: Resources, id: string): ConnectionRecord => ({
+  workspace_id: ws.id,
+  partner_id: 'p',
+  connection_id: id,
+  created_by: user.id,
+  created_at: '',
+  resources_id: res.id,
+});
 
 /** The payload as a partner parses it: through the wire and the contract schema. */
 const onTheWire = (body: unknown) => ConnectRequest.parse(parseJson(stringifyJson(body)));
@@ -59,14 +69,7 @@ describe('the Connect payload', () => {
   it('signs in: connection_id, no credentials', () => {
     const cfg = config();
     const res = provision({ workspace: ws, partnerId: 'p', config: cfg, now });
-    const connection = {
-      workspace_id: ws.id,
-      partner_id: 'p',
-      connection_id: 'conn-7',
-      created_by: user.id,
-      created_at: '',
-      resources_id: res.id,
-    };
+    const connection = connectionOf(res, 'conn-7');
     const req = onTheWire(
       buildConnectRequest({ workspace: ws, user, config: cfg, resources: res, connection, scheme: 'http' }),
     );
@@ -132,14 +135,7 @@ describe('the Connect payload', () => {
   it("gives the JDBC URLs of the workspace's host and port as they are now, unless the configuration sets them", () => {
     const cfg = config();
     const res = provision({ workspace: ws, partnerId: 'p', config: cfg, now });
-    const connection = {
-      workspace_id: ws.id,
-      partner_id: 'p',
-      connection_id: 'c1',
-      created_by: user.id,
-      created_at: '',
-      resources_id: res.id,
-    };
+    const connection = connectionOf(res, 'c1');
     // pcsim serves on another port after a restart; the stored warehouse was made for port 8000
     const moved = { ...ws, port: 9443 };
     const reused = onTheWire(
