@@ -32,8 +32,9 @@ const [CLOSE_BRACKET, QUOTE, COMMA] = [0x5d, 0x22, 0x2c];
 const FIELD = /^"([^"\\]+)":\[(\])?,?$/;
 
 /**
- * The state in `file`, or null when there is none (`sizes`: tests read with tiny chunks). Content that is not this layout nor JSON
- * throws a SyntaxError naming the line (and the collection); anything else is the file system's.
+ * The state in `file`, or null when there is none. Content that is neither this layout nor JSON
+ * throws a SyntaxError naming the line (and the collection); any other error is the file
+ * system's. `sizes`: tests read with tiny chunks and batches.
  */
 export async function readSnapshot(file: string, sizes = { chunk: CHUNK, batch: BATCH }): Promise<SnapshotRead | null> {
   let fh: FileHandle;
