@@ -67,7 +67,7 @@ describe('readSnapshot', () => {
   });
 
   it('reads a hand-edited file: blank lines, indentation, \\r\\n inside', async () => {
-    const state = stateOf(['a', 'b', 'c'], ['x']);
+    const state = stateOf(['a', 'b', 'c'], ['x', 12345678901234567890n]);
     const lines = snapshotText(state, 7).split('\n');
     const edited = lines
       .map((l, i) => (i === 0 || i >= lines.length - 2 ? l : `  ${l}\r`))
