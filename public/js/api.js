@@ -68,16 +68,18 @@ async function call(method, path, body) {
 }
 
 /**
- * Every page of a paginated listing (page_token / next_page_token), in big pages.
+ * The pages of a paginated listing (page_token / next_page_token), in big pages, up to `pages`
+ * of them; `more` says whether the listing goes on.
  * @param {string} path
  * @param {string} key the array of the answer
- * @returns {Promise<ApiResult>}
+ * @param {number} [pages]
+ * @returns {Promise<ApiResult & {more?: boolean}>}
  */
-async function all(path, key) {
+async function all(path, key, pages = 100) {
   /** @type {unknown[]} */
   const items = [];
   let token = '';
-  for (let page = 0; page < 100; page++) {
+  for (let page = 0; page < pages; page++) {
     const r = await call(
       'GET',
       `${path}?${new URLSearchParams({ limit: '200', ...(token ? { page_token: token } : {}) })}`,
@@ -87,8 +89,14 @@ async function all(path, key) {
     token = r.value.next_page_token ?? '';
     if (!token) break;
   }
-  return { ok: true, value: items };
+  return { ok: true, value: items, more: token !== '' };
 }
+
+/**
+ * Workspaces the header's picker lists: the first 1000. A state of 100k would otherwise be fetched
+ * whole (100 pages) at every change of the workspaces, with the UI open while clicks run.
+ */
+export const PICKER_WORKSPACES = 1000;
 
 /**
  * A file download from the admin API: {ok, value: {blob, filename}} or the API's error.
@@ -132,7 +140,7 @@ const partnerIn = (wsId, partner) => `${ws(wsId)}/partners/${enc(partner)}`;
 /** @type {Record<string, (...args: any[]) => Promise<any>>} */
 export const api = {
   health: () => call('GET', '/api/health'),
-  allWorkspaces: () => all('/api/workspaces', 'workspaces'),
+  pickerWorkspaces: () => all('/api/workspaces', 'workspaces', PICKER_WORKSPACES / 200),
   workspace: (id) => call('GET', ws(id)),
   createWorkspace: (body) => call('POST', '/api/workspaces', body),
   updateWorkspace: (id, body) => call('PATCH', ws(id), body),

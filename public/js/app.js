@@ -7,6 +7,7 @@
  */
 import { $, bus, currentUser, loadPartners, loadWorkspace, loadWorkspaces, state } from './state.js';
 import { badge, h, mount, onDialogClosed } from './dom.js';
+import { PICKER_WORKSPACES } from './api.js';
 import { initConnect, renderConnect } from './connect/gallery.js';
 import { initInspector } from './inspector.js';
 import { initJourneys, renderJourneys } from './journeys.js';
@@ -24,6 +25,10 @@ function renderHeader() {
     ),
   );
   if (state.workspaces.length === 0) mount(wsSel, h('option', { value: '' }, 'no workspace: create one →'));
+  if (state.moreWorkspaces)
+    wsSel.append(
+      h('option', { value: '', disabled: true }, `… more: the first ${PICKER_WORKSPACES} workspaces are listed`),
+    );
   const w = state.workspace;
   mount(
     $('ws-meta'),

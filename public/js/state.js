@@ -19,8 +19,10 @@ import { h, mount } from './dom.js';
 export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 export const state = {
-  /** @type {Array<Omit<Workspace, 'users' | 'connections'>>} */
+  /** The workspaces the picker lists (the first ones of a large state). @type {Array<Omit<Workspace, 'users' | 'connections'>>} */
   workspaces: [],
+  /** Whether more workspaces exist than the picker lists. */
+  moreWorkspaces: false,
   wsId: localStorage.getItem('pcsim.ws') ?? '',
   /** The selected workspace with users, connections and resources. @type {Workspace | null} */
   workspace: null,
@@ -123,9 +125,17 @@ export async function partnerDetail(id, fresh = false) {
 }
 
 export async function loadWorkspaces() {
-  const r = await api.allWorkspaces();
+  const r = await api.pickerWorkspaces();
   if (!r.ok) return notify(r.error.message);
-  state.workspaces = r.value;
+  /** @type {Array<Omit<Workspace, 'users' | 'connections'>>} */
+  const listed = r.value;
+  state.moreWorkspaces = r.more === true;
+  if (state.wsId && state.moreWorkspaces && !listed.some((w) => w.id === state.wsId)) {
+    // The selected workspace lies beyond the listed ones (a new one, in a large state): it stays.
+    const own = await api.workspace(state.wsId);
+    if (own.ok) listed.push(own.value);
+  }
+  state.workspaces = listed;
   if (!state.workspaces.some((w) => w.id === state.wsId)) state.wsId = state.workspaces[0]?.id ?? '';
   await loadWorkspace();
 }
