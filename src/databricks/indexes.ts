@@ -45,6 +45,10 @@ export const resourcesByClientId = (s: S, kind: 'm2m' | 'u2m', clientId: string)
     ? lookup(s.resources, 'service_principal_id', (r) => r.service_principal_id, clientId)
     : lookup(s.resources, 'u2m_app_id', (r) => r.u2m_app_id, clientId);
 
+/** Resources whose PAT has this digest: one with real PATs, every connection's under PAT_TOKEN (in state order). */
+export const resourcesByPatDigest = (s: S, digest: string): readonly Resources[] =>
+  lookup(s.resources, 'pat_sha256', (r) => r.pat_sha256, digest);
+
 export const connectionsOfWorkspace = (s: S, ws: Int64): readonly ConnectionRecord[] =>
   lookup(s.connections, 'workspace', (c) => c.workspace_id, ws);
 
@@ -69,8 +73,7 @@ const WARMERS: ReadonlyArray<(s: S) => unknown> = [
   (s) => resourceById(s, ''),
   (s) => resourcesOfWorkspace(s, ''),
   (s) => resourcesByHttpPath(s, ''),
-  // the PAT digest's, as workspace/tokens.ts names it
-  (s) => lookup(s.resources, 'pat_sha256', (r) => r.pat_sha256, ''),
+  (s) => resourcesByPatDigest(s, ''),
 ];
 
 /**

@@ -10,12 +10,7 @@ import type { ConnectionRecord, PartnerRecord, Resources, State, User, Workspace
 import { supports } from '../partner-client/client.js';
 import { REDACTED } from '../partner-client/redact.js';
 import type { CallKind, Exchange } from '../partner-client/types.js';
-import {
-  connectionsOfWorkspace as connectionsOf,
-  resourceById,
-  resourcesOfWorkspace as resourcesOf,
-  usersOfWorkspace as usersOf,
-} from '../databricks/indexes.js';
+import { connectionsOfWorkspace, resourceById, usersOfWorkspace } from '../databricks/indexes.js';
 
 /** A deep copy where every bigint (an exact int64 read off the wire) becomes its decimal string. */
 export function jsonSafe(value: unknown): unknown {
@@ -38,13 +33,10 @@ export function workspaceView(ws: Workspace, state: Readonly<State>, scheme: Wor
   return {
     ...ws,
     workspace_url: workspaceUrl(ws, scheme),
-    user_count: usersOf(state, ws.id).length,
-    connection_count: connectionsOf(state, ws.id).length,
+    user_count: usersOfWorkspace(state, ws.id).length,
+    connection_count: connectionsOfWorkspace(state, ws.id).length,
   };
 }
-
-/** A workspace's users, connections and resources, through the indexes (no scan per workspace listed). */
-export { usersOf, connectionsOf, resourcesOf };
 
 export const userView = (u: User) => ({ ...u });
 

@@ -10,7 +10,7 @@ import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
 import { invalidToken, missingCredential } from './errors.js';
 import { digestSecret } from '../databricks/secrets.js';
-import { resourceById, resourcesByClientId } from '../databricks/indexes.js';
+import { resourceById, resourcesByClientId, resourcesByPatDigest } from '../databricks/indexes.js';
 import { lookup, lookupOne } from '../databricks/lookup.js';
 import type { AuthMethod, WorkspaceKey } from './types.js';
 
@@ -190,7 +190,7 @@ function resolvePat(state: Readonly<State>, token: string, now: Date): Principal
   }
   // PAT_TOKEN makes every connection share one PAT: the newest active resources win.
   // The index holds exactly the resources whose digest equals the presented token's.
-  const matching = lookup(state.resources, 'pat_sha256', (r) => r.pat_sha256, digest);
+  const matching = resourcesByPatDigest(state, digest);
   const revoked = new Set(records.filter((t) => t.revoked).map((t) => t.resources_id));
   // From the newest back: with PAT_TOKEN at 100k connections, the first looked at is the one.
   let active: Resources | undefined;

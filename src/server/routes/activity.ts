@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { route } from '../route.js';
 import { limitParam } from '../schemas.js';
 import { pageNewestFirst, pageToken } from '../pagination.js';
-import { connectionsOf } from '../views.js';
+import { connectionsOfWorkspace } from '../../databricks/indexes.js';
 import { resourceById } from '../../databricks/indexes.js';
 import { activityOf } from '../../workspace/activity.js';
 import { p200Verdict, p201Verdict } from '../../workspace/verdicts.js';
@@ -34,7 +34,7 @@ export const activityRoutes = [
       const all = activityOf(s, { workspace_id: ws.id }).filter(
         (a) => query.partner === undefined || a.partner_id === query.partner,
       );
-      const connections = connectionsOf(s, ws.id)
+      const connections = connectionsOfWorkspace(s, ws.id)
         .filter((c) => query.partner === undefined || c.partner_id === query.partner)
         .flatMap((c) => {
           const resources = resourceById(s, c.resources_id);

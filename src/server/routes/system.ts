@@ -1,10 +1,10 @@
 /** Health, reset, the manual-journey checklist, and the OpenAPI document. */
 import { ApiError } from '../errors.js';
 import { route } from '../route.js';
+import { ChecklistBody, ResetBody } from '../schemas.js';
 
 /** The catalogue's parsed files, loaded by the first checklist call, not at start-up. */
 const catalogue = async () => (await import('../../journeys/catalogue.js')).CATALOGUE;
-import { ChecklistBody, ResetBody } from '../schemas.js';
 
 const tag = 'system';
 

@@ -1,7 +1,8 @@
 /** The users of a workspace: who clicks the tile. */
 import { CreateUserBody, PatchUserBody } from '../schemas.js';
 import { route } from '../route.js';
-import { usersOf, userView } from '../views.js';
+import { usersOfWorkspace } from '../../databricks/indexes.js';
+import { userView } from '../views.js';
 import { page, PageQuery } from '../pagination.js';
 
 const tag = 'users';
@@ -18,7 +19,7 @@ export const userRoutes = [
     success: { status: 200, description: '{users: [user], next_page_token?}, a page at a time' },
     handle: ({ ctx, params, query }) => {
       const ws = ctx.databricks.workspace(params.ws!);
-      const p = page(usersOf(ctx.store.read(), ws.id), query);
+      const p = page(usersOfWorkspace(ctx.store.read(), ws.id), query);
       return { body: { users: p.items.map(userView), next_page_token: p.next_page_token } };
     },
   }),

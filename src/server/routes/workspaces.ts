@@ -1,15 +1,8 @@
 /** Workspaces: the Databricks workspaces a partner engineer clicks around in. */
 import { CreateWorkspaceBody, PatchWorkspaceBody } from '../schemas.js';
 import { route, type ApiContext } from '../route.js';
-import {
-  connectionsOf,
-  connectionView,
-  resourcesOf,
-  resourcesView,
-  usersOf,
-  userView,
-  workspaceView,
-} from '../views.js';
+import { connectionsOfWorkspace, resourcesOfWorkspace, usersOfWorkspace } from '../../databricks/indexes.js';
+import { connectionView, resourcesView, userView, workspaceView } from '../views.js';
 import { page, PageQuery } from '../pagination.js';
 
 const tag = 'workspaces';
@@ -20,9 +13,9 @@ export function workspaceDetail(ctx: ApiContext, id: string) {
   const s = ctx.store.read();
   return {
     ...workspaceView(ws, s, ctx.databricks.endpoint.scheme),
-    users: usersOf(s, ws.id).map(userView),
-    connections: connectionsOf(s, ws.id).map((c) => connectionView(c, s)),
-    resources: resourcesOf(s, ws.id).map((r) => resourcesView(r)),
+    users: usersOfWorkspace(s, ws.id).map(userView),
+    connections: connectionsOfWorkspace(s, ws.id).map((c) => connectionView(c, s)),
+    resources: resourcesOfWorkspace(s, ws.id).map((r) => resourcesView(r)),
   };
 }
 
