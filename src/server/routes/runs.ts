@@ -81,24 +81,24 @@ export interface RunRecord {
 }
 
 /** The scenario files of a run, all checked before it starts (as `pcsim run --scenario`). */
-function scenarioJourneys(e: Engine, files: { file?: string; text: string }[], taken: string[]): Journey[] {
+function scenarioJourneys(runner: Engine, files: { file?: string; text: string }[], taken: string[]): Journey[] {
   if (files.length === 0) return [];
-  const set = e.collectScenarios(
-    files.map((f, i) => e.parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)),
+  const set = runner.collectScenarios(
+    files.map((f, i) => runner.parseScenario(f.text, f.file ?? `scenario-${i + 1}.yaml`)),
     taken,
   );
   if (!set.ok) {
     const n = set.problems.length;
     throw new ApiError(
       'validation_failed',
-      `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(e.formatProblem).join(' | ')} Expected scenario files as docs/SCENARIOS.md describes.`,
+      `Failed to start a run: the scenario files have ${n} problem${n > 1 ? 's' : ''}, nothing was sent. ${set.problems.map(runner.formatProblem).join(' | ')} Expected scenario files as docs/SCENARIOS.md describes.`,
       {
         field: 'scenarios',
         problems: set.problems,
       },
     );
   }
-  return set.scenarios.map(e.scenarioJourney);
+  return set.scenarios.map(runner.scenarioJourney);
 }
 
 export const RunReportQuery = z.object({
@@ -172,8 +172,8 @@ export const runRoutes = [
       const partner = ctx.databricks.partner(body.partner);
       const picked = body.journeys && body.journeys.length > 0;
       const scripted = body.scenarios ?? [];
-      const e = await engine();
-      const catalogue = e.selectJourneys(picked ? body.journeys!.join(',') : undefined);
+      const runner = await engine();
+      const catalogue = runner.selectJourneys(picked ? body.journeys!.join(',') : undefined);
       if ('error' in catalogue) {
         throw new ApiError(
           'validation_failed',
@@ -186,7 +186,7 @@ export const runRoutes = [
         journeys: [
           ...chosen,
           ...scenarioJourneys(
-            e,
+            runner,
             scripted,
             chosen.map((j) => j.id),
           ),
@@ -218,7 +218,7 @@ export const runRoutes = [
         const { report: _report, ...rest } = runView(record);
         ctx.store.notify({ type: 'run', run: { ...rest, summary: record.report?.summary } });
       };
-      const runStore = new ObservableStore(new e.MemoryStore());
+      const runStore = new ObservableStore(new runner.MemoryStore());
       runStore.subscribe((ev) => {
         if (ev.type === 'exchange')
           ctx.store.notify({ type: 'exchange', exchange: ev.exchange, run_id: record.run_id });
@@ -229,7 +229,7 @@ export const runRoutes = [
         if (!e) record.journeys.push((e = { id: r.id, title: r.title, status: 'pending' }));
         Object.assign(e, { status: r.status, reason: r.reason, duration_ms: r.duration_ms });
       };
-      void e
+      void runner
         .runJourneys({
           config: partner.config,
           credentials: ctx.credentials.get(partner.id) ?? ctx.defaultCredentials,
