@@ -54,7 +54,11 @@ export interface Resources {
   pat_sha256?: string;
   oauth_secret_sha256?: string;
   u2m_app_id?: string;
-  warehouse?: { id: string; http_path: string; jdbc_url: string; databricks_jdbc_url: string };
+  /**
+   * The JDBC URLs are not stored: they name the host and port pcsim serves on now (warehouseUrls).
+   * States written before 2026-12 still hold them; nothing reads them.
+   */
+  warehouse?: { id: string; http_path: string };
   cluster?: { id: string };
   catalog_name?: string;
   destination_location?: string;

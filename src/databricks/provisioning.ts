@@ -59,7 +59,7 @@ export function provision(input: ProvisionInput): Resources {
   if (kinds.has('SqlEndpoint')) {
     const id = detail.cluster_id ?? hex(8);
     const http_path = detail.http_path ?? `/sql/1.0/warehouses/${id}`;
-    res.warehouse = { id, http_path, ...warehouseUrls(workspace, detail, http_path) };
+    res.warehouse = { id, http_path };
   } else if (kinds.has('InteractiveCluster')) {
     res.cluster = { id: detail.cluster_id ?? `${hex(2)}${hex(2)}-${hex(3)}-${hex(4)}`.slice(0, 20) };
   }

@@ -66,8 +66,9 @@ describe('resources and connection state', () => {
     expect(body).toMatchObject({
       service_principal_id: r.service_principal_id,
       http_path: r.warehouse.http_path,
-      jdbc_url: r.warehouse.jdbc_url,
-      databricks_jdbc_url: r.warehouse.databricks_jdbc_url,
+      // derived from where the workspace is served now, never stored (a restart may move the port)
+      jdbc_url: `jdbc:spark://${body.hostname}:${body.port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${r.warehouse.http_path};`,
+      databricks_jdbc_url: `jdbc:databricks://${body.hostname}:${body.port}/default;transportMode=http;ssl=1;AuthMech=3;httpPath=${r.warehouse.http_path};`,
       cluster_id: r.warehouse.id,
       is_sql_warehouse: true,
       user_info: { auth: { personal_access_token: 'dapiPROVISIONEDBEFORE0001' } },
@@ -75,6 +76,7 @@ describe('resources and connection state', () => {
     expect((await workspace(h, ws)).resources).toEqual([
       expect.objectContaining({ id: r.id, status: 'active', service_principal_id: r.service_principal_id }),
     ]);
+    expect(r.warehouse).toEqual({ id: expect.any(String), http_path: expect.any(String) });
   });
 
   it('sends is_connection_established and connection_id from its own state, not from the partner', async () => {
