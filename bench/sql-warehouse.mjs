@@ -2,7 +2,9 @@
 // The simulated SQL warehouse under load: `SELECT 1` statements per second at a concurrency, with
 // p50/p99, against `pcsim serve --data <tmp>` (the default file store) in its own process, so the
 // figure is the server's and not shared with this client.
-//   - REST: POST /api/2.0/sql/statements (PAT, X-Databricks-Org-Id), keep-alive HTTP on loopback;
+//   - REST: POST /api/2.0/sql/statements (PAT, X-Databricks-Org-Id), keep-alive HTTP on loopback,
+//     from autocannon (the server's rate) and from a Node http client (what a Node tool would see:
+//     on 2 cores that client takes CPU from the server);
 //   - Thrift: @databricks/sql over HTTPS (pcsim's CA) at the warehouse's http_path, one session per
 //     client, executeStatement + fetchAll + close per statement (what a BI tool does).
 // The state: one real Connect of the reference partner (its PAT and warehouse are the ones used),
@@ -20,6 +22,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import { request } from './http.mjs';
 import { startServer } from '../dist/server/start.js';
 import { snapshotText } from '../dist/store/lowdb.js';
@@ -194,6 +197,33 @@ async function rest(url, real) {
   return out;
 }
 
+/**
+ * The same statement from autocannon (a load generator built for this: little CPU per request), so
+ * the figure is the server's and not the Node client's, which shares the machine's cores with it.
+ * After 1 s of warm-up; the server's CPU per statement as above (all its threads).
+ */
+async function restAutocannon(url, real) {
+  const opts = {
+    url: `${url}/api/2.0/sql/statements`,
+    connections: concurrency,
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${PAT}`,
+      'x-databricks-org-id': real.workspace_id,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ statement: 'SELECT 1', warehouse_id: real.warehouse.id, wait_timeout: '10s' }),
+  };
+  await autocannon({ ...opts, duration: 1 });
+  const cpu0 = await cpuOf(server.pid);
+  const r = await autocannon({ ...opts, duration: seconds });
+  const cpu = ((await cpuOf(server.pid)) - cpu0) / r.requests.total;
+  return (
+    `${(r.requests.total / seconds).toFixed(0)}/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+    `server CPU ${(cpu * 1e6).toFixed(0)} µs each (${r.non2xx + r.errors} failed)`
+  );
+}
+
 async function health(url) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const out = await measure(async () => (await call(agent, `${url}/api/health`)).status === 200);
@@ -292,7 +322,10 @@ for (const n of sizes) {
   const started = performance.now() - t0;
   try {
     log(`n=${n} connections (serve ready in ${started.toFixed(0)} ms)`);
-    if (!process.argv.includes('--no-rest')) log(`  REST   ${await rest(url, real)}`);
+    if (!process.argv.includes('--no-rest')) {
+      log(`  REST, autocannon   ${await restAutocannon(url, real)}`);
+      log(`  REST, Node client  ${await rest(url, real)}`);
+    }
     if (process.argv.includes('--health'))
       log(`  GET /api/health (the ceiling: no auth, SQL or write) ${await health(url)}`);
     if (thrift) {

@@ -68,6 +68,8 @@ export interface AppDeps {
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The simulated workspace's REST APIs (/api/2.0, /api/2.1: src/workspace), mounted with their own errors. */
+const WORKSPACE_API = /^\/api\/2\.\d+\//;
 
 /** Every bigint as its exact decimal string (as jsonSafe does), written without copying the body first. */
 const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
@@ -213,32 +215,33 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          connectSrc: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          baseUri: ["'none'"],
-          objectSrc: ["'none'"],
-        },
+  const security = helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
       },
-      // The UI opens partner redirect_uris in new tabs; they must not reach back (noopener on links too).
-      crossOriginOpenerPolicy: { policy: 'same-origin' },
-      hsts: false, // plain http on localhost
-    }),
-  );
+    },
+    // The UI opens partner redirect_uris in new tabs; they must not reach back (noopener on links too).
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    hsts: false, // plain http on localhost
+  });
+  // The browser headers guard the UI and the admin API; the simulated workspace's REST APIs answer
+  // programs (SDKs, drivers) and set their own (src/workspace/router.ts).
+  app.use((req, res, next) => (WORKSPACE_API.test(req.path) ? next() : security(req, res, next)));
   app.use(hostGuard(deps.allowedHosts));
 
   const api = express.Router();
   // The simulated workspace's REST APIs (/api/2.0, /api/2.1: src/workspace) are mounted below, with their own errors.
-  api.use((req, _res, next) => (/^\/api\/2\.\d+\//.test(req.path) ? next('router') : next()));
+  api.use((req, _res, next) => (WORKSPACE_API.test(req.path) ? next('router') : next()));
   // Only /api: the mounted reference partner and the workspace APIs read their own bodies.
   api.use('/api', crossSiteGuard);
   // An import (PUT /api/state) carries the whole state: it gets a larger limit than the other bodies.

@@ -92,6 +92,12 @@ const RAW_READS = new Set([
 /** …of which these return an element, which the change may then edit. */
 const FOUND = new Set(['find', 'findLast', 'at']);
 
+/** Puts `items` back into `list` at `index`, in slices: a spread of 100k arguments would overflow the stack. */
+function insertAt(list: unknown[], index: number, items: readonly unknown[]): void {
+  const SLICE = 10_000;
+  for (let i = 0; i < items.length; i += SLICE) list.splice(index + i, 0, ...items.slice(i, i + SLICE));
+}
+
 /** Runs `change` on a tracking proxy of `state`. Throws what the change throws, after undoing it. */
 export function track<T>(state: State, change: (state: State) => T): Tracked<T> {
   const undo: Array<() => void> = [];
@@ -150,23 +156,27 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
           }
           if (prop === 'splice') {
             return (start: number, deleteCount?: number, ...inserts: unknown[]) => {
+              if (start >= 0 && start < list.length && inserts.length === 0 && deleteCount !== undefined) {
+                // A trim of the oldest (start 0: a capped journal or activity) or a record removed from the
+                // middle (a connection deleted): logged as such, and undone by putting back what was removed,
+                // so a capped list's every append does not copy the whole list.
+                const removed = list.splice(start, deleteCount);
+                if (removed.length > 0) {
+                  undo.push(() => insertAt(list, start, removed));
+                  noteOf(key).steps.push(
+                    start === 0
+                      ? { op: 'trim', count: removed.length }
+                      : { op: 'cut', index: start, count: removed.length },
+                  );
+                }
+                return removed;
+              }
               const copy = list.slice();
               undo.push(() => {
                 // Restored element by element: a spread of 100k arguments would overflow the stack.
                 list.length = 0;
                 for (const item of copy) list.push(item);
               });
-              if (start === 0 && inserts.length === 0 && deleteCount !== undefined) {
-                const removed = list.splice(0, deleteCount);
-                if (removed.length > 0) noteOf(key).steps.push({ op: 'trim', count: removed.length });
-                return removed;
-              }
-              if (start > 0 && start < list.length && inserts.length === 0 && deleteCount !== undefined) {
-                // A record removed from the middle (a connection deleted): logged as such, not as the whole list.
-                const removed = list.splice(start, deleteCount);
-                if (removed.length > 0) noteOf(key).steps.push({ op: 'cut', index: start, count: removed.length });
-                return removed;
-              }
               noteOf(key).whole = true;
               return deleteCount === undefined
                 ? list.splice(start)

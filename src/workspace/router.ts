@@ -8,7 +8,7 @@
  * by `pcsim run --wait-core` on its own loopback port.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { stringifyJson, tryParseJson } from '../contract/json.js';
+import { stringifyExactJson, tryParseJson } from '../contract/json.js';
 import type { Databricks, WorkspaceEndpoint } from '../databricks/databricks.js';
 import { lookup } from '../databricks/lookup.js';
 import type { Store } from '../store/types.js';
@@ -51,8 +51,19 @@ const OAUTH_PATH = /^\/(oidc\/|\.well-known\/)/i; // express matches routes case
 /** Paths of the workspace REST APIs (the admin API lets them through). */
 export const WORKSPACE_API_PATH = /^\/api\/2\.\d+\//;
 
+/**
+ * Writes a JSON answer straight to the socket: the workspace's answers are for programs, so they need
+ * none of Express's send (ETag, freshness, charset sniffing). Headers set before (WWW-Authenticate) stay.
+ */
 function send(res: Response, status: number, body: unknown): void {
-  res.status(status).set('Cache-Control', 'no-store').type('application/json; charset=utf-8').send(stringifyJson(body));
+  const text = stringifyExactJson(body);
+  res.writeHead(status, {
+    'cache-control': 'no-store',
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(text);
 }
 
 export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {

@@ -121,6 +121,18 @@ describe('pcsim serve: headers, cross-site requests, loopback', () => {
     },
   );
 
+  it("the workspace's REST APIs answer programs: JSON, nosniff, no-store, none of the page headers", async () => {
+    const res = await fetch(`${server.url}/api/2.0/preview/scim/v2/Me`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(res.headers.get('content-security-policy')).toBeNull();
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    expect(Number(res.headers.get('content-length'))).toBe(Buffer.byteLength(await res.text()));
+  });
+
   it.each([
     ['Origin of another site', { origin: 'http://evil.example' }, 'Origin http://evil.example is not this server'],
     [

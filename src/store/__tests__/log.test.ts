@@ -52,6 +52,25 @@ describe('tracker', () => {
     expect(state).toEqual(before);
   });
 
+  test('trims and cuts, interleaved with appends, are undone in order (25k removed at once too)', () => {
+    const state = emptyState();
+    for (let i = 0; i < 30_000; i++) state.workspaces.push(ws(i));
+    const before = structuredClone(state);
+    expect(() =>
+      track(state, (s) => {
+        s.workspaces.push(ws(30_000));
+        s.workspaces.splice(0, 2);
+        s.workspaces.splice(100, 25_000);
+        s.workspaces.push(ws(30_001), ws(30_002));
+        s.workspaces.splice(5, 1);
+        s.workspaces.splice(0, 1);
+        throw new Error('halfway');
+      }),
+    ).toThrow('halfway');
+    expect(state.workspaces.map((w) => w.name)).toEqual(before.workspaces.map((w) => w.name));
+    expect(state).toEqual(before);
+  });
+
   test('scans see the plain objects, and a found element handed out is the plain object', () => {
     const state = emptyState();
     const w = ws(0);
