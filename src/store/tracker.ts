@@ -160,7 +160,8 @@ export function track<T>(state: State, change: (state: State) => T): Tracked<T> 
                 // A trim of the oldest (start 0: a capped journal or activity) or a record removed from the
                 // middle (a connection deleted): logged as such, and undone by putting back what was removed,
                 // so a capped list's every append does not copy the whole list.
-                const removed = list.splice(start, deleteCount);
+                // One off the front is a shift: V8 moves the array's start instead of its 5000 elements.
+                const removed = start === 0 && deleteCount === 1 ? [list.shift()] : list.splice(start, deleteCount);
                 if (removed.length > 0) {
                   undo.push(() => insertAt(list, start, removed));
                   noteOf(key).steps.push(

@@ -5,6 +5,7 @@
  * set-aside segment is removed once a snapshot covers it. Opening replays, after the snapshot's
  * sequence number, the segments in order and then the log.
  */
+import { constants } from 'node:fs';
 import { open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parseExactJson, stringifyExactJson } from '../contract/json.js';
@@ -72,6 +73,14 @@ export async function readLogs(dir: string, seq: number): Promise<{ batches: Bat
   return { batches, bytes };
 }
 
+/**
+ * Where the system has it, the log is opened O_DSYNC: each write returns once its data is on disk,
+ * so a batch is one write instead of a write and an fdatasync (each a trip through libuv's thread
+ * pool, which costs the event loop tens of µs a trip on a small VM). Elsewhere: write + fdatasync.
+ */
+const DSYNC = constants.O_DSYNC ?? 0;
+const FLAGS = DSYNC ? constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | DSYNC : 'a';
+
 /** Appends batches durably; one file handle, kept open between batches. */
 export class LogWriter {
   readonly file: string;
@@ -85,13 +94,13 @@ export class LogWriter {
     this.bytes = bytes;
   }
 
-  /** Writes one batch and waits for fdatasync. */
+  /** Writes one batch and resolves once it is on disk. */
   async append(batch: Batch): Promise<void> {
-    const text = `${stringifyExactJson(batch)}\n`;
-    this.#fh ??= await open(this.file, 'a');
-    await this.#fh.writeFile(text);
-    await this.#fh.datasync();
-    this.bytes += text.length;
+    const data = Buffer.from(`${stringifyExactJson(batch)}\n`);
+    this.#fh ??= await open(this.file, FLAGS);
+    for (let at = 0; at < data.length;) at += (await this.#fh.write(data, at)).bytesWritten;
+    if (!DSYNC) await this.#fh.datasync();
+    this.bytes += data.length;
   }
 
   /** Sets the log aside as the segment up to `seq`; the next append starts a new log. */
