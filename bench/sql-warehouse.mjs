@@ -200,7 +200,7 @@ async function rest(url, real) {
 /**
  * The same statement from autocannon (a load generator built for this: little CPU per request), so
  * the figure is the server's and not the Node client's, which shares the machine's cores with it.
- * After 1 s of warm-up; the server's CPU per statement as above (all its threads).
+ * After 3 s of warm-up (the server's JIT); the server's CPU per statement as above (all its threads).
  */
 async function restAutocannon(url, real) {
   const opts = {
@@ -214,7 +214,7 @@ async function restAutocannon(url, real) {
     },
     body: JSON.stringify({ statement: 'SELECT 1', warehouse_id: real.warehouse.id, wait_timeout: '10s' }),
   };
-  await autocannon({ ...opts, duration: 1 });
+  await autocannon({ ...opts, duration: 3 });
   const cpu0 = await cpuOf(server.pid);
   const r = await autocannon({ ...opts, duration: seconds });
   const cpu = ((await cpuOf(server.pid)) - cpu0) / r.requests.total;
@@ -331,7 +331,7 @@ for (const n of sizes) {
     if (thrift) {
       log(`  Thrift (wire: ExecuteStatement, FetchResults, CloseOperation) ${await thriftWire(url, real)}`);
       if (!process.argv.includes('--no-driver'))
-        log(`  Thrift (@databricks/sql over HTTPS, 6 calls) ${await thriftRun(url, dir, real)}`);
+        log(`  Thrift (@databricks/sql over HTTPS: ExecuteStatement with direct results) ${await thriftRun(url, dir, real)}`);
     }
   } finally {
     const exited = new Promise((r) => child.once('exit', r));

@@ -726,11 +726,18 @@ struct TExecuteStatementReq {
 
   // The number of seconds after which the query will timeout on the server
   5: optional i64 queryTimeout = 0
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TExecuteStatementResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 // GetTypeInfo()
@@ -744,11 +751,18 @@ struct TExecuteStatementResp {
 struct TGetTypeInfoReq {
   // The session to run this request against.
   1: required TSessionHandle sessionHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetTypeInfoResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 // UploadData()
@@ -812,11 +826,18 @@ struct TDownloadDataResp {
 struct TGetCatalogsReq {
   // Session to run this request against
   1: required TSessionHandle sessionHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetCatalogsResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -841,11 +862,18 @@ struct TGetSchemasReq {
 
   // schema name or pattern
   3: optional TPatternOrIdentifier schemaName
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetSchemasResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -901,11 +929,18 @@ struct TGetTablesReq {
   // e.g. "TABLE", "VIEW", "SYSTEM TABLE", "GLOBAL TEMPORARY",
   // "LOCAL TEMPORARY", "ALIAS", "SYNONYM", etc.
   5: optional list<string> tableTypes
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetTablesResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -921,11 +956,18 @@ struct TGetTablesResp {
 struct TGetTableTypesReq {
   // Session to run this request against
   1: required TSessionHandle sessionHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetTableTypesResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -955,11 +997,18 @@ struct TGetColumnsReq {
 
   // Column name or search pattern
   5: optional TPatternOrIdentifier columnName
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetColumnsResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 
@@ -1025,11 +1074,18 @@ struct TGetFunctionsReq {
   // A function name pattern; must match the function name as it is stored
   // in the database.
   4: required TPatternOrIdentifier functionName
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetFunctionsResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 struct TGetPrimaryKeysReq {
@@ -1044,11 +1100,18 @@ struct TGetPrimaryKeysReq {
 
   // Name of the table.
   4: optional TIdentifier tableName
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetPrimaryKeysResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 struct TGetCrossReferenceReq {
@@ -1072,11 +1135,18 @@ struct TGetCrossReferenceReq {
 
   // Name of the foreign table.
   7: optional TIdentifier foreignTableName
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
+  // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
+  1281: optional TSparkGetDirectResults getDirectResults
 }
 
 struct TGetCrossReferenceResp {
   1: required TStatus status
   2: optional TOperationHandle operationHandle
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code).
+  1281: optional TSparkDirectResults directResults
 }
 
 // GetOperationStatus()
@@ -1235,6 +1305,22 @@ struct TFetchResultsResp {
   // representing result set data, e.g. delimited strings,
   // binary encoded, etc.
   3: optional TRowSet results
+}
+
+// pcsim: Databricks extensions of HiveServer2 (field ids as in the generated TCLIService code that
+// @databricks/sql ships, Apache-2.0). A client sets getDirectResults on ExecuteStatement or a catalog
+// call; when the operation is done at once, the answer carries its status, result set metadata and
+// first rows, and, when those are all its rows, its closing: one round trip instead of four or more.
+struct TSparkGetDirectResults {
+  1: required i64 maxRows
+  2: optional i64 maxBytes
+}
+
+struct TSparkDirectResults {
+  1: optional TGetOperationStatusResp operationStatus
+  2: optional TGetResultSetMetadataResp resultSetMetadata
+  3: optional TFetchResultsResp resultSet
+  4: optional TCloseOperationResp closeOperation
 }
 
 // GetDelegationToken()

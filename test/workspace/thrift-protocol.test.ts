@@ -125,6 +125,76 @@ describe('TCLIService over HTTP', () => {
     expect(activity.find((a) => a.detail === 'SELECT * FROM nope')).toMatchObject({ kind: 'query', ok: false });
   });
 
+  it('answers with direct results when asked: status, metadata, first rows, and the closing when they are all', async () => {
+    w = await startWorkspace(['AUTH_PAT']);
+    const client = clientFor(w.base, w.resources.warehouse!.http_path, `Bearer ${w.resources.pat}`);
+    const open = await client.OpenSession(
+      new ttypes.TOpenSessionReq({
+        client_protocol: ttypes.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10,
+        configuration: { 'use:catalog': 'samples', 'use:database': 'nyctaxi' },
+      }),
+    );
+    const sessionHandle = open.sessionHandle!;
+    const run = (statement: string, maxRows?: number) =>
+      client.ExecuteStatement(
+        new ttypes.TExecuteStatementReq({
+          sessionHandle,
+          statement,
+          runAsync: true,
+          ...(maxRows === undefined
+            ? {}
+            : { getDirectResults: new ttypes.TSparkGetDirectResults({ maxRows: new thrift.Int64(maxRows) }) }),
+        }),
+      );
+    const statusOf = (operationHandle: InstanceType<typeof ttypes.TOperationHandle>) =>
+      client.GetOperationStatus(new ttypes.TGetOperationStatusReq({ operationHandle }));
+
+    // All rows fit: the operation is over in one round trip, and closed on the server.
+    const all = await run('SELECT fare_amount FROM trips ORDER BY fare_amount', 10);
+    const d = all.directResults!;
+    expect(d.operationStatus!.operationState).toBe(ttypes.TOperationState.FINISHED_STATE);
+    expect(d.resultSetMetadata!.schema!.columns.map((c) => c.columnName)).toEqual(['fare_amount']);
+    expect(d.resultSet!.results!.columns![0]!.doubleVal!.values).toEqual([7.5, 8, 9.5, 11.5, 18.5]);
+    expect(d.resultSet!.hasMoreRows).toBe(false);
+    expect(d.closeOperation!.status.statusCode).toBe(ttypes.TStatusCode.SUCCESS_STATUS);
+    expect((await statusOf(all.operationHandle!)).status.statusCode).toBe(ttypes.TStatusCode.INVALID_HANDLE_STATUS);
+
+    // More rows than maxRows: the first ones, the operation left open for FetchResults.
+    const part = await run('SELECT fare_amount FROM trips ORDER BY fare_amount', 2);
+    expect(part.directResults!.resultSet!.results!.columns![0]!.doubleVal!.values).toEqual([7.5, 8]);
+    expect(part.directResults!.resultSet!.hasMoreRows).toBe(true);
+    expect(part.directResults!.closeOperation).toBeNull();
+    const rest = await client.FetchResults(
+      new ttypes.TFetchResultsReq({
+        operationHandle: part.operationHandle!,
+        orientation: ttypes.TFetchOrientation.FETCH_NEXT,
+        maxRows: new thrift.Int64(10),
+      }),
+    );
+    expect(rest.results!.columns![0]!.doubleVal!.values).toEqual([9.5, 11.5, 18.5]);
+
+    // A statement without a result set (DDL) is finished and closed; a failing one carries its error.
+    const ddl = await run('CREATE TABLE main.default.direct_t (id INT)', 10);
+    expect(ddl.operationHandle!.hasResultSet).toBe(false);
+    expect(ddl.directResults!.resultSet).toBeNull();
+    expect(ddl.directResults!.closeOperation).not.toBeNull();
+    const bad = await run('SELECT * FROM nope', 10);
+    expect(bad.directResults!.operationStatus!.operationState).toBe(ttypes.TOperationState.ERROR_STATE);
+    expect(bad.directResults!.operationStatus!.errorMessage).toContain('TABLE_OR_VIEW_NOT_FOUND');
+
+    // Catalog calls too; without getDirectResults, no direct results (the client polls).
+    const catalogs = await client.GetCatalogs(
+      new ttypes.TGetCatalogsReq({
+        sessionHandle,
+        getDirectResults: new ttypes.TSparkGetDirectResults({ maxRows: new thrift.Int64(100) }),
+      }),
+    );
+    expect(catalogs.directResults!.resultSet!.results!.columns![0]!.stringVal!.values).toContain('samples');
+    const plain = await run('SELECT 1');
+    expect(plain.directResults).toBeNull();
+    expect((await statusOf(plain.operationHandle!)).status.statusCode).toBe(ttypes.TStatusCode.SUCCESS_STATUS);
+  });
+
   it('keeps sessions to the credentials that opened them', async () => {
     w = await startWorkspace(['AUTH_PAT']);
     const other = await w.connect(['AUTH_PAT'], { partner: 'Other Partner' });

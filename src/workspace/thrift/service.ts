@@ -21,6 +21,8 @@ import { metadataOf, runStatement, type StatementOutcome } from './sql-adapter.j
 /** HiveServer2 V10: the Databricks drivers then ask for column-based results (no Arrow, no cloud fetch). */
 export const SERVER_PROTOCOL = ttypes.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
 const OPERATION_LIMIT = 1000;
+/** How long an ExecuteStatement asking for direct results waits for its statement before answering RUNNING. */
+export const DIRECT_WAIT_MS = 5000;
 
 type Handle = InstanceType<typeof ttypes.THandleIdentifier>;
 type State = 'RUNNING' | 'FINISHED' | 'ERROR' | 'CANCELED' | 'CLOSED';
@@ -92,6 +94,22 @@ export class ThriftSessions {
   }
 }
 
+const STATES: Record<State, number> = {
+  RUNNING: ttypes.TOperationState.RUNNING_STATE,
+  FINISHED: ttypes.TOperationState.FINISHED_STATE,
+  ERROR: ttypes.TOperationState.ERROR_STATE,
+  CANCELED: ttypes.TOperationState.CANCELED_STATE,
+  CLOSED: ttypes.TOperationState.CLOSED_STATE,
+};
+
+/** Resolves when `p` settles or after `ms`, whichever is first. */
+function waitFor(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p.then(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
+}
+
 function toResultSet(o: StatementOutcome): meta.ResultSet {
   return meta.settleTypes({
     columns: o.columns.map((c) => ({ name: c.name, type: c.type_text || c.type_name })),
@@ -119,10 +137,58 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     });
   const read = (detail: string, okay = true) => c.record({ kind: 'read', ok: okay, detail: `Thrift ${detail}` });
 
+  const statusOf = (op: Operation) =>
+    new ttypes.TGetOperationStatusResp({
+      status: ok(),
+      operationState: STATES[op.state],
+      sqlState: op.error?.sqlState,
+      errorMessage: op.error?.message,
+      displayMessage: op.error?.message,
+      operationStarted: new thrift.Int64(op.started),
+      operationCompleted: op.finished ? new thrift.Int64(op.finished) : undefined,
+      // A statement without columns (DDL) has no result set: the drivers then fetch nothing.
+      hasResultSet: op.state === 'FINISHED' ? (op.result?.columns.length ?? 0) > 0 : undefined,
+    });
+  const metadataAnswer = (result: meta.ResultSet) =>
+    new ttypes.TGetResultSetMetadataResp({
+      status: ok(),
+      schema: tableSchema(result),
+      resultFormat: ttypes.TSparkRowSetType.COLUMN_BASED_SET,
+    });
+  /** The next `maxRows` rows (FETCH_NEXT), moving the operation's cursor. */
+  const fetchNext = (op: Operation, result: meta.ResultSet, maxRows: unknown) => {
+    const max = Math.max(0, Math.min(Number(maxRows ?? 10000), 100_000)) || 10000;
+    const rows = rowSet(result, op.offset, max);
+    op.offset = Math.min(op.offset + max, result.rows.length);
+    return new ttypes.TFetchResultsResp({ status: ok(), hasMoreRows: op.offset < result.rows.length, results: rows });
+  };
+  /**
+   * Direct results (a Databricks extension the drivers ask for with getDirectResults): an operation
+   * done when its call is answered carries its status, and, finished, its result set metadata and
+   * first rows; when those are all its rows it is closed too, and says so (closeOperation), so the
+   * driver neither polls, fetches nor closes. A failed operation carries its status (the error).
+   */
+  const direct = (op: Operation, want: { maxRows?: unknown } | null | undefined) => {
+    if (!want) return {};
+    const out = new ttypes.TSparkDirectResults({ operationStatus: statusOf(op) });
+    if (op.state === 'FINISHED') {
+      const result = op.result ?? { columns: [], rows: [] };
+      out.resultSetMetadata = metadataAnswer(result);
+      // Rows only for a result set: a driver told hasResultSet false fetches nothing, prefetched or not.
+      if (result.columns.length) out.resultSet = fetchNext(op, result, want.maxRows);
+      if (!out.resultSet?.hasMoreRows) {
+        op.state = 'CLOSED';
+        sessions.operations.delete(op.key);
+        out.closeOperation = new ttypes.TCloseOperationResp({ status: ok() });
+      }
+    }
+    return { directResults: out };
+  };
+
   /** A catalog call: answered at once, as a finished operation with a result set. */
   const metadataOp = async (
     name: string,
-    req: { sessionHandle?: { sessionId?: Handle } },
+    req: { sessionHandle?: { sessionId?: Handle }; getDirectResults?: { maxRows?: unknown } | null },
     type: number,
     build: (m: () => ReturnType<typeof metadataOf>) => meta.ResultSet | Promise<meta.ResultSet>,
   ) => {
@@ -142,7 +208,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     };
     op.key = keyOf(op.handle);
     sessions.addOperation(op);
-    return { status: ok(), operationHandle: opHandle(op) };
+    return { status: ok(), operationHandle: opHandle(op), ...direct(op, req.getDirectResults) };
   };
 
   const finish = async (op: Operation, statement: string, session: Session): Promise<void> => {
@@ -251,10 +317,16 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       const statement = String(req.statement ?? '');
       if (req.runAsync) {
         // The client polls GetOperationStatus; the outcome is recorded when the statement ends.
-        void finish(op, statement, s).catch((err: Error) =>
+        const done = finish(op, statement, s).catch((err: Error) =>
           Object.assign(op, { state: 'ERROR', error: { message: `INTERNAL_ERROR: ${err.message}` } }),
         );
-        return new ttypes.TExecuteStatementResp({ status: ok(), operationHandle: opHandle(op) });
+        // Asked for direct results, the answer waits a while for the statement, as a warehouse does.
+        if (req.getDirectResults) await waitFor(done, DIRECT_WAIT_MS);
+        return new ttypes.TExecuteStatementResp({
+          status: ok(),
+          operationHandle: opHandle(op),
+          ...direct(op, req.getDirectResults),
+        });
       }
       await finish(op, statement, s);
       if (op.state === 'ERROR')
@@ -262,7 +334,11 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
           status: failed(op.error!.message, op.error!.sqlState),
           operationHandle: opHandle(op),
         });
-      return new ttypes.TExecuteStatementResp({ status: ok(), operationHandle: opHandle(op) });
+      return new ttypes.TExecuteStatementResp({
+        status: ok(),
+        operationHandle: opHandle(op),
+        ...direct(op, req.getDirectResults),
+      });
     },
 
     GetTypeInfo: (req: InstanceType<typeof ttypes.TGetTypeInfoReq>) =>
@@ -304,24 +380,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       const op = operationOf(req.operationHandle);
       await read('GetOperationStatus', op !== undefined);
       if (!op) return new ttypes.TGetOperationStatusResp({ status: invalid('operation') });
-      const state = {
-        RUNNING: ttypes.TOperationState.RUNNING_STATE,
-        FINISHED: ttypes.TOperationState.FINISHED_STATE,
-        ERROR: ttypes.TOperationState.ERROR_STATE,
-        CANCELED: ttypes.TOperationState.CANCELED_STATE,
-        CLOSED: ttypes.TOperationState.CLOSED_STATE,
-      }[op.state];
-      return new ttypes.TGetOperationStatusResp({
-        status: ok(),
-        operationState: state,
-        sqlState: op.error?.sqlState,
-        errorMessage: op.error?.message,
-        displayMessage: op.error?.message,
-        operationStarted: new thrift.Int64(op.started),
-        operationCompleted: op.finished ? new thrift.Int64(op.finished) : undefined,
-        // A statement without columns (DDL) has no result set: the drivers then fetch nothing.
-        hasResultSet: op.state === 'FINISHED' ? (op.result?.columns.length ?? 0) > 0 : undefined,
-      });
+      return statusOf(op);
     },
 
     async CancelOperation(req: InstanceType<typeof ttypes.TCancelOperationReq>) {
@@ -351,11 +410,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
             `The operation is ${op.state.toLowerCase()}: it has no result set yet. Expected GetOperationStatus to say FINISHED first.`,
           ),
         });
-      return new ttypes.TGetResultSetMetadataResp({
-        status: ok(),
-        schema: tableSchema(op.result),
-        resultFormat: ttypes.TSparkRowSetType.COLUMN_BASED_SET,
-      });
+      return metadataAnswer(op.result);
     },
 
     async FetchResults(req: InstanceType<typeof ttypes.TFetchResultsReq>) {
@@ -376,14 +431,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
           results: rowSet({ columns: [{ name: 'operation_log', type: 'STRING' }], rows: [] }, 0, 0),
         });
       if (req.orientation === ttypes.TFetchOrientation.FETCH_FIRST) op.offset = 0;
-      const max = Math.max(0, Math.min(Number(req.maxRows ?? 10000), 100_000)) || 10000;
-      const rows = rowSet(op.result, op.offset, max);
-      op.offset = Math.min(op.offset + max, op.result.rows.length);
-      return new ttypes.TFetchResultsResp({
-        status: ok(),
-        hasMoreRows: op.offset < op.result.rows.length,
-        results: rows,
-      });
+      return fetchNext(op, op.result, req.maxRows);
     },
   };
 }

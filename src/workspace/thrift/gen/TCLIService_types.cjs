@@ -3875,6 +3875,7 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
     this.confOverlay = null;
     this.runAsync = false;
     this.queryTimeout = new Int64(0);
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -3894,6 +3895,9 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
       }
       if (args.queryTimeout !== undefined && args.queryTimeout !== null) {
         this.queryTimeout = args.queryTimeout;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -3954,6 +3958,14 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -3998,6 +4010,11 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
       output.writeI64(this.queryTimeout);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4008,6 +4025,7 @@ const TExecuteStatementResp = module.exports.TExecuteStatementResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -4016,6 +4034,9 @@ const TExecuteStatementResp = module.exports.TExecuteStatementResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -4042,6 +4063,14 @@ const TExecuteStatementResp = module.exports.TExecuteStatementResp = class {
         if (ftype == Thrift.Type.STRUCT) {
           this.operationHandle = new ttypes.TOperationHandle();
           this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
         } else {
           input.skip(ftype);
         }
@@ -4067,6 +4096,11 @@ const TExecuteStatementResp = module.exports.TExecuteStatementResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4076,11 +4110,15 @@ const TExecuteStatementResp = module.exports.TExecuteStatementResp = class {
 const TGetTypeInfoReq = module.exports.TGetTypeInfoReq = class {
   constructor(args) {
     this.sessionHandle = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
       } else {
         throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -4103,9 +4141,14 @@ const TGetTypeInfoReq = module.exports.TGetTypeInfoReq = class {
           input.skip(ftype);
         }
         break;
-        case 0:
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
           input.skip(ftype);
-          break;
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4122,6 +4165,11 @@ const TGetTypeInfoReq = module.exports.TGetTypeInfoReq = class {
       this.sessionHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4132,6 +4180,7 @@ const TGetTypeInfoResp = module.exports.TGetTypeInfoResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -4140,6 +4189,9 @@ const TGetTypeInfoResp = module.exports.TGetTypeInfoResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -4170,6 +4222,14 @@ const TGetTypeInfoResp = module.exports.TGetTypeInfoResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4189,6 +4249,11 @@ const TGetTypeInfoResp = module.exports.TGetTypeInfoResp = class {
     if (this.operationHandle !== null && this.operationHandle !== undefined) {
       output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
       this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
       output.writeFieldEnd();
     }
     output.writeFieldStop();
@@ -4578,11 +4643,15 @@ const TDownloadDataResp = module.exports.TDownloadDataResp = class {
 const TGetCatalogsReq = module.exports.TGetCatalogsReq = class {
   constructor(args) {
     this.sessionHandle = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
       } else {
         throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -4605,9 +4674,14 @@ const TGetCatalogsReq = module.exports.TGetCatalogsReq = class {
           input.skip(ftype);
         }
         break;
-        case 0:
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
           input.skip(ftype);
-          break;
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4624,6 +4698,11 @@ const TGetCatalogsReq = module.exports.TGetCatalogsReq = class {
       this.sessionHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4634,6 +4713,7 @@ const TGetCatalogsResp = module.exports.TGetCatalogsResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -4642,6 +4722,9 @@ const TGetCatalogsResp = module.exports.TGetCatalogsResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -4672,6 +4755,14 @@ const TGetCatalogsResp = module.exports.TGetCatalogsResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4693,6 +4784,11 @@ const TGetCatalogsResp = module.exports.TGetCatalogsResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4704,6 +4800,7 @@ const TGetSchemasReq = module.exports.TGetSchemasReq = class {
     this.sessionHandle = null;
     this.catalogName = null;
     this.schemaName = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -4715,6 +4812,9 @@ const TGetSchemasReq = module.exports.TGetSchemasReq = class {
       }
       if (args.schemaName !== undefined && args.schemaName !== null) {
         this.schemaName = args.schemaName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -4751,6 +4851,14 @@ const TGetSchemasReq = module.exports.TGetSchemasReq = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4777,6 +4885,11 @@ const TGetSchemasReq = module.exports.TGetSchemasReq = class {
       output.writeString(this.schemaName);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4787,6 +4900,7 @@ const TGetSchemasResp = module.exports.TGetSchemasResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -4795,6 +4909,9 @@ const TGetSchemasResp = module.exports.TGetSchemasResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -4825,6 +4942,14 @@ const TGetSchemasResp = module.exports.TGetSchemasResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4846,6 +4971,11 @@ const TGetSchemasResp = module.exports.TGetSchemasResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4859,6 +4989,7 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
     this.schemaName = null;
     this.tableName = null;
     this.tableTypes = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -4876,6 +5007,9 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
       }
       if (args.tableTypes !== undefined && args.tableTypes !== null) {
         this.tableTypes = Thrift.copyList(args.tableTypes, [null]);
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -4934,6 +5068,14 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4977,6 +5119,11 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
       output.writeListEnd();
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -4987,6 +5134,7 @@ const TGetTablesResp = module.exports.TGetTablesResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -4995,6 +5143,9 @@ const TGetTablesResp = module.exports.TGetTablesResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -5021,6 +5172,14 @@ const TGetTablesResp = module.exports.TGetTablesResp = class {
         if (ftype == Thrift.Type.STRUCT) {
           this.operationHandle = new ttypes.TOperationHandle();
           this.operationHandle.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
         } else {
           input.skip(ftype);
         }
@@ -5046,6 +5205,11 @@ const TGetTablesResp = module.exports.TGetTablesResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5055,11 +5219,15 @@ const TGetTablesResp = module.exports.TGetTablesResp = class {
 const TGetTableTypesReq = module.exports.TGetTableTypesReq = class {
   constructor(args) {
     this.sessionHandle = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
       } else {
         throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field sessionHandle is unset!');
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -5082,9 +5250,14 @@ const TGetTableTypesReq = module.exports.TGetTableTypesReq = class {
           input.skip(ftype);
         }
         break;
-        case 0:
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
           input.skip(ftype);
-          break;
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5101,6 +5274,11 @@ const TGetTableTypesReq = module.exports.TGetTableTypesReq = class {
       this.sessionHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5111,6 +5289,7 @@ const TGetTableTypesResp = module.exports.TGetTableTypesResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -5119,6 +5298,9 @@ const TGetTableTypesResp = module.exports.TGetTableTypesResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -5149,6 +5331,14 @@ const TGetTableTypesResp = module.exports.TGetTableTypesResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5170,6 +5360,11 @@ const TGetTableTypesResp = module.exports.TGetTableTypesResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5183,6 +5378,7 @@ const TGetColumnsReq = module.exports.TGetColumnsReq = class {
     this.schemaName = null;
     this.tableName = null;
     this.columnName = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -5200,6 +5396,9 @@ const TGetColumnsReq = module.exports.TGetColumnsReq = class {
       }
       if (args.columnName !== undefined && args.columnName !== null) {
         this.columnName = args.columnName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -5250,6 +5449,14 @@ const TGetColumnsReq = module.exports.TGetColumnsReq = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5286,6 +5493,11 @@ const TGetColumnsReq = module.exports.TGetColumnsReq = class {
       output.writeString(this.columnName);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5296,6 +5508,7 @@ const TGetColumnsResp = module.exports.TGetColumnsResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -5304,6 +5517,9 @@ const TGetColumnsResp = module.exports.TGetColumnsResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -5334,6 +5550,14 @@ const TGetColumnsResp = module.exports.TGetColumnsResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5355,6 +5579,11 @@ const TGetColumnsResp = module.exports.TGetColumnsResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5367,6 +5596,7 @@ const TGetFunctionsReq = module.exports.TGetFunctionsReq = class {
     this.catalogName = null;
     this.schemaName = null;
     this.functionName = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -5383,6 +5613,9 @@ const TGetFunctionsReq = module.exports.TGetFunctionsReq = class {
         this.functionName = args.functionName;
       } else {
         throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field functionName is unset!');
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -5426,6 +5659,14 @@ const TGetFunctionsReq = module.exports.TGetFunctionsReq = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5457,6 +5698,11 @@ const TGetFunctionsReq = module.exports.TGetFunctionsReq = class {
       output.writeString(this.functionName);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5467,6 +5713,7 @@ const TGetFunctionsResp = module.exports.TGetFunctionsResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -5475,6 +5722,9 @@ const TGetFunctionsResp = module.exports.TGetFunctionsResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -5505,6 +5755,14 @@ const TGetFunctionsResp = module.exports.TGetFunctionsResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5526,6 +5784,11 @@ const TGetFunctionsResp = module.exports.TGetFunctionsResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5538,6 +5801,7 @@ const TGetPrimaryKeysReq = module.exports.TGetPrimaryKeysReq = class {
     this.catalogName = null;
     this.schemaName = null;
     this.tableName = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -5552,6 +5816,9 @@ const TGetPrimaryKeysReq = module.exports.TGetPrimaryKeysReq = class {
       }
       if (args.tableName !== undefined && args.tableName !== null) {
         this.tableName = args.tableName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -5595,6 +5862,14 @@ const TGetPrimaryKeysReq = module.exports.TGetPrimaryKeysReq = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5626,6 +5901,11 @@ const TGetPrimaryKeysReq = module.exports.TGetPrimaryKeysReq = class {
       output.writeString(this.tableName);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5636,6 +5916,7 @@ const TGetPrimaryKeysResp = module.exports.TGetPrimaryKeysResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -5644,6 +5925,9 @@ const TGetPrimaryKeysResp = module.exports.TGetPrimaryKeysResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -5674,6 +5958,14 @@ const TGetPrimaryKeysResp = module.exports.TGetPrimaryKeysResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5695,6 +5987,11 @@ const TGetPrimaryKeysResp = module.exports.TGetPrimaryKeysResp = class {
       this.operationHandle.write(output);
       output.writeFieldEnd();
     }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5710,6 +6007,7 @@ const TGetCrossReferenceReq = module.exports.TGetCrossReferenceReq = class {
     this.foreignCatalogName = null;
     this.foreignSchemaName = null;
     this.foreignTableName = null;
+    this.getDirectResults = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -5733,6 +6031,9 @@ const TGetCrossReferenceReq = module.exports.TGetCrossReferenceReq = class {
       }
       if (args.foreignTableName !== undefined && args.foreignTableName !== null) {
         this.foreignTableName = args.foreignTableName;
+      }
+      if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
+        this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
       }
     }
   }
@@ -5797,6 +6098,14 @@ const TGetCrossReferenceReq = module.exports.TGetCrossReferenceReq = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.getDirectResults = new ttypes.TSparkGetDirectResults();
+          this.getDirectResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5843,6 +6152,11 @@ const TGetCrossReferenceReq = module.exports.TGetCrossReferenceReq = class {
       output.writeString(this.foreignTableName);
       output.writeFieldEnd();
     }
+    if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
+      output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
+      this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
     output.writeFieldStop();
     output.writeStructEnd();
     return;
@@ -5853,6 +6167,7 @@ const TGetCrossReferenceResp = module.exports.TGetCrossReferenceResp = class {
   constructor(args) {
     this.status = null;
     this.operationHandle = null;
+    this.directResults = null;
     if (args) {
       if (args.status !== undefined && args.status !== null) {
         this.status = new ttypes.TStatus(args.status);
@@ -5861,6 +6176,9 @@ const TGetCrossReferenceResp = module.exports.TGetCrossReferenceResp = class {
       }
       if (args.operationHandle !== undefined && args.operationHandle !== null) {
         this.operationHandle = new ttypes.TOperationHandle(args.operationHandle);
+      }
+      if (args.directResults !== undefined && args.directResults !== null) {
+        this.directResults = new ttypes.TSparkDirectResults(args.directResults);
       }
     }
   }
@@ -5891,6 +6209,14 @@ const TGetCrossReferenceResp = module.exports.TGetCrossReferenceResp = class {
           input.skip(ftype);
         }
         break;
+        case 1281:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.directResults = new ttypes.TSparkDirectResults();
+          this.directResults.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -5910,6 +6236,11 @@ const TGetCrossReferenceResp = module.exports.TGetCrossReferenceResp = class {
     if (this.operationHandle !== null && this.operationHandle !== undefined) {
       output.writeFieldBegin('operationHandle', Thrift.Type.STRUCT, 2);
       this.operationHandle.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.directResults !== null && this.directResults !== undefined) {
+      output.writeFieldBegin('directResults', Thrift.Type.STRUCT, 1281);
+      this.directResults.write(output);
       output.writeFieldEnd();
     }
     output.writeFieldStop();
@@ -6756,6 +7087,174 @@ const TFetchResultsResp = module.exports.TFetchResultsResp = class {
     if (this.results !== null && this.results !== undefined) {
       output.writeFieldBegin('results', Thrift.Type.STRUCT, 3);
       this.results.write(output);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TSparkGetDirectResults = module.exports.TSparkGetDirectResults = class {
+  constructor(args) {
+    this.maxRows = null;
+    this.maxBytes = null;
+    if (args) {
+      if (args.maxRows !== undefined && args.maxRows !== null) {
+        this.maxRows = args.maxRows;
+      } else {
+        throw new Thrift.TProtocolException(Thrift.TProtocolExceptionType.UNKNOWN, 'Required field maxRows is unset!');
+      }
+      if (args.maxBytes !== undefined && args.maxBytes !== null) {
+        this.maxBytes = args.maxBytes;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.I64) {
+          this.maxRows = input.readI64();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.I64) {
+          this.maxBytes = input.readI64();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TSparkGetDirectResults');
+    if (this.maxRows !== null && this.maxRows !== undefined) {
+      output.writeFieldBegin('maxRows', Thrift.Type.I64, 1);
+      output.writeI64(this.maxRows);
+      output.writeFieldEnd();
+    }
+    if (this.maxBytes !== null && this.maxBytes !== undefined) {
+      output.writeFieldBegin('maxBytes', Thrift.Type.I64, 2);
+      output.writeI64(this.maxBytes);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TSparkDirectResults = module.exports.TSparkDirectResults = class {
+  constructor(args) {
+    this.operationStatus = null;
+    this.resultSetMetadata = null;
+    this.resultSet = null;
+    this.closeOperation = null;
+    if (args) {
+      if (args.operationStatus !== undefined && args.operationStatus !== null) {
+        this.operationStatus = new ttypes.TGetOperationStatusResp(args.operationStatus);
+      }
+      if (args.resultSetMetadata !== undefined && args.resultSetMetadata !== null) {
+        this.resultSetMetadata = new ttypes.TGetResultSetMetadataResp(args.resultSetMetadata);
+      }
+      if (args.resultSet !== undefined && args.resultSet !== null) {
+        this.resultSet = new ttypes.TFetchResultsResp(args.resultSet);
+      }
+      if (args.closeOperation !== undefined && args.closeOperation !== null) {
+        this.closeOperation = new ttypes.TCloseOperationResp(args.closeOperation);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.operationStatus = new ttypes.TGetOperationStatusResp();
+          this.operationStatus.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.resultSetMetadata = new ttypes.TGetResultSetMetadataResp();
+          this.resultSetMetadata.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.resultSet = new ttypes.TFetchResultsResp();
+          this.resultSet.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.closeOperation = new ttypes.TCloseOperationResp();
+          this.closeOperation.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TSparkDirectResults');
+    if (this.operationStatus !== null && this.operationStatus !== undefined) {
+      output.writeFieldBegin('operationStatus', Thrift.Type.STRUCT, 1);
+      this.operationStatus.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.resultSetMetadata !== null && this.resultSetMetadata !== undefined) {
+      output.writeFieldBegin('resultSetMetadata', Thrift.Type.STRUCT, 2);
+      this.resultSetMetadata.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.resultSet !== null && this.resultSet !== undefined) {
+      output.writeFieldBegin('resultSet', Thrift.Type.STRUCT, 3);
+      this.resultSet.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.closeOperation !== null && this.closeOperation !== undefined) {
+      output.writeFieldBegin('closeOperation', Thrift.Type.STRUCT, 4);
+      this.closeOperation.write(output);
       output.writeFieldEnd();
     }
     output.writeFieldStop();

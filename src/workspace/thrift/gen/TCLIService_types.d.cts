@@ -485,28 +485,32 @@ declare class TExecuteStatementReq {
     public confOverlay?: { [k: string]: string; };
     public runAsync?: boolean;
     public queryTimeout?: Int64;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; statement: string; confOverlay?: { [k: string]: string; }; runAsync?: boolean; queryTimeout?: Int64; });
+      constructor(args?: { sessionHandle: TSessionHandle; statement: string; confOverlay?: { [k: string]: string; }; runAsync?: boolean; queryTimeout?: Int64; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TExecuteStatementResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetTypeInfoReq {
     public sessionHandle: TSessionHandle;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; });
+      constructor(args?: { sessionHandle: TSessionHandle; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetTypeInfoResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TUploadDataReq {
@@ -544,30 +548,34 @@ declare class TDownloadDataResp {
 
 declare class TGetCatalogsReq {
     public sessionHandle: TSessionHandle;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; });
+      constructor(args?: { sessionHandle: TSessionHandle; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetCatalogsResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetSchemasReq {
     public sessionHandle: TSessionHandle;
     public catalogName?: string;
     public schemaName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; });
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetSchemasResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetTablesReq {
@@ -576,28 +584,32 @@ declare class TGetTablesReq {
     public schemaName?: string;
     public tableName?: string;
     public tableTypes?: string[];
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; tableTypes?: string[]; });
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; tableTypes?: string[]; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetTablesResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetTableTypesReq {
     public sessionHandle: TSessionHandle;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; });
+      constructor(args?: { sessionHandle: TSessionHandle; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetTableTypesResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetColumnsReq {
@@ -606,15 +618,17 @@ declare class TGetColumnsReq {
     public schemaName?: string;
     public tableName?: string;
     public columnName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; columnName?: string; });
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; columnName?: string; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetColumnsResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetFunctionsReq {
@@ -622,15 +636,17 @@ declare class TGetFunctionsReq {
     public catalogName?: string;
     public schemaName?: string;
     public functionName: string;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; functionName: string; });
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; functionName: string; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetFunctionsResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetPrimaryKeysReq {
@@ -638,15 +654,17 @@ declare class TGetPrimaryKeysReq {
     public catalogName?: string;
     public schemaName?: string;
     public tableName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; });
+      constructor(args?: { sessionHandle: TSessionHandle; catalogName?: string; schemaName?: string; tableName?: string; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetPrimaryKeysResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetCrossReferenceReq {
@@ -657,15 +675,17 @@ declare class TGetCrossReferenceReq {
     public foreignCatalogName?: string;
     public foreignSchemaName?: string;
     public foreignTableName?: string;
+    public getDirectResults?: TSparkGetDirectResults;
 
-      constructor(args?: { sessionHandle: TSessionHandle; parentCatalogName?: string; parentSchemaName?: string; parentTableName?: string; foreignCatalogName?: string; foreignSchemaName?: string; foreignTableName?: string; });
+      constructor(args?: { sessionHandle: TSessionHandle; parentCatalogName?: string; parentSchemaName?: string; parentTableName?: string; foreignCatalogName?: string; foreignSchemaName?: string; foreignTableName?: string; getDirectResults?: TSparkGetDirectResults; });
   }
 
 declare class TGetCrossReferenceResp {
     public status: TStatus;
     public operationHandle?: TOperationHandle;
+    public directResults?: TSparkDirectResults;
 
-      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; });
+      constructor(args?: { status: TStatus; operationHandle?: TOperationHandle; directResults?: TSparkDirectResults; });
   }
 
 declare class TGetOperationStatusReq {
@@ -745,6 +765,22 @@ declare class TFetchResultsResp {
     public results?: TRowSet;
 
       constructor(args?: { status: TStatus; hasMoreRows?: boolean; results?: TRowSet; });
+  }
+
+declare class TSparkGetDirectResults {
+    public maxRows: Int64;
+    public maxBytes?: Int64;
+
+      constructor(args?: { maxRows: Int64; maxBytes?: Int64; });
+  }
+
+declare class TSparkDirectResults {
+    public operationStatus?: TGetOperationStatusResp;
+    public resultSetMetadata?: TGetResultSetMetadataResp;
+    public resultSet?: TFetchResultsResp;
+    public closeOperation?: TCloseOperationResp;
+
+      constructor(args?: { operationStatus?: TGetOperationStatusResp; resultSetMetadata?: TGetResultSetMetadataResp; resultSet?: TFetchResultsResp; closeOperation?: TCloseOperationResp; });
   }
 
 declare class TGetDelegationTokenReq {
