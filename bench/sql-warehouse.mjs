@@ -331,7 +331,9 @@ for (const n of sizes) {
     if (thrift) {
       log(`  Thrift (wire: ExecuteStatement, FetchResults, CloseOperation) ${await thriftWire(url, real)}`);
       if (!process.argv.includes('--no-driver'))
-        log(`  Thrift (@databricks/sql over HTTPS: ExecuteStatement with direct results) ${await thriftRun(url, dir, real)}`);
+        log(
+          `  Thrift (@databricks/sql over HTTPS: ExecuteStatement with direct results) ${await thriftRun(url, dir, real)}`,
+        );
     }
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
