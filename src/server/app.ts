@@ -4,7 +4,7 @@
  * cross-site) → body read losslessly (int64 ids stay exact) → the route table (validate →
  * src/databricks → view) → one error handler that speaks {error: {code, message, details}}.
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import { pathToField } from '../contract/diagnostics.js';
@@ -53,7 +53,7 @@ export interface AppDeps {
   /** The web UI's static files (index.html…); absent: no UI. */
   publicDir?: string;
   /** More routers mounted before the UI (the simulated workspace's own APIs). */
-  routers?: Router[];
+  routers?: RequestHandler[];
   /** Request body limit (default 1mb). */
   bodyLimit?: string;
   /** Body limit of PUT /api/state, an import (default 64mb). */

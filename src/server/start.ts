@@ -22,7 +22,7 @@ import { VERSION } from '../version.js';
 import { createApp } from './app.js';
 import { ObservableStore } from './observable-store.js';
 import { seedState } from './seed.js';
-import express, { type Router } from 'express';
+import express, { type RequestHandler } from 'express';
 import { RequestGate } from './gate.js';
 import { lazyRouter } from './lazy-router.js';
 import { loadUserTls, tlsHostNames, workspaceTls, type WorkspaceTls } from '../workspace/certificate.js';
@@ -74,7 +74,7 @@ export interface ServeOptions {
     store: ObservableStore;
     endpoint: WorkspaceEndpoint;
     now: () => Date;
-  }) => Router[];
+  }) => RequestHandler[];
   log?: (line: string) => void;
 }
 
@@ -211,7 +211,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
     let reference: RunningServer['reference'];
     let saveReference: (() => Promise<void>) | undefined;
-    const routers = [];
+    const routers: RequestHandler[] = [];
     if (files.length === 0) {
       const ref = createReferencePartnerApp({
         basicUser: opts.credentials.user,
@@ -249,7 +249,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         if (saveReference && req.method !== 'GET') res.on('finish', () => void saveReference!());
         ref.app(req, res, next);
       });
-      routers.push(mount);
+      // Only its own paths enter the mount: the workspace's and the UI's requests go straight on.
+      routers.push((req, res, next) => (req.path.startsWith(REFERENCE_MOUNT) ? mount(req, res, next) : next()));
     }
     for (const { file, config } of files) await databricks.registerPartner(config, path.resolve(file));
 
