@@ -8,8 +8,9 @@
  *   of each change (appends, front trims, edited records, replaced fields) as store/tracker.ts
  *   noted them. A write costs the size of the change, not of the state.
  * - Group commit: changes run one at a time, in call order; those that arrive while a batch is
- *   being written wait, then go in the next batch together: one durable append (an O_DSYNC write), and every
- *   `update` resolves only once its change is on disk (kill -9 loses nothing acknowledged).
+ *   being written wait, then go in the next batch together: one durable append (an O_DSYNC write,
+ *   wal.ts), and every `update` resolves only once its change is on disk (kill -9 loses nothing
+ *   acknowledged).
  * - Compaction, in the background: when the log outgrows the snapshot (4 MB at least, 16 MB at
  *   most), the log is set aside, and pcsim.json is rewritten from shallow copies of the
  *   collections in chunks, while batches keep being committed to a new log. A crash at any point

@@ -15,17 +15,23 @@ import type { ActivityKind } from '../types.js';
 import TCLIService from './gen/TCLIService.cjs';
 import ttypes from './gen/TCLIService_types.cjs';
 import * as meta from './metadata.js';
-import { rowSet, tableSchema } from './results.js';
+import { rowSet } from './results.js';
 import { metadataOf, runStatement, type StatementOutcome } from './sql-adapter.js';
+import {
+  DIRECT_WAIT_MS,
+  directResults,
+  fetchNext,
+  metadataAnswer,
+  ok,
+  statusOf,
+  waitFor,
+  type Handle,
+  type Operation,
+} from './operations.js';
 
 /** HiveServer2 V10: the Databricks drivers then ask for column-based results (no Arrow, no cloud fetch). */
 export const SERVER_PROTOCOL = ttypes.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
 const OPERATION_LIMIT = 1000;
-/** How long an ExecuteStatement asking for direct results waits for its statement before answering RUNNING. */
-export const DIRECT_WAIT_MS = 5000;
-
-type Handle = InstanceType<typeof ttypes.THandleIdentifier>;
-type State = 'RUNNING' | 'FINISHED' | 'ERROR' | 'CANCELED' | 'CLOSED';
 
 interface Session {
   key: string;
@@ -34,19 +40,6 @@ interface Session {
   workspace_id: Int64;
   catalog?: string;
   schema?: string;
-}
-
-interface Operation {
-  key: string;
-  session: string;
-  handle: Handle;
-  type: number;
-  state: State;
-  result?: meta.ResultSet;
-  error?: { message: string; sqlState?: string };
-  offset: number;
-  started: number;
-  finished?: number;
 }
 
 /** What one Thrift call is recorded as (activity.ts), besides who made it. */
@@ -73,7 +66,6 @@ const keyOf = (h: Handle | undefined) => (h?.guid ? Buffer.from(h.guid).toString
 // The guid is a UUID (drivers print it as one, and check its version bits); the secret is random.
 const newHandle = (): Handle =>
   new ttypes.THandleIdentifier({ guid: Buffer.from(randomUUID().replace(/-/g, ''), 'hex'), secret: randomBytes(16) });
-const ok = () => new ttypes.TStatus({ statusCode: ttypes.TStatusCode.SUCCESS_STATUS });
 const failed = (message: string, sqlState?: string) =>
   new ttypes.TStatus({ statusCode: ttypes.TStatusCode.ERROR_STATUS, errorMessage: message, sqlState });
 const invalid = (what: string) =>
@@ -92,22 +84,6 @@ export class ThriftSessions {
     if (this.operations.size >= OPERATION_LIMIT) this.operations.delete(this.operations.keys().next().value!);
     this.operations.set(op.key, op);
   }
-}
-
-const STATES: Record<State, number> = {
-  RUNNING: ttypes.TOperationState.RUNNING_STATE,
-  FINISHED: ttypes.TOperationState.FINISHED_STATE,
-  ERROR: ttypes.TOperationState.ERROR_STATE,
-  CANCELED: ttypes.TOperationState.CANCELED_STATE,
-  CLOSED: ttypes.TOperationState.CLOSED_STATE,
-};
-
-/** Resolves when `p` settles or after `ms`, whichever is first. */
-function waitFor(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p.then(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }
 
 function toResultSet(o: StatementOutcome): meta.ResultSet {
@@ -136,53 +112,9 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       hasResultSet: op.state !== 'FINISHED' || (op.result?.columns.length ?? 0) > 0,
     });
   const read = (detail: string, okay = true) => c.record({ kind: 'read', ok: okay, detail: `Thrift ${detail}` });
-
-  const statusOf = (op: Operation) =>
-    new ttypes.TGetOperationStatusResp({
-      status: ok(),
-      operationState: STATES[op.state],
-      sqlState: op.error?.sqlState,
-      errorMessage: op.error?.message,
-      displayMessage: op.error?.message,
-      operationStarted: new thrift.Int64(op.started),
-      operationCompleted: op.finished ? new thrift.Int64(op.finished) : undefined,
-      // A statement without columns (DDL) has no result set: the drivers then fetch nothing.
-      hasResultSet: op.state === 'FINISHED' ? (op.result?.columns.length ?? 0) > 0 : undefined,
-    });
-  const metadataAnswer = (result: meta.ResultSet) =>
-    new ttypes.TGetResultSetMetadataResp({
-      status: ok(),
-      schema: tableSchema(result),
-      resultFormat: ttypes.TSparkRowSetType.COLUMN_BASED_SET,
-    });
-  /** The next `maxRows` rows (FETCH_NEXT), moving the operation's cursor. */
-  const fetchNext = (op: Operation, result: meta.ResultSet, maxRows: unknown) => {
-    const max = Math.max(0, Math.min(Number(maxRows ?? 10000), 100_000)) || 10000;
-    const rows = rowSet(result, op.offset, max);
-    op.offset = Math.min(op.offset + max, result.rows.length);
-    return new ttypes.TFetchResultsResp({ status: ok(), hasMoreRows: op.offset < result.rows.length, results: rows });
-  };
-  /**
-   * Direct results (a Databricks extension the drivers ask for with getDirectResults): an operation
-   * done when its call is answered carries its status, and, finished, its result set metadata and
-   * first rows; when those are all its rows it is closed too, and says so (closeOperation), so the
-   * driver neither polls, fetches nor closes. A failed operation carries its status (the error).
-   */
-  const direct = (op: Operation, want: { maxRows?: unknown } | null | undefined) => {
-    if (!want) return {};
-    const out = new ttypes.TSparkDirectResults({ operationStatus: statusOf(op) });
-    if (op.state === 'FINISHED') {
-      const result = op.result ?? { columns: [], rows: [] };
-      out.resultSetMetadata = metadataAnswer(result);
-      // Rows only for a result set: a driver told hasResultSet false fetches nothing, prefetched or not.
-      if (result.columns.length) out.resultSet = fetchNext(op, result, want.maxRows);
-      if (!out.resultSet?.hasMoreRows) {
-        op.state = 'CLOSED';
-        sessions.operations.delete(op.key);
-        out.closeOperation = new ttypes.TCloseOperationResp({ status: ok() });
-      }
-    }
-    return { directResults: out };
+  const close = (op: Operation) => {
+    op.state = 'CLOSED';
+    sessions.operations.delete(op.key);
   };
 
   /** A catalog call: answered at once, as a finished operation with a result set. */
@@ -208,7 +140,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     };
     op.key = keyOf(op.handle);
     sessions.addOperation(op);
-    return { status: ok(), operationHandle: opHandle(op), ...direct(op, req.getDirectResults) };
+    return { status: ok(), operationHandle: opHandle(op), ...directResults(op, req.getDirectResults, close) };
   };
 
   const finish = async (op: Operation, statement: string, session: Session): Promise<void> => {
@@ -325,7 +257,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         return new ttypes.TExecuteStatementResp({
           status: ok(),
           operationHandle: opHandle(op),
-          ...direct(op, req.getDirectResults),
+          ...directResults(op, req.getDirectResults, close),
         });
       }
       await finish(op, statement, s);
@@ -337,7 +269,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       return new ttypes.TExecuteStatementResp({
         status: ok(),
         operationHandle: opHandle(op),
-        ...direct(op, req.getDirectResults),
+        ...directResults(op, req.getDirectResults, close),
       });
     },
 
@@ -395,8 +327,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       const op = operationOf(req.operationHandle);
       await read('CloseOperation', op !== undefined);
       if (!op) return new ttypes.TCloseOperationResp({ status: invalid('operation') });
-      op.state = 'CLOSED';
-      sessions.operations.delete(op.key);
+      close(op);
       return new ttypes.TCloseOperationResp({ status: ok() });
     },
 
