@@ -567,6 +567,12 @@ struct TOperationHandle {
 //
 // Open a session (connection) on the server against
 // which operations may be executed.
+// pcsim: a Databricks extension (field ids as in @databricks/sql's generated code).
+struct TNamespace {
+  1: optional string catalogName
+  2: optional string schemaName
+}
+
 struct TOpenSessionReq {
   // The version of the HiveServer2 protocol that the client is using.
   1: required TProtocolVersion client_protocol = TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10
@@ -582,6 +588,12 @@ struct TOpenSessionReq {
   // Configuration overlay which is applied when the session is
   // first created.
   4: optional map<string, string> configuration
+
+  // pcsim: Databricks extensions (field ids as in @databricks/sql's generated code): the session's
+  // first catalog and schema (@databricks/sql's initialCatalog / initialSchema, the JDBC driver's
+  // ConnCatalog / ConnSchema), and that the client handles three-part names.
+  1284: optional TNamespace initialNamespace
+  1285: optional bool canUseMultipleCatalogs
 }
 
 struct TOpenSessionResp {

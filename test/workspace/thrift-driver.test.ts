@@ -83,6 +83,7 @@ function driverSession(
     path: p.http_path,
     token,
     table,
+    initial: table !== undefined,
     ca: 'ca' in trust ? trust.ca : undefined,
   };
   const env = {
@@ -169,6 +170,10 @@ describe('@databricks/sql against the simulated SQL warehouse', () => {
       expect.arrayContaining(['INT', 'BIGINT', 'STRING', 'DECIMAL', 'TIMESTAMP']),
     );
     expect(out.meta.dbms).toBe('Spark SQL');
+    // openSession({initialCatalog, initialSchema}) sends Databricks' initialNamespace: names resolve there.
+    expect(out.initial.map((r: any) => ({ ...r, n: Number(String(r.n).replace(/n$/, '')) }))).toEqual([
+      { n: 5, c: 'samples' },
+    ]);
 
     // Every call counts as activity of the connection, and P200 passes from the driver's statements alone.
     const ws = SEED.workspaces[0].id;

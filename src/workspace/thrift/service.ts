@@ -184,8 +184,9 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         handle: newHandle(),
         resources_id: c.principal.resources.id,
         workspace_id: c.principal.workspace_id,
-        catalog: conf['use:catalog'] || undefined,
-        schema: conf['use:database'] || undefined,
+        // Databricks' initialNamespace (what the drivers send), else Hive's use:catalog / use:database.
+        catalog: req.initialNamespace?.catalogName || conf['use:catalog'] || undefined,
+        schema: req.initialNamespace?.schemaName || conf['use:database'] || undefined,
       };
       s.key = keyOf(s.handle);
       sessions.sessions.set(s.key, s);

@@ -54,6 +54,17 @@ async function main() {
         dbms: (await session.getInfo(17)).getValue(),
       };
     }
+    if (input.initial) {
+      // A session opened in a catalog and schema (initialNamespace): unqualified names resolve there.
+      const named = await client.openSession({ initialCatalog: 'samples', initialSchema: 'nyctaxi' });
+      try {
+        out.initial = (
+          await rows(named.executeStatement('SELECT count(*) AS n, current_catalog() AS c FROM trips'))
+        ).all;
+      } finally {
+        await named.close();
+      }
+    }
     process.stdout.write(JSON.stringify(out, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
   } finally {
     await session.close();

@@ -63,6 +63,7 @@ import TStatus = ttypes.TStatus
 import THandleIdentifier = ttypes.THandleIdentifier
 import TSessionHandle = ttypes.TSessionHandle
 import TOperationHandle = ttypes.TOperationHandle
+import TNamespace = ttypes.TNamespace
 import TOpenSessionReq = ttypes.TOpenSessionReq
 import TOpenSessionResp = ttypes.TOpenSessionResp
 import TSetClientInfoReq = ttypes.TSetClientInfoReq

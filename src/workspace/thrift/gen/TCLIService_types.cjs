@@ -3109,12 +3109,79 @@ const TOperationHandle = module.exports.TOperationHandle = class {
   }
 
 };
+const TNamespace = module.exports.TNamespace = class {
+  constructor(args) {
+    this.catalogName = null;
+    this.schemaName = null;
+    if (args) {
+      if (args.catalogName !== undefined && args.catalogName !== null) {
+        this.catalogName = args.catalogName;
+      }
+      if (args.schemaName !== undefined && args.schemaName !== null) {
+        this.schemaName = args.schemaName;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRING) {
+          this.catalogName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.schemaName = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TNamespace');
+    if (this.catalogName !== null && this.catalogName !== undefined) {
+      output.writeFieldBegin('catalogName', Thrift.Type.STRING, 1);
+      output.writeString(this.catalogName);
+      output.writeFieldEnd();
+    }
+    if (this.schemaName !== null && this.schemaName !== undefined) {
+      output.writeFieldBegin('schemaName', Thrift.Type.STRING, 2);
+      output.writeString(this.schemaName);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
 const TOpenSessionReq = module.exports.TOpenSessionReq = class {
   constructor(args) {
     this.client_protocol = 9;
     this.username = null;
     this.password = null;
     this.configuration = null;
+    this.initialNamespace = null;
+    this.canUseMultipleCatalogs = null;
     if (args) {
       if (args.client_protocol !== undefined && args.client_protocol !== null) {
         this.client_protocol = args.client_protocol;
@@ -3129,6 +3196,12 @@ const TOpenSessionReq = module.exports.TOpenSessionReq = class {
       }
       if (args.configuration !== undefined && args.configuration !== null) {
         this.configuration = Thrift.copyMap(args.configuration, [null]);
+      }
+      if (args.initialNamespace !== undefined && args.initialNamespace !== null) {
+        this.initialNamespace = new ttypes.TNamespace(args.initialNamespace);
+      }
+      if (args.canUseMultipleCatalogs !== undefined && args.canUseMultipleCatalogs !== null) {
+        this.canUseMultipleCatalogs = args.canUseMultipleCatalogs;
       }
     }
   }
@@ -3181,6 +3254,21 @@ const TOpenSessionReq = module.exports.TOpenSessionReq = class {
           input.skip(ftype);
         }
         break;
+        case 1284:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.initialNamespace = new ttypes.TNamespace();
+          this.initialNamespace.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 1285:
+        if (ftype == Thrift.Type.BOOL) {
+          this.canUseMultipleCatalogs = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -3218,6 +3306,16 @@ const TOpenSessionReq = module.exports.TOpenSessionReq = class {
         }
       }
       output.writeMapEnd();
+      output.writeFieldEnd();
+    }
+    if (this.initialNamespace !== null && this.initialNamespace !== undefined) {
+      output.writeFieldBegin('initialNamespace', Thrift.Type.STRUCT, 1284);
+      this.initialNamespace.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.canUseMultipleCatalogs !== null && this.canUseMultipleCatalogs !== undefined) {
+      output.writeFieldBegin('canUseMultipleCatalogs', Thrift.Type.BOOL, 1285);
+      output.writeBool(this.canUseMultipleCatalogs);
       output.writeFieldEnd();
     }
     output.writeFieldStop();

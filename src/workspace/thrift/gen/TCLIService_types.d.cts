@@ -411,13 +411,22 @@ declare class TOperationHandle {
       constructor(args?: { operationId: THandleIdentifier; operationType: TOperationType; hasResultSet: boolean; modifiedRowCount?: number; });
   }
 
+declare class TNamespace {
+    public catalogName?: string;
+    public schemaName?: string;
+
+      constructor(args?: { catalogName?: string; schemaName?: string; });
+  }
+
 declare class TOpenSessionReq {
     public client_protocol?: TProtocolVersion;
     public username?: string;
     public password?: string;
     public configuration?: { [k: string]: string; };
+    public initialNamespace?: TNamespace;
+    public canUseMultipleCatalogs?: boolean;
 
-      constructor(args?: { client_protocol?: TProtocolVersion; username?: string; password?: string; configuration?: { [k: string]: string; }; });
+      constructor(args?: { client_protocol?: TProtocolVersion; username?: string; password?: string; configuration?: { [k: string]: string; }; initialNamespace?: TNamespace; canUseMultipleCatalogs?: boolean; });
   }
 
 declare class TOpenSessionResp {
