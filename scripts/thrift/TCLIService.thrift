@@ -69,6 +69,17 @@ enum TProtocolVersion {
 
   // V11 adds timestamp with local time zone type
   HIVE_CLI_SERVICE_PROTOCOL_V11
+
+  // pcsim: Databricks' versions (values as in @databricks/sql's generated code). The drivers send
+  // query parameters only to a server of SPARK_CLI_SERVICE_PROTOCOL_V8 or later.
+  SPARK_CLI_SERVICE_PROTOCOL_V1 = 0xA501
+  SPARK_CLI_SERVICE_PROTOCOL_V2 = 0xA502
+  SPARK_CLI_SERVICE_PROTOCOL_V3 = 0xA503
+  SPARK_CLI_SERVICE_PROTOCOL_V4 = 0xA504
+  SPARK_CLI_SERVICE_PROTOCOL_V5 = 0xA505
+  SPARK_CLI_SERVICE_PROTOCOL_V6 = 0xA506
+  SPARK_CLI_SERVICE_PROTOCOL_V7 = 0xA507
+  SPARK_CLI_SERVICE_PROTOCOL_V8 = 0xA508
 }
 
 enum TTypeId {
@@ -742,6 +753,25 @@ struct TExecuteStatementReq {
   // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the client
   // asks for the outcome in the answer itself when it is ready at once (see TSparkDirectResults).
   1281: optional TSparkGetDirectResults getDirectResults
+
+  // pcsim: a Databricks extension (field id as in @databricks/sql's generated code): the values of
+  // the statement's :name markers (a parameter without a name is an ordinal one, for a ? marker).
+  1288: optional list<TSparkParameter> parameters
+}
+
+// pcsim: Databricks extensions (field ids as in @databricks/sql's generated code). A parameter
+// without type and value is NULL; the drivers send every value as its text.
+struct TSparkParameterValue {
+  1: optional string stringValue
+  2: optional double doubleValue
+  3: optional bool booleanValue
+}
+
+struct TSparkParameter {
+  1: optional i32 ordinal
+  2: optional string name
+  3: optional string type
+  4: optional TSparkParameterValue value
 }
 
 struct TExecuteStatementResp {

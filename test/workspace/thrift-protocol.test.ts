@@ -39,7 +39,7 @@ describe('TCLIService over HTTP', () => {
       }),
     );
     expect(open.status.statusCode).toBe(ttypes.TStatusCode.SUCCESS_STATUS);
-    expect(open.serverProtocolVersion).toBe(ttypes.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10);
+    expect(open.serverProtocolVersion).toBe(ttypes.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8);
     const sessionHandle = open.sessionHandle!;
 
     // The session's initial catalog and schema (use:catalog, use:database) name the table.

@@ -23,14 +23,19 @@ import {
   fetchNext,
   metadataAnswer,
   ok,
+  sqlParameters,
   statusOf,
   waitFor,
   type Handle,
   type Operation,
 } from './operations.js';
 
-/** HiveServer2 V10: the Databricks drivers then ask for column-based results (no Arrow, no cloud fetch). */
-export const SERVER_PROTOCOL = ttypes.TProtocolVersion.HIVE_CLI_SERVICE_PROTOCOL_V10;
+/**
+ * Databricks' SPARK_CLI_SERVICE_PROTOCOL_V8: the drivers send query parameters only to such a server.
+ * They then offer Arrow, cloud fetch and LZ4 too; the server chooses, and answers COLUMN_BASED_SET
+ * uncompressed inline rows (resultFormat), which every driver reads.
+ */
+export const SERVER_PROTOCOL = ttypes.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8;
 const OPERATION_LIMIT = 1000;
 
 interface Session {
@@ -143,14 +148,28 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     return { status: ok(), operationHandle: opHandle(op), ...directResults(op, req.getDirectResults, close) };
   };
 
-  const finish = async (op: Operation, statement: string, session: Session): Promise<void> => {
-    const outcome = await runStatement(
-      c,
-      c.principal,
-      statement,
-      { catalog: session.catalog, schema: session.schema },
-      c.now(),
-    );
+  const finish = async (
+    op: Operation,
+    statement: string,
+    session: Session,
+    bound: ReturnType<typeof sqlParameters>,
+  ): Promise<void> => {
+    const outcome: StatementOutcome =
+      'error' in bound
+        ? {
+            state: 'FAILED',
+            kind: 'query',
+            columns: [],
+            rows: [],
+            error: { error_code: 'UNSUPPORTED_FEATURE', message: bound.error, sql_state: '0A000' },
+          }
+        : await runStatement(
+            c,
+            c.principal,
+            statement,
+            { catalog: session.catalog, schema: session.schema, parameters: bound.parameters },
+            c.now(),
+          );
     op.finished = Date.now();
     if (op.state === 'CANCELED' || op.state === 'CLOSED') return;
     if (outcome.state === 'SUCCEEDED') Object.assign(op, { state: 'FINISHED', result: toResultSet(outcome) });
@@ -248,9 +267,10 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       op.key = keyOf(op.handle);
       sessions.addOperation(op);
       const statement = String(req.statement ?? '');
+      const bound = sqlParameters(req.parameters);
       if (req.runAsync) {
         // The client polls GetOperationStatus; the outcome is recorded when the statement ends.
-        const done = finish(op, statement, s).catch((err: Error) =>
+        const done = finish(op, statement, s, bound).catch((err: Error) =>
           Object.assign(op, { state: 'ERROR', error: { message: `INTERNAL_ERROR: ${err.message}` } }),
         );
         // Asked for direct results, the answer waits a while for the statement, as a warehouse does.
@@ -261,7 +281,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
           ...directResults(op, req.getDirectResults, close),
         });
       }
-      await finish(op, statement, s);
+      await finish(op, statement, s, bound);
       if (op.state === 'ERROR')
         return new ttypes.TExecuteStatementResp({
           status: failed(op.error!.message, op.error!.sqlState),

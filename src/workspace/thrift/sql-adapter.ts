@@ -7,7 +7,7 @@ import type { Int64 } from '../../contract/int64.js';
 import { catalogsOfWorkspace } from '../../databricks/indexes.js';
 import type { State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
-import type { SqlEngine, StatementOutcome } from '../sql.js';
+import type { SqlDefaults, SqlEngine, StatementOutcome } from '../sql.js';
 import type { Principal } from '../tokens.js';
 
 export type { StatementOutcome };
@@ -55,7 +55,7 @@ export async function runStatement(
   deps: { store: Store; engine: SqlEngine },
   principal: Principal,
   statement: string,
-  defaults: { catalog?: string; schema?: string },
+  defaults: SqlDefaults,
   now: Date,
 ): Promise<StatementOutcome> {
   const catalogs = catalogsOf(deps.store.read(), principal.workspace_id);

@@ -61,6 +61,21 @@ async function main() {
         out.initial = (
           await rows(named.executeStatement('SELECT count(*) AS n, current_catalog() AS c FROM trips'))
         ).all;
+        // Query parameters: the driver sends them only to a server of SPARK_CLI_SERVICE_PROTOCOL_V8 or later.
+        out.params = (
+          await rows(
+            named.executeStatement('SELECT :n + 1 AS m, :s AS s, :none AS z', {
+              namedParameters: { n: 41, s: "it's", none: null },
+            }),
+          )
+        ).all;
+        out.ordinal = await named
+          .executeStatement('SELECT ? AS x', { ordinalParameters: [1] })
+          .then((o) => o.fetchAll())
+          .then(
+            () => null,
+            (e) => String(e.message),
+          );
       } finally {
         await named.close();
       }

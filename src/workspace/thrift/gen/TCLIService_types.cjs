@@ -35,7 +35,23 @@ ttypes.TProtocolVersion = {
   '9' : 'HIVE_CLI_SERVICE_PROTOCOL_V10',
   'HIVE_CLI_SERVICE_PROTOCOL_V10' : 9,
   '10' : 'HIVE_CLI_SERVICE_PROTOCOL_V11',
-  'HIVE_CLI_SERVICE_PROTOCOL_V11' : 10
+  'HIVE_CLI_SERVICE_PROTOCOL_V11' : 10,
+  '42241' : 'SPARK_CLI_SERVICE_PROTOCOL_V1',
+  'SPARK_CLI_SERVICE_PROTOCOL_V1' : 42241,
+  '42242' : 'SPARK_CLI_SERVICE_PROTOCOL_V2',
+  'SPARK_CLI_SERVICE_PROTOCOL_V2' : 42242,
+  '42243' : 'SPARK_CLI_SERVICE_PROTOCOL_V3',
+  'SPARK_CLI_SERVICE_PROTOCOL_V3' : 42243,
+  '42244' : 'SPARK_CLI_SERVICE_PROTOCOL_V4',
+  'SPARK_CLI_SERVICE_PROTOCOL_V4' : 42244,
+  '42245' : 'SPARK_CLI_SERVICE_PROTOCOL_V5',
+  'SPARK_CLI_SERVICE_PROTOCOL_V5' : 42245,
+  '42246' : 'SPARK_CLI_SERVICE_PROTOCOL_V6',
+  'SPARK_CLI_SERVICE_PROTOCOL_V6' : 42246,
+  '42247' : 'SPARK_CLI_SERVICE_PROTOCOL_V7',
+  'SPARK_CLI_SERVICE_PROTOCOL_V7' : 42247,
+  '42248' : 'SPARK_CLI_SERVICE_PROTOCOL_V8',
+  'SPARK_CLI_SERVICE_PROTOCOL_V8' : 42248
 };
 ttypes.TTypeId = {
   '0' : 'BOOLEAN_TYPE',
@@ -3974,6 +3990,7 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
     this.runAsync = false;
     this.queryTimeout = new Int64(0);
     this.getDirectResults = null;
+    this.parameters = null;
     if (args) {
       if (args.sessionHandle !== undefined && args.sessionHandle !== null) {
         this.sessionHandle = new ttypes.TSessionHandle(args.sessionHandle);
@@ -3996,6 +4013,9 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
       }
       if (args.getDirectResults !== undefined && args.getDirectResults !== null) {
         this.getDirectResults = new ttypes.TSparkGetDirectResults(args.getDirectResults);
+      }
+      if (args.parameters !== undefined && args.parameters !== null) {
+        this.parameters = Thrift.copyList(args.parameters, [null]);
       }
     }
   }
@@ -4064,6 +4084,22 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
           input.skip(ftype);
         }
         break;
+        case 1288:
+        if (ftype == Thrift.Type.LIST) {
+          this.parameters = [];
+          const _rtmp3118 = input.readListBegin();
+          const _size117 = _rtmp3118.size || 0;
+          for (let _i119 = 0; _i119 < _size117; ++_i119) {
+            let elem120 = null;
+            elem120 = new ttypes.TSparkParameter();
+            elem120.read(input);
+            this.parameters.push(elem120);
+          }
+          input.readListEnd();
+        } else {
+          input.skip(ftype);
+        }
+        break;
         default:
           input.skip(ftype);
       }
@@ -4088,11 +4124,11 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
     if (this.confOverlay !== null && this.confOverlay !== undefined) {
       output.writeFieldBegin('confOverlay', Thrift.Type.MAP, 3);
       output.writeMapBegin(Thrift.Type.STRING, Thrift.Type.STRING, Thrift.objectLength(this.confOverlay));
-      for (let kiter117 in this.confOverlay) {
-        if (this.confOverlay.hasOwnProperty(kiter117)) {
-          let viter118 = this.confOverlay[kiter117];
-          output.writeString(kiter117);
-          output.writeString(viter118);
+      for (let kiter121 in this.confOverlay) {
+        if (this.confOverlay.hasOwnProperty(kiter121)) {
+          let viter122 = this.confOverlay[kiter121];
+          output.writeString(kiter121);
+          output.writeString(viter122);
         }
       }
       output.writeMapEnd();
@@ -4111,6 +4147,197 @@ const TExecuteStatementReq = module.exports.TExecuteStatementReq = class {
     if (this.getDirectResults !== null && this.getDirectResults !== undefined) {
       output.writeFieldBegin('getDirectResults', Thrift.Type.STRUCT, 1281);
       this.getDirectResults.write(output);
+      output.writeFieldEnd();
+    }
+    if (this.parameters !== null && this.parameters !== undefined) {
+      output.writeFieldBegin('parameters', Thrift.Type.LIST, 1288);
+      output.writeListBegin(Thrift.Type.STRUCT, this.parameters.length);
+      for (let iter123 in this.parameters) {
+        if (this.parameters.hasOwnProperty(iter123)) {
+          iter123 = this.parameters[iter123];
+          iter123.write(output);
+        }
+      }
+      output.writeListEnd();
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TSparkParameterValue = module.exports.TSparkParameterValue = class {
+  constructor(args) {
+    this.stringValue = null;
+    this.doubleValue = null;
+    this.booleanValue = null;
+    if (args) {
+      if (args.stringValue !== undefined && args.stringValue !== null) {
+        this.stringValue = args.stringValue;
+      }
+      if (args.doubleValue !== undefined && args.doubleValue !== null) {
+        this.doubleValue = args.doubleValue;
+      }
+      if (args.booleanValue !== undefined && args.booleanValue !== null) {
+        this.booleanValue = args.booleanValue;
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.STRING) {
+          this.stringValue = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.DOUBLE) {
+          this.doubleValue = input.readDouble();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.BOOL) {
+          this.booleanValue = input.readBool();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TSparkParameterValue');
+    if (this.stringValue !== null && this.stringValue !== undefined) {
+      output.writeFieldBegin('stringValue', Thrift.Type.STRING, 1);
+      output.writeString(this.stringValue);
+      output.writeFieldEnd();
+    }
+    if (this.doubleValue !== null && this.doubleValue !== undefined) {
+      output.writeFieldBegin('doubleValue', Thrift.Type.DOUBLE, 2);
+      output.writeDouble(this.doubleValue);
+      output.writeFieldEnd();
+    }
+    if (this.booleanValue !== null && this.booleanValue !== undefined) {
+      output.writeFieldBegin('booleanValue', Thrift.Type.BOOL, 3);
+      output.writeBool(this.booleanValue);
+      output.writeFieldEnd();
+    }
+    output.writeFieldStop();
+    output.writeStructEnd();
+    return;
+  }
+
+};
+const TSparkParameter = module.exports.TSparkParameter = class {
+  constructor(args) {
+    this.ordinal = null;
+    this.name = null;
+    this.type = null;
+    this.value = null;
+    if (args) {
+      if (args.ordinal !== undefined && args.ordinal !== null) {
+        this.ordinal = args.ordinal;
+      }
+      if (args.name !== undefined && args.name !== null) {
+        this.name = args.name;
+      }
+      if (args.type !== undefined && args.type !== null) {
+        this.type = args.type;
+      }
+      if (args.value !== undefined && args.value !== null) {
+        this.value = new ttypes.TSparkParameterValue(args.value);
+      }
+    }
+  }
+
+  read (input) {
+    input.readStructBegin();
+    while (true) {
+      const ret = input.readFieldBegin();
+      const ftype = ret.ftype;
+      const fid = ret.fid;
+      if (ftype == Thrift.Type.STOP) {
+        break;
+      }
+      switch (fid) {
+        case 1:
+        if (ftype == Thrift.Type.I32) {
+          this.ordinal = input.readI32();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 2:
+        if (ftype == Thrift.Type.STRING) {
+          this.name = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 3:
+        if (ftype == Thrift.Type.STRING) {
+          this.type = input.readString();
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        case 4:
+        if (ftype == Thrift.Type.STRUCT) {
+          this.value = new ttypes.TSparkParameterValue();
+          this.value.read(input);
+        } else {
+          input.skip(ftype);
+        }
+        break;
+        default:
+          input.skip(ftype);
+      }
+      input.readFieldEnd();
+    }
+    input.readStructEnd();
+    return;
+  }
+
+  write (output) {
+    output.writeStructBegin('TSparkParameter');
+    if (this.ordinal !== null && this.ordinal !== undefined) {
+      output.writeFieldBegin('ordinal', Thrift.Type.I32, 1);
+      output.writeI32(this.ordinal);
+      output.writeFieldEnd();
+    }
+    if (this.name !== null && this.name !== undefined) {
+      output.writeFieldBegin('name', Thrift.Type.STRING, 2);
+      output.writeString(this.name);
+      output.writeFieldEnd();
+    }
+    if (this.type !== null && this.type !== undefined) {
+      output.writeFieldBegin('type', Thrift.Type.STRING, 3);
+      output.writeString(this.type);
+      output.writeFieldEnd();
+    }
+    if (this.value !== null && this.value !== undefined) {
+      output.writeFieldBegin('value', Thrift.Type.STRUCT, 4);
+      this.value.write(output);
       output.writeFieldEnd();
     }
     output.writeFieldStop();
@@ -4603,14 +4830,14 @@ const TDownloadDataReq = module.exports.TDownloadDataReq = class {
         case 5:
         if (ftype == Thrift.Type.MAP) {
           this.downloadOptions = {};
-          const _rtmp3120 = input.readMapBegin();
-          const _size119 = _rtmp3120.size || 0;
-          for (let _i121 = 0; _i121 < _size119; ++_i121) {
-            let key122 = null;
-            let val123 = null;
-            key122 = input.readString();
-            val123 = input.readString();
-            this.downloadOptions[key122] = val123;
+          const _rtmp3125 = input.readMapBegin();
+          const _size124 = _rtmp3125.size || 0;
+          for (let _i126 = 0; _i126 < _size124; ++_i126) {
+            let key127 = null;
+            let val128 = null;
+            key127 = input.readString();
+            val128 = input.readString();
+            this.downloadOptions[key127] = val128;
           }
           input.readMapEnd();
         } else {
@@ -4651,11 +4878,11 @@ const TDownloadDataReq = module.exports.TDownloadDataReq = class {
     if (this.downloadOptions !== null && this.downloadOptions !== undefined) {
       output.writeFieldBegin('downloadOptions', Thrift.Type.MAP, 5);
       output.writeMapBegin(Thrift.Type.STRING, Thrift.Type.STRING, Thrift.objectLength(this.downloadOptions));
-      for (let kiter124 in this.downloadOptions) {
-        if (this.downloadOptions.hasOwnProperty(kiter124)) {
-          let viter125 = this.downloadOptions[kiter124];
-          output.writeString(kiter124);
-          output.writeString(viter125);
+      for (let kiter129 in this.downloadOptions) {
+        if (this.downloadOptions.hasOwnProperty(kiter129)) {
+          let viter130 = this.downloadOptions[kiter129];
+          output.writeString(kiter129);
+          output.writeString(viter130);
         }
       }
       output.writeMapEnd();
@@ -5154,12 +5381,12 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
         case 5:
         if (ftype == Thrift.Type.LIST) {
           this.tableTypes = [];
-          const _rtmp3127 = input.readListBegin();
-          const _size126 = _rtmp3127.size || 0;
-          for (let _i128 = 0; _i128 < _size126; ++_i128) {
-            let elem129 = null;
-            elem129 = input.readString();
-            this.tableTypes.push(elem129);
+          const _rtmp3132 = input.readListBegin();
+          const _size131 = _rtmp3132.size || 0;
+          for (let _i133 = 0; _i133 < _size131; ++_i133) {
+            let elem134 = null;
+            elem134 = input.readString();
+            this.tableTypes.push(elem134);
           }
           input.readListEnd();
         } else {
@@ -5208,10 +5435,10 @@ const TGetTablesReq = module.exports.TGetTablesReq = class {
     if (this.tableTypes !== null && this.tableTypes !== undefined) {
       output.writeFieldBegin('tableTypes', Thrift.Type.LIST, 5);
       output.writeListBegin(Thrift.Type.STRING, this.tableTypes.length);
-      for (let iter130 in this.tableTypes) {
-        if (this.tableTypes.hasOwnProperty(iter130)) {
-          iter130 = this.tableTypes[iter130];
-          output.writeString(iter130);
+      for (let iter135 in this.tableTypes) {
+        if (this.tableTypes.hasOwnProperty(iter135)) {
+          iter135 = this.tableTypes[iter135];
+          output.writeString(iter135);
         }
       }
       output.writeListEnd();
@@ -7822,12 +8049,12 @@ const TProgressUpdateResp = module.exports.TProgressUpdateResp = class {
         case 1:
         if (ftype == Thrift.Type.LIST) {
           this.headerNames = [];
-          const _rtmp3132 = input.readListBegin();
-          const _size131 = _rtmp3132.size || 0;
-          for (let _i133 = 0; _i133 < _size131; ++_i133) {
-            let elem134 = null;
-            elem134 = input.readString();
-            this.headerNames.push(elem134);
+          const _rtmp3137 = input.readListBegin();
+          const _size136 = _rtmp3137.size || 0;
+          for (let _i138 = 0; _i138 < _size136; ++_i138) {
+            let elem139 = null;
+            elem139 = input.readString();
+            this.headerNames.push(elem139);
           }
           input.readListEnd();
         } else {
@@ -7837,20 +8064,20 @@ const TProgressUpdateResp = module.exports.TProgressUpdateResp = class {
         case 2:
         if (ftype == Thrift.Type.LIST) {
           this.rows = [];
-          const _rtmp3136 = input.readListBegin();
-          const _size135 = _rtmp3136.size || 0;
-          for (let _i137 = 0; _i137 < _size135; ++_i137) {
-            let elem138 = null;
-            elem138 = [];
-            const _rtmp3140 = input.readListBegin();
-            const _size139 = _rtmp3140.size || 0;
-            for (let _i141 = 0; _i141 < _size139; ++_i141) {
-              let elem142 = null;
-              elem142 = input.readString();
-              elem138.push(elem142);
+          const _rtmp3141 = input.readListBegin();
+          const _size140 = _rtmp3141.size || 0;
+          for (let _i142 = 0; _i142 < _size140; ++_i142) {
+            let elem143 = null;
+            elem143 = [];
+            const _rtmp3145 = input.readListBegin();
+            const _size144 = _rtmp3145.size || 0;
+            for (let _i146 = 0; _i146 < _size144; ++_i146) {
+              let elem147 = null;
+              elem147 = input.readString();
+              elem143.push(elem147);
             }
             input.readListEnd();
-            this.rows.push(elem138);
+            this.rows.push(elem143);
           }
           input.readListEnd();
         } else {
@@ -7899,10 +8126,10 @@ const TProgressUpdateResp = module.exports.TProgressUpdateResp = class {
     if (this.headerNames !== null && this.headerNames !== undefined) {
       output.writeFieldBegin('headerNames', Thrift.Type.LIST, 1);
       output.writeListBegin(Thrift.Type.STRING, this.headerNames.length);
-      for (let iter143 in this.headerNames) {
-        if (this.headerNames.hasOwnProperty(iter143)) {
-          iter143 = this.headerNames[iter143];
-          output.writeString(iter143);
+      for (let iter148 in this.headerNames) {
+        if (this.headerNames.hasOwnProperty(iter148)) {
+          iter148 = this.headerNames[iter148];
+          output.writeString(iter148);
         }
       }
       output.writeListEnd();
@@ -7911,14 +8138,14 @@ const TProgressUpdateResp = module.exports.TProgressUpdateResp = class {
     if (this.rows !== null && this.rows !== undefined) {
       output.writeFieldBegin('rows', Thrift.Type.LIST, 2);
       output.writeListBegin(Thrift.Type.LIST, this.rows.length);
-      for (let iter144 in this.rows) {
-        if (this.rows.hasOwnProperty(iter144)) {
-          iter144 = this.rows[iter144];
-          output.writeListBegin(Thrift.Type.STRING, iter144.length);
-          for (let iter145 in iter144) {
-            if (iter144.hasOwnProperty(iter145)) {
-              iter145 = iter144[iter145];
-              output.writeString(iter145);
+      for (let iter149 in this.rows) {
+        if (this.rows.hasOwnProperty(iter149)) {
+          iter149 = this.rows[iter149];
+          output.writeListBegin(Thrift.Type.STRING, iter149.length);
+          for (let iter150 in iter149) {
+            if (iter149.hasOwnProperty(iter150)) {
+              iter150 = iter149[iter150];
+              output.writeString(iter150);
             }
           }
           output.writeListEnd();

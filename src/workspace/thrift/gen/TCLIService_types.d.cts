@@ -23,6 +23,14 @@ declare enum TProtocolVersion {
   HIVE_CLI_SERVICE_PROTOCOL_V9 = 8,
   HIVE_CLI_SERVICE_PROTOCOL_V10 = 9,
   HIVE_CLI_SERVICE_PROTOCOL_V11 = 10,
+  SPARK_CLI_SERVICE_PROTOCOL_V1 = 42241,
+  SPARK_CLI_SERVICE_PROTOCOL_V2 = 42242,
+  SPARK_CLI_SERVICE_PROTOCOL_V3 = 42243,
+  SPARK_CLI_SERVICE_PROTOCOL_V4 = 42244,
+  SPARK_CLI_SERVICE_PROTOCOL_V5 = 42245,
+  SPARK_CLI_SERVICE_PROTOCOL_V6 = 42246,
+  SPARK_CLI_SERVICE_PROTOCOL_V7 = 42247,
+  SPARK_CLI_SERVICE_PROTOCOL_V8 = 42248,
 }
 
 declare enum TTypeId {
@@ -495,8 +503,26 @@ declare class TExecuteStatementReq {
     public runAsync?: boolean;
     public queryTimeout?: Int64;
     public getDirectResults?: TSparkGetDirectResults;
+    public parameters?: TSparkParameter[];
 
-      constructor(args?: { sessionHandle: TSessionHandle; statement: string; confOverlay?: { [k: string]: string; }; runAsync?: boolean; queryTimeout?: Int64; getDirectResults?: TSparkGetDirectResults; });
+      constructor(args?: { sessionHandle: TSessionHandle; statement: string; confOverlay?: { [k: string]: string; }; runAsync?: boolean; queryTimeout?: Int64; getDirectResults?: TSparkGetDirectResults; parameters?: TSparkParameter[]; });
+  }
+
+declare class TSparkParameterValue {
+    public stringValue?: string;
+    public doubleValue?: number;
+    public booleanValue?: boolean;
+
+      constructor(args?: { stringValue?: string; doubleValue?: number; booleanValue?: boolean; });
+  }
+
+declare class TSparkParameter {
+    public ordinal?: number;
+    public name?: string;
+    public type?: string;
+    public value?: TSparkParameterValue;
+
+      constructor(args?: { ordinal?: number; name?: string; type?: string; value?: TSparkParameterValue; });
   }
 
 declare class TExecuteStatementResp {
