@@ -56,7 +56,8 @@ export function readExport(
   for (const k of Object.keys(o))
     if (!['format', 'version', 'exported_at', 'state'].includes(k))
       problems.push({
-        field: k,
+        // An empty key is still named (as the admin API's validation names one): "".
+        field: k === '' ? '""' : k,
         message: 'is not a field of an export. Expected only format, version, exported_at and state.',
       });
   if (o.format !== EXPORT_FORMAT)

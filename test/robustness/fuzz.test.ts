@@ -167,6 +167,14 @@ describe('admin API fuzz (supertest against createApp with a memory store)', () 
     expect(res.body.error.details.field).not.toBe('');
   });
 
+  // Was a bug (found by the property above, seed 1677695755): an import naming the key "" said " is not a field".
+  it('an import with an empty key ("") names it in details.field and the message', async () => {
+    const res = await request(h.app).put('/api/state').set('Content-Type', 'application/json').send('{"":0}');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.field).toBe('""');
+    expect(res.body.error.message).toContain('"" is not a field of an export');
+  });
+
   it('random paths and methods under /api → 404/405 in the error shape, never a 500', async () => {
     const segment = fc.oneof(
       fc.constantFrom('api', 'workspaces', 'partners', 'journal', 'users', 'hooks', 'connect', ACME, '%', '%2e%2e', ''),
