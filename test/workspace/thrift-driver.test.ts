@@ -174,11 +174,13 @@ describe('@databricks/sql against the simulated SQL warehouse', () => {
     expect(out.initial.map((r: any) => ({ ...r, n: Number(String(r.n).replace(/n$/, '')) }))).toEqual([
       { n: 5, c: 'samples' },
     ]);
-    // namedParameters bound as the REST API binds them; ordinal ones refused with a message.
+    // namedParameters and ordinalParameters, bound as the REST API binds named ones.
     expect(out.params.map((r: any) => ({ ...r, m: Number(String(r.m).replace(/n$/, '')) }))).toEqual([
       { m: 42, s: "it's", z: null },
     ]);
-    expect(out.ordinal).toMatch(/ordinal parameters \(\? markers\) are not supported/);
+    expect(out.ordinal.map((r: any) => ({ ...r, x: Number(String(r.x).replace(/n$/, '')) }))).toEqual([
+      { x: 42, q: '?', y: 'b' },
+    ]);
 
     // Every call counts as activity of the connection, and P200 passes from the driver's statements alone.
     const ws = SEED.workspaces[0].id;

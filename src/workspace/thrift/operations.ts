@@ -7,7 +7,6 @@
 import thrift from 'thrift';
 import ttypes from './gen/TCLIService_types.cjs';
 import type * as meta from './metadata.js';
-import type { SqlParameter } from '../sql.js';
 import { rowSet, tableSchema } from './results.js';
 
 /** How long an ExecuteStatement asking for direct results waits for its statement before answering RUNNING. */
@@ -99,34 +98,4 @@ export function waitFor(p: Promise<unknown>, ms: number): Promise<void> {
   return Promise.race([p.then(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() =>
     clearTimeout(timer),
   );
-}
-
-type SparkParameter = InstanceType<typeof ttypes.TSparkParameter>;
-
-/**
- * ExecuteStatement's parameters as the SQL engine binds them (as the REST API's): a :name marker's
- * value as text, with its type; no value is NULL. Ordinal parameters (? markers, sent without a
- * name) are refused with a message: the engine binds names only.
- */
-export function sqlParameters(
-  list: readonly SparkParameter[] | null | undefined,
-): { parameters: SqlParameter[] } | { error: string } {
-  const parameters: SqlParameter[] = [];
-  for (const p of list ?? []) {
-    if (!p.name)
-      return {
-        error:
-          "[UNSUPPORTED_FEATURE] Failed to run the statement: ordinal parameters (? markers) are not supported by pcsim's simulated warehouse. Expected named parameters (:name markers; @databricks/sql's namedParameters). SQLSTATE: 0A000",
-      };
-    const v = p.value;
-    const value =
-      v?.stringValue ??
-      (typeof v?.doubleValue === 'number'
-        ? String(v.doubleValue)
-        : typeof v?.booleanValue === 'boolean'
-          ? String(v.booleanValue).toUpperCase()
-          : null);
-    parameters.push({ name: p.name, value, type: p.type ?? undefined });
-  }
-  return { parameters };
 }

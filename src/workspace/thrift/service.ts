@@ -23,12 +23,12 @@ import {
   fetchNext,
   metadataAnswer,
   ok,
-  sqlParameters,
   statusOf,
   waitFor,
   type Handle,
   type Operation,
 } from './operations.js';
+import { bindParameters, type Bound } from './parameters.js';
 
 /**
  * Databricks' SPARK_CLI_SERVICE_PROTOCOL_V8: the drivers send query parameters only to such a server.
@@ -148,12 +148,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
     return { status: ok(), operationHandle: opHandle(op), ...directResults(op, req.getDirectResults, close) };
   };
 
-  const finish = async (
-    op: Operation,
-    statement: string,
-    session: Session,
-    bound: ReturnType<typeof sqlParameters>,
-  ): Promise<void> => {
+  const finish = async (op: Operation, statement: string, session: Session, bound: Bound): Promise<void> => {
     const outcome: StatementOutcome =
       'error' in bound
         ? {
@@ -161,12 +156,12 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
             kind: 'query',
             columns: [],
             rows: [],
-            error: { error_code: 'UNSUPPORTED_FEATURE', message: bound.error, sql_state: '0A000' },
+            error: { error_code: 'INVALID_PARAMETER_MARKER_VALUE', message: bound.error, sql_state: '22023' },
           }
         : await runStatement(
             c,
             c.principal,
-            statement,
+            bound.sql,
             { catalog: session.catalog, schema: session.schema, parameters: bound.parameters },
             c.now(),
           );
@@ -267,7 +262,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       op.key = keyOf(op.handle);
       sessions.addOperation(op);
       const statement = String(req.statement ?? '');
-      const bound = sqlParameters(req.parameters);
+      const bound = bindParameters(statement, req.parameters);
       if (req.runAsync) {
         // The client polls GetOperationStatus; the outcome is recorded when the statement ends.
         const done = finish(op, statement, s, bound).catch((err: Error) =>

@@ -69,13 +69,10 @@ async function main() {
             }),
           )
         ).all;
-        out.ordinal = await named
-          .executeStatement('SELECT ? AS x', { ordinalParameters: [1] })
-          .then((o) => o.fetchAll())
-          .then(
-            () => null,
-            (e) => String(e.message),
-          );
+        // Ordinal ones fill ? markers in order (a JDBC PreparedStatement sends these); '?' in a string stays.
+        out.ordinal = (
+          await rows(named.executeStatement("SELECT ? + 1 AS x, '?' AS q, ? AS y", { ordinalParameters: [41, 'b'] }))
+        ).all;
       } finally {
         await named.close();
       }
