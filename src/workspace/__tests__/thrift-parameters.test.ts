@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import ttypes from '../thrift/gen/TCLIService_types.cjs';
-import { bindParameters, numberMarkers } from '../thrift/parameters.js';
+import { tokenize } from '../sql/tokens.js';
+import { bindParameters } from '../thrift/parameters.js';
 
 const p = (o: { name?: string; ordinal?: number; type?: string; value?: string | null }) =>
   new ttypes.TSparkParameter({
@@ -12,38 +13,40 @@ const p = (o: { name?: string; ordinal?: number; type?: string; value?: string |
   });
 
 describe('Thrift query parameters', () => {
-  it('numbers ? markers outside strings, quoted names and comments', () => {
-    expect(numberMarkers("SELECT ?, '?', \"?\", `a?`, 'it\\'s ?' -- ?\n, ? /* ? */ FROM t WHERE x=?::INT")).toBe(
-      "SELECT :_1, '?', \"?\", `a?`, 'it\\'s ?' -- ?\n, :_2 /* ? */ FROM t WHERE x=:_3::INT",
-    );
-    expect(numberMarkers('SELECT 1 -- no end')).toBe('SELECT 1 -- no end');
+  it('reads ? markers as parameters _1, _2… when they are ordinal, outside strings, quoted names and comments', () => {
+    const sql = "SELECT ?, '?', \"?\", `a?`, 'it\\'s ?' -- ?\n, ? /* ? */ FROM t WHERE x=?::INT";
+    expect(tokenize(sql, true).filter((t) => t.t === 'param')).toEqual([
+      { t: 'param', v: '_1' },
+      { t: 'param', v: '_2' },
+      { t: 'param', v: '_3' },
+    ]);
+    // Without ordinal parameters (the REST API, named only) a ? is still refused.
+    expect(() => tokenize('SELECT ?')).toThrow(/\?/);
   });
 
   it('binds named ones by name, ordinal ones by position (or their ordinal), NULL without a value', () => {
-    expect(bindParameters('SELECT :a', [p({ name: 'a', type: 'INT', value: '1' })])).toEqual({
-      sql: 'SELECT :a',
+    expect(bindParameters([p({ name: 'a', type: 'INT', value: '1' })])).toEqual({
       parameters: [{ name: 'a', type: 'INT', value: '1' }],
+      ordinal: false,
     });
-    expect(bindParameters('SELECT ?, ?', [p({ type: 'STRING', value: 'x' }), p({})])).toEqual({
-      sql: 'SELECT :_1, :_2',
+    expect(bindParameters([p({ type: 'STRING', value: 'x' }), p({})])).toEqual({
+      ordinal: true,
       parameters: [
         { name: '_1', type: 'STRING', value: 'x' },
         { name: '_2', type: undefined, value: null },
       ],
     });
-    expect(bindParameters('SELECT ?, ?', [p({ ordinal: 2, value: 'b' }), p({ ordinal: 1, value: 'a' })])).toMatchObject(
-      {
-        parameters: [
-          { name: '_2', value: 'b' },
-          { name: '_1', value: 'a' },
-        ],
-      },
-    );
-    expect(bindParameters('SELECT 1', undefined)).toEqual({ sql: 'SELECT 1', parameters: [] });
+    expect(bindParameters([p({ ordinal: 2, value: 'b' }), p({ ordinal: 1, value: 'a' })])).toMatchObject({
+      parameters: [
+        { name: '_2', value: 'b' },
+        { name: '_1', value: 'a' },
+      ],
+    });
+    expect(bindParameters(undefined)).toEqual({ parameters: [], ordinal: false });
   });
 
   it('refuses named and ordinal ones together, naming both kinds', () => {
-    const bound = bindParameters('SELECT :a, ?', [p({ name: 'a', value: '1' }), p({ value: '2' })]);
+    const bound = bindParameters([p({ name: 'a', value: '1' }), p({ value: '2' })]);
     expect(bound).toEqual({
       error: expect.stringMatching(/^\[INVALID_PARAMETER_MARKER_VALUE\] Failed to bind .*Expected /),
     });

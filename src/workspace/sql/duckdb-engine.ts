@@ -169,7 +169,7 @@ export class DuckdbBackend implements SqlBackend {
     ).toLowerCase();
     const schema = (defaults.schema ?? 'default').toLowerCase();
     try {
-      const toks = tokenize(statement);
+      const toks = tokenize(statement, defaults.ordinal === true);
       while (isP(toks.at(-1), ';')) toks.pop();
       if (toks.length === 0) throw E.emptyStatement();
       const semi = toks.findIndex((t) => isP(t, ';'));

@@ -62,9 +62,14 @@ function quoted(sql: string, i: number, q: string): [string, number] {
   }
 }
 
-export function tokenize(sql: string): Tok[] {
+/**
+ * `ordinal`: the statement comes with ordinal parameters (Thrift: a JDBC PreparedStatement's), so each
+ * `?` marker is a parameter, named `_1`, `_2`… in order; otherwise a `?` is refused like any unknown sign.
+ */
+export function tokenize(sql: string, ordinal = false): Tok[] {
   const out: Tok[] = [];
   let i = 0;
+  let marker = 0;
   while (i < sql.length) {
     const c = sql[i]!;
     if (/\s/.test(c)) {
@@ -100,6 +105,11 @@ export function tokenize(sql: string): Tok[] {
     if (word) {
       out.push({ t: 'word', v: word[0] });
       i += word[0].length;
+      continue;
+    }
+    if (ordinal && c === '?') {
+      out.push({ t: 'param', v: `_${++marker}` });
+      i++;
       continue;
     }
     const param = /^:([A-Za-z_][A-Za-z0-9_]*)/.exec(rest);

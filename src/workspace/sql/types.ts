@@ -50,6 +50,8 @@ export interface SqlDefaults {
   catalog?: string;
   schema?: string;
   parameters?: SqlParameter[];
+  /** The parameters are ordinal: `?` markers, bound in order as `_1`, `_2`… (tokens.ts). */
+  ordinal?: boolean;
 }
 
 export interface WorkspaceCatalogs {

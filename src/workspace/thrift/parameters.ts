@@ -2,15 +2,14 @@
  * ExecuteStatement's parameters (a Databricks extension: TSparkParameter) as the SQL engine binds
  * them, as the REST API's: a marker's value as text, with its type; no value is NULL. Named ones fill
  * `:name` markers. Ordinal ones (sent without a name: a JDBC PreparedStatement's, @databricks/sql's
- * ordinalParameters) fill `?` markers in order; those are renamed `:_1`, `:_2`… in the text the
- * engine runs, outside strings, quoted names and comments.
+ * ordinalParameters) fill `?` markers in order: the engine's tokenizer reads those as `_1`, `_2`…
  */
 import type { SqlParameter } from '../sql.js';
 import type ttypes from './gen/TCLIService_types.cjs';
 
 type SparkParameter = InstanceType<typeof ttypes.TSparkParameter>;
 
-export type Bound = { sql: string; parameters: SqlParameter[] } | { error: string };
+export type Bound = { parameters: SqlParameter[]; ordinal: boolean } | { error: string };
 
 const valueOf = (p: SparkParameter): string | null => {
   const v = p.value;
@@ -20,13 +19,13 @@ const valueOf = (p: SparkParameter): string | null => {
   return null;
 };
 
-export function bindParameters(statement: string, list: readonly SparkParameter[] | null | undefined): Bound {
+export function bindParameters(list: readonly SparkParameter[] | null | undefined): Bound {
   const given = list ?? [];
   const named = given.filter((p) => p.name);
   if (named.length === given.length)
     return {
-      sql: statement,
       parameters: named.map((p) => ({ name: p.name!, value: valueOf(p), type: p.type ?? undefined })),
+      ordinal: false,
     };
   if (named.length > 0)
     return {
@@ -36,34 +35,7 @@ export function bindParameters(statement: string, list: readonly SparkParameter[
   // Ordinal: by `ordinal` (1-based) when the client sets it, else in the order sent.
   const ordered = given.map((p, i) => ({ p, at: typeof p.ordinal === 'number' && p.ordinal > 0 ? p.ordinal : i + 1 }));
   return {
-    sql: numberMarkers(statement),
     parameters: ordered.map(({ p, at }) => ({ name: `_${at}`, value: valueOf(p), type: p.type ?? undefined })),
+    ordinal: true,
   };
-}
-
-/** `?` markers as `:_1`, `:_2`…, skipping strings ('…', "…"), quoted names (`…`) and comments. */
-export function numberMarkers(sql: string): string {
-  let out = '';
-  let n = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"' || c === '`') {
-      let j = i + 1;
-      while (j < sql.length && sql[j] !== c) j += sql[j] === '\\' && c !== '`' ? 2 : 1;
-      out += sql.slice(i, j + 1);
-      i = j;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const j = sql.indexOf('\n', i);
-      const end = j < 0 ? sql.length : j;
-      out += sql.slice(i, end);
-      i = end - 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const j = sql.indexOf('*/', i + 2);
-      const end = j < 0 ? sql.length : j + 2;
-      out += sql.slice(i, end);
-      i = end - 1;
-    } else if (c === '?') out += `:_${++n}`;
-    else out += c;
-  }
-  return out;
 }

@@ -161,8 +161,8 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
         : await runStatement(
             c,
             c.principal,
-            bound.sql,
-            { catalog: session.catalog, schema: session.schema, parameters: bound.parameters },
+            statement,
+            { catalog: session.catalog, schema: session.schema, parameters: bound.parameters, ordinal: bound.ordinal },
             c.now(),
           );
     op.finished = Date.now();
@@ -262,7 +262,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
       op.key = keyOf(op.handle);
       sessions.addOperation(op);
       const statement = String(req.statement ?? '');
-      const bound = bindParameters(statement, req.parameters);
+      const bound = bindParameters(req.parameters);
       if (req.runAsync) {
         // The client polls GetOperationStatus; the outcome is recorded when the statement ends.
         const done = finish(op, statement, s, bound).catch((err: Error) =>
