@@ -203,6 +203,7 @@ async function rest(url, real) {
  * After 3 s of warm-up (the server's JIT); the server's CPU per statement as above (all its threads).
  */
 async function restAutocannon(url, real) {
+  const agentOnce = new http.Agent();
   const opts = {
     url: `${url}/api/2.0/sql/statements`,
     connections: concurrency,
@@ -214,6 +215,9 @@ async function restAutocannon(url, real) {
     },
     body: JSON.stringify({ statement: 'SELECT 1', warehouse_id: real.warehouse.id, wait_timeout: '10s' }),
   };
+  // autocannon counts any 2xx: the statement must first be seen to succeed.
+  const first = await call(agentOnce, opts.url, 'POST', JSON.parse(opts.body), opts.headers);
+  if (JSON.parse(first.text).status?.state !== 'SUCCEEDED') throw new Error(`SELECT 1 over REST failed: ${first.text}`);
   await autocannon({ ...opts, duration: 3 });
   const cpu0 = await cpuOf(server.pid);
   const r = await autocannon({ ...opts, duration: seconds });
