@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark: is `pcsim load` the bottleneck-free side? Both tools hit the same reference partner
 // (its own process, so it has its own core) at POST /connect with the same Basic auth:
-//   1. autocannon (plain HTTP load tool, programmatic API) replays one Connect payload;
+//   1. autocannon (plain HTTP load tool, programmatic API) sends one Connect payload, its workspace, user
+//      and e-mail domain new on every request (as pcsim's copies: the partner creates a connection each time);
 //   2. pcsim load runs P100 copies (fresh workspace + user, one Connect each, judged), with
 //      --no-launch-check (one request per Connect, as autocannon) and with the launch check.
 // The partner runs without its core integration (which would call a workspace that does not exist here
@@ -45,6 +46,7 @@ async function startPartner() {
   });
   return {
     url,
+    pid: child.pid,
     stop: () =>
       new Promise((r) => {
         child.once('exit', r);
@@ -84,12 +86,30 @@ const body = stringifyJson(
 );
 const authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}`;
 
+// pcsim's copies each click on a fresh workspace, so the partner creates a connection every time. A
+// replay of one body would ask the partner only once to create and then to sign the same user in (its
+// cheaper path): autocannon's requests differ the same way, by workspace and user id, with the rest of
+// the payload (PAT, warehouse) as sent, and by e-mail domain (a new domain is a new account to the partner,
+// as each copy's is).
+const ids = [String(ws.id), String(user.id), 'bench.databricks-test.com'];
+const parts = body.split(new RegExp(ids.join('|')));
+const order = [...body.matchAll(new RegExp(ids.join('|'), 'g'))].map((m) => ids.indexOf(m[0]));
+let sent = 0n;
+/** The body for the next request: workspace and user ids moved on by one (exact int64 digits), a new domain. */
+function nextBody() {
+  sent += 1n;
+  const fresh = [String(BigInt(ids[0]) - sent), String(BigInt(ids[1]) - sent), `bench${sent}.databricks-test.com`];
+  let out = parts[0];
+  for (let i = 0; i < order.length; i++) out += fresh[order[i]] + parts[i + 1];
+  return out;
+}
+
 async function runAutocannon(url) {
   const opts = {
     url: `${url}${partnerConfig.endpoints.connect_path}`,
     method: 'POST',
-    body,
     headers: { 'content-type': 'application/json', authorization, 'user-agent': 'databricks' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
     connections,
   };
   await autocannon({ ...opts, duration: 1 });
@@ -119,19 +139,41 @@ async function runPcsim(url, extra) {
     `json:${report}`,
     ...extra,
   ];
-  const code = await new Promise((r) =>
-    spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...credentialsEnv } }).on('exit', r),
-  );
+  const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...credentialsEnv } });
+  // pcsim's own CPU, read until it exits (the last reading misses at most its last 100 ms).
+  let cpu = null;
+  const poll = setInterval(async () => (cpu = (await cpuMs(child.pid)) ?? cpu), 100);
+  const code = await new Promise((r) => child.on('exit', r));
+  clearInterval(poll);
   if (code !== 0) throw new Error(`pcsim load exited ${code}`);
   const r = JSON.parse(await readFile(report, 'utf8'));
   const step = r.steps.find((s) => s.kind === 'connect');
-  return { rate: r.throughput.connect_per_s, p50: step?.p50_ms, p99: step?.p99_ms, bad: r.copies.failed };
+  return {
+    rate: r.throughput.connect_per_s,
+    p50: step?.p50_ms,
+    p99: step?.p99_ms,
+    bad: r.copies.failed,
+    toolCpuMs: cpu,
+  };
+}
+
+/** CPU ms (user + system) a process has used so far, from /proc (Linux; null elsewhere). */
+async function cpuMs(pid) {
+  try {
+    const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return null;
+  }
 }
 
 async function measure(tool) {
   const p = await startPartner();
   try {
-    return await tool(p.url);
+    const before = await cpuMs(p.pid);
+    const r = await tool(p.url);
+    const after = await cpuMs(p.pid);
+    return { ...r, partnerCpuMs: before === null || after === null ? null : after - before };
   } finally {
     await p.stop();
   }
@@ -148,7 +190,13 @@ await rm(dir, { recursive: true, force: true });
 const median = (xs) => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)];
 const line = (label, rs, unit) => {
   const m = median(rs);
-  return `${label}: median ${m.rate.toFixed(0)} ${unit} (rounds ${rs.map((r) => r.rate.toFixed(0)).join(', ')}; median round p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.bad} failed)`;
+  // The partner's CPU per request over the warm-up and the run (both tools warm up 1 s): equal work on
+  // the partner's side is what makes the rates comparable.
+  const cpu =
+    m.partnerCpuMs === null
+      ? ''
+      : `, partner CPU ${((m.partnerCpuMs * 1000) / (m.rate * (seconds + 1))).toFixed(0)} µs/Connect`;
+  return `${label}: median ${m.rate.toFixed(0)} ${unit} (rounds ${rs.map((r) => r.rate.toFixed(0)).join(', ')}; median round p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.bad} failed${cpu})`;
 };
 const ac = median(results.autocannon).rate;
 console.log(

@@ -184,8 +184,11 @@ export function trustHints(tls: WorkspaceTls): string[] {
   ];
 }
 
-/** The compiled worker; absent when pcsim runs from its TypeScript sources (tests), which issue in process. */
-const WORKER = new URL('./certificate-worker.js', import.meta.url);
+/**
+ * The compiled worker; absent when pcsim runs from its TypeScript sources (tests), which issue in process.
+ * Named from the layer's folder, so the same URL holds from dist/workspace/ and from the bundle in dist/bundle/.
+ */
+const WORKER = new URL('../workspace/certificate-worker.js', import.meta.url);
 
 /** issue() in a worker thread when pcsim runs compiled, so the X.509 library never loads in the server's heap. */
 async function issueOffThread(

@@ -76,10 +76,27 @@ describe('Dockerfile', () => {
     expect(runtime).toContain(
       `COPY --from=build /app/${tsconfig.compilerOptions.outDir} ./${tsconfig.compilerOptions.outDir}`,
     );
-    // the bin script loads the compiled CLI from that directory
-    expect(readFileSync(path.join(root, pkg.bin.pcsim!), 'utf8')).toContain(
-      `../${tsconfig.compilerOptions.outDir}/cli.js`,
-    );
+    // the bin script loads the compiled CLI from that directory: bundled, and unbundled for the top-level help
+    const bin = readFileSync(path.join(root, pkg.bin.pcsim!), 'utf8');
+    expect(bin).toContain(`../${tsconfig.compilerOptions.outDir}/cli.js`);
+    expect(bin).toContain(`../${tsconfig.compilerOptions.outDir}/bundle/pcsim.cjs`);
+  });
+
+  test('the build stage has every script `npm run build` runs; the runtime warms the code cache as root', () => {
+    const build = stages[0]!;
+    const scripts = [...pkg.scripts.build!.matchAll(/node (scripts\/[\w.-]+)/g)].map((m) => m[1]!);
+    expect(scripts).toContain('scripts/bundle.mjs');
+    // The bundle's build injects its shim by path.
+    const bundler = readFileSync(path.join(root, 'scripts/bundle.mjs'), 'utf8');
+    scripts.push(...[...bundler.matchAll(/'(scripts\/[\w.-]+)'/g)].map((m) => m[1]!));
+    const copied = all('COPY')
+      .filter((c) => build.includes(`COPY ${c.args}`))
+      .flatMap((c) => c.args.split(/\s+/).slice(0, -1));
+    for (const s of scripts) expect({ script: s, copied: copied.includes(s) }).toEqual({ script: s, copied: true });
+    const warm = runtime.indexOf('RUN node scripts/warm-code-cache.mjs');
+    expect(runtime).toContain('COPY scripts/warm-code-cache.mjs ./scripts/');
+    expect(warm).toBeGreaterThan(runtime.indexOf('COPY --from=build /app/dist ./dist'));
+    expect(warm).toBeLessThan(runtime.indexOf('USER node')); // root writes next to the bundle
   });
 
   test('ENTRYPOINT is the package bin, linked to the copied script; the runtime runs as non-root', () => {

@@ -1,0 +1,44 @@
+// npm run build, after tsc: the CLI and everything it imports, dependencies included (DuckDB's native
+// addon excepted), as one CommonJS file, dist/bundle/pcsim.cjs, which bin/pcsim.js compiles with V8's
+// code cache. Module loading was most of start-up: ~190 ES modules and express's CommonJS tree read,
+// parsed and linked one by one (docs/decisions/0017-one-bundle-and-a-code-cache.md).
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+await build({
+  absWorkingDir: root,
+  entryPoints: ['dist/cli.js'],
+  outfile: 'dist/bundle/pcsim.cjs',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Smaller source to read and hash at each start; names kept (errors and classes are named in messages).
+  minify: true,
+  keepNames: true,
+  // One-byte strings: a source with any non-ASCII character is held as two bytes a character, and
+  // bin/code-cache.js reads it as latin1. The licences of the bundled packages go to pcsim.cjs.LEGAL.txt.
+  charset: 'ascii',
+  legalComments: 'external',
+  external: ['@duckdb/*'],
+  // import() of a bundled module becomes a call into the bundle; of DuckDB's addon, a require: a script
+  // compiled from a code cache has no dynamic-import host of its own (Node 20).
+  supported: { 'dynamic-import': false },
+  inject: ['scripts/bundle-shim.mjs'],
+  define: { 'import.meta.url': 'import_meta_url' },
+  // The file is the module's function itself, as Node wraps CommonJS: bin/code-cache.js compiles it
+  // without making a second 3 MB string (the wrapped copy) next to the one it read.
+  banner: { js: '(function (exports, require, module, __filename, __dirname) {' },
+  footer: { js: '})' },
+  // The generated Thrift code repeats case labels (harmless); real problems are errors.
+  logLevel: 'error',
+});
+
+const out = readFileSync(`${root}dist/bundle/pcsim.cjs`);
+const at = out.findIndex((b) => b > 0x7f);
+if (at >= 0)
+  throw new Error(
+    `Failed to bundle: dist/bundle/pcsim.cjs has a non-ASCII byte at offset ${at}. Expected ASCII only (bin/code-cache.js reads it as latin1).`,
+  );
