@@ -25,7 +25,10 @@ export function loadCached(file, { kind, saveAfterMs }) {
   const source = readFileSync(file, 'latin1');
   const { size, mtimeMs } = statSync(file);
   // V8 checks a cache against the source's length, not its text: the name carries the build's size and time.
-  const name = `pcsim-${kind}-${size}-${Math.round(mtimeMs)}.v8cache`;
+  const build = `${size}-${Math.round(mtimeMs)}`;
+  // V8 rejects a cache made under other flags (--cpu-prof, --inspect…): those runs keep their own, so a
+  // profiling run does not replace the everyday cache with one every later run would reject.
+  const name = `pcsim-${kind}-${build}-${flagsKey()}.v8cache`;
   let cached;
   for (const dir of cacheDirs(dirname(file))) {
     try {
@@ -43,14 +46,22 @@ export function loadCached(file, { kind, saveAfterMs }) {
   module.loaded = true;
 
   if (!cached || script.cachedDataRejected) {
-    const save = () => saveCache(script, dirname(file), name, kind);
+    const save = () => saveCache(script, dirname(file), name, `pcsim-${kind}-`, build);
     if (saveAfterMs === undefined) process.once('exit', save);
     else setTimeout(save, saveAfterMs).unref();
   }
   return module.exports;
 }
 
-function saveCache(script, bundleDir, name, kind) {
+/** FNV-1a of the Node version and the options this process runs under, in hex. */
+function flagsKey() {
+  const text = [process.version, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16);
+}
+
+function saveCache(script, bundleDir, name, prefix, build) {
   let data;
   try {
     data = script.createCachedData();
@@ -66,7 +77,7 @@ function saveCache(script, bundleDir, name, kind) {
       renameSync(tmp, join(dir, name));
       // Caches of earlier builds of this kind are dead weight.
       for (const old of readdirSync(dir))
-        if (old.startsWith(`pcsim-${kind}-`) && old.endsWith('.v8cache') && old !== name)
+        if (old.startsWith(prefix) && old.endsWith('.v8cache') && !old.startsWith(`${prefix}${build}-`))
           rmSync(join(dir, old), { force: true });
       return;
     } catch {
