@@ -192,10 +192,10 @@ const line = (label, rs, unit) => {
   const m = median(rs);
   // The partner's CPU per request over the warm-up and the run (both tools warm up 1 s): equal work on
   // the partner's side is what makes the rates comparable.
+  const perConnect = (ms) => `${((ms * 1000) / (m.rate * (seconds + 1))).toFixed(0)} µs/Connect`;
   const cpu =
-    m.partnerCpuMs === null
-      ? ''
-      : `, partner CPU ${((m.partnerCpuMs * 1000) / (m.rate * (seconds + 1))).toFixed(0)} µs/Connect`;
+    (m.partnerCpuMs === null ? '' : `, partner CPU ${perConnect(m.partnerCpuMs)}`) +
+    (m.toolCpuMs ? `, pcsim CPU ${perConnect(m.toolCpuMs)} (its start-up included)` : '');
   return `${label}: median ${m.rate.toFixed(0)} ${unit} (rounds ${rs.map((r) => r.rate.toFixed(0)).join(', ')}; median round p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.bad} failed${cpu})`;
 };
 const ac = median(results.autocannon).rate;

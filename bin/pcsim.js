@@ -4,7 +4,6 @@
 // (docs/decisions/0017-one-bundle-and-a-code-cache.md).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadCached } from './code-cache.js';
 
 const bundle = fileURLToPath(new URL('../dist/bundle/pcsim.cjs', import.meta.url));
 if (!existsSync(bundle)) {
@@ -21,7 +20,7 @@ const { main } = helpOnly
   ? await import(new URL('../dist/cli.js', import.meta.url).href)
   : // Each command compiles different code: its own cache, saved at exit, or a second after start by the
     // servers (serve, partner), which run until stopped.
-    loadCached(bundle, {
+    (await import('./code-cache.js')).loadCached(bundle, {
       kind: /^[a-z]+$/.test(command) ? command : 'cli',
       saveAfterMs: command === 'serve' || command === 'partner' ? 1000 : undefined,
     });

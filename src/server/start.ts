@@ -119,7 +119,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     : new MemoryStore();
   const store = new ObservableStore(inner);
   // The user's certificate is checked before anything listens. pcsim's own is made (or read) once the
-  // first requests are answered: making one takes a worker thread and the X.509 library.
+  // first requests are answered: making one takes a child process and the X.509 library.
   let tlsReady: Promise<WorkspaceTls>;
   let makeTls: (() => void) | undefined;
   if (opts.tls) {

@@ -1,6 +1,6 @@
 /**
  * Making pcsim's CA and server certificate with the X.509 library: ECDSA P-256 keys, the CA valid
- * ten years, the server certificate 397 days for the given host names. Run in a worker thread by
+ * ten years, the server certificate 397 days for the given host names. Run in a child process by
  * certificate.ts when pcsim runs compiled (certificate-worker.ts).
  */
 import { webcrypto } from 'node:crypto';

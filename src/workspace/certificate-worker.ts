@@ -1,9 +1,20 @@
-/** Worker thread entry: makes one certificate set (certificate-issue.ts) and posts it back. */
-import { parentPort, workerData } from 'node:worker_threads';
+/**
+ * Child process entry (certificate.ts forks it): makes one certificate set (certificate-issue.ts) from
+ * the one message its parent sends, answers with it, and ends. It ends too if the parent goes first.
+ */
 import { issue } from './certificate-issue.js';
 
-const { hosts, now, ca } = workerData as { hosts: string[]; now: string; ca?: { cert: string; key: string } };
-issue(hosts, new Date(now), ca).then(
-  (issued) => parentPort!.postMessage({ ok: true, issued }),
-  (err: unknown) => parentPort!.postMessage({ ok: false, message: err instanceof Error ? err.message : String(err) }),
-);
+interface Input {
+  hosts: string[];
+  now: string;
+  ca?: { cert: string; key: string };
+}
+
+process.once('disconnect', () => process.exit(0));
+process.once('message', (input: Input) => {
+  const answer = (m: unknown) => process.send?.(m, () => undefined); // a parent gone meanwhile: nothing to do
+  issue(input.hosts, new Date(input.now), input.ca).then(
+    (issued) => answer({ ok: true, issued }),
+    (err: unknown) => answer({ ok: false, message: err instanceof Error ? err.message : String(err) }),
+  );
+});

@@ -5,9 +5,11 @@
  * partner trusts the CA once. A server certificate that no longer covers the host names is
  * re-issued by the same CA. `--tls-cert/--tls-key` replace all of it with the user's own pair.
  *
- * The X.509 library is imported only when something must be generated, and then in a worker
- * thread (certificate-worker.ts) that ends once it is done: the server's own memory never holds it.
+ * The X.509 library is imported only when something must be generated, and then in a child process
+ * (certificate-worker.ts) that ends once it is done: the server's own memory never holds it, and what
+ * the work used goes back to the system (a worker thread's heap left the server ~10 MB larger).
  */
+import { fork } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +17,6 @@ import { tmpdir } from 'node:os';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Issued } from './certificate-issue.js';
 
 /** PEM texts: the server's certificate and key, and what a client must trust (pcsim's CA, or the user's cert). */
@@ -91,7 +92,7 @@ export async function workspaceTls(
     if (!made)
       inMemory.set(
         key,
-        (made = issueOffThread(hosts, now).catch((err) => {
+        (made = issueOffProcess(hosts, now).catch((err) => {
           inMemory.delete(key);
           throw err;
         })),
@@ -103,7 +104,7 @@ export async function workspaceTls(
   const stored = await readStored(dir);
   if (stored && covers(stored.cert, hosts, now))
     return { cert: stored.cert, key: stored.key, ca: stored.ca, caFile: path.join(dir, FILES.ca), source: 'stored' };
-  const made = await issueOffThread(
+  const made = await issueOffProcess(
     hosts,
     now,
     stored && validCa(stored.ca, now) ? { cert: stored.ca, key: stored.caKey } : undefined,
@@ -190,21 +191,27 @@ export function trustHints(tls: WorkspaceTls): string[] {
  */
 const WORKER = new URL('../workspace/certificate-worker.js', import.meta.url);
 
-/** issue() in a worker thread when pcsim runs compiled, so the X.509 library never loads in the server's heap. */
-async function issueOffThread(
+/** issue() in a child process when pcsim runs compiled, so the X.509 library never loads in the server. */
+async function issueOffProcess(
   hosts: readonly string[],
   now: Date,
   ca?: { cert: string; key: string },
 ): Promise<Issued> {
   if (!existsSync(fileURLToPath(WORKER))) return (await import('./certificate-issue.js')).issue(hosts, now, ca);
   return new Promise<Issued>((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: { hosts: [...hosts], now: now.toISOString(), ca } });
-    worker.once('message', (m: { ok: true; issued: Issued } | { ok: false; message: string }) =>
-      m.ok ? resolve(m.issued) : reject(new Error(m.message)),
-    );
-    worker.once('error', reject);
-    worker.once('exit', (code) =>
-      reject(new Error(`the certificate worker stopped (exit code ${code}) before answering`)),
-    );
+    // No inherited node options: a server run under --inspect or --cpu-prof must not pass them on.
+    const child = fork(fileURLToPath(WORKER), [], { execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    let answered = false;
+    child.once('message', (m: { ok: true; issued: Issued } | { ok: false; message: string }) => {
+      answered = true;
+      child.disconnect();
+      if (m.ok) resolve(m.issued);
+      else reject(new Error(m.message));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (!answered) reject(new Error(`the certificate process stopped (exit code ${code}) before answering`));
+    });
+    child.send({ hosts: [...hosts], now: now.toISOString(), ca });
   });
 }

@@ -96,7 +96,7 @@ describe('pcsim serve (the binary)', () => {
     expect(s.stderr()).toContain('stopping');
   });
 
-  it('makes its CA in a new --data directory (in a worker thread), answers https with it, and reuses it on restart', async () => {
+  it('makes its CA in a new --data directory (in a child process), answers https with it, and reuses it on restart', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-tls-'));
     const s = await serve(['--data', dir, '--port', '0']);
     const caFile = path.join(dir, 'tls', 'ca.pem');
