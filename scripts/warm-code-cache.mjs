@@ -24,6 +24,9 @@ const serve = spawn(process.execPath, [bin, 'serve', '--memory', '--port', '0'],
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 await new Promise((resolve, reject) => {
+  // A serve that never says it serves must not hang the image's build.
+  const stuck = setTimeout(() => serve.kill('SIGKILL'), 30_000);
+  serve.on('exit', () => clearTimeout(stuck));
   let err = '';
   serve.stderr.on('data', (d) => {
     err += d;
