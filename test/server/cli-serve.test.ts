@@ -3,7 +3,7 @@
  * URL read off the "serving on http://…" line, a request, then a signal and a clean exit.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ interface Served {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function pcsim(args: string[]) {
+function pcsim(args: string[], extraEnv: Record<string, string> = {}) {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       ([k]) => !k.startsWith('PCSIM_') && !['BASIC_USER', 'BASIC_PASSWORD', 'PAT_TOKEN'].includes(k),
@@ -31,7 +31,7 @@ function pcsim(args: string[]) {
   );
   const child = spawn(process.execPath, [path.join(root, 'bin/pcsim.js'), ...args], {
     cwd: root,
-    env: { ...env, NO_COLOR: '1' },
+    env: { ...env, NO_COLOR: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -46,8 +46,8 @@ function pcsim(args: string[]) {
 }
 
 /** Starts `pcsim serve …` and resolves with the URL it printed (bounded wait). */
-async function serve(args: string[], ms = 15000): Promise<Served> {
-  const p = pcsim(['serve', ...args]);
+async function serve(args: string[], ms = 15000, extraEnv: Record<string, string> = {}): Promise<Served> {
+  const p = pcsim(['serve', ...args], extraEnv);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no "serving on" line within ${ms} ms; stderr:\n${p.stderr()}`)),
@@ -123,6 +123,47 @@ describe('pcsim serve (the binary)', () => {
     again.child.kill('SIGTERM');
     expect((await within(again.exited, 5000, 'exit')).code).toBe(0);
   });
+
+  it("answers the official SQL driver (@databricks/sql: Thrift over HTTPS) with a Connect's PAT: the bundle's warehouse, DuckDB and TLS", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cli-sql-'));
+    const token = 'dapi-cli-serve-0123456789abcdef';
+    const s = await serve(['--data', dir, '--port', '0'], 15000, { PAT_TOKEN: token });
+    for (let i = 0; i < 100 && !s.stderr().includes('NODE_EXTRA_CA_CERTS='); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    const ws = ((await (await fetch(`${s.url}/api/workspaces`)).json()) as { workspaces: Array<{ id: string }> })
+      .workspaces[0]!.id;
+    const user = (
+      (await (await fetch(`${s.url}/api/workspaces/${ws}/users`)).json()) as { users: Array<{ id: string }> }
+    ).users[0]!.id;
+    const connect = await fetch(`${s.url}/api/workspaces/${ws}/partners/pcsim-reference-partner/connect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: user }),
+    });
+    expect(connect.status).toBe(200);
+    const { resources } = (await connect.json()) as { resources: { warehouse: { http_path: string } } };
+    // The partner's product in its own process, trusting pcsim's CA as a partner would.
+    const input = { host: '127.0.0.1', port: Number(new URL(s.url).port), path: resources.warehouse.http_path, token };
+    const driver = path.join(root, 'test/workspace/support/driver-session.cjs');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        [driver],
+        {
+          env: {
+            ...process.env,
+            PCSIM_DRIVER: JSON.stringify(input),
+            NODE_EXTRA_CA_CERTS: path.join(dir, 'tls', 'ca.pem'),
+          },
+          timeout: 60_000,
+        },
+        (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+      ),
+    );
+    expect((JSON.parse(out) as { one: { all: unknown[] } }).one.all).toEqual([{ one: 1 }]);
+    s.child.kill('SIGTERM');
+    expect((await within(s.exited, 5000, 'exit')).code).toBe(0);
+  }, 90_000);
 
   it('exits 0 on SIGINT (Ctrl-C) with an event stream still open', async () => {
     const s = await serve(['--memory', '--port', '0']);
