@@ -14,13 +14,14 @@ if (!existsSync(bundle)) {
 }
 const args = process.argv.slice(2);
 const command = args[0] ?? '';
-// The top-level help and version need a few modules, not the 3 MB bundle: they load the same CLI unbundled.
+const { loadCached } = await import('./code-cache.js');
+// The top-level help and version need the CLI's definitions, not the 3 MB bundle: a 58 KB one of their own.
 const helpOnly = ['', '--help', '-h', 'help', '--version', '-V'].includes(command);
 const { main } = helpOnly
-  ? await import(new URL('../dist/cli.js', import.meta.url).href)
+  ? loadCached(fileURLToPath(new URL('../dist/bundle/pcsim-help.cjs', import.meta.url)), { kind: 'help' })
   : // Each command compiles different code: its own cache, saved at exit, or a second after start by the
     // servers (serve, partner), which run until stopped.
-    (await import('./code-cache.js')).loadCached(bundle, {
+    loadCached(bundle, {
       kind: /^[a-z]+$/.test(command) ? command : 'cli',
       saveAfterMs: command === 'serve' || command === 'partner' ? 1000 : undefined,
     });

@@ -1,4 +1,4 @@
-// Docker build: runs the commands a container runs most (validate, run, serve) once each, so the image ships
+// Docker build: runs the commands a container runs most (the help, validate, run, serve) once each, so the image ships
 // their V8 code caches next to the bundle (bin/code-cache.js) and a container's first start is as fast as
 // its next (a `docker run --rm` never gets a next). Fails the build if a cache is missing afterwards.
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,6 +10,7 @@ const bin = `${root}bin/pcsim.js`;
 const bundleDir = `${root}dist/bundle`;
 
 const oneShots = [
+  ['--help'],
   ['validate', `${root}fixtures/partners/minimal.json`],
   // One journey against the built-in reference partner, no waits between retries.
   ['run', '--journeys', 'P100', '--retry-backoff-ms', '0'],
@@ -38,7 +39,7 @@ await new Promise((resolve, reject) => {
 });
 
 const caches = readdirSync(bundleDir).filter((f) => f.endsWith('.v8cache'));
-for (const kind of ['validate', 'run', 'serve'])
+for (const kind of ['help', 'validate', 'run', 'serve'])
   if (!caches.some((f) => f.startsWith(`pcsim-${kind}-`)))
     throw new Error(
       `Failed to warm the code cache: no ${kind} cache in ${bundleDir} (found: ${caches.join(', ') || 'none'}).`,

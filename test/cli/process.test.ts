@@ -10,21 +10,25 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function pcsim(args: string[], opts: { closeStdout?: boolean } = {}): Promise<{ code: number | null; stderr: string }> {
+function pcsim(
+  args: string[],
+  opts: { closeStdout?: boolean } = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'bin/pcsim.js'), ...args], {
       cwd: root,
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
+    let stdout = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     if (opts.closeStdout)
       child.stdout.destroy(); // the reader is gone before pcsim writes a byte
-    else child.stdout.resume();
+    else child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const killer = setTimeout(() => child.kill('SIGKILL'), 20000);
     child.on('exit', (code) => {
       clearTimeout(killer);
-      resolve({ code, stderr });
+      resolve({ code, stderr, stdout });
     });
   });
 }
@@ -37,6 +41,7 @@ describe('pcsim and its process', () => {
     try {
       const r = await pcsim(['partner', '--port', String(port)]);
       expect(r).toEqual({
+        stdout: '',
         code: 2,
         stderr: `pcsim: Failed to listen on 127.0.0.1:${port}: the port is in use. Expected a free port (pass --port, or --port 0 for any free one).\n`,
       });
@@ -49,5 +54,19 @@ describe('pcsim and its process', () => {
     const r = await pcsim(['run', '--help'], { closeStdout: true });
     expect(r.stderr).not.toMatch(/EPIPE|at \w+ \(/);
     expect(r.code).toBe(0);
+  });
+
+  it("the top-level help, a command's help and the version come from the small help bundle, complete", async () => {
+    const help = await pcsim(['--help']);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    for (const command of ['run', 'serve', 'partner', 'load', 'record', 'state', 'validate'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    const serve = await pcsim(['help', 'serve']);
+    expect(serve).toMatchObject({ code: 0, stderr: '' });
+    expect(serve.stdout).toContain('Usage: pcsim serve [options]');
+    expect(serve.stdout).toContain('--port');
+    const version = await pcsim(['--version']);
+    expect(version).toMatchObject({ code: 0, stderr: '' });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });

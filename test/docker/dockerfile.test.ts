@@ -76,10 +76,10 @@ describe('Dockerfile', () => {
     expect(runtime).toContain(
       `COPY --from=build /app/${tsconfig.compilerOptions.outDir} ./${tsconfig.compilerOptions.outDir}`,
     );
-    // the bin script loads the compiled CLI from that directory: bundled, and unbundled for the top-level help
+    // the bin script loads the compiled CLI from that directory: the bundle, and the help's own small one
     const bin = readFileSync(path.join(root, pkg.bin.pcsim!), 'utf8');
-    expect(bin).toContain(`../${tsconfig.compilerOptions.outDir}/cli.js`);
     expect(bin).toContain(`../${tsconfig.compilerOptions.outDir}/bundle/pcsim.cjs`);
+    expect(bin).toContain(`../${tsconfig.compilerOptions.outDir}/bundle/pcsim-help.cjs`);
   });
 
   test('the build stage has every script `npm run build` runs; the runtime warms the code cache as root', () => {
