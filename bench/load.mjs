@@ -21,6 +21,7 @@ import { MemoryStore } from '../dist/store/memory.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpuSeconds } from './proc.mjs';
 
 const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 10);
@@ -157,14 +158,10 @@ async function runPcsim(url, extra) {
   };
 }
 
-/** CPU ms (user + system) a process has used so far, from /proc (Linux; null elsewhere). */
+/** CPU ms a process has used so far (bench/proc.mjs); null where /proc has no answer. */
 async function cpuMs(pid) {
-  try {
-    const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
+  const s = await cpuSeconds(pid);
+  return Number.isNaN(s) ? null : s * 1000;
 }
 
 async function measure(tool) {

@@ -26,6 +26,7 @@ import autocannon from 'autocannon';
 import { request } from './http.mjs';
 import { startServer } from '../dist/server/start.js';
 import { snapshotText } from '../dist/store/lowdb.js';
+import { cpuSeconds } from './proc.mjs';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const seconds = Number(args[0] ?? 5);
@@ -131,16 +132,6 @@ function serve(dir) {
   });
 }
 
-/** CPU seconds (user + system, all threads) the server process has used so far; Linux only. */
-async function cpuOf(pid) {
-  try {
-    const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
-  } catch {
-    return NaN;
-  }
-}
-
 let server; // the child process measured
 let dataDir; // its state directory
 // However this process ends (an error, Ctrl-C), the server it started ends with it and its state goes.
@@ -163,7 +154,7 @@ async function measure(one, s = seconds) {
   );
   const ms = [];
   let failed = 0;
-  const cpu0 = await cpuOf(server.pid);
+  const cpu0 = await cpuSeconds(server.pid);
   const t0 = performance.now();
   const end = t0 + s * 1000;
   await Promise.all(
@@ -176,7 +167,7 @@ async function measure(one, s = seconds) {
     }),
   );
   const wall = (performance.now() - t0) / 1000;
-  const cpu = ((await cpuOf(server.pid)) - cpu0) / ms.length;
+  const cpu = ((await cpuSeconds(server.pid)) - cpu0) / ms.length;
   return (
     `${(ms.length / wall).toFixed(0)}/s, p50 ${q(ms, 0.5).toFixed(2)} ms, p99 ${q(ms, 0.99).toFixed(2)} ms, ` +
     `server CPU ${(cpu * 1e6).toFixed(0)} µs each (${failed} failed)`
@@ -219,9 +210,9 @@ async function restAutocannon(url, real) {
   const first = await call(agentOnce, opts.url, 'POST', JSON.parse(opts.body), opts.headers);
   if (JSON.parse(first.text).status?.state !== 'SUCCEEDED') throw new Error(`SELECT 1 over REST failed: ${first.text}`);
   await autocannon({ ...opts, duration: 3 });
-  const cpu0 = await cpuOf(server.pid);
+  const cpu0 = await cpuSeconds(server.pid);
   const r = await autocannon({ ...opts, duration: seconds });
-  const cpu = ((await cpuOf(server.pid)) - cpu0) / r.requests.total;
+  const cpu = ((await cpuSeconds(server.pid)) - cpu0) / r.requests.total;
   return (
     `${(r.requests.total / seconds).toFixed(0)}/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
     `server CPU ${(cpu * 1e6).toFixed(0)} µs each (${r.non2xx + r.errors} failed)`
