@@ -125,6 +125,29 @@ describe('TCLIService over HTTP', () => {
     expect(activity.find((a) => a.detail === 'SELECT * FROM nope')).toMatchObject({ kind: 'query', ok: false });
   });
 
+  it('refuses named and ordinal parameters in one statement, as Spark does (INVALID_QUERY_MIXED_QUERY_PARAMETERS)', async () => {
+    w = await startWorkspace(['AUTH_PAT']);
+    const client = clientFor(w.base, w.resources.warehouse!.http_path, `Bearer ${w.resources.pat}`);
+    const open = await client.OpenSession(
+      new ttypes.TOpenSessionReq({ client_protocol: ttypes.TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8 }),
+    );
+    const value = (v: string) => new ttypes.TSparkParameterValue({ stringValue: v });
+    const res = await client.ExecuteStatement(
+      new ttypes.TExecuteStatementReq({
+        sessionHandle: open.sessionHandle!,
+        statement: 'SELECT :a, ?',
+        runAsync: false,
+        parameters: [
+          new ttypes.TSparkParameter({ name: 'a', type: 'INT', value: value('1') }),
+          new ttypes.TSparkParameter({ type: 'INT', value: value('2') }),
+        ],
+      }),
+    );
+    expect(res.status.statusCode).toBe(ttypes.TStatusCode.ERROR_STATUS);
+    expect(res.status.errorMessage).toMatch(/^\[INVALID_QUERY_MIXED_QUERY_PARAMETERS\] /);
+    expect(res.status.sqlState).toBe('42613');
+  });
+
   it('answers with direct results when asked: status, metadata, first rows, and the closing when they are all', async () => {
     w = await startWorkspace(['AUTH_PAT']);
     const client = clientFor(w.base, w.resources.warehouse!.http_path, `Bearer ${w.resources.pat}`);

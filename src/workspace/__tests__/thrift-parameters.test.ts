@@ -48,7 +48,9 @@ describe('Thrift query parameters', () => {
   it('refuses named and ordinal ones together, naming both kinds', () => {
     const bound = bindParameters([p({ name: 'a', value: '1' }), p({ value: '2' })]);
     expect(bound).toEqual({
-      error: expect.stringMatching(/^\[INVALID_PARAMETER_MARKER_VALUE\] Failed to bind .*Expected /),
+      error: expect.stringMatching(
+        /^\[INVALID_QUERY_MIXED_QUERY_PARAMETERS\] Failed to bind .*Expected .*SQLSTATE: 42613$/,
+      ),
     });
   });
 });

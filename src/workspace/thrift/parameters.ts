@@ -27,10 +27,12 @@ export function bindParameters(list: readonly SparkParameter[] | null | undefine
       parameters: named.map((p) => ({ name: p.name!, value: valueOf(p), type: p.type ?? undefined })),
       ordinal: false,
     };
+  // Spark refuses the mix with this error condition (its ParametersSuite, "mixing of positional and named
+  // parameters"; the parameter-markers reference: "You cannot mix named and unnamed parameter markers").
   if (named.length > 0)
     return {
       error:
-        '[INVALID_PARAMETER_MARKER_VALUE] Failed to bind the parameters: some are named and some are ordinal. Expected either named parameters (:name markers) or ordinal ones (? markers), not both. SQLSTATE: 22023',
+        '[INVALID_QUERY_MIXED_QUERY_PARAMETERS] Failed to bind the parameters: some are named and some are ordinal. Expected either named parameters (:name markers) or ordinal ones (? markers), not both. SQLSTATE: 42613',
     };
   // Ordinal: by `ordinal` (1-based) when the client sets it, else in the order sent.
   const ordered = given.map((p, i) => ({ p, at: typeof p.ordinal === 'number' && p.ordinal > 0 ? p.ordinal : i + 1 }));

@@ -156,7 +156,7 @@ export function createHandler(sessions: ThriftSessions, c: CallContext) {
             kind: 'query',
             columns: [],
             rows: [],
-            error: { error_code: 'INVALID_PARAMETER_MARKER_VALUE', message: bound.error, sql_state: '22023' },
+            error: { error_code: 'INVALID_QUERY_MIXED_QUERY_PARAMETERS', message: bound.error, sql_state: '42613' },
           }
         : await runStatement(
             c,
