@@ -80,8 +80,9 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // CommonJS by nature (a build helper, a child-process driver script): require is how they import.
-    files: ['**/*.cjs'],
+    // CommonJS by nature (a build helper, a child-process driver script, bin/ by its package.json so the
+    // entry point starts without the ES module loader): require is how they import.
+    files: ['**/*.cjs', 'bin/**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -2,11 +2,12 @@
 // is read back instead of parsing and compiling the 3 MB source again (Node 22's module compile cache
 // does this for every module; Node 20 has only vm.Script's cachedData). The cache is a speed-up, never
 // a requirement: any failure to read or write it leaves a normal compile.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import vm from 'node:vm';
+'use strict';
+const { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { tmpdir } = require('node:os');
+const { dirname, join } = require('node:path');
+const vm = require('node:vm');
 
 /** Where caches go: next to the bundle when it is writable (a checkout), else the temp dir (an image run as any user). */
 function cacheDirs(bundleDir) {
@@ -20,7 +21,7 @@ function cacheDirs(bundleDir) {
  * compile different code keep different ones); a missing or rejected cache is written once the run
  * has compiled what it uses: `saveAfterMs` after start (a server), else at exit.
  */
-export function loadCached(file, { kind, saveAfterMs }) {
+function loadCached(file, { kind, saveAfterMs }) {
   // The bundle is ASCII (scripts/bundle.mjs): read as latin1 it becomes a one-byte string without UTF-8 decoding.
   const source = readFileSync(file, 'latin1');
   const { size, mtimeMs } = statSync(file);
@@ -85,3 +86,5 @@ function saveCache(script, bundleDir, name, prefix, build) {
     }
   }
 }
+
+module.exports = { loadCached };

@@ -279,7 +279,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     // After the gate opens: at 100k connections they take ~0.5 s, and requests are answered meanwhile.
     // One that fails is built by the first request that needs it.
     databricks.warmIndexes().catch(() => undefined);
-    makeTls?.();
+    // Two turns of the event loop first: requests that queued while pcsim started are accepted in the
+    // first and read and answered in the second, before the child process is forked (~20 ms here).
+    if (makeTls) setImmediate(() => setImmediate(makeTls!));
     let tls: WorkspaceTls;
     try {
       tls = await tlsReady;
