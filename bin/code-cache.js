@@ -29,7 +29,10 @@ function loadCached(file, { kind, saveAfterMs }) {
   const build = `${size}-${Math.round(mtimeMs)}`;
   // V8 rejects a cache made under other flags (--cpu-prof, --inspect…): those runs keep their own, so a
   // profiling run does not replace the everyday cache with one every later run would reject.
-  const name = `pcsim-${kind}-${build}-${flagsKey()}.v8cache`;
+  // The bundle's path is in the name too: two installs (two builds) sharing the temp dir keep their own
+  // caches instead of each deleting the other's at every save.
+  const prefix = `pcsim-${kind}-${fnv(file)}-`;
+  const name = `${prefix}${build}-${flagsKey()}.v8cache`;
   let cached;
   for (const dir of cacheDirs(dirname(file))) {
     try {
@@ -47,16 +50,20 @@ function loadCached(file, { kind, saveAfterMs }) {
   module.loaded = true;
 
   if (!cached || script.cachedDataRejected) {
-    const save = () => saveCache(script, dirname(file), name, `pcsim-${kind}-`, build);
+    const save = () => saveCache(script, dirname(file), name, prefix, build);
     if (saveAfterMs === undefined) process.once('exit', save);
     else setTimeout(save, saveAfterMs).unref();
   }
   return module.exports;
 }
 
-/** FNV-1a of the Node version and the options this process runs under, in hex. */
+/** The Node version and the options this process runs under, as a key. */
 function flagsKey() {
-  const text = [process.version, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0');
+  return fnv([process.version, ...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0'));
+}
+
+/** FNV-1a of `text`, in hex: a short key, not a secret. */
+function fnv(text) {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return h.toString(16);
@@ -76,7 +83,7 @@ function saveCache(script, bundleDir, name, prefix, build) {
       const tmp = join(dir, `${name}.${process.pid}.tmp`);
       writeFileSync(tmp, data);
       renameSync(tmp, join(dir, name));
-      // Caches of earlier builds of this kind are dead weight.
+      // Caches of earlier builds of this bundle and kind are dead weight.
       for (const old of readdirSync(dir))
         if (old.startsWith(prefix) && old.endsWith('.v8cache') && !old.startsWith(`${prefix}${build}-`))
           rmSync(join(dir, old), { force: true });

@@ -44,7 +44,7 @@ describe('bin/code-cache.js', () => {
       const first = loadCached(file);
       expect(first).toEqual({ sum: 6, dir: path.basename(dir), file });
       const [cache] = await caches(dir);
-      expect(cache).toMatch(/^pcsim-t-\d+-\d+-[0-9a-f]+\.v8cache$/);
+      expect(cache).toMatch(/^pcsim-t-[0-9a-f]+-\d+-\d+-[0-9a-f]+\.v8cache$/);
       expect((await readFile(path.join(dir, cache!))).length).toBeGreaterThan(0);
 
       // Read back: the same answers, and the very same cache file (only a missing or rejected cache is
@@ -68,6 +68,28 @@ describe('bin/code-cache.js', () => {
       const after = await caches(dir);
       expect(after).toHaveLength(1); // both caches of the old build are gone
       expect(both).not.toContain(after[0]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('two bundles caching in one directory keep their own caches (two installs sharing the temp dir)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cc-'));
+    try {
+      const a = path.join(dir, 'a.cjs');
+      const b = path.join(dir, 'b.cjs');
+      await writeFile(a, SOURCE);
+      await writeFile(b, SOURCE.replace('[1, 2, 3]', '[1, 2, 3, 4]')); // another build: another size
+      expect(loadCached(a).sum).toBe(6);
+      const [cacheA] = await caches(dir);
+      const { ino } = await stat(path.join(dir, cacheA!));
+      expect(loadCached(b).sum).toBe(10);
+      expect(loadCached(a).sum).toBe(6);
+      // b's save did not take a's cache for an old build of its own, and a read its cache back.
+      const both = await caches(dir);
+      expect(both).toHaveLength(2);
+      expect(both).toContain(cacheA);
+      expect((await stat(path.join(dir, cacheA!))).ino).toBe(ino);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
