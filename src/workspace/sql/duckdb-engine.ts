@@ -8,6 +8,7 @@ import type { DuckDBInstance, DuckDBMaterializedResult, DuckDBPreparedStatement,
 import type { Int64 } from '../../contract/int64.js';
 import { attach, columnList, physical, schemaList, tableList, use, type Workspace } from './catalog.js';
 import { commandOf, engineDdlType } from './commands.js';
+import { type ConstantAnswer, ConstantAnswers, constantKey, copyOutcome, isConstantSelect } from './constants.js';
 import { col, done, runCommand, type Outcome } from './ddl.js';
 import { databricksType, render } from './datatypes.js';
 import { logicalCatalog, physicalCatalog, quoteIdent, quoteString, translate, type DialectContext } from './dialect.js';
@@ -89,6 +90,9 @@ function rowsOf(r: DuckDBMaterializedResult, json: JsonConverter): Json[][] {
 
 export class DuckdbBackend implements SqlBackend {
   private readonly workspaces = new Map<Int64, Promise<Workspace>>();
+  /** Per workspace: its kept constant answers (constants.ts), and how many runs are queued or running. */
+  private readonly constants = new Map<Int64, ConstantAnswers>();
+  private readonly inFlight = new Map<Int64, number>();
 
   private constructor(
     private readonly duckdb: { create(path: string, options: Record<string, string>): Promise<DuckDBInstance> },
@@ -139,19 +143,35 @@ export class DuckdbBackend implements SqlBackend {
     ws.tables.set(t.name, { location: t.location, declared: t.columns });
   }
 
-  /** Runs `fn` after the workspace's earlier statements (one connection, USE per statement). */
+  /**
+   * Runs `fn` after the workspace's earlier statements (one connection, USE per statement). Any run
+   * but that of a constant query may change what a constant query answers: the kept answers go.
+   */
   private async serial<T>(
     workspaceId: Int64,
     catalogs: WorkspaceCatalogs,
     fn: (ws: Workspace) => Promise<T>,
+    constant = false,
   ): Promise<T> {
-    const ws = await this.workspace(workspaceId);
-    const run = ws.queue.then(async () => {
-      for (const c of catalogs.catalogs) await attach(ws, c.toLowerCase());
-      return fn(ws);
-    });
-    ws.queue = run.catch(() => undefined);
-    return run;
+    // Counted from the call, before any await: a constant query arriving next must queue behind this one.
+    this.inFlight.set(workspaceId, (this.inFlight.get(workspaceId) ?? 0) + 1);
+    try {
+      const ws = await this.workspace(workspaceId);
+      const run = ws.queue.then(async () => {
+        if (!constant) this.constants.get(workspaceId)?.clear();
+        for (const c of catalogs.catalogs) await attach(ws, c.toLowerCase());
+        return fn(ws);
+      });
+      ws.queue = run.catch(() => undefined);
+      return await run;
+    } finally {
+      this.inFlight.set(workspaceId, this.inFlight.get(workspaceId)! - 1);
+    }
+  }
+
+  /** The engine's kept answer to a constant query, when it would give the same one now (constants.ts). */
+  private keptAnswer(workspaceId: Int64, key: string): ConstantAnswer | undefined {
+    return this.inFlight.get(workspaceId) ? undefined : this.constants.get(workspaceId)?.get(key);
   }
 
   async execute(
@@ -185,13 +205,27 @@ export class DuckdbBackend implements SqlBackend {
         parameters: defaults.parameters,
         used: new Set(),
       };
-      const outcome = await this.serial(workspaceId, catalogs, async (ws) => {
-        const command = commandOf(toks);
-        if (command) return runCommand(ws, command, ctx);
-        if (!ENGINE_STATEMENTS.has(first) && !isP(toks[0], '(')) throw E.parseError(shown(toks[0]));
-        this.refuseSamplesWrite(toks, ctx);
-        return this.run(ws, translate(toks, ctx), ctx, first);
-      });
+      const key = isConstantSelect(toks) ? constantKey(`${catalog}.${schema}`, names, statement) : undefined;
+      const kept = key === undefined ? undefined : this.keptAnswer(workspaceId, key);
+      if (kept) return { ...copyOutcome(kept.outcome), kind, catalogs: kept.used.length ? [...kept.used] : [catalog] };
+      const outcome = await this.serial(
+        workspaceId,
+        catalogs,
+        async (ws) => {
+          const command = commandOf(toks);
+          if (command) return runCommand(ws, command, ctx);
+          if (!ENGINE_STATEMENTS.has(first) && !isP(toks[0], '(')) throw E.parseError(shown(toks[0]));
+          this.refuseSamplesWrite(toks, ctx);
+          const out = await this.run(ws, translate(toks, ctx), ctx, first);
+          if (key !== undefined) {
+            const answers = this.constants.get(workspaceId) ?? new ConstantAnswers();
+            this.constants.set(workspaceId, answers);
+            answers.set(key, { outcome: copyOutcome(out), used: [...ctx.used!].sort() });
+          }
+          return out;
+        },
+        key !== undefined,
+      );
       return { ...outcome, kind, catalogs: ctx.used!.size ? [...ctx.used!].sort() : [catalog] };
     } catch (err) {
       const e = err instanceof E.SqlError ? err : E.fromEngine(err, (n) => this.logical(n, catalog, schema));
