@@ -13,6 +13,7 @@ import type { Databricks, WorkspaceEndpoint } from '../databricks/databricks.js'
 import { lookup } from '../databricks/lookup.js';
 import type { Store } from '../store/types.js';
 import { callerOf, recordActivity } from './activity.js';
+import { textBody } from './body.js';
 import { WorkspaceApiError } from './errors.js';
 import { createOAuthRouter } from './oauth.js';
 import { getCatalog, getSchema, getTable, listCatalogs, listSchemas, listTables } from './rest/catalog.js';
@@ -79,7 +80,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   router.use((req, res, next) => (OAUTH_PATH.test(req.path) ? oauth(req, res, next) : next()));
   // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
   router.use(createThriftEndpoint({ store, engine, now }));
-  const text = express.text({ type: () => true, limit: deps.bodyLimit ?? '10mb' });
+  const text = textBody(deps.bodyLimit ?? '10mb');
 
   const api = (method: 'get' | 'post', path: string, handler: RestHandler) =>
     router[method](path, text, async (req: Request, res: Response) => {
