@@ -7,7 +7,7 @@
 import { nanoid } from 'nanoid';
 import { stringifyExactJson } from '../contract/json.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
-import { judgeAnswer, redirectUriRules } from '../contract/rules.js';
+import { judgeAnswer } from '../contract/rules.js';
 import { violation, type Violation } from '../contract/diagnostics.js';
 import { sendHttp, type HttpResult } from './http.js';
 import { createRedactor } from './redact.js';
@@ -71,16 +71,20 @@ export function supports(config: PartnerConfig, kind: CallKind): boolean {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Values under these keys of an outgoing body are secrets to scrub wherever they reappear. */
-function secretsIn(body: unknown): string[] {
-  const found: string[] = [];
-  const walk = (v: unknown, key?: string) => {
-    if (typeof v === 'string' && key && /token|secret|password/i.test(key)) found.push(v);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
-  };
-  walk(body);
+const SECRET_KEY = /token|secret|password/i;
+
+/** Values under these keys of an outgoing body are secrets to scrub wherever they reappear (added to `found`). */
+function secretsIn(v: unknown, found: string[], key?: string): string[] {
+  if (typeof v === 'string' && key && SECRET_KEY.test(key)) found.push(v);
+  else if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) secretsIn(o[k], found, k);
+  }
   return found;
 }
+
+/** The Basic header value of a credentials pair. */
+const basicOf = (c: Credentials) => Buffer.from(`${c.user}:${c.password}`).toString('base64');
 
 export class PartnerClient {
   readonly timeoutMs: number;
@@ -88,7 +92,11 @@ export class PartnerClient {
   readonly maxBodyBytes: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
+  /** The configured pair's Basic value, encoded once. */
+  private readonly basic: string;
+
   constructor(readonly opts: PartnerClientOptions) {
+    this.basic = basicOf(opts.credentials);
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.backoff = opts.retryBackoffMs ?? DEFAULT_BACKOFF_MS;
     this.maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -118,10 +126,10 @@ export class PartnerClient {
     const started = performance.now();
     const { method } = ROUTES[call.kind];
     const creds = call.credentials ?? this.opts.credentials;
-    const basic = Buffer.from(`${creds.user}:${creds.password}`).toString('base64');
+    const basic = creds === this.opts.credentials ? this.basic : basicOf(creds);
     // The encoded header is a secret too: a partner may echo it back in a debugging_message.
     const redact = createRedactor(
-      [this.opts.credentials.password, creds.password, basic, ...secretsIn(call.body)],
+      secretsIn(call.body, [this.opts.credentials.password, creds.password, basic]),
       !this.opts.showSecrets,
     );
     const url = this.urlFor(call.kind, call.query);
@@ -236,7 +244,7 @@ export class PartnerClient {
           this.opts.openRedirects !== false &&
           typeof uri === 'string' &&
           uri !== '' &&
-          redirectUriRules(uri, this.config.hostnames).length === 0
+          redirectUriPasses(judged.violations)
         ) {
           exchange.redirect = await this.openRedirect(uri);
           const v = redirectVerdict(exchange.redirect);
@@ -262,6 +270,14 @@ export class PartnerClient {
       : { url: uri, error: res.error, duration_ms: res.duration_ms };
   }
 }
+
+/**
+ * Whether judgeAnswer found the redirect_uri of a 2xx Connect answer acceptable: it judged that very
+ * uri with redirectUriRules against the config's hostnames, so its verdict is read instead of
+ * parsing the URL a second time.
+ */
+const redirectUriPasses = (judged: readonly Violation[]) => !judged.some((v) => REDIRECT_URI_RULES.has(v.rule));
+const REDIRECT_URI_RULES = new Set(['connect.redirect_uri.scheme', 'connect.redirect_uri.host']);
 
 function redirectVerdict(r: RedirectCheck): Violation | undefined {
   if (r.error)

@@ -99,6 +99,35 @@ describe('what Databricks sends', () => {
     expect(ex.redirect).toMatchObject({ status: 200 });
   });
 
+  it('opens no redirect_uri that fails the host or scheme rule (the launch check follows the judgement)', async () => {
+    let next = '';
+    const { config, seen } = await partner((req, res) =>
+      req.method === 'GET' ? res.end('ok') : answer(res, 200, { ...connection, redirect_uri: next }),
+    );
+    const client = new PartnerClient({ config, credentials: creds, retryBackoffMs: [] });
+    const port = new URL(config.base_url).port;
+    for (const [uri, rule] of [
+      [`http://localhost:${port}/welcome`, 'connect.redirect_uri.host'], // a live page, but not on the hostnames
+      [`ftp://127.0.0.1:${port}/welcome`, 'connect.redirect_uri.scheme'],
+    ]) {
+      next = uri!;
+      const ex = await client.call({ kind: 'connect', body: {}, established: false });
+      expect(ex.violations.map((v) => v.rule)).toEqual([rule]);
+      expect(ex.redirect).toBeUndefined();
+    }
+    expect(seen.map((r) => r.method)).toEqual(['POST', 'POST']);
+  });
+
+  it('gives the answer headers in lower case, a repeated one joined', async () => {
+    const { config } = await partner((_req, res) => {
+      res.setHeader('X-Trace', ['a', 'b']);
+      answer(res, 200, { ...connection, redirect_uri: `${config.base_url}/welcome` });
+    });
+    const client = new PartnerClient({ config, credentials: creds, retryBackoffMs: [], openRedirects: false });
+    const ex = await client.call({ kind: 'connect', body: {}, established: false });
+    expect(ex.response?.headers).toMatchObject({ 'x-trace': 'a, b', 'content-type': 'application/json' });
+  });
+
   it('sends DELETE with a JSON body for delete-account', async () => {
     const { config, seen } = await partner((_req, res) => answer(res, 200, {}));
     const client = new PartnerClient({ config, credentials: creds, retryBackoffMs: [] });
@@ -129,6 +158,13 @@ describe('what Databricks sends', () => {
     expect(text).not.toContain('hunter2-very-secret');
     expect(text).not.toContain(Buffer.from('databricks:hunter2-very-secret').toString('base64'));
     expect(ex.request.headers.Authorization).toBe('Basic ***redacted***');
+    // Credentials given for one call (the AUTH journey's wrong pair) are scrubbed as well.
+    const wrong = { user: 'pcsim-wrong-user', password: 'pcsim-wrong-password' };
+    const other = stringifyJson(
+      await client.call({ kind: 'connect', body: {}, established: false, credentials: wrong }),
+    );
+    expect(other).not.toContain(Buffer.from('pcsim-wrong-user:pcsim-wrong-password').toString('base64'));
+    expect(other).not.toContain('hunter2-very-secret');
   });
 });
 
