@@ -3,10 +3,11 @@
  * issued. The clear value exists once, in the Connect request that hands it to the partner;
  * afterwards a presented token is recognised by its digest, so the state file never holds it.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Resources } from './model.js';
 
-export const digestSecret = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
+// One-shot hash (UTF-8 of the string): no Hash object per digest, one per Connect and per PAT check.
+export const digestSecret = (secret: string): string => hash('sha256', secret, 'hex');
 
 /** Whether `presented` is the secret whose digest is `digest` (constant time). */
 export function secretMatches(digest: string | undefined, presented: string): boolean {

@@ -288,12 +288,31 @@ export function judgeFor(action: ActionName, e: Expect, config: PartnerConfig): 
   };
 }
 
-/** Fills `${…}` in every string of a value. */
+/**
+ * Fills `${…}` in every string of a value. What holds no variable is returned as it is, not
+ * copied (a copy per step of every `pcsim load` copy was most of the scenario engine's cost):
+ * the filled value is only read, and the state is given copies of its arrays (runScenario).
+ */
 function fill<T>(value: T, vars: ReadonlyMap<string, string>): T {
-  if (typeof value === 'string') return interpolate(value, vars) as T;
-  if (Array.isArray(value)) return value.map((v) => fill(v, vars)) as T;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, vars)])) as T;
+  if (typeof value === 'string') return (value.includes('${') ? interpolate(value, vars) : value) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const f = fill(v, vars);
+      if (f !== v) (out ??= value.slice())[i] = f;
+    }
+    return (out ?? value) as T;
+  }
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    for (const k of Object.keys(o)) {
+      const f = fill(o[k], vars);
+      if (f !== o[k]) (out ??= { ...o })[k] = f;
+    }
+    return (out ?? value) as T;
+  }
   return value;
 }
 
@@ -336,7 +355,7 @@ export async function runScenario(s: Scenario, t: JourneyContext): Promise<void 
         cloud: w.cloud,
         region: w.region,
         is_free_trial: w.is_free_trial,
-        catalogs: w.catalogs,
+        catalogs: w.catalogs && [...w.catalogs], // the state's own array, not the scenario's
       }),
     );
   }
