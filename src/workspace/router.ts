@@ -33,7 +33,7 @@ import { createToken, deleteToken, listTokens } from './rest/tokens.js';
 import { cancelStatement, executeStatement, getStatement, getStatementChunk, StatementCache } from './statements.js';
 import { SqlEngine } from './sql.js';
 import { resolveBearer, type Principal } from './tokens.js';
-import { createThriftEndpoint } from './thrift/endpoint.js';
+import { createThriftEndpoint, isThriftPath } from './thrift/endpoint.js';
 
 export interface WorkspaceRouterDeps {
   store: Store;
@@ -48,6 +48,8 @@ export interface WorkspaceRouterDeps {
 
 /** Paths the OAuth router (oauth.ts) serves: /oidc/… and the /.well-known/… discovery documents. */
 const OAUTH_PATH = /^\/(oidc\/|\.well-known\/)/i; // express matches routes case-insensitively
+
+const STATEMENTS = '/api/2.0/sql/statements';
 
 /** Paths of the workspace REST APIs (the admin API lets them through). */
 export const WORKSPACE_API_PATH = /^\/api\/2\.\d+\//;
@@ -75,87 +77,98 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
     new SqlEngine((ws) => [...lookup(store.read().sql_tables ?? [], 'workspace', (t) => t.workspace_id, ws)]);
   const statements = new StatementCache();
   const router = express.Router();
-  // Only OAuth paths enter the OAuth router: every other request would walk its routes for nothing.
-  const oauth = createOAuthRouter({ store, now });
-  router.use((req, res, next) => (OAUTH_PATH.test(req.path) ? oauth(req, res, next) : next()));
-  // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
-  router.use(createThriftEndpoint({ store, engine, now }));
   const text = textBody(deps.bodyLimit ?? '10mb');
 
-  const api = (method: 'get' | 'post', path: string, handler: RestHandler) =>
-    router[method](path, text, async (req: Request, res: Response) => {
-      const at = now();
-      let principal: Principal | undefined;
-      try {
-        const raw = typeof req.body === 'string' ? req.body : '';
-        let body: unknown;
-        if (raw.trim() !== '') {
-          const parsed = tryParseJson(raw);
-          if (!parsed.ok)
-            throw new WorkspaceApiError(
-              'MALFORMED_REQUEST',
-              `Failed to read the request body: it is not valid JSON (${parsed.message}). Expected a JSON object.`,
-            );
-          body = parsed.value;
-        }
-        const state = store.read();
-        principal = resolveBearer(state, req.get('authorization'), at);
-        const result = await handler({
-          state,
-          principal,
-          req,
-          body,
-          now: at,
-          store,
-          engine,
-          statements,
-          host: req.get('host') ?? 'localhost',
-        });
+  /** A REST handler as a route's last function: credentials, the call, its activity, the answer. */
+  const served = (path: string, handler: RestHandler) => async (req: Request, res: Response) => {
+    const at = now();
+    let principal: Principal | undefined;
+    try {
+      const raw = typeof req.body === 'string' ? req.body : '';
+      let body: unknown;
+      if (raw.trim() !== '') {
+        const parsed = tryParseJson(raw);
+        if (!parsed.ok)
+          throw new WorkspaceApiError(
+            'MALFORMED_REQUEST',
+            `Failed to read the request body: it is not valid JSON (${parsed.message}). Expected a JSON object.`,
+          );
+        body = parsed.value;
+      }
+      const state = store.read();
+      principal = resolveBearer(state, req.get('authorization'), at);
+      const result = await handler({
+        state,
+        principal,
+        req,
+        body,
+        now: at,
+        store,
+        engine,
+        statements,
+        host: req.get('host') ?? 'localhost',
+      });
+      await recordActivity(
+        store,
+        {
+          ...callerOf(principal.resources),
+          method: req.method,
+          path: req.path,
+          status: result.status,
+          kind: result.kind,
+          auth: principal.auth,
+          ok: result.ok ?? (result.status >= 200 && result.status < 300),
+          detail: result.detail,
+          table: result.table,
+          catalogs: result.catalogs,
+          error: result.error,
+        },
+        at,
+      );
+      send(res, result.status, result.body);
+    } catch (err) {
+      if (!(err instanceof WorkspaceApiError)) throw err;
+      const r = principal?.resources ?? err.resources;
+      if (r)
         await recordActivity(
           store,
           {
-            ...callerOf(principal.resources),
+            ...callerOf(r),
             method: req.method,
             path: req.path,
-            status: result.status,
-            kind: result.kind,
-            auth: principal.auth,
-            ok: result.ok ?? (result.status >= 200 && result.status < 300),
-            detail: result.detail,
-            table: result.table,
-            catalogs: result.catalogs,
-            error: result.error,
+            status: err.status,
+            kind: principal ? kindOf(path) : 'auth',
+            auth: principal?.auth,
+            ok: false,
+            error: err.reason ?? err.message,
           },
           at,
         );
-        send(res, result.status, result.body);
-      } catch (err) {
-        if (!(err instanceof WorkspaceApiError)) throw err;
-        const r = principal?.resources ?? err.resources;
-        if (r)
-          await recordActivity(
-            store,
-            {
-              ...callerOf(r),
-              method: req.method,
-              path: req.path,
-              status: err.status,
-              kind: principal ? kindOf(path) : 'auth',
-              auth: principal?.auth,
-              ok: false,
-              error: err.reason ?? err.message,
-            },
-            at,
-          );
-        // RFC 6750 §3: a 401 names the scheme to use.
-        if (err.status === 401) res.set('WWW-Authenticate', 'Bearer realm="pcsim workspace"');
-        send(res, err.status, err.toBody());
-      }
-    });
+      // RFC 6750 §3: a 401 names the scheme to use.
+      if (err.status === 401) res.set('WWW-Authenticate', 'Bearer realm="pcsim workspace"');
+      send(res, err.status, err.toBody());
+    }
+  };
+  const api = (method: 'get' | 'post', path: string, handler: RestHandler) =>
+    router[method](path, text, served(path, handler));
+
+  // Only OAuth paths enter the OAuth router: every other request would walk its routes for nothing.
+  const oauth = createOAuthRouter({ store, now });
+  // POST /api/2.0/sql/statements, the most frequent call by far, goes straight to its handler: the
+  // Thrift endpoint and the route below would take it the same way (an exact path, no params), after
+  // two more layers and a route dispatch per statement.
+  const execute = served(STATEMENTS, executeStatement);
+  router.use((req, res, next) => {
+    if (OAUTH_PATH.test(req.path)) return oauth(req, res, next);
+    if (req.method !== 'POST' || req.path !== STATEMENTS || isThriftPath(store.read(), req.path)) return next();
+    text(req, res, (err?: unknown) => (err ? next(err) : void execute(req, res).catch(next)));
+  });
+  // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
+  router.use(createThriftEndpoint({ store, engine, now }));
 
   // The Statement Execution API first: the most frequent calls match the first routes they meet.
-  api('post', '/api/2.0/sql/statements', executeStatement);
-  api('post', '/api/2.0/sql/statements/', executeStatement);
+  api('post', STATEMENTS, executeStatement);
+  api('post', `${STATEMENTS}/`, executeStatement);
   api('get', '/api/2.0/sql/statements/:id', getStatement);
   api('get', '/api/2.0/sql/statements/:id/result/chunks/:index', getStatementChunk);
   api('post', '/api/2.0/sql/statements/:id/cancel', cancelStatement);

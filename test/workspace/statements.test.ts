@@ -180,6 +180,39 @@ describe('Statement Execution API', () => {
   });
 });
 
+describe('POST /api/2.0/sql/statements on its exact path and through the routes', () => {
+  it('answers and records the same on the exact path (its own dispatch), with a trailing slash and in capitals', async () => {
+    w = await startWorkspace(['AUTH_PAT']);
+    const body = { warehouse_id: w.resources.warehouse!.id, statement: 'SELECT 1 AS one' };
+    const paths = ['/api/2.0/sql/statements', '/api/2.0/sql/statements/', '/API/2.0/SQL/Statements'];
+    const answers = [];
+    for (const path of paths) {
+      const ok = await call(w.base, 'POST', path, { token: w.resources.pat!, body });
+      const unauthenticated = await call(w.base, 'POST', path, { body });
+      const malformed = await call(w.base, 'POST', path, { token: w.resources.pat!, body: '{"statement":' });
+      const { statement_id, ...rest } = ok.body;
+      expect(statement_id).toMatch(/^01ef/);
+      answers.push({
+        ok: [ok.status, ok.headers.get('content-type'), ok.headers.get('cache-control'), rest],
+        unauthenticated: [
+          unauthenticated.status,
+          unauthenticated.headers.get('www-authenticate'),
+          unauthenticated.body,
+        ],
+        malformed: [malformed.status, malformed.body.error_code],
+      });
+    }
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    expect(answers[0]!.ok[0]).toBe(200);
+    expect(answers[0]!.unauthenticated[0]).toBe(401);
+    expect(answers[0]!.malformed).toEqual([400, 'MALFORMED_REQUEST']);
+    const recorded = (w.store.read().activity ?? []).map((a) => [a.path, a.status, a.kind, a.ok]);
+    // The refused ones name no connection (no token; a body read before the token): not recorded.
+    expect(recorded).toEqual(paths.map((path) => [path, 200, 'query', true]));
+  });
+});
+
 describe('P200 from statements', () => {
   const bi = partnerConfig({ category: 'BI_AND_VIZ', auth_options: ['AUTH_PAT'] });
   const verdict = (catalog?: string) =>

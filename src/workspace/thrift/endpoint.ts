@@ -19,7 +19,7 @@ type CallRecord = import('./service.js').CallRecord;
 
 /** Warehouse paths the drivers call: Databricks' own forms, and any http_path a payload named. */
 const SQL_PATH = /^\/sql\/(1\.0\/(warehouses|endpoints)|protocolv1\/o\/\d+)\/[^/]+$/;
-const isThriftPath = (state: Readonly<State>, path: string) =>
+export const isThriftPath = (state: Readonly<State>, path: string) =>
   SQL_PATH.test(path) || resourcesByHttpPath(state, path).length > 0;
 
 /** The JDBC/ODBC drivers send a PAT as Basic `token:<PAT>` (AuthMech=3); the rest send Bearer. */
