@@ -34,8 +34,28 @@ function add<T>(map: Map<string, T | T[]>, item: T, keyOf: KeyOf<T>): void {
   else for (const key of k) addOne(map, item, key);
 }
 
+/** Lists this short that have no index yet are scanned instead (a `pcsim load` copy's state: a few records each). */
+const SCAN_UP_TO = 8;
+
+/** What the index would hold under `key`, by a scan in list order (a record once, whatever its keys). */
+function scan<T>(list: readonly T[], keyOf: KeyOf<T>, key: string): T | T[] | undefined {
+  let found: T | T[] | undefined;
+  for (const item of list) {
+    const k = keyOf(item);
+    if (k === undefined || (typeof k === 'string' ? k !== key : !k.includes(key))) continue;
+    // As addOne: a record listed twice in a row counts once.
+    if (found === undefined) found = item;
+    else if (!Array.isArray(found)) {
+      if (found !== item) found = [found, item];
+    } else if (found[found.length - 1] !== item) found.push(item);
+  }
+  return found;
+}
+
 function held<T>(list: readonly T[], name: string, keyOf: KeyOf<T>, key: string): T | T[] | undefined {
   let byName = cache.get(list);
+  // No index is built (nor kept, nor followed) for a short list: one is built from scratch once it is longer.
+  if (!byName && list.length <= SCAN_UP_TO) return scan(list, keyOf, key);
   if (!byName) cache.set(list, (byName = new Map()));
   let idx = byName.get(name) as Index<T> | undefined;
   const n = list.length;

@@ -19,10 +19,12 @@ export function secretMatches(digest: string | undefined, presented: string): bo
 
 /** The resources as stored: digests instead of the PAT and OAuth secret. */
 export function sealResources(r: Resources): Resources {
-  const { pat, oauth_secret, ...rest } = r;
-  return {
-    ...rest,
-    ...(pat !== undefined ? { pat_sha256: digestSecret(pat) } : {}),
-    ...(oauth_secret !== undefined ? { oauth_secret_sha256: digestSecret(oauth_secret) } : {}),
-  };
+  // Copied key by key, as `{ pat, oauth_secret, ...rest }` did (same keys, same order): object rest
+  // runs V8's slow generic copy, a few µs on every Connect of a load run.
+  const out: Record<string, unknown> = {};
+  const from = r as unknown as Record<string, unknown>;
+  for (const k of Object.keys(from)) if (k !== 'pat' && k !== 'oauth_secret') out[k] = from[k];
+  if (r.pat !== undefined) out.pat_sha256 = digestSecret(r.pat);
+  if (r.oauth_secret !== undefined) out.oauth_secret_sha256 = digestSecret(r.oauth_secret);
+  return out as unknown as Resources;
 }

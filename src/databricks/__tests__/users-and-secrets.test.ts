@@ -53,6 +53,20 @@ describe('secrets at rest', () => {
     expect(JSON.stringify(sealed)).not.toContain('dapi-known-pat');
     expect(JSON.stringify(sealed)).not.toContain('dose-known');
     expect(sealed.pat_sha256).toBe(digestSecret('dapi-known-pat'));
+    // Every other field as it was, in its order, the digests last.
+    expect(Object.keys(sealed)).toEqual([
+      'id',
+      'workspace_id',
+      'partner_id',
+      'service_principal_id',
+      'status',
+      'created_at',
+      'pat_sha256',
+      'oauth_secret_sha256',
+    ]);
+    expect(sealed).toMatchObject({ id: 'res-1', workspace_id: '1', status: 'active', created_at: 'now' });
+    // SHA-256 of the UTF-8 text, in hex (what state files written by earlier versions hold).
+    expect(digestSecret('dapi-known-pat')).toBe('85eeaa58af02cc8b4f1d2b35e51ae8fb8c44985734d0a6952b99a789ed355313');
   });
 
   it('recognises the presented secret by its digest, and nothing else', () => {
