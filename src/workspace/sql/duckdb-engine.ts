@@ -88,8 +88,18 @@ function rowsOf(r: DuckDBMaterializedResult, json: JsonConverter): Json[][] {
   return rows;
 }
 
+/**
+ * How many workspaces keep a DuckDB of their own open. Each costs ~2.8 MB of native memory on this machine,
+ * and a Connect with the reference partner's core integration opens one in the new workspace: unbounded, a
+ * serve grew ~3.4 MB a click (1.2 GB after 300). The least recently used idle one is closed past this;
+ * used again, it starts as after a restart (its tables recreated from State.sql_tables, empty).
+ */
+export const LIVE_WORKSPACES = 32;
+
 export class DuckdbBackend implements SqlBackend {
+  /** Open workspaces, least recently used first (a Map keeps insertion order; a use moves one to the end). */
   private readonly workspaces = new Map<Int64, Promise<Workspace>>();
+  private readonly instances = new WeakMap<Workspace, DuckDBInstance>();
   /** Per workspace: its kept constant answers (constants.ts), and how many runs are queued or running. */
   private readonly constants = new Map<Int64, ConstantAnswers>();
   private readonly inFlight = new Map<Int64, number>();
@@ -98,17 +108,29 @@ export class DuckdbBackend implements SqlBackend {
     private readonly duckdb: { create(path: string, options: Record<string, string>): Promise<DuckDBInstance> },
     private readonly known: (workspaceId: Int64) => KnownTable[],
     private readonly json: JsonConverter,
+    private readonly liveLimit: number,
   ) {}
 
-  static async create(known: (workspaceId: Int64) => KnownTable[]): Promise<DuckdbBackend> {
+  static async create(
+    known: (workspaceId: Int64) => KnownTable[],
+    liveLimit = LIVE_WORKSPACES,
+  ): Promise<DuckdbBackend> {
     const { DuckDBInstance, JsonDuckDBValueConverter } = await import('@duckdb/node-api');
     const create = (path: string, options: Record<string, string>) => DuckDBInstance.create(path, options);
-    return new DuckdbBackend({ create }, known, JsonDuckDBValueConverter);
+    return new DuckdbBackend({ create }, known, JsonDuckDBValueConverter, liveLimit);
+  }
+
+  /** How many workspaces have a DuckDB open now. */
+  get liveWorkspaces(): number {
+    return this.workspaces.size;
   }
 
   private workspace(workspaceId: Int64): Promise<Workspace> {
     let w = this.workspaces.get(workspaceId);
-    if (!w) {
+    if (w) {
+      this.workspaces.delete(workspaceId);
+      this.workspaces.set(workspaceId, w);
+    } else {
       w = (async () => {
         const instance = await this.duckdb.create(':memory:', SANDBOX);
         const ws: Workspace = {
@@ -126,11 +148,45 @@ export class DuckdbBackend implements SqlBackend {
         );
         await ws.conn.run(`INSERT INTO pc_samples.nyctaxi.trips VALUES ${values.join(', ')}`);
         for (const t of this.known(workspaceId)) await this.recreate(ws, t).catch(() => undefined);
+        this.instances.set(ws, instance);
         return ws;
       })();
       this.workspaces.set(workspaceId, w);
+      // A DuckDB that failed to open is not kept: the next statement tries again.
+      w.catch(() => this.workspaces.get(workspaceId) === w && this.workspaces.delete(workspaceId));
     }
     return w;
+  }
+
+  /**
+   * Closes the least recently used workspaces past the limit that nothing is queued on or running in
+   * (counted by serial() from its call, so one being opened or waited for is never closed). If all
+   * are busy, more stay open until they are not.
+   */
+  private closeIdle(): void {
+    let over = this.workspaces.size - this.liveLimit;
+    for (const [id, w] of this.workspaces) {
+      if (over <= 0) return;
+      if (this.inFlight.get(id)) continue;
+      this.workspaces.delete(id);
+      this.constants.delete(id);
+      this.inFlight.delete(id);
+      over--;
+      void w.then(
+        (ws) => this.close(ws),
+        () => undefined,
+      );
+    }
+  }
+
+  private close(ws: Workspace): void {
+    try {
+      for (const p of ws.prepared?.values() ?? []) p.destroySync();
+      ws.conn.closeSync();
+      this.instances.get(ws)?.closeSync();
+    } catch {
+      // already closed, or closing failed: nothing uses it any more either way
+    }
   }
 
   /** A table of an earlier run, recreated empty (its catalog attached, its schema created). */
@@ -166,6 +222,7 @@ export class DuckdbBackend implements SqlBackend {
       return await run;
     } finally {
       this.inFlight.set(workspaceId, this.inFlight.get(workspaceId)! - 1);
+      if (this.workspaces.size > this.liveLimit) this.closeIdle();
     }
   }
 
