@@ -7,7 +7,7 @@
  * Mounted by `pcsim serve` next to the admin API (whose /api router lets /api/2.x through), and
  * by `pcsim run --wait-core` on its own loopback port.
  */
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { stringifyExactJson, tryParseJson } from '../contract/json.js';
 import type { Databricks, WorkspaceEndpoint } from '../databricks/databricks.js';
 import { lookup } from '../databricks/lookup.js';
@@ -69,6 +69,18 @@ function send(res: Response, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Why a request's body could not be read (body-parser's error types), as a workspace error. */
+function unreadableBody(err: unknown, limit: string): WorkspaceApiError {
+  const e = err as { type?: string; message?: string };
+  const why =
+    e.type === 'entity.too.large'
+      ? `it is larger than ${limit}. Expected at most ${limit}`
+      : e.type === 'encoding.unsupported' || e.type === 'charset.unsupported'
+        ? `${e.message ?? 'unsupported encoding'}. Expected UTF-8 JSON`
+        : `${e.message ?? 'unreadable'}. Expected a complete JSON body`;
+  return new WorkspaceApiError('MALFORMED_REQUEST', `Failed to read the request body: ${why}.`);
+}
+
 export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
@@ -77,7 +89,12 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
     new SqlEngine((ws) => [...lookup(store.read().sql_tables ?? [], 'workspace', (t) => t.workspace_id, ws)]);
   const statements = new StatementCache();
   const router = express.Router();
-  const text = textBody(deps.bodyLimit ?? '10mb');
+  const limit = deps.bodyLimit ?? '10mb';
+  const read = textBody(limit);
+  // A body that cannot be read is answered here, as the workspace answers (`{error_code, message}`), not
+  // by the admin API's error handler.
+  const text = (req: Request, res: Response, next: NextFunction) =>
+    read(req, res, (err?: unknown) => (err ? send(res, 400, unreadableBody(err, limit).toBody()) : next()));
 
   /** A REST handler as a route's last function: credentials, the call, its activity, the answer. */
   const served = (path: string, handler: RestHandler) => async (req: Request, res: Response) => {

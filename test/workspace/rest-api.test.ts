@@ -392,3 +392,37 @@ describe('Clusters API', () => {
     });
   });
 });
+
+describe('a body the workspace cannot read', () => {
+  it('is answered in the workspace shape ({error_code, message}) with the workspace limit, not the admin API shape', async () => {
+    w = await startWorkspace(['AUTH_PAT']);
+    const headers = { authorization: `Bearer ${w.resources.pat!}`, 'content-type': 'application/json' };
+    const url = `${w.base}/api/2.0/sql/statements`;
+    const tooLarge = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: `{"statement":"${'x'.repeat(10 * 1024 * 1024)}"}`,
+    });
+    expect(tooLarge.status).toBe(400);
+    expect(await tooLarge.json()).toEqual({
+      error_code: 'MALFORMED_REQUEST',
+      message: 'Failed to read the request body: it is larger than 10mb. Expected at most 10mb.',
+    });
+    const badGzip = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-encoding': 'gzip' },
+      body: 'not gzip at all',
+    });
+    expect(badGzip.status).toBe(400);
+    const body = (await badGzip.json()) as Record<string, unknown>;
+    expect(Object.keys(body).sort()).toEqual(['error_code', 'message']);
+    expect(body.error_code).toBe('MALFORMED_REQUEST');
+    expect(body.message).toMatch(/^Failed to read the request body: .+\. Expected a complete JSON body\.$/);
+    // A readable body still runs.
+    const ok = await call(w.base, 'POST', '/api/2.0/sql/statements', {
+      token: w.resources.pat!,
+      body: { warehouse_id: w.resources.warehouse!.id, statement: 'SELECT 1' },
+    });
+    expect(ok.status).toBe(200);
+  });
+});
