@@ -240,8 +240,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(hostGuard(deps.allowedHosts));
 
   const api = express.Router();
-  // The simulated workspace's REST APIs (/api/2.0, /api/2.1: src/workspace) are mounted below, with their own errors.
-  api.use((req, _res, next) => (WORKSPACE_API.test(req.path) ? next('router') : next()));
   // Only /api: the mounted reference partner and the workspace APIs read their own bodies.
   api.use('/api', crossSiteGuard);
   // An import (PUT /api/state) carries the whole state: it gets a larger limit than the other bodies.
@@ -291,9 +289,11 @@ export function createApp(deps: AppDeps): express.Express {
       ),
     );
   });
-  // Only /api/… paths walk the admin routes: a Thrift call to /sql/… or a UI file goes straight on.
+  // Only /api/… paths walk the admin routes: a Thrift call to /sql/… or a UI file goes straight on, and so do
+  // the simulated workspace's REST APIs (/api/2.0, /api/2.1: src/workspace), mounted below with their own
+  // errors. (Leaving a Router with next('router') costs a turn of the event loop: Express 5 defers it.)
   app.use((req: Request, res: Response, next: NextFunction) =>
-    req.path.startsWith('/api/') ? api(req, res, next) : next(),
+    req.path.startsWith('/api/') && !WORKSPACE_API.test(req.path) ? api(req, res, next) : next(),
   );
 
   for (const router of deps.routers ?? []) app.use(router);
