@@ -5,9 +5,43 @@
 // A second, small file, dist/bundle/pcsim-help.cjs, holds only what the top-level help and version need.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Packages whose own load does work no first answer needs, required by others at their load: mime-types
+ * builds its tables from mime-db (~10 ms of a start here; express, type-is, accepts and send require it,
+ * and only a type looked up by extension uses them), qs pulls in side-channel and get-intrinsic (express
+ * requires it for the 'extended' query parser, body-parser for urlencoded bodies). In the bundle each is
+ * a stand-in with the same export names whose getters load the package on first use. Only the copy
+ * installed at the top is replaced, so a package that needs another version keeps its own.
+ */
+const LAZY = ['mime-types', 'qs'];
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY.join('|')})$`);
+    b.onResolve({ filter }, async (a) => {
+      if (a.pluginData?.real) return undefined;
+      const real = await b.resolve(a.path, { resolveDir: a.resolveDir, kind: a.kind, pluginData: { real: true } });
+      if (real.errors.length || !real.path.startsWith(`${root}node_modules/${a.path}/`)) return real;
+      return { path: real.path, namespace: 'lazy' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (a) => {
+      const names = Object.keys(createRequire(a.path)(a.path));
+      const getters = names.map(
+        (n) => `${JSON.stringify(n)}: { enumerable: true, get: () => load()[${JSON.stringify(n)}] }`,
+      );
+      return {
+        contents: `let real;\nconst load = () => (real ??= require(${JSON.stringify(a.path)}));\nObject.defineProperties(exports, {${getters.join(', ')}});\n`,
+        loader: 'js',
+        resolveDir: root,
+      };
+    });
+  },
+};
 const common = {
   absWorkingDir: root,
   entryPoints: ['dist/cli.js'],
@@ -36,7 +70,7 @@ const common = {
   logLevel: 'error',
 };
 
-await build({ ...common, outfile: 'dist/bundle/pcsim.cjs' });
+await build({ ...common, outfile: 'dist/bundle/pcsim.cjs', plugins: [lazyPackages] });
 // The help: the CLI's definitions without what its commands import when they run (left out; bin/pcsim.js
 // gives this file only the top-level help and version, which run no command). 58 KB instead of 3.3 MB.
 await build({
