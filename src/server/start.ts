@@ -3,7 +3,7 @@
  * or the reference partner mounted in-process), the partner clients, the simulated Databricks
  * and the app — then listens. The CLI and the tests both call it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -118,6 +118,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     ? await openLowdbStore(opts.dataDir, { journalLimit: opts.journalLimit })
     : new MemoryStore();
   const store = new ObservableStore(inner);
+  // Forking the certificate's child costs the main thread ~20 ms: it waits for the first answer of the
+  // ready app (a client polling for readiness gets it first), or 50 ms, whichever comes first.
+  let answered: () => void = () => undefined;
+  const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
   // The user's certificate is checked before anything listens. pcsim's own is made (or read) once the
   // first requests are answered: making one takes a child process and the X.509 library.
   let tlsReady: Promise<WorkspaceTls>;
@@ -132,7 +136,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   } else {
     // Started once the first requests are answered (a TLS connection that comes first waits for it).
     tlsReady = new Promise((resolve, reject) => {
-      makeTls = () => void workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host])).then(resolve, reject);
+      makeTls = () =>
+        void workspaceTls(opts.dataDir ?? null, tlsHostNames([callbackHost, host]), new Date(), () => firstAnswer).then(
+          resolve,
+          reject,
+        );
     });
     tlsReady.catch(() => undefined); // awaited below, where a failure closes the port and is reported
   }
@@ -276,12 +284,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       clock,
     });
     gate.open(app);
+    server.once('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', answered));
+    setTimeout(answered, 50);
     // After the gate opens: at 100k connections they take ~0.5 s, and requests are answered meanwhile.
     // One that fails is built by the first request that needs it.
     databricks.warmIndexes().catch(() => undefined);
-    // Two turns of the event loop first: requests that queued while pcsim started are accepted in the
-    // first and read and answered in the second, before the child process is forked (~20 ms here).
-    if (makeTls) setImmediate(() => setImmediate(makeTls!));
+    makeTls?.();
     let tls: WorkspaceTls;
     try {
       tls = await tlsReady;

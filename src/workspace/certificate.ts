@@ -77,12 +77,14 @@ export async function loadUserTls(certFile: string, keyFile: string): Promise<Wo
 
 /**
  * pcsim's own CA and server certificate: read from `<dataDir>/tls/` when they exist and still
- * cover `hosts`, made (and stored there) otherwise; with no dataDir, made in memory.
+ * cover `hosts`, made (and stored there) otherwise; with no dataDir, made in memory. Making one
+ * forks a child process; `beforeFork` is awaited first (a server lets its first answers go out).
  */
 export async function workspaceTls(
   dataDir: string | null,
   hosts: readonly string[],
   now = new Date(),
+  beforeFork: () => Promise<void> = async () => undefined,
 ): Promise<WorkspaceTls> {
   if (!dataDir) {
     // In memory: one CA per process and host set (servers of one process share it, as tests and
@@ -92,10 +94,12 @@ export async function workspaceTls(
     if (!made)
       inMemory.set(
         key,
-        (made = issueOffProcess(hosts, now).catch((err) => {
-          inMemory.delete(key);
-          throw err;
-        })),
+        (made = beforeFork()
+          .then(() => issueOffProcess(hosts, now))
+          .catch((err) => {
+            inMemory.delete(key);
+            throw err;
+          })),
       );
     const m = await made;
     return { cert: m.cert, key: m.key, ca: m.ca, source: 'generated' };
@@ -104,6 +108,7 @@ export async function workspaceTls(
   const stored = await readStored(dir);
   if (stored && covers(stored.cert, hosts, now))
     return { cert: stored.cert, key: stored.key, ca: stored.ca, caFile: path.join(dir, FILES.ca), source: 'stored' };
+  await beforeFork();
   const made = await issueOffProcess(
     hosts,
     now,
