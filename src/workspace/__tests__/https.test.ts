@@ -37,6 +37,32 @@ describe('workspace certificate', () => {
     expect(new X509Certificate(moved.cert).checkHost('other.example.test')).toBe('other.example.test');
   });
 
+  it('forks for a new certificate only once beforeFork resolves; a stored one does not wait for it', async () => {
+    const own = await mkdtemp(path.join(tmpdir(), 'pcsim-tls-wait-'));
+    try {
+      let go: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (go = resolve));
+      let asked = 0;
+      let settled = false;
+      const made = workspaceTls(own, tlsHostNames(['wait.example.test']), new Date(), () => {
+        asked++;
+        return gate;
+      }).finally(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(asked).toBe(1);
+      expect(settled).toBe(false);
+      await expect(stat(path.join(own, 'tls'))).rejects.toThrow(); // nothing made yet
+      go();
+      expect((await made).source).toBe('generated');
+      const never = () => new Promise<void>(() => undefined);
+      expect(await workspaceTls(own, tlsHostNames(['wait.example.test']), new Date(), never)).toMatchObject({
+        source: 'stored',
+      });
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
   it("takes the user's pair with --tls-cert/--tls-key and names a mismatched key", async () => {
     const a = await workspaceTls(null, tlsHostNames());
     const b = await workspaceTls(null, tlsHostNames(['another.example.test']));
