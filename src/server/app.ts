@@ -76,7 +76,15 @@ const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.to
 
 /** Sends JSON: every bigint becomes its exact decimal string, so the native writer is exact. */
 function sendJson(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/json; charset=utf-8').send(JSON.stringify(body, bigintAsString));
+  // Written on the response itself: Express's res.type, res.set and res.send run the Content-Type through
+  // mime-types, whose tables the first answer would otherwise build (the bundle loads it on first use).
+  // As res.send does: no body for 204 and 304, none for HEAD (Node drops it), no ETag (disabled below).
+  res.statusCode = status;
+  if (status === 204 || status === 304) return void res.end();
+  const text = JSON.stringify(body, bigintAsString);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
 function hostOf(header: string | undefined): string {

@@ -14,7 +14,7 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { isIP } from 'node:net';
+import { isIPv4 } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Issued } from './certificate-issue.js';
@@ -153,7 +153,8 @@ function covers(pem: string, hosts: readonly string[], now: Date): boolean {
   try {
     const c = new X509Certificate(pem);
     if (new Date(c.validTo).getTime() < now.getTime() + 30 * DAY) return false;
-    return hosts.every((h) => (isIP(h) ? c.checkIP(h) : c.checkHost(h)) !== undefined);
+    // An IPv6 literal is the only host with a colon: net.isIP would compile its IPv6 pattern (~4 ms) at each start.
+    return hosts.every((h) => (isIPv4(h) || h.includes(':') ? c.checkIP(h) : c.checkHost(h)) !== undefined);
   } catch {
     return false;
   }
