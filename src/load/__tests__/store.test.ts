@@ -3,28 +3,13 @@
  * change that edits records in place), and a change that fails half-way ends the copy's state.
  */
 import { describe, expect, it } from '@jest/globals';
-import { validatePartnerConfig } from '../../contract/partner-config.js';
+import { partnerConfig } from '../../databricks/__tests__/fixtures.js';
 import { Databricks } from '../../databricks/databricks.js';
 import { usersOfWorkspace } from '../../databricks/indexes.js';
 import type { PartnerRecord } from '../../databricks/model.js';
 import { CopyStore } from '../store.js';
 
-const config = (() => {
-  const r = validatePartnerConfig({
-    api_version: '2.1.1',
-    name: 'p',
-    description_blurb: '',
-    category: 'INGEST',
-    base_url: 'http://localhost:8080',
-    endpoints: { connect_path: '/connect' },
-    resources_to_provision: [{ resource_type: 'SqlEndpoint' }],
-    supported_clouds: ['aws'],
-    hostnames: ['localhost'],
-    new_user_action: 'auto_add',
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.config;
-})();
+const config = partnerConfig();
 const partner: PartnerRecord = { id: 'p', config, source: 'load', registered_at: '2026-12-01T00:00:00.000Z' };
 
 const dbxOn = (store: CopyStore) =>
