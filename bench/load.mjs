@@ -113,9 +113,15 @@ async function runAutocannon(url) {
     requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
     connections,
   };
-  await autocannon({ ...opts, duration: 1 });
+  const warm = await autocannon({ ...opts, duration: 1 });
   const r = await autocannon({ ...opts, duration: seconds });
-  return { rate: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad: r.non2xx + r.errors };
+  return {
+    rate: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    bad: r.non2xx + r.errors,
+    partnerCalls: warm.requests.total + r.requests.total,
+  };
 }
 
 // The real command, in its own process, as a partner's CI would run it.
@@ -155,6 +161,8 @@ async function runPcsim(url, extra) {
     p99: step?.p99_ms,
     bad: r.copies.failed,
     toolCpuMs: cpu,
+    // What reached the partner: the warm-up's copies and the counted ones (one Connect each, +1 launch request).
+    partnerCalls: (r.warmup_copies + r.copies.completed) * (extra.includes('--no-launch-check') ? 1 : 2),
   };
 }
 
@@ -187,12 +195,12 @@ await rm(dir, { recursive: true, force: true });
 const median = (xs) => [...xs].sort((a, b) => a.rate - b.rate)[Math.floor(xs.length / 2)];
 const line = (label, rs, unit) => {
   const m = median(rs);
-  // The partner's CPU per request over the warm-up and the run (both tools warm up 1 s): equal work on
-  // the partner's side is what makes the rates comparable.
-  const perConnect = (ms) => `${((ms * 1000) / (m.rate * (seconds + 1))).toFixed(0)} µs/Connect`;
+  // CPU per partner request over the warm-up and the run, counted exactly (autocannon's totals, pcsim's
+  // report): equal work on the partner's side is what makes the rates comparable.
+  const perCall = (ms) => `${((ms * 1000) / m.partnerCalls).toFixed(0)} µs/request`;
   const cpu =
-    (m.partnerCpuMs === null ? '' : `, partner CPU ${perConnect(m.partnerCpuMs)}`) +
-    (m.toolCpuMs ? `, pcsim CPU ${perConnect(m.toolCpuMs)} (its start-up included)` : '');
+    (m.partnerCpuMs === null ? '' : `, partner CPU ${perCall(m.partnerCpuMs)}`) +
+    (m.toolCpuMs ? `, pcsim CPU ${perCall(m.toolCpuMs)} (its start-up included)` : '');
   return `${label}: median ${m.rate.toFixed(0)} ${unit} (rounds ${rs.map((r) => r.rate.toFixed(0)).join(', ')}; median round p50 ${m.p50} ms, p99 ${m.p99} ms, ${m.bad} failed${cpu})`;
 };
 const ac = median(results.autocannon).rate;

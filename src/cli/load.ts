@@ -56,7 +56,7 @@ function parseReports(specs: readonly string[]): ReportSpec[] {
 export function formatLoad(r: LoadReport): string {
   const lines = [
     `pcsim load: ${r.journeys.join(', ') || '(nothing runnable)'} against ${r.partner.name} (${r.partner.base_url})`,
-    `  concurrency ${r.concurrency}, ${(r.duration_ms / 1000).toFixed(1)} s${r.warmup_ms ? ` after ${(r.warmup_ms / 1000).toFixed(1)} s of warm-up` : ''}: ${r.copies.completed} copies (${r.copies.passed} passed, ${r.copies.failed} failed), ${r.calls} calls`,
+    `  concurrency ${r.concurrency}, ${(r.duration_ms / 1000).toFixed(1)} s${r.warmup_ms ? ` after ${(r.warmup_ms / 1000).toFixed(1)} s of warm-up (${r.warmup_copies} copies)` : ''}: ${r.copies.completed} copies (${r.copies.passed} passed, ${r.copies.failed} failed), ${r.calls} calls`,
     `  throughput: ${r.throughput.copies_per_s} copies/s, ${r.throughput.calls_per_s} calls/s, ${r.throughput.connect_per_s} connect/s`,
     '',
     `  ${'latency per step (ms)'.padEnd(52)} ${'count'.padStart(6)} ${'p50'.padStart(8)} ${'p95'.padStart(8)} ${'p99'.padStart(8)} ${'max'.padStart(8)}`,

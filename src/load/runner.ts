@@ -65,6 +65,8 @@ export interface LoadReport {
   duration_ms: number;
   /** Uncounted warm-up before `started_at` (0: none). */
   warmup_ms: number;
+  /** Copies the warm-up ran (their calls reached the partner; not in `copies` or the figures). */
+  warmup_copies: number;
   concurrency: number;
   journeys: string[];
   /** Not run under load: skipped for this config, or manual. */
@@ -164,9 +166,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
   let connects = 0;
   let next = 0;
 
+  let n = 0; // warm-up copies
   if (opts.warmupMs && runnable.length) {
     const until = performance.now() + opts.warmupMs;
-    let n = 0;
     const warm = async () => {
       while (performance.now() < until && !opts.signal?.aborted)
         await runCopy(runnable[n++ % runnable.length]!, opts, client, partner);
@@ -248,6 +250,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     started_at: new Date(started).toISOString(),
     duration_ms: Math.round(elapsed),
     warmup_ms: opts.warmupMs ?? 0,
+    warmup_copies: n,
     concurrency: opts.concurrency,
     journeys: runnable.map((j) => j.id),
     not_run,

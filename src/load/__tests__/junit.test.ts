@@ -22,6 +22,7 @@ const report: LoadReport = {
   started_at: '2026-12-01T00:00:00.000Z',
   duration_ms: 2000,
   warmup_ms: 0,
+  warmup_copies: 0,
   concurrency: 4,
   journeys: ['P100', 'P402'],
   not_run: [{ id: 'P900', reason: 'skipped: category is BI, not INGEST (category)' }],
