@@ -7,7 +7,7 @@
  */
 import type { ThresholdResult } from './threshold-types.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
-import { Databricks, slug, type WorkspaceEndpoint } from '../databricks/databricks.js';
+import { Databricks, type WorkspaceEndpoint } from '../databricks/databricks.js';
 import type { PartnerRecord } from '../databricks/model.js';
 import { applicability, type Journey } from '../journeys/catalogue.js';
 import { JourneyAbort, JourneyContext } from '../journeys/context.js';
@@ -141,13 +141,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadReport> {
     openRedirects: opts.openRedirects,
   });
   const connectUrl = client.urlFor('connect');
-  // As Databricks.registerPartner records it (what a copy's own registration gave before).
-  const partner: PartnerRecord = {
-    id: slug(opts.config.name),
-    config: opts.config,
-    source: 'load',
-    registered_at: new Date().toISOString(),
-  };
+  // Registered once, as Databricks registers a partner; every copy's state starts with this record.
+  const partner = await new Databricks({ store: new CopyStore(), clientFor: () => client }).registerPartner(
+    opts.config,
+    'load',
+  );
   const not_run: LoadReport['not_run'] = [];
   const runnable = opts.journeys.filter((j) => {
     const a = applicability(j, opts.config);
