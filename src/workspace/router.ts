@@ -4,7 +4,7 @@
  * authenticated call (and every refused credential that names a connection) is recorded as
  * activity; P200/P201 are judged from it (verdicts.ts).
  *
- * Mounted by `pcsim serve` next to the admin API (whose /api router lets /api/2.x through), and
+ * Mounted by `pcsim serve` next to the admin API (which sends /api/2.x past its own routes), and
  * by `pcsim run --wait-core` on its own loopback port.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
@@ -178,7 +178,7 @@ export function createWorkspaceRouter(deps: WorkspaceRouterDeps): Router {
   router.use((req, res, next) => {
     if (OAUTH_PATH.test(req.path)) return oauth(req, res, next);
     if (req.method !== 'POST' || req.path !== STATEMENTS || isThriftPath(store.read(), req.path)) return next();
-    text(req, res, (err?: unknown) => (err ? next(err) : void execute(req, res).catch(next)));
+    text(req, res, () => void execute(req, res).catch(next)); // an unreadable body is answered by `text` itself
   });
   // POST {http_path}: the SQL warehouse's Thrift endpoint (the JDBC/ODBC drivers, @databricks/sql).
   router.use(createThriftEndpoint({ store, engine, now }));

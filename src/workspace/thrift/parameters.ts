@@ -28,7 +28,8 @@ export function bindParameters(list: readonly SparkParameter[] | null | undefine
       ordinal: false,
     };
   // Spark refuses the mix with this error condition (its ParametersSuite, "mixing of positional and named
-  // parameters"; the parameter-markers reference: "You cannot mix named and unnamed parameter markers").
+  // parameters"; the parameter-markers reference: "You cannot mix named and unnamed parameter markers"),
+  // SQLSTATE 42613 in its error-conditions.json.
   if (named.length > 0)
     return {
       error:
