@@ -6,6 +6,7 @@
  * else (chunked, compressed, another charset, too large, a malformed header) goes to express.text,
  * whose decoding and errors stay as they were.
  */
+import bytes from 'bytes';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -16,13 +17,6 @@ const PLAIN_TYPES = new Set([
   'application/json;charset=utf-8',
   'application/json; charset=utf8',
 ]);
-const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
-
-/** A limit such as '10mb' in bytes, as the `bytes` package reads it; undefined when not this simple form. */
-export function limitBytes(limit: string): number | undefined {
-  const m = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(limit.trim());
-  return m ? Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]! : undefined;
-}
 
 /** Whether the request is one this reader takes (else express.text does). */
 function plain(req: Request, max: number): boolean {
@@ -37,9 +31,10 @@ function plain(req: Request, max: number): boolean {
 /** express.text({ type: () => true, limit }), reading the common request itself. */
 export function textBody(limit: string) {
   const text = express.text({ type: () => true, limit });
-  const max = limitBytes(limit);
+  // In bytes as body-parser reads the same limit (null: not a limit it reads; express.text then answers).
+  const max = bytes.parse(limit);
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (max === undefined || !plain(req, max)) return text(req, res, next);
+    if (max === null || !plain(req, max)) return text(req, res, next);
     // No Content-Length (and not chunked): no body, as body-parser's hasBody decides.
     if (req.headers['content-length'] === undefined) {
       req.body = undefined;

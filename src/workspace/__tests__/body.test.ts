@@ -3,7 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { limitBytes, textBody } from '../body.js';
+import { textBody } from '../body.js';
 
 /** Two routes, one read by express.text and one by textBody, answering what each read (or its error). */
 function app(limit: string) {
@@ -90,15 +90,5 @@ describe('textBody reads a workspace request body as express.text does', () => {
       });
     expect(await none('/mine')).toBe(await none('/text'));
     expect(await none('/mine')).toBe('{"body":null}');
-  });
-});
-
-describe('limitBytes', () => {
-  it('reads the limits the workspace router is given, as the bytes package does', () => {
-    expect(limitBytes('10mb')).toBe(10 * 1024 * 1024);
-    expect(limitBytes('1kb')).toBe(1024);
-    expect(limitBytes('100')).toBe(100);
-    expect(limitBytes('2GB')).toBe(2 * 1024 ** 3);
-    expect(limitBytes('1.5mb')).toBeUndefined(); // not this simple form: express.text reads every body
   });
 });
