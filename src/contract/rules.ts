@@ -310,6 +310,12 @@ function connectRules(ctx: JudgeContext, body: unknown): Violation[] {
   return out;
 }
 
+/** The rules redirectUriRules judges by: an answer judged without any of them has a redirect_uri fit to open. */
+export const REDIRECT_URI_RULES: ReadonlySet<string> = new Set([
+  'connect.redirect_uri.scheme',
+  'connect.redirect_uri.host',
+]);
+
 export function redirectUriRules(uri: string, hostnames: readonly string[]): Violation[] {
   let url: URL;
   try {

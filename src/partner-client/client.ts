@@ -7,7 +7,7 @@
 import { nanoid } from 'nanoid';
 import { stringifyExactJson } from '../contract/json.js';
 import type { PartnerConfig } from '../contract/partner-config.js';
-import { judgeAnswer } from '../contract/rules.js';
+import { judgeAnswer, REDIRECT_URI_RULES } from '../contract/rules.js';
 import { violation, type Violation } from '../contract/diagnostics.js';
 import { sendHttp, type HttpResult } from './http.js';
 import { createRedactor } from './redact.js';
@@ -277,7 +277,6 @@ export class PartnerClient {
  * parsing the URL a second time.
  */
 const redirectUriPasses = (judged: readonly Violation[]) => !judged.some((v) => REDIRECT_URI_RULES.has(v.rule));
-const REDIRECT_URI_RULES = new Set(['connect.redirect_uri.scheme', 'connect.redirect_uri.host']);
 
 function redirectVerdict(r: RedirectCheck): Violation | undefined {
   if (r.error)
