@@ -35,10 +35,19 @@ module.exports = { sum: [1, 2, 3].reduce(add, 0), dir: path.basename(__dirname),
 
 const caches = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.v8cache')).sort();
 
+/** Runs `fn` in a new temporary directory, removed afterwards whatever happens. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cc-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('bin/code-cache.js', () => {
-  test('runs the file as CommonJS, writes its cache, reads it back; a rebuild gets a new one', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cc-'));
-    try {
+  test('runs the file as CommonJS, writes its cache, reads it back; a rebuild gets a new one', () =>
+    inTempDir(async (dir) => {
       const file = path.join(dir, 'bundle.cjs');
       await writeFile(file, SOURCE);
       const first = loadCached(file);
@@ -68,14 +77,10 @@ describe('bin/code-cache.js', () => {
       const after = await caches(dir);
       expect(after).toHaveLength(1); // both caches of the old build are gone
       expect(both).not.toContain(after[0]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('two bundles caching in one directory keep their own caches (two installs sharing the temp dir)', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cc-'));
-    try {
+  test('two bundles caching in one directory keep their own caches (two installs sharing the temp dir)', () =>
+    inTempDir(async (dir) => {
       const a = path.join(dir, 'a.cjs');
       const b = path.join(dir, 'b.cjs');
       await writeFile(a, SOURCE);
@@ -90,14 +95,10 @@ describe('bin/code-cache.js', () => {
       expect(both).toHaveLength(2);
       expect(both).toContain(cacheA);
       expect((await stat(path.join(dir, cacheA!))).ino).toBe(ino);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  test('a corrupt cache is rejected, the file still runs, and the cache is written again', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'pcsim-cc-'));
-    try {
+  test('a corrupt cache is rejected, the file still runs, and the cache is written again', () =>
+    inTempDir(async (dir) => {
       const file = path.join(dir, 'bundle.cjs');
       await writeFile(file, SOURCE);
       loadCached(file);
@@ -106,8 +107,5 @@ describe('bin/code-cache.js', () => {
       await writeFile(path.join(dir, cache!), garbage);
       expect(loadCached(file).sum).toBe(6);
       expect((await readFile(path.join(dir, cache!))).equals(garbage)).toBe(false);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
