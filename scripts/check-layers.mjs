@@ -13,7 +13,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Layer of each top-level part of src/, in order; modules not listed are an error (place them). */
 export const LAYERS = [
-  ['contract', 'version.ts'],
+  ['contract', 'http', 'version.ts'],
   ['partner-client'],
   ['databricks'],
   ['store'],

@@ -4,12 +4,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type express from 'express';
+import express from 'express';
+import { appClasses } from '../http/app-classes.js';
 import { CLOUDS } from '../contract/enums.js';
 import { issuesToViolations } from '../contract/diagnostics.js';
 import { PartnerConfig } from '../contract/partner-config.js';
 import { PartnerModel } from './model.js';
-import { buildPartnerApp, PATHS } from './routes.js';
+import { buildPartnerRouter, PATHS } from './routes.js';
 import { resolveOptions, type Hook, type ReferencePartnerOptions, type ResolvedOptions } from './types.js';
 
 export { PATHS };
@@ -23,7 +24,13 @@ const ENDPOINT_KEYS: Record<Hook, keyof PartnerConfig['endpoints']> = {
 };
 
 export interface ReferencePartnerApp {
+  /** The partner as an app of its own (its own server, supertest). */
   app: express.Express;
+  /**
+   * Its routes alone, to mount in another express app: a second app would give each request its
+   * own prototypes again, which costs young-generation garbage collection (src/http/app-classes.ts).
+   */
+  router: express.Router;
   model: PartnerModel;
   /** Builds the partner.json (official format, validated by PartnerConfig) for a given base URL. */
   configFor(baseUrl: string): PartnerConfig;
@@ -47,10 +54,19 @@ export function createReferencePartnerApp(opts: ReferencePartnerOptions = {}): R
   });
   // The routes are registered when the app is first used: `pcsim serve` mounts the partner before
   // its first answer, and most starts answer many requests before anyone calls the partner.
+  let router: express.Router | undefined;
   let app: express.Express | undefined;
   return {
+    get router() {
+      return (router ??= buildPartnerRouter(o, model));
+    },
     get app() {
-      return (app ??= buildPartnerApp(o, model));
+      if (app) return app;
+      app = express();
+      app.disable('x-powered-by');
+      app.set('etag', false);
+      app.use(this.router);
+      return app;
     },
     model,
     configFor: (baseUrl: string): PartnerConfig => buildConfig(o, baseUrl),
@@ -111,7 +127,7 @@ export async function startReferencePartner(
 ): Promise<RunningReferencePartner> {
   const { port = 0, host = '127.0.0.1', ...rest } = opts;
   const { app, model, configFor } = createReferencePartnerApp(rest);
-  const server = createServer(app);
+  const server = createServer(appClasses(app).options, app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

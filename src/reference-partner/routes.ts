@@ -110,15 +110,13 @@ function sendHtml(res: Response, status: number, html: string): void {
     .send(html);
 }
 
-/** The partner's express app for resolved options, deciding through `model`. */
-export function buildPartnerApp(o: ResolvedOptions, model: PartnerModel): express.Express {
+/** The partner's routes for resolved options, deciding through `model` (an app wraps them: app.ts). */
+export function buildPartnerRouter(o: ResolvedOptions, model: PartnerModel): express.Router {
   const has = (f: Fault) => o.faults.has(f);
   /** flaky-500: attempts seen per distinct connect body (a digest, so no secret is kept). */
   const attempts = new Map<string, number>();
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+  const router = express.Router();
 
   const delay: RequestHandler = (_req, res, next) => {
     if (!has('slow')) return next();
@@ -144,7 +142,7 @@ export function buildPartnerApp(o: ResolvedOptions, model: PartnerModel): expres
   const body = express.text({ type: () => true, limit: BODY_LIMIT });
 
   const api = (path: string, methods: string[], handler: RequestHandler) => {
-    app.all(
+    router.all(
       path,
       delay,
       auth,
@@ -322,7 +320,7 @@ export function buildPartnerApp(o: ResolvedOptions, model: PartnerModel): expres
 
   // ---- Pages a person opens (no auth: the browser of a Databricks user lands here) ---------
 
-  app.get('/', (_req, res) =>
+  router.get('/', (_req, res) =>
     sendHtml(
       res,
       200,
@@ -332,7 +330,7 @@ export function buildPartnerApp(o: ResolvedOptions, model: PartnerModel): expres
       ),
     ),
   );
-  app.get('/signup', (_req, res) =>
+  router.get('/signup', (_req, res) =>
     sendHtml(
       res,
       200,
@@ -342,17 +340,17 @@ export function buildPartnerApp(o: ResolvedOptions, model: PartnerModel): expres
       ),
     ),
   );
-  app.get('/privacy', (_req, res) =>
+  router.get('/privacy', (_req, res) =>
     sendHtml(
       res,
       200,
       page('Privacy policy', '<p>The reference partner keeps test data in memory only, and never keeps tokens.</p>'),
     ),
   );
-  app.get('/tos', (_req, res) =>
+  router.get('/tos', (_req, res) =>
     sendHtml(res, 200, page('Terms of service', '<p>For testing Partner Connect integrations only.</p>')),
   );
-  app.get('/launch', (req, res) => {
+  router.get('/launch', (req, res) => {
     if (has('redirect-broken'))
       return sendHtml(res, 404, page('Not found', '<p>This page does not exist (fault redirect-broken).</p>'));
     const items = Object.entries(req.query)
@@ -365,7 +363,7 @@ export function buildPartnerApp(o: ResolvedOptions, model: PartnerModel): expres
     );
   });
 
-  app.use((req, res) => {
+  router.use((req, res) => {
     res
       .status(404)
       .set('Content-Type', 'text/plain; charset=utf-8')
@@ -392,6 +390,6 @@ export function buildPartnerApp(o: ResolvedOptions, model: PartnerModel): expres
       debugging_message: err.message ?? String(err),
     });
   };
-  app.use(onError);
-  return app;
+  router.use(onError);
+  return router;
 }

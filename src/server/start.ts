@@ -27,6 +27,7 @@ import { RequestGate } from './gate.js';
 import { lazyRouter } from './lazy-router.js';
 import { loadUserTls, tlsHostNames, workspaceTls, type WorkspaceTls } from '../workspace/certificate.js';
 import { acceptTlsToo } from '../workspace/https.js';
+import { appClasses } from '../http/app-classes.js';
 
 /**
  * What partners call back: the simulated workspace (OAuth, REST, SQL). Its modules (JWT, the SQL
@@ -148,10 +149,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   // The port answers from the moment it opens: 503 + Retry-After until the app is ready, and again
   // while stopping, so no client (health check, CI script, curl) waits on a request nobody reads.
   const gate = new RequestGate();
-  const server = createServer(gate.handle);
+  // Requests are made with the app's own prototypes once it exists (src/http/app-classes.ts).
+  const classes = appClasses();
+  const server = createServer(classes.options, gate.handle);
   server.keepAliveTimeout = 5000;
   // The workspace payloads name is https; the same port still answers http (admin API, UI, older clients).
-  const secure = acceptTlsToo(server, (req, res) => server.emit('request', req, res), tlsReady);
+  const secure = acceptTlsToo(server, (req, res) => server.emit('request', req, res), tlsReady, classes.options);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -255,7 +258,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const mount = express.Router();
       mount.use(REFERENCE_MOUNT, (req, res, next) => {
         if (saveReference && req.method !== 'GET') res.on('finish', () => void saveReference!());
-        ref.app(req, res, next);
+        ref.router(req, res, next);
       });
       // Only its own paths enter the mount: the workspace's and the UI's requests go straight on.
       routers.push((req, res, next) => (req.path.startsWith(REFERENCE_MOUNT) ? mount(req, res, next) : next()));
@@ -283,6 +286,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         : undefined,
       clock,
     });
+    classes.adopt(app);
     gate.open(app);
     server.once('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', answered));
     setTimeout(answered, 50);

@@ -8,6 +8,7 @@ import type { Server as HttpServer, RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { WorkspaceTls } from './certificate.js';
+import type { ServerClasses } from '../http/app-classes.js';
 
 const TLS_HANDSHAKE = 0x16;
 
@@ -21,10 +22,11 @@ export function acceptTlsToo(
   server: HttpServer,
   app: RequestListener,
   tls: Pick<WorkspaceTls, 'cert' | 'key'> | Promise<Pick<WorkspaceTls, 'cert' | 'key'>>,
+  classes?: ServerClasses,
 ): TlsOnSamePort {
   // The certificate may still be in the making: a TLS connection that comes first waits for it.
   const secureReady = Promise.resolve(tls).then((t) => {
-    const secure = createHttpsServer({ cert: t.cert, key: t.key }, app);
+    const secure = createHttpsServer({ cert: t.cert, key: t.key, ...classes }, app);
     secure.keepAliveTimeout = server.keepAliveTimeout;
     // A failed handshake (a client that does not trust the CA) is the client's business: drop it quietly.
     secure.on('tlsClientError', (_err, socket) => socket.destroy());

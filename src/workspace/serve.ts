@@ -1,5 +1,6 @@
 /** The simulated workspace alone on a loopback port (`pcsim run --wait-core`): Connect payloads point here. */
 import express from 'express';
+import { appClasses } from '../http/app-classes.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkspaceEndpoint } from '../databricks/databricks.js';
@@ -32,9 +33,10 @@ export async function serveWorkspace(
         .status(404)
         .json({ error_code: 'ENDPOINT_NOT_FOUND', message: `No API found for '${req.method} ${req.path}'` }),
   );
-  const server = createServer(app);
+  const classes = appClasses(app).options;
+  const server = createServer(classes, app);
   server.keepAliveTimeout = 2000;
-  const secure = acceptTlsToo(server, app, tls);
+  const secure = acceptTlsToo(server, app, tls, classes);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());

@@ -5,7 +5,8 @@
  * stream, and GET /api/events delivers the exchanges as they happen.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, fetch as undiciFetch } from 'undici';
 import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -298,5 +299,32 @@ describe('GET /api/events', () => {
     await s.close();
     expect(Date.now() - t0).toBeLessThan(2000);
     sse.close();
+  });
+});
+
+describe('request objects', () => {
+  it("are made with the app's prototypes, which nothing switches: admin API, mounted reference partner, TLS side", async () => {
+    const s = await start(null);
+    const seen: { url: string; born: boolean; kept: boolean }[] = [];
+    s.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      const [url, proto] = [req.url ?? '', Object.getPrototypeOf(req) as object];
+      // Express's request methods on arrival: the server made it so (src/http/app-classes.ts).
+      const born = typeof (req as IncomingMessage & { get?: unknown }).get === 'function';
+      res.once('finish', () => seen.push({ url, born, kept: Object.getPrototypeOf(req) === proto }));
+    });
+    expect((await call(s.url, 'GET', '/api/health')).status).toBe(200);
+    // A Connect: the in-process reference partner is called through the same port and server.
+    const connect = await call(s.url, 'POST', `/api/workspaces/${ACME}/partners/${s.reference!.id}/connect`, {
+      user_id: ADMIN,
+    });
+    expect(connect.json.outcome).toBe('connected');
+    const agent = new Agent({ connect: { ca: s.tls.ca } });
+    const tls = await undiciFetch(`https://127.0.0.1:${s.port}/api/2.0/preview/scim/v2/Me`, { dispatcher: agent });
+    expect(tls.status).toBe(401);
+    await agent.close();
+    await new Promise((r) => setTimeout(r, 50)); // the last 'finish' events
+    expect(seen.some((x) => x.url.startsWith('/reference-partner/'))).toBe(true);
+    expect(seen.some((x) => x.url.startsWith('/api/2.0/'))).toBe(true);
+    expect(seen.filter((x) => !x.born || !x.kept)).toEqual([]);
   });
 });
