@@ -27,6 +27,20 @@ export function tryParseJson(text: string): JsonParseResult {
   }
 }
 
+/**
+ * Parses like `tryParseJson`, at native speed where it can: well-formed text is read by
+ * `parseExactJson` (the same values, ~3x faster); text JSON.parse refuses gets lossless-json's
+ * diagnosis, with its position. JSON.parse keeps the last of a repeated key: callers that judge
+ * repeats check `findDuplicateKey` first and use `tryParseJson` for such text.
+ */
+export function tryParseExactJson(text: string): JsonParseResult {
+  try {
+    return { ok: true, value: parseExactJson(text) };
+  } catch {
+    return tryParseJson(text);
+  }
+}
+
 /** A non-integer JSON number a double cannot hold exactly (e.g. 9007199254740993.5), kept as its source text. */
 export class InexactNumber {
   constructor(readonly source: string) {}

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { errorsOnly, issuesToViolations, show, violation, type Violation } from './diagnostics.js';
-import { findDuplicateKey, tryParseJson } from './json.js';
+import { findDuplicateKey, tryParseExactJson, tryParseJson } from './json.js';
 import {
   Connection,
   ConnectorsResponse,
@@ -168,7 +168,10 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
   }
 
   const contentType = answer.headers['content-type'] ?? '';
-  const parsed = tryParseJson(text);
+  const dup = findDuplicateKey(text);
+  // Nearly every answer is well-formed with each key once: the native parser reads it. A repeated key
+  // goes to lossless-json, which refuses repeats with different values (the branch below).
+  const parsed = dup ? tryParseJson(text) : tryParseExactJson(text);
   const looksHtml = /^\s*</.test(text);
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(contentType.trim())) {
     const what = parsed.ok
@@ -209,7 +212,6 @@ export function judgeAnswer(ctx: JudgeContext, answer: HttpAnswer, maxBodyBytes:
     }
     return { text: previewText(answer.body), violations: out };
   }
-  const dup = findDuplicateKey(text);
   if (dup) {
     out.push(
       violation(

@@ -1,6 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { parseExactJson, parseJson, stringifyExactJson, stringifyJson } from '../json.js';
+import {
+  findDuplicateKey,
+  parseExactJson,
+  parseJson,
+  stringifyExactJson,
+  stringifyJson,
+  tryParseExactJson,
+  tryParseJson,
+} from '../json.js';
 
 /** JSON values with int64-sized integers (as bigint beyond 2^53), odd strings and nested shapes. */
 const big = fc
@@ -49,5 +57,28 @@ describe('exact JSON at native speed (the state file and its log)', () => {
 
   it('refuses malformed text like JSON.parse', () => {
     expect(() => parseExactJson('{"a": 12345678901234567890')).toThrow(SyntaxError);
+  });
+
+  it("answers a partner's text as tryParseJson does: the same values, and lossless-json's diagnosis of the rest", () => {
+    // Whole texts, and texts cut or altered at any point (what a broken partner sends).
+    const texts = fc.oneof(
+      fc.tuple(value, fc.constantFrom(undefined, 2)).map(([v, indent]) => stringifyJson(v, indent)),
+      fc
+        .tuple(value, fc.nat(), fc.constantFrom('', ',', '}', ']', '"', '\\', '\u0001', 'x', ' '))
+        .map(([v, at, insert]) => {
+          const text = stringifyJson(v);
+          const i = at % (text.length + 1);
+          return text.slice(0, i) + insert + text.slice(i + 1);
+        }),
+    );
+    fc.assert(
+      fc.property(texts, (text) => {
+        fc.pre(findDuplicateKey(text) === undefined); // a repeated key goes to tryParseJson (rules.ts)
+        expect(tryParseExactJson(text)).toEqual(tryParseJson(text));
+      }),
+      { numRuns: 1000 },
+    );
+    for (const text of ['', ' ', '{"a":1,}', '[1 2]', '{"a":01}', '"\\u12"', '{"a":1}x', '\ufeff{}', 'NaN'])
+      expect(tryParseExactJson(text)).toEqual(tryParseJson(text));
   });
 });
