@@ -4,7 +4,8 @@
  * Express gives every request and response its app's prototypes with Object.setPrototypeOf.
  * In V8 that makes them outlive the young generation: measured with a plain express 5 app and
  * sequential keep-alive requests, ~8 KB per request is promoted and a scavenge pauses 4.4 ms
- * instead of 0.3 ms. Born with those prototypes, the switch is a no-op and nothing is promoted.
+ * instead of 0.3 ms. Born with those prototypes, the switch is a no-op and the requests die young,
+ * as with a bare node:http server.
  * See docs/decisions/0018-requests-born-with-the-apps-prototypes.md.
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
