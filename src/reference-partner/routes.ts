@@ -17,7 +17,7 @@ import {
   ExpireAccountRequest,
   TestConnectionRequest,
 } from '../contract/messages.js';
-import type { PartnerModel, ConnectAnswer, ErrorBody } from './model.js';
+import type { PartnerModel, ConnectAnswer, ErrorBody, Refusal } from './model.js';
 import { useCredentials } from './core.js';
 import type { Fault, Hook, ResolvedOptions } from './types.js';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -260,45 +260,54 @@ export function buildPartnerRouter(o: ResolvedOptions, model: PartnerModel): exp
 
   // ---- Optional hooks --------------------------------------------------------------------
 
-  if (o.hooks.delete_connection) {
-    api(PATHS.delete_connection, ['POST', 'DELETE'], (req, res) => {
-      const read = readBody(req, DeleteConnectionRequest, 'read the delete-connection request');
+  /**
+   * A hook with a JSON body: `schema` reads it, the model decides, `answer` shapes the 200. A refusal
+   * is the model's status and ErrorResponse; a disabled hook has no route.
+   */
+  const bodyHook = <S extends z.ZodType, R extends object>(
+    hook: Exclude<Hook, 'get_connectors'>,
+    methods: string[],
+    schema: S,
+    decide: (body: z.output<S>) => ({ ok: true } & R) | Refusal,
+    answer: (decided: R) => unknown,
+  ) => {
+    if (!o.hooks[hook]) return;
+    api(PATHS[hook], methods, (req, res) => {
+      const read = readBody(req, schema, `read the ${hook.replace('_', '-')} request`);
       if (!read.ok) return sendError(res, 400, read.error);
-      const r = model.deleteConnection(read.data.connection_id);
+      const r = decide(read.data);
       if (!r.ok) return sendError(res, r.status, r.error);
-      sendJson(res, 200, { resource_status: r.resource_status });
+      sendJson(res, 200, answer(r));
     });
-  }
-
-  if (o.hooks.delete_account) {
-    api(PATHS.delete_account, ['DELETE', 'POST'], (req, res) => {
-      const read = readBody(req, DeleteAccountRequest, 'read the delete-account request');
-      if (!read.ok) return sendError(res, 400, read.error);
-      const r = model.deleteAccount(read.data.domain);
-      if (!r.ok) return sendError(res, r.status, r.error);
-      sendJson(res, 200, {});
-    });
-  }
-
-  if (o.hooks.expire_account) {
-    api(PATHS.expire_account, ['PUT', 'POST'], (req, res) => {
-      const read = readBody(req, ExpireAccountRequest, 'read the expire-account request');
-      if (!read.ok) return sendError(res, 400, read.error);
-      const r = model.expireAccount(read.data.email);
-      if (!r.ok) return sendError(res, r.status, r.error);
-      sendJson(res, 200, {});
-    });
-  }
-
-  if (o.hooks.test_connection) {
-    api(PATHS.test_connection, ['POST'], (req, res) => {
-      const read = readBody(req, TestConnectionRequest, 'read the test-connection request');
-      if (!read.ok) return sendError(res, 400, read.error);
-      const r = model.testConnection(read.data.connection_id);
-      if (!r.ok) return sendError(res, r.status, r.error);
-      sendJson(res, 200, { test_results: r.test_results });
-    });
-  }
+  };
+  bodyHook(
+    'delete_connection',
+    ['POST', 'DELETE'],
+    DeleteConnectionRequest,
+    (b) => model.deleteConnection(b.connection_id),
+    (r) => ({ resource_status: r.resource_status }),
+  );
+  bodyHook(
+    'delete_account',
+    ['DELETE', 'POST'],
+    DeleteAccountRequest,
+    (b) => model.deleteAccount(b.domain),
+    () => ({}),
+  );
+  bodyHook(
+    'expire_account',
+    ['PUT', 'POST'],
+    ExpireAccountRequest,
+    (b) => model.expireAccount(b.email),
+    () => ({}),
+  );
+  bodyHook(
+    'test_connection',
+    ['POST'],
+    TestConnectionRequest,
+    (b) => model.testConnection(b.connection_id),
+    (r) => ({ test_results: r.test_results }),
+  );
 
   if (o.hooks.get_connectors) {
     api(PATHS.get_connectors, ['GET'], (req, res) => {

@@ -289,7 +289,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     classes.adopt(app);
     gate.open(app);
     server.once('request', (_req: IncomingMessage, res: ServerResponse) => res.once('finish', answered));
-    setTimeout(answered, 50);
+    setTimeout(answered, 50).unref(); // never what keeps a stopping process alive
     // After the gate opens: at 100k connections they take ~0.5 s, and requests are answered meanwhile.
     // One that fails is built by the first request that needs it.
     databricks.warmIndexes().catch(() => undefined);
