@@ -27,6 +27,7 @@ import { runRoutes } from './routes/runs.js';
 import { stateRoutes } from './routes/state.js';
 import { Clock } from '../databricks/clock.js';
 import { parsePathParams, validate } from './validation.js';
+import { answerJson } from './views.js';
 
 export const ROUTES: readonly Route[] = [
   ...systemRoutes,
@@ -71,19 +72,19 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** The simulated workspace's REST APIs (/api/2.0, /api/2.1: src/workspace), mounted with their own errors. */
 const WORKSPACE_API = /^\/api\/2\.\d+\//;
 
-/** Every bigint as its exact decimal string (as jsonSafe does), written without copying the body first. */
-const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
-
 /** Sends JSON: every bigint becomes its exact decimal string, so the native writer is exact. */
 function sendJson(res: Response, status: number, body: unknown): void {
+  sendJsonText(res, status, status === 204 || status === 304 ? '' : answerJson(body));
+}
+
+function sendJsonText(res: Response, status: number, text: string | Buffer): void {
   // Written on the response itself: Express's res.type, res.set and res.send run the Content-Type through
   // mime-types, whose tables the first answer would otherwise build (the bundle loads it on first use).
   // As res.send does: no body for 204 and 304, none for HEAD (Node drops it), no ETag (disabled below).
   res.statusCode = status;
   if (status === 204 || status === 304) return void res.end();
-  const text = JSON.stringify(body, bigintAsString);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.setHeader('Content-Length', typeof text === 'string' ? Buffer.byteLength(text) : text.length);
   res.end(text);
 }
 
@@ -269,7 +270,9 @@ export function createApp(deps: AppDeps): express.Express {
         const query = r.query ? validate(r.query, req.query, r.what, 'query') : req.query;
         const reply = await r.handle({ ctx, params, body, query, req, res });
         if (r.stream) return;
-        sendJson(res, reply?.status ?? r.success.status, reply?.body ?? {});
+        const status = reply?.status ?? r.success.status;
+        if (reply && 'json' in reply) sendJsonText(res, status, reply.json);
+        else sendJson(res, status, reply?.body ?? {});
       } catch (err) {
         next(err);
       }

@@ -40,10 +40,10 @@ export interface HandlerInput<B, Q> {
   res: Response;
 }
 
-export interface Reply {
-  status?: number;
-  body: unknown;
-}
+export type Reply =
+  | { status?: number; body: unknown }
+  /** The answer already written as JSON (views.ts answerJson and its kin). */
+  | { status?: number; json: string | Buffer };
 
 export interface RouteDef<B extends z.ZodType, Q extends z.ZodType, P = z.output<B>> {
   method: Method;

@@ -138,6 +138,40 @@ export function exchangeAnswer(ex: Exchange) {
   return { ...ex, verdict: verdictSummary(ex) };
 }
 
+/** Every bigint as its exact decimal string (as jsonSafe does), written without copying the value first. */
+const bigintAsString = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : v);
+
+/** An answer of the admin API as JSON text: the native writer, exact because every bigint becomes its string. */
+export function answerJson(body: unknown): string {
+  return JSON.stringify(body, bigintAsString);
+}
+
+/**
+ * `exchangeAnswer(ex)` as JSON, encoded once per exchange. A recorded exchange never changes, and a
+ * page of the journal is 100 of them (~280 KB): written anew as one string each time, the page
+ * spent 2-4 ms building, measuring and encoding it (docs/PERFORMANCE.md). Kept as long as the exchange is.
+ */
+const answerBytes = new WeakMap<Exchange, Buffer>();
+export function exchangeAnswerJson(ex: Exchange): Buffer {
+  let bytes = answerBytes.get(ex);
+  if (bytes === undefined) answerBytes.set(ex, (bytes = Buffer.from(answerJson(exchangeAnswer(ex)))));
+  return bytes;
+}
+
+const COMMA = Buffer.from(',');
+
+/**
+ * `{[key]: [items…], ...fields}` as JSON, from items already encoded as JSON (fields after the
+ * list, in their order; undefined ones left out, as JSON.stringify does).
+ */
+export function answerJsonWithList(key: string, items: readonly Buffer[], fields: Record<string, unknown>): Buffer {
+  const rest = answerJson(fields).slice(1, -1);
+  const parts: Uint8Array[] = [Buffer.from(`{${JSON.stringify(key)}:[`)];
+  items.forEach((item, i) => parts.push(...(i > 0 ? [COMMA, item] : [item])));
+  parts.push(Buffer.from(`]${rest ? `,${rest}` : ''}}`));
+  return Buffer.concat(parts);
+}
+
 function verdictSummary(ex: Exchange) {
   const v = verdictOf(ex);
   return {

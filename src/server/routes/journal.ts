@@ -3,11 +3,18 @@ import { ApiError } from '../errors.js';
 import { route } from '../route.js';
 import { JournalQuery, RecordQuery } from '../schemas.js';
 import type { JournalExchange } from '../../scenarios/record.js';
-import { exchangeAnswer, exchangeView } from '../views.js';
+import { answerJsonWithList, exchangeAnswerJson, exchangeView } from '../views.js';
 import { pageNewestFirst, pageToken } from '../pagination.js';
 import type { Exchange } from '../../partner-client/types.js';
 
 const tag = 'journal';
+
+const EXCHANGE_EVENT = Buffer.from('event: exchange\ndata: ');
+const EVENT_END = Buffer.from('\n\n');
+
+/** An exchange's JSON with the run it belongs to, if any, as its last field. */
+const withRunId = (json: Buffer, runId: string | undefined) =>
+  runId ? Buffer.concat([json.subarray(0, -1), Buffer.from(`,"run_id":${JSON.stringify(runId)}}`)]) : json;
 
 export const journalRoutes = [
   route({
@@ -34,12 +41,11 @@ export const journalRoutes = [
           : s.journal.filter(keep);
       const p = pageNewestFirst(matching, query);
       return {
-        body: {
-          exchanges: p.items.map(exchangeAnswer),
+        json: answerJsonWithList('exchanges', p.items.map(exchangeAnswerJson), {
           total: matching.length,
           dropped: s.journal_dropped,
           next_page_token: p.next_page_token,
-        },
+        }),
       };
     },
   }),
@@ -101,7 +107,7 @@ export const journalRoutes = [
           `Failed to find exchange ${params.id}: it is not in the journal (it may have been dropped: the journal keeps the newest). Expected an id from GET /api/journal.`,
           { exchange: params.id },
         );
-      return { body: exchangeAnswer(e) };
+      return { json: exchangeAnswerJson(e) };
     },
   }),
   route({
@@ -144,7 +150,7 @@ export const journalRoutes = [
       const unsubscribe = ctx.store.subscribe((event) => {
         if (event.type === 'exchange')
           res.write(
-            `event: exchange\ndata: ${JSON.stringify({ ...exchangeView(event.exchange), ...(event.run_id ? { run_id: event.run_id } : {}) })}\n\n`,
+            Buffer.concat([EXCHANGE_EVENT, withRunId(exchangeAnswerJson(event.exchange), event.run_id), EVENT_END]),
           );
         else if (event.type === 'run') res.write(`event: run\ndata: ${JSON.stringify(event.run)}\n\n`);
         else if (event.type === 'activity') res.write(`event: activity\ndata: ${JSON.stringify(event.activity)}\n\n`);
