@@ -12,21 +12,21 @@ const cat = { catalogs: ['main', 'hive_metastore'] };
 const trips = 'SELECT count(*) FROM samples.nyctaxi.trips';
 
 /** An engine with room for `limit` open workspaces; `known` plays State.sql_tables (recorded by the API). */
-function engine(limit: number) {
+function engine(limit: number, parkCells?: number) {
   const known = new Map<string, KnownTable[]>();
   let backend: DuckdbBackend | undefined;
   const e = new SqlEngine(
     (ws) => known.get(ws) ?? [],
-    async (k) => (backend = await DuckdbBackend.create(k, limit)),
+    async (k) => (backend = await DuckdbBackend.create(k, limit, parkCells)),
   );
-  return { e, known, live: () => backend!.liveWorkspaces };
+  return { e, known, live: () => backend!.liveWorkspaces, settled: () => backend!.settled() };
 }
 
 describe('open workspaces are bounded', () => {
-  it('closes the least recently used past the limit; one used again has its tables back, empty', async () => {
+  it('closes the least recently used past the limit; one used again has its tables back, with their rows', async () => {
     const closes = jest.spyOn(DuckDBInstance.prototype, 'closeSync');
     try {
-      const { e, known, live } = engine(2);
+      const { e, known, live, settled } = engine(2);
       const created = await e.execute('1', 'CREATE TABLE main.default.t (id BIGINT, name STRING)', {}, cat);
       expect(created.state).toBe('SUCCEEDED');
       known.set('1', [
@@ -44,15 +44,16 @@ describe('open workspaces are bounded', () => {
       expect((await e.execute('1', 'SELECT count(*) FROM main.default.t', {}, cat)).rows).toEqual([['1']]);
       await e.execute('3', trips, {}, cat);
       expect(live()).toBe(2);
+      await settled();
       expect(closes).toHaveBeenCalledTimes(1);
       expect((await e.execute('1', 'SELECT count(*) FROM main.default.t', {}, cat)).rows).toEqual([['1']]);
 
-      // 4 and 5 push 1 out; back, its table is there (State.sql_tables), without the row.
+      // 4 and 5 push 1 out; back, its table is there (State.sql_tables), with the row it held.
       await e.execute('4', trips, {}, cat);
       await e.execute('5', trips, {}, cat);
       expect(live()).toBe(2);
-      const back = await e.execute('1', 'SELECT count(*) FROM main.default.t', {}, cat);
-      expect(back).toMatchObject({ state: 'SUCCEEDED', rows: [['0']] });
+      const back = await e.execute('1', 'SELECT * FROM main.default.t', {}, cat);
+      expect(back).toMatchObject({ state: 'SUCCEEDED', rows: [['1', 'kept while open']] });
       expect((await e.execute('1', trips, {}, cat)).rows).toEqual((await e.execute('5', trips, {}, cat)).rows);
       expect(closes.mock.calls.length).toBeGreaterThanOrEqual(3);
     } finally {
@@ -72,5 +73,76 @@ describe('open workspaces are bounded', () => {
     expect(live()).toBeLessThanOrEqual(2);
     await e.execute('7', trips, {}, cat);
     expect(live()).toBe(1);
+  });
+});
+
+describe('rows outlive a closed workspace', () => {
+  // Nested types and BINARY: park.test.ts (the DuckDB side, where their literals can be written).
+  const typed =
+    'CREATE TABLE main.default.typed (id BIGINT, name STRING, price DECIMAL(10,2), at TIMESTAMP, day DATE, ok BOOLEAN, ratio DOUBLE)';
+  const row =
+    "(9007199254740993, 'it''s', 12.34, TIMESTAMP '2024-01-02 03:04:05.123456', DATE '2024-01-02', true, 1.5)";
+  const all = 'SELECT * FROM main.default.typed ORDER BY id NULLS LAST';
+
+  /** Opens workspaces 2, 3… until workspace 1 has been closed (the limit is 1: one other is enough). */
+  async function pushOut(e: SqlEngine) {
+    await e.execute('2', trips, {}, cat);
+    await e.execute('3', trips, {}, cat);
+  }
+
+  it('come back with their values and types, in a table State.sql_tables never recorded', async () => {
+    const closes = jest.spyOn(DuckDBInstance.prototype, 'closeSync');
+    try {
+      const { e, settled } = engine(1);
+      expect((await e.execute('1', typed, {}, cat)).state).toBe('SUCCEEDED');
+      await e.execute(
+        '1',
+        `INSERT INTO main.default.typed VALUES ${row}, (NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+        {},
+        cat,
+      );
+      const before = await e.execute('1', all, {}, cat);
+      expect(before.rows).toHaveLength(2);
+      await pushOut(e);
+      await settled();
+      expect(closes).toHaveBeenCalled();
+      const after = await e.execute('1', all, {}, cat);
+      expect(after.state).toBe('SUCCEEDED');
+      expect(after.rows).toEqual(before.rows);
+      expect(after.columns).toEqual(before.columns);
+      // Restored once: another round trip does not double them.
+      await pushOut(e);
+      expect((await e.execute('1', 'SELECT count(*) FROM main.default.typed', {}, cat)).rows).toEqual([['2']]);
+    } finally {
+      closes.mockRestore();
+    }
+  });
+
+  it('are there for a statement that arrives while they are being read out', async () => {
+    const { e } = engine(1);
+    await e.execute('1', 'CREATE TABLE main.default.t (id BIGINT)', {}, cat);
+    await e.execute('1', 'INSERT INTO main.default.t VALUES (1), (2), (3)', {}, cat);
+    await e.execute('2', trips, {}, cat); // closes 1 as it ends: its rows are being parked now
+    const [count, other] = await Promise.all([
+      e.execute('1', 'SELECT sum(id) FROM main.default.t', {}, cat),
+      e.execute('3', trips, {}, cat),
+    ]);
+    expect(count).toMatchObject({ state: 'SUCCEEDED', rows: [['6']] });
+    expect(other.state).toBe('SUCCEEDED');
+  });
+
+  it('too many to park: the workspace is left open instead, with everything in it', async () => {
+    const closes = jest.spyOn(DuckDBInstance.prototype, 'closeSync');
+    try {
+      const { e, settled } = engine(1, 10);
+      await e.execute('1', 'CREATE TABLE main.default.t (id BIGINT, v STRING)', {}, cat);
+      await e.execute('1', "INSERT INTO main.default.t SELECT id, 'v' || id FROM range(20) AS r(id)", {}, cat);
+      await pushOut(e);
+      await settled();
+      expect(closes).toHaveBeenCalledTimes(1); // workspace 2, not 1
+      expect((await e.execute('1', 'SELECT count(*) FROM main.default.t', {}, cat)).rows).toEqual([['20']]);
+    } finally {
+      closes.mockRestore();
+    }
   });
 });

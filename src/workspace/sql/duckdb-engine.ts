@@ -13,6 +13,7 @@ import { col, done, runCommand, type Outcome } from './ddl.js';
 import { databricksType, render } from './datatypes.js';
 import { logicalCatalog, physicalCatalog, quoteIdent, quoteString, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
+import { PARK_CELLS, parkTables, restoreTables, type ParkedTable } from './park.js';
 import { SAMPLE_TRIPS } from './samples.js';
 import { isP, shown, tokenize, up, type Tok } from './tokens.js';
 import type {
@@ -91,8 +92,8 @@ function rowsOf(r: DuckDBMaterializedResult, json: JsonConverter): Json[][] {
 /**
  * How many workspaces keep a DuckDB of their own open. Each costs ~2.8 MB of native memory on this machine,
  * and a Connect with the reference partner's core integration opens one in the new workspace: unbounded, a
- * serve grew ~3.4 MB a click (1.2 GB after 300). The least recently used idle one is closed past this;
- * used again, it starts as after a restart (its tables recreated from State.sql_tables, empty).
+ * serve grew ~3.4 MB a click (1.2 GB after 300). The least recently used idle one is closed past this, its
+ * rows parked first (park.ts); used again, its tables are recreated from State.sql_tables with those rows.
  */
 export const LIVE_WORKSPACES = 32;
 
@@ -103,21 +104,33 @@ export class DuckdbBackend implements SqlBackend {
   /** Per workspace: its kept constant answers (constants.ts), and how many runs are queued or running. */
   private readonly constants = new Map<Int64, ConstantAnswers>();
   private readonly inFlight = new Map<Int64, number>();
+  /** Closed workspaces' rows (park.ts), until they open again; or one left open, holding too many to park. */
+  private readonly parked = new Map<
+    Int64,
+    Promise<{ tables: ParkedTable[] } | { keepOpen: true; workspace: Workspace } | undefined>
+  >();
 
   private constructor(
     private readonly duckdb: { create(path: string, options: Record<string, string>): Promise<DuckDBInstance> },
     private readonly known: (workspaceId: Int64) => KnownTable[],
     private readonly json: JsonConverter,
     private readonly liveLimit: number,
+    private readonly parkCells: number,
   ) {}
 
   static async create(
     known: (workspaceId: Int64) => KnownTable[],
     liveLimit = LIVE_WORKSPACES,
+    parkCells = PARK_CELLS,
   ): Promise<DuckdbBackend> {
     const { DuckDBInstance, JsonDuckDBValueConverter } = await import('@duckdb/node-api');
     const create = (path: string, options: Record<string, string>) => DuckDBInstance.create(path, options);
-    return new DuckdbBackend({ create }, known, JsonDuckDBValueConverter, liveLimit);
+    return new DuckdbBackend({ create }, known, JsonDuckDBValueConverter, liveLimit, parkCells);
+  }
+
+  /** Resolves once every workspace being closed is (its rows parked, its DuckDB closed). */
+  async settled(): Promise<void> {
+    await Promise.all(this.parked.values());
   }
 
   /** How many workspaces have a DuckDB open now. */
@@ -131,7 +144,11 @@ export class DuckdbBackend implements SqlBackend {
       this.workspaces.delete(workspaceId);
       this.workspaces.set(workspaceId, w);
     } else {
+      const parking = this.parked.get(workspaceId);
+      this.parked.delete(workspaceId);
       w = (async () => {
+        const parked = await parking;
+        if (parked && 'keepOpen' in parked) return parked.workspace; // too much to park: it never closed
         const instance = await this.duckdb.create(':memory:', SANDBOX);
         const ws: Workspace = {
           conn: await instance.connect(),
@@ -148,6 +165,7 @@ export class DuckdbBackend implements SqlBackend {
         );
         await ws.conn.run(`INSERT INTO pc_samples.nyctaxi.trips VALUES ${values.join(', ')}`);
         for (const t of this.known(workspaceId)) await this.recreate(ws, t).catch(() => undefined);
+        if (parked) await restoreTables(ws, parked.tables);
         this.instances.set(ws, instance);
         return ws;
       })();
@@ -172,9 +190,17 @@ export class DuckdbBackend implements SqlBackend {
       this.constants.delete(id);
       this.inFlight.delete(id);
       over--;
-      void w.then(
-        (ws) => this.close(ws),
-        () => undefined,
+      this.parked.set(
+        id,
+        w.then(
+          async (ws) => {
+            const parked = await parkTables(ws.conn, this.parkCells).catch(() => ({ tables: [] }));
+            if ('keepOpen' in parked) return { keepOpen: true as const, workspace: ws };
+            this.close(ws);
+            return parked;
+          },
+          () => undefined,
+        ),
       );
     }
   }
