@@ -2,7 +2,7 @@
  * createApp(deps): the Express app of `pcsim serve`, built without listening (tests call it in
  * process with a memory store). A request flows one way: guards (security headers, Host,
  * cross-site) → body read losslessly (int64 ids stay exact) → the route table (validate →
- * src/databricks → view) → one error handler that speaks {error: {code, message, details}}.
+ * src/databricks → view) → one error handler that answers RFC 9457 problems (errors.ts).
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
@@ -77,13 +77,13 @@ function sendJson(res: Response, status: number, body: unknown): void {
   sendJsonText(res, status, status === 204 || status === 304 ? '' : answerJson(body));
 }
 
-function sendJsonText(res: Response, status: number, text: string | Buffer): void {
+function sendJsonText(res: Response, status: number, text: string | Buffer, type = 'application/json'): void {
   // Written on the response itself: Express's res.type, res.set and res.send run the Content-Type through
   // mime-types, whose tables the first answer would otherwise build (the bundle loads it on first use).
   // As res.send does: no body for 204 and 304, none for HEAD (Node drops it), no ETag (disabled below).
   res.statusCode = status;
   if (status === 204 || status === 304) return void res.end();
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Type', `${type}; charset=utf-8`);
   res.setHeader('Content-Length', typeof text === 'string' ? Buffer.byteLength(text) : text.length);
   res.end(text);
 }
@@ -328,7 +328,7 @@ export function createApp(deps: AppDeps): express.Express {
       );
     if (res.headersSent) return res.end();
     if (e.kind === 'method_not_allowed') res.set('allow', (e.details.allowed as string[]).join(', '));
-    sendJson(res, e.status, e.toBody());
+    sendJsonText(res, e.status, answerJson(e.toProblem(req.originalUrl.split('?')[0]!)), 'application/problem+json');
   });
   return app;
 }

@@ -1,6 +1,7 @@
 /**
- * Every error the admin API answers, from ONE table of kinds: `{error: {code, message, details}}`
- * with the status of its kind. pcsim's own refusals (DatabricksError) keep their kinds, so the
+ * Every error the admin API answers, from ONE table of kinds: an RFC 9457 problem
+ * (`application/problem+json`: type, title, status, detail, instance, and `code`) that also carries
+ * `error: {code, message, details}`, the shape earlier clients read, with the status of its kind. pcsim's own refusals (DatabricksError) keep their kinds, so the
  * two tables cannot disagree. A partner's misbehaviour is never one of these: it is an outcome
  * or a verdict inside a 200 answer.
  */
@@ -41,10 +42,32 @@ export class ApiError extends Error {
     return API_ERROR_KINDS[this.kind];
   }
 
-  toBody(): { error: { code: ApiErrorKind; message: string; details: Record<string, unknown> } } {
-    return { error: { code: this.kind, message: this.message, details: this.details } };
+  /** The answer's body; `instance`: the request's path. */
+  toProblem(instance: string): Problem {
+    return {
+      type: `urn:pcsim:problem:${this.kind}`,
+      title: titleOf(this.kind),
+      status: this.status,
+      detail: this.message,
+      instance,
+      code: this.kind,
+      error: { code: this.kind, message: this.message, details: this.details },
+    };
   }
 }
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: ApiErrorKind;
+  error: { code: ApiErrorKind; message: string; details: Record<string, unknown> };
+}
+
+/** "validation_failed" → "Validation failed": the same for every occurrence of a kind, as RFC 9457 asks of a title. */
+const titleOf = (kind: ApiErrorKind) => `${kind[0]!.toUpperCase()}${kind.slice(1).replace(/_/g, ' ')}`;
 
 /** What body-parser (express.text) throws: a status and a type. */
 interface HttpishError {

@@ -51,8 +51,9 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
           content: { [r.success.contentType ?? 'application/json']: {} },
         },
         default: {
-          description: 'an error: {error: {code, message, details}}',
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+          description:
+            'an error: an RFC 9457 problem {type, title, status, detail, instance, code, error: {code, message, details}}',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Error' } } },
         },
       },
     };
@@ -77,7 +78,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       title: 'pcsim admin API',
       version,
       description:
-        'The simulated Databricks of pcsim: workspaces, users, partners, connections, partner-side hooks and the journal. int64 ids travel as decimal strings (exact JSON integers are accepted too). Errors: {error: {code, message, details}}.',
+        'The simulated Databricks of pcsim: workspaces, users, partners, connections, partner-side hooks and the journal. int64 ids travel as decimal strings (exact JSON integers are accepted too). Errors: RFC 9457 problems (application/problem+json) {type, title, status, detail, instance, code}, with {error: {code, message, details}} as well.',
     },
     paths,
     components: { schemas: { Error: schemaOf(ErrorBody, 'output') } },

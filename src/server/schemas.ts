@@ -155,8 +155,14 @@ export const DeleteConnectionQuery = z.object({
     .describe('false: Databricks forgets the connection without calling the partner (default true)'),
 });
 
-/** Every error answer. */
+/** Every error answer: an RFC 9457 problem, with the error as `error` too. */
 export const ErrorBody = z.object({
+  type: z.string().describe('urn:pcsim:problem:<code>'),
+  title: z.string().describe('the kind in words, e.g. "Validation failed"'),
+  status: z.number().int().describe('the HTTP status'),
+  detail: z.string().describe('"Failed to X: reason. Expected Y." (as error.message)'),
+  instance: z.string().describe('the path of the request'),
+  code: z.enum(API_ERROR_CODES),
   error: z.object({
     code: z.enum(API_ERROR_CODES),
     message: z.string().describe('"Failed to X: reason. Expected Y."'),

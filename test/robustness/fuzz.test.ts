@@ -12,7 +12,7 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import { validatePartnerConfig } from '../../src/contract/partner-config.js';
 import { ROUTES } from '../../src/server/app.js';
-import { ACME, ADMIN, harness, type Harness } from '../server/harness.js';
+import { ACME, ADMIN, expectProblem, harness, type Harness } from '../server/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,11 +30,7 @@ function checkAnswer(res: Response, sent: string): void {
   const where = `${sent} → ${res.status} ${res.text.slice(0, 300)}`;
   expect({ where, server_error: res.status >= 500 }).toEqual({ where, server_error: false });
   if (res.status < 400) return;
-  expect({ where, type: res.headers['content-type'] }).toEqual({
-    where,
-    type: expect.stringMatching(/^application\/json/),
-  });
-  expect({ where, keys: Object.keys(res.body) }).toEqual({ where, keys: ['error'] });
+  expectProblem(res, where);
   const e = res.body.error as { code: unknown; message: unknown; details: unknown };
   expect({ where, keys: Object.keys(e).sort() }).toEqual({ where, keys: ['code', 'details', 'message'] });
   expect({ where, code: typeof e.code, message: e.message, details: typeof e.details }).toEqual({

@@ -43,12 +43,15 @@ describe('request body limit (default 1mb)', () => {
       const before = JSON.stringify(h.store.read(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
       const res = await request(h.app)[route.method](url).set('Content-Type', 'application/json').send(OVERSIZED);
       expect(res.status).toBe(413);
+      const message = 'Failed to read the request body: it is larger than 1mb. Expected a JSON body of at most 1mb.';
       expect(res.body).toEqual({
-        error: {
-          code: 'body_too_large',
-          message: 'Failed to read the request body: it is larger than 1mb. Expected a JSON body of at most 1mb.',
-          details: { limit: '1mb' },
-        },
+        type: 'urn:pcsim:problem:body_too_large',
+        title: 'Body too large',
+        status: 413,
+        detail: message,
+        instance: url.replace(/[{}]/g, encodeURIComponent), // as the client sent it
+        code: 'body_too_large',
+        error: { code: 'body_too_large', message, details: { limit: '1mb' } },
       });
       expect(JSON.stringify(h.store.read(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).toBe(before);
     },

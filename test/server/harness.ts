@@ -123,7 +123,40 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   return { app, databricks, store, partner, ref, credentials, close: () => ref.close() };
 }
 
-/** Every admin API error: {error: {code, message, details}} and nothing else, with its status. */
+/** The RFC 9457 members of an admin API error agree with its status and its `error`. */
+export function expectProblem(res: Response, where = ''): void {
+  expect({ where, type: res.headers['content-type'] }).toEqual({
+    where,
+    type: expect.stringMatching(/^application\/problem\+json; charset=utf-8$/),
+  });
+  expect({ where, keys: Object.keys(res.body) }).toEqual({
+    where,
+    keys: ['type', 'title', 'status', 'detail', 'instance', 'code', 'error'],
+  });
+  const { type, title, status, detail, instance, code, error } = res.body;
+  expect({ where, type, title, status, detail, instance, code }).toEqual({
+    where,
+    type: `urn:pcsim:problem:${error.code}`,
+    title: expect.stringMatching(/^[A-Z][a-z0-9 ]+$/),
+    status: res.status,
+    detail: error.message,
+    // The path as sent (not as a URL parser would normalise it: /api/%2e%2e/x stays so), whatever the
+    // client percent-encoded on the way.
+    instance: expect.any(String),
+    code: error.code,
+  });
+  const decoded = (path: string) => {
+    try {
+      return decodeURI(path);
+    } catch {
+      return path;
+    }
+  };
+  const sent = res.request.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0]!;
+  expect({ where, instance: decoded(instance) }).toEqual({ where, instance: decoded(sent) });
+}
+
+/** Every admin API error: an RFC 9457 problem with {error: {code, message, details}}, and its status. */
 export function expectError(
   res: Response,
   status: number,
@@ -131,8 +164,7 @@ export function expectError(
 ): { code: string; message: string; details: Record<string, unknown> } {
   const context = `${res.status} ${res.text.slice(0, 400)}`;
   expect({ status: res.status, context }).toEqual({ status, context });
-  expect(res.headers['content-type']).toMatch(/^application\/json/);
-  expect(Object.keys(res.body)).toEqual(['error']);
+  expectProblem(res);
   expect(Object.keys(res.body.error).sort()).toEqual(['code', 'details', 'message']);
   expect(res.body.error.code).toBe(code);
   expect(typeof res.body.error.message).toBe('string');
