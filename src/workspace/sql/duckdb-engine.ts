@@ -13,7 +13,7 @@ import { col, done, runCommand, type Outcome } from './ddl.js';
 import { databricksType, render } from './datatypes.js';
 import { logicalCatalog, physicalCatalog, quoteIdent, quoteString, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
-import { PARK_CELLS, parkTables, restoreTables, type ParkedTable } from './park.js';
+import { PARK_CELLS, ParkingLot, restoreTables } from './park.js';
 import { SAMPLE_TRIPS } from './samples.js';
 import { isP, shown, tokenize, up, type Tok } from './tokens.js';
 import type {
@@ -104,19 +104,18 @@ export class DuckdbBackend implements SqlBackend {
   /** Per workspace: its kept constant answers (constants.ts), and how many runs are queued or running. */
   private readonly constants = new Map<Int64, ConstantAnswers>();
   private readonly inFlight = new Map<Int64, number>();
-  /** Closed workspaces' rows (park.ts), until they open again; or one left open, holding too many to park. */
-  private readonly parked = new Map<
-    Int64,
-    Promise<{ tables: ParkedTable[] } | { keepOpen: true; workspace: Workspace } | undefined>
-  >();
+  /** Closed workspaces' rows (park.ts), until they open again. */
+  private readonly parking: ParkingLot;
 
   private constructor(
     private readonly duckdb: { create(path: string, options: Record<string, string>): Promise<DuckDBInstance> },
     private readonly known: (workspaceId: Int64) => KnownTable[],
     private readonly json: JsonConverter,
     private readonly liveLimit: number,
-    private readonly parkCells: number,
-  ) {}
+    parkCells: number,
+  ) {
+    this.parking = new ParkingLot(parkCells);
+  }
 
   static async create(
     known: (workspaceId: Int64) => KnownTable[],
@@ -129,8 +128,8 @@ export class DuckdbBackend implements SqlBackend {
   }
 
   /** Resolves once every workspace being closed is (its rows parked, its DuckDB closed). */
-  async settled(): Promise<void> {
-    await Promise.all(this.parked.values());
+  settled(): Promise<void> {
+    return this.parking.settled();
   }
 
   /** How many workspaces have a DuckDB open now. */
@@ -144,10 +143,9 @@ export class DuckdbBackend implements SqlBackend {
       this.workspaces.delete(workspaceId);
       this.workspaces.set(workspaceId, w);
     } else {
-      const parking = this.parked.get(workspaceId);
-      this.parked.delete(workspaceId);
+      const left = this.parking.take(workspaceId);
       w = (async () => {
-        const parked = await parking;
+        const parked = await left;
         if (parked && 'keepOpen' in parked) return parked.workspace; // too much to park: it never closed
         const instance = await this.duckdb.create(':memory:', SANDBOX);
         const ws: Workspace = {
@@ -190,18 +188,7 @@ export class DuckdbBackend implements SqlBackend {
       this.constants.delete(id);
       this.inFlight.delete(id);
       over--;
-      this.parked.set(
-        id,
-        w.then(
-          async (ws) => {
-            const parked = await parkTables(ws.conn, this.parkCells).catch(() => ({ tables: [] }));
-            if ('keepOpen' in parked) return { keepOpen: true as const, workspace: ws };
-            this.close(ws);
-            return parked;
-          },
-          () => undefined,
-        ),
-      );
+      this.parking.park(id, w, (ws) => this.close(ws));
     }
   }
 

@@ -7,6 +7,7 @@
  * parking that much in JS would cost more than its open DuckDB.
  */
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type { Int64 } from '../../contract/int64.js';
 import { attach, type Workspace } from './catalog.js';
 import { logicalCatalog, quoteIdent } from './dialect.js';
 
@@ -67,4 +68,41 @@ async function restoreTable(ws: Workspace, t: ParkedTable): Promise<void> {
   appender.closeSync();
   await ws.conn.run(`INSERT INTO ${q(t.catalog, t.schema, t.table)} BY NAME SELECT * FROM temp.main.pc_parked`);
   await ws.conn.run('DROP TABLE temp.main.pc_parked');
+}
+
+/** What a workspace left when it was closed: its tables, or itself, still open, when it held too much to park. */
+export type Left = { tables: ParkedTable[] } | { keepOpen: true; workspace: Workspace };
+
+/** The workspaces closed past the limit, by id, until they open again. */
+export class ParkingLot {
+  readonly #left = new Map<Int64, Promise<Left | undefined>>();
+  constructor(private readonly maxCells = PARK_CELLS) {}
+
+  /** Parks the rows of the workspace `opening` resolves to, then closes it with `close`. */
+  park(id: Int64, opening: Promise<Workspace>, close: (ws: Workspace) => void): void {
+    this.#left.set(
+      id,
+      opening.then(
+        async (ws): Promise<Left> => {
+          const parked = await parkTables(ws.conn, this.maxCells).catch(() => ({ tables: [] }));
+          if ('keepOpen' in parked) return { keepOpen: true, workspace: ws };
+          close(ws);
+          return parked;
+        },
+        () => undefined, // it never opened: nothing to keep
+      ),
+    );
+  }
+
+  /** What the workspace left, once (a statement waits for it before the workspace opens again). */
+  take(id: Int64): Promise<Left | undefined> | undefined {
+    const left = this.#left.get(id);
+    this.#left.delete(id);
+    return left;
+  }
+
+  /** Resolves once every workspace being closed is. */
+  async settled(): Promise<void> {
+    await Promise.all(this.#left.values());
+  }
 }
