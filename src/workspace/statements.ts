@@ -15,6 +15,7 @@ import { callerOf, recordActivity } from './activity.js';
 import { invalidParameter, notFound, WorkspaceApiError } from './errors.js';
 import type { CallContext, CallResult, RestHandler } from './rest/context.js';
 import type { SqlParameter, StatementOutcome } from './sql.js';
+import { principalName } from './tokens.js';
 
 /** Rows per result chunk (Databricks splits INLINE results into chunks; the size is its choice). */
 export const CHUNK_ROWS = 10_000;
@@ -320,7 +321,13 @@ export const executeStatement: RestHandler = async (c) => {
     const o = await c.engine.execute(
       c.principal.workspace_id,
       req.statement,
-      { catalog: req.catalog, schema: req.schema, parameters: req.parameters },
+      {
+        catalog: req.catalog,
+        schema: req.schema,
+        parameters: req.parameters,
+        user: principalName(c.state, c.principal),
+        now: c.now,
+      },
       { catalogs },
     );
     if ((entry.state as State_) === 'CANCELED') return; // cancelled while running: the result is dropped

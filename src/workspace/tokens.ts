@@ -10,7 +10,7 @@ import type { Resources, State } from '../databricks/model.js';
 import type { Store } from '../store/types.js';
 import { invalidToken, missingCredential } from './errors.js';
 import { digestSecret } from '../databricks/secrets.js';
-import { resourceById, resourcesByClientId, resourcesByPatDigest } from '../databricks/indexes.js';
+import { resourceById, resourcesByClientId, resourcesByPatDigest, userById } from '../databricks/indexes.js';
 import { lookup, lookupOne } from '../databricks/lookup.js';
 import type { AuthMethod, WorkspaceKey } from './types.js';
 
@@ -24,6 +24,15 @@ export interface Principal {
   auth: AuthMethod;
   /** U2M: the workspace user who consented (and a token that user made with the Token API). */
   user_id?: Int64;
+}
+
+/**
+ * The principal's name, as SCIM Me's userName and SQL's current_user() give it: the consenting
+ * user's e-mail (U2M), else the service principal's application id.
+ */
+export function principalName(state: State, p: Principal): string {
+  const user = p.user_id === undefined ? undefined : userById(state, p.user_id);
+  return user?.email ?? p.resources.service_principal_id;
 }
 
 export interface AccessClaims {

@@ -94,6 +94,17 @@ describe('@databricks/sdk-experimental statement execution', () => {
     expect(sync.manifest?.schema?.columns?.map((c) => c.type_text)).toEqual(['int', 'string', 'double']);
     expect(sync.result?.data_array).toEqual([['42', 'sdk', '18.5']]);
 
+    // current_user() is the caller as SCIM Me names it: the service principal the PAT belongs to.
+    const me = await client.currentUser.me();
+    const who = await client.statementExecution.executeStatement({
+      warehouse_id,
+      statement: 'SELECT current_user()',
+      wait_timeout: '30s',
+    });
+    expect(who.manifest?.schema?.columns?.map((c) => c.name)).toEqual(['current_user()']);
+    expect(who.result?.data_array).toEqual([[me.userName]]);
+    expect(me.userName).toBe(payload.service_principal_id);
+
     const started = await client.statementExecution.executeStatement({
       warehouse_id,
       statement: 'SELECT ROW_NUMBER() OVER (ORDER BY pickup_zip DESC) AS rn, pickup_zip FROM samples.nyctaxi.trips',

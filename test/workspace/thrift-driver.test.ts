@@ -142,6 +142,7 @@ describe('@databricks/sql against the simulated SQL warehouse', () => {
     );
 
     expect(out.one.all).toEqual([{ one: 1 }]);
+    expect(out.who.all).toEqual([{ who: p.service_principal_id }]); // the PAT's service principal
     // BIGINT comes back as a bigint (printed "1n") or a number, as the driver decodes it.
     const plain = out.data.all.map((r: any) => ({ ...r, id: Number(String(r.id).replace(/n$/, '')) }));
     expect(plain).toEqual([

@@ -2,8 +2,9 @@
  * Databricks SQL → the engine's SQL, token by token: `quoted` identifiers, "double-quoted"
  * strings, typed number suffixes (1L, 2.5BD), Databricks type words in casts, `:name`
  * parameters (bound as typed literals, as Databricks casts them), catalog names (the engine
- * reserves some, so each catalog has a physical name), information_schema views per catalog, and
- * current_catalog()/current_schema() answered from the statement's defaults.
+ * reserves some, so each catalog has a physical name), information_schema views per catalog,
+ * current_catalog()/current_user()/current_timestamp() and their kin answered from the statement's
+ * context, functions the engine names otherwise (nvl, array, get_json_object), and X'…' literals.
  */
 import { engineTypeWord } from './datatypes.js';
 import { parseError, unboundParameter, unresolvedRoutine } from './errors.js';
@@ -16,6 +17,10 @@ export interface DialectContext {
   /** Databricks catalog names (lower case) of the workspace, `samples` included. */
   catalogs: ReadonlySet<string>;
   parameters?: readonly SqlParameter[];
+  /** Who runs the statement: current_user() (a user's e-mail, a service principal's application id). */
+  user?: string;
+  /** The simulated clock's time: current_timestamp(), now(), current_date(). */
+  now?: Date;
   /** Filled in: the catalogs the statement names (three-part names, information_schema). */
   used?: Set<string>;
 }
@@ -32,7 +37,34 @@ const DENIED_FUNCTION = new RegExp(
   'i',
 );
 const NUMBER_SUFFIX: Record<string, string> = { L: 'BIGINT', S: 'SMALLINT', Y: 'TINYINT', D: 'DOUBLE', F: 'FLOAT' };
-const CONTEXT_FUNCTIONS = new Set(['CURRENT_CATALOG', 'CURRENT_SCHEMA', 'CURRENT_DATABASE']);
+/** SQL timestamp literal text of a time: 2026-12-03 02:33:00.351 (UTC, Databricks' default session time zone). */
+const timestampText = (t: Date) => t.toISOString().replace('T', ' ').replace('Z', '');
+
+/**
+ * Functions answered from the statement's context as literals: its defaults, who runs it (as
+ * SCIM Me names them) and the simulated clock (POST /api/clock moves what `now()` answers, as it
+ * moves every other time pcsim shows). Undefined: the context does not say; the engine answers.
+ */
+const CONTEXT_FUNCTIONS: Record<string, (ctx: DialectContext) => string | undefined> = {
+  CURRENT_CATALOG: (ctx) => quoteString(ctx.catalog),
+  CURRENT_SCHEMA: (ctx) => quoteString(ctx.schema),
+  CURRENT_DATABASE: (ctx) => quoteString(ctx.schema),
+  CURRENT_USER: (ctx) => (ctx.user === undefined ? undefined : quoteString(ctx.user)),
+  SESSION_USER: (ctx) => (ctx.user === undefined ? undefined : quoteString(ctx.user)),
+  USER: (ctx) => (ctx.user === undefined ? undefined : quoteString(ctx.user)),
+  CURRENT_TIMESTAMP: (ctx) => (ctx.now ? `TIMESTAMPTZ '${timestampText(ctx.now)}+00'` : undefined),
+  NOW: (ctx) => (ctx.now ? `TIMESTAMPTZ '${timestampText(ctx.now)}+00'` : undefined),
+  CURRENT_DATE: (ctx) => (ctx.now ? `DATE '${ctx.now.toISOString().slice(0, 10)}'` : undefined),
+  CURDATE: (ctx) => (ctx.now ? `DATE '${ctx.now.toISOString().slice(0, 10)}'` : undefined),
+};
+/** Of those, the ones Databricks also takes as a bare keyword (`SELECT current_date`). */
+const CONTEXT_KEYWORDS = new Set(['CURRENT_USER', 'CURRENT_TIMESTAMP', 'CURRENT_DATE']);
+/** Databricks functions the engine has under another name, with the same arguments and meaning. */
+const RENAMED_FUNCTIONS: Record<string, string> = {
+  NVL: 'coalesce',
+  ARRAY: 'list_value',
+  GET_JSON_OBJECT: 'json_extract_string',
+};
 const SELECT_ITEM_END = new Set([
   'FROM',
   'WHERE',
@@ -127,16 +159,22 @@ function chainAt(toks: Tok[], k: number): { parts: string[]; end: number } {
 export function translate(toks: Tok[], ctx: DialectContext): string {
   const out: string[] = [];
   const castDepths: number[] = [];
+  // Per parenthesis level: whether it is in a SELECT list now (a context function there gets its column name).
+  const selectList: boolean[] = [false];
   let depth = 0;
   let typeNext = false;
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k]!;
     const prev = toks[k - 1];
     if (t.t === 'p') {
-      if (t.v === '(') depth++;
+      if (t.v === '(') {
+        depth++;
+        selectList.push(false);
+      }
       if (t.v === ')') {
         if (castDepths.at(-1) === depth) castDepths.pop();
         depth--;
+        if (selectList.length > 1) selectList.pop();
       }
       if (t.v === '::') typeNext = true;
       if (t.v === '==') {
@@ -159,6 +197,7 @@ export function translate(toks: Tok[], ctx: DialectContext): string {
       continue;
     }
     const word = t.t === 'word' ? t.v.toUpperCase() : undefined;
+    if (word === 'SELECT' || SELECT_ITEM_END.has(word ?? '')) selectList[selectList.length - 1] = word === 'SELECT';
     if (typeNext || (word === 'TIMESTAMP' && toks[k + 1]?.t === 'str')) {
       typeNext = false;
       out.push(t.t === 'word' ? (engineTypeWord(t.v) ?? t.v) : quoteIdent(t.v));
@@ -166,16 +205,28 @@ export function translate(toks: Tok[], ctx: DialectContext): string {
     }
     if (word === 'AS' && castDepths.at(-1) === depth) typeNext = true;
     if ((word === 'CAST' || word === 'TRY_CAST') && isP(toks[k + 1], '(')) castDepths.push(depth + 1);
-    if (word && CONTEXT_FUNCTIONS.has(word) && isP(toks[k + 1], '(') && isP(toks[k + 2], ')')) {
-      const value = word === 'CURRENT_CATALOG' ? ctx.catalog : ctx.schema;
-      const next = toks[k + 3];
-      const ends = next === undefined || isP(next, ',') || isP(next, ')') || SELECT_ITEM_END.has(up(next) ?? '');
-      out.push(
-        ends && !isP(next, ')')
-          ? `${quoteString(value)} AS ${quoteIdent(`${t.v.toLowerCase()}()`)}`
-          : quoteString(value),
-      );
-      k += 2;
+    const called = isP(toks[k + 1], '(') && isP(toks[k + 2], ')');
+    const bare =
+      !called && CONTEXT_KEYWORDS.has(word ?? '') && !isP(prev, '.') && up(prev) !== 'AS' && !isP(toks[k + 1], '(');
+    const value = word && Object.hasOwn(CONTEXT_FUNCTIONS, word) && (called || bare) && CONTEXT_FUNCTIONS[word]!(ctx);
+    if (value) {
+      const next = toks[k + (called ? 3 : 1)];
+      const ends = next === undefined || isP(next, ',') || SELECT_ITEM_END.has(up(next) ?? '');
+      const item = selectList.at(-1) && (up(prev) === 'SELECT' || up(prev) === 'DISTINCT' || isP(prev, ','));
+      // A whole item of a SELECT list is named as Databricks names the column: current_timestamp(), with or
+      // without the parentheses.
+      out.push(item && ends ? `${value} AS ${quoteIdent(`${t.v.toLowerCase()}()`)}` : value);
+      if (called) k += 2;
+      continue;
+    }
+    if (word && Object.hasOwn(RENAMED_FUNCTIONS, word) && isP(toks[k + 1], '(') && !isP(prev, '.')) {
+      out.push(RENAMED_FUNCTIONS[word]!);
+      continue;
+    }
+    // X'AA00': a BINARY literal (the engine writes its bytes as hex text to from_hex).
+    if (word === 'X' && toks[k + 1]?.t === 'str' && /^([0-9a-f]{2})*$/i.test(toks[k + 1]!.v)) {
+      out.push(`from_hex(${quoteString(toks[k + 1]!.v)})`);
+      k++;
       continue;
     }
     if (isP(toks[k + 1], '(') && t.t === 'word' && DENIED_FUNCTION.test(t.v)) throw unresolvedRoutine(t.v);

@@ -273,6 +273,8 @@ export class DuckdbBackend implements SqlBackend {
         schema,
         catalogs: names,
         parameters: defaults.parameters,
+        user: defaults.user,
+        now: defaults.now ?? new Date(),
         used: new Set(),
       };
       const key = isConstantSelect(toks) ? constantKey(`${catalog}.${schema}`, names, statement) : undefined;

@@ -52,6 +52,10 @@ export interface SqlDefaults {
   parameters?: SqlParameter[];
   /** The parameters are ordinal: `?` markers, bound in order as `_1`, `_2`… (tokens.ts). */
   ordinal?: boolean;
+  /** Who runs the statement, as current_user() answers: a user's e-mail, a service principal's application id. */
+  user?: string;
+  /** The time current_timestamp(), now() and current_date() answer (the simulated clock); absent: the real one. */
+  now?: Date;
 }
 
 export interface WorkspaceCatalogs {

@@ -8,7 +8,7 @@ import { catalogsOfWorkspace } from '../../databricks/indexes.js';
 import type { State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
 import type { SqlDefaults, SqlEngine, StatementOutcome } from '../sql.js';
-import type { Principal } from '../tokens.js';
+import { principalName, type Principal } from '../tokens.js';
 
 export type { StatementOutcome };
 
@@ -59,7 +59,13 @@ export async function runStatement(
   now: Date,
 ): Promise<StatementOutcome> {
   const catalogs = catalogsOf(deps.store.read(), principal.workspace_id);
-  const outcome = await deps.engine.execute(principal.workspace_id, statement, defaults, { catalogs });
+  const user = principalName(deps.store.read(), principal);
+  const outcome = await deps.engine.execute(
+    principal.workspace_id,
+    statement,
+    { ...defaults, user, now },
+    { catalogs },
+  );
   const created = outcome.created;
   if (created) {
     await deps.store.update((s) => {

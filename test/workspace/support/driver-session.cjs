@@ -28,6 +28,7 @@ async function main() {
   try {
     const out = {};
     out.one = await rows(session.executeStatement('SELECT 1 AS one'));
+    out.who = await rows(session.executeStatement('SELECT current_user() AS who'));
     if (input.table) {
       const table = input.table;
       await rows(
