@@ -15,6 +15,7 @@ import { callerOf, recordActivity } from './activity.js';
 import { invalidParameter, notFound, WorkspaceApiError } from './errors.js';
 import type { CallContext, CallResult, RestHandler } from './rest/context.js';
 import type { SqlParameter, StatementOutcome } from './sql.js';
+import { recordTables } from './sql-tables.js';
 import { principalName } from './tokens.js';
 
 /** Rows per result chunk (Databricks splits INLINE results into chunks; the size is its choice). */
@@ -240,31 +241,7 @@ export function statementBody(id: string, e: Entry): Record<string, unknown> {
 
 /** What a finished statement leaves behind: its table (State.sql_tables) and the activity to record. */
 async function finish(c: CallContext, req: Request_, o: StatementOutcome): Promise<CallResult> {
-  if (o.dropped) {
-    const dropped = o.dropped;
-    await c.store.update((s) => {
-      s.sql_tables = (s.sql_tables ?? []).filter(
-        (t) => !(t.workspace_id === c.principal.workspace_id && t.name === dropped),
-      );
-    });
-  }
-  if (o.created) {
-    const created = o.created;
-    await c.store.update((s) => {
-      const list = (s.sql_tables ??= []).filter(
-        (t) => !(t.workspace_id === c.principal.workspace_id && t.name === created.name),
-      );
-      list.push({
-        workspace_id: c.principal.workspace_id,
-        name: created.name,
-        columns: created.columns,
-        location: created.location,
-        resources_id: c.principal.resources.id,
-        created_at: c.now.toISOString(),
-      });
-      s.sql_tables = list;
-    });
-  }
+  await recordTables(c.store, c.principal, o, c.now);
   return {
     status: 200,
     body: undefined,

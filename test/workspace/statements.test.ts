@@ -178,6 +178,48 @@ describe('Statement Execution API', () => {
     const ifExists = await post({ statement: 'DROP TABLE IF EXISTS hive_metastore.default.t' });
     expect(ifExists.body.status.state).toBe('SUCCEEDED');
   });
+
+  it('ALTER TABLE … ADD COLUMNS: the columns are there, and in State.sql_tables for the next start', async () => {
+    w = await startWorkspace(['AUTH_PAT']);
+    expect((await post({ statement: 'CREATE TABLE main.default.ev (id BIGINT)' })).body.status.state).toBe('SUCCEEDED');
+    const created = w.store.read().sql_tables![0]!.created_at;
+    const alter = await post({
+      statement: "ALTER TABLE main.default.ev ADD COLUMNS (note STRING COMMENT 'free text', amount DECIMAL(10,2))",
+    });
+    expect(alter.body.status.state).toBe('SUCCEEDED');
+    expect((await post({ statement: 'ALTER TABLE main.default.ev ADD COLUMN seen TIMESTAMP' })).body.status.state).toBe(
+      'SUCCEEDED',
+    );
+    const described = await post({ statement: 'DESCRIBE TABLE main.default.ev' });
+    expect(described.body.result.data_array.map((r: string[]) => r.slice(0, 2))).toEqual([
+      ['id', 'bigint'],
+      ['note', 'string'],
+      ['amount', 'decimal(10,2)'],
+      ['seen', 'timestamp'],
+    ]);
+    expect(w.store.read().sql_tables).toEqual([
+      expect.objectContaining({
+        name: 'main.default.ev',
+        columns: [
+          { name: 'id', type: 'BIGINT' },
+          { name: 'note', type: 'STRING' },
+          { name: 'amount', type: 'DECIMAL(10,2)' },
+          { name: 'seen', type: 'TIMESTAMP' },
+        ],
+        created_at: created,
+      }),
+    ]);
+    const twice = await post({ statement: 'ALTER TABLE main.default.ev ADD COLUMNS (extra INT, NOTE STRING)' });
+    expect(twice.body.status).toMatchObject({
+      state: 'FAILED',
+      error: { message: expect.stringMatching(/^\[FIELD_ALREADY_EXISTS\] Cannot add column, because `NOTE`/) },
+      sql_state: '42710',
+    });
+    // Checked before any column is added: extra is not there either.
+    expect((await post({ statement: 'SELECT extra FROM main.default.ev' })).body.status.state).toBe('FAILED');
+    const missing = await post({ statement: 'ALTER TABLE main.default.nope ADD COLUMN x INT' });
+    expect(missing.body.status.error.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
+  });
 });
 
 describe('POST /api/2.0/sql/statements on its exact path and through the routes', () => {

@@ -73,6 +73,21 @@ describe('parked rows', () => {
     b.close();
   });
 
+  it('go into a recreated table that lacks a column they have: the column is added', async () => {
+    const a = await workspace();
+    await a.ws.conn.run('CREATE TABLE pc_main."default".t (id INTEGER, extra VARCHAR)');
+    await a.ws.conn.run('INSERT INTO pc_main."default".t VALUES (1, \'kept\')');
+    const parked = await parkTables(a.ws.conn);
+    a.close();
+    const b = await workspace();
+    await b.ws.conn.run('CREATE TABLE pc_main."default".t (id INTEGER)');
+    await restoreTables(b.ws, 'tables' in parked ? parked.tables : []);
+    expect((await b.ws.conn.runAndReadAll('SELECT id, extra FROM pc_main."default".t')).getRowsJson()).toEqual([
+      [1, 'kept'],
+    ]);
+    b.close();
+  });
+
   it('more values than the limit: nothing is read, the workspace is to stay open', async () => {
     const a = await workspace();
     await a.ws.conn.run('CREATE TABLE pc_main."default".t AS SELECT range AS id FROM range(50)');

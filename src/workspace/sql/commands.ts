@@ -1,6 +1,7 @@
 /**
  * Databricks statements the engine does not speak, parsed here: CREATE TABLE … USING/LOCATION/
- * TBLPROPERTIES, CREATE/DROP SCHEMA, SHOW CATALOGS/SCHEMAS/TABLES, DESCRIBE [TABLE], USE, COPY INTO.
+ * TBLPROPERTIES, CREATE/DROP SCHEMA, SHOW CATALOGS/SCHEMAS/TABLES, DESCRIBE [TABLE], USE, COPY INTO,
+ * ALTER TABLE … ADD COLUMNS.
  * Pure parsing: each returns what to do; the engine does it (duckdb-engine.ts).
  */
 import { engineTypeWord } from './datatypes.js';
@@ -24,6 +25,7 @@ export type Command =
       location?: string;
       query?: Tok[];
     }
+  | { k: 'addColumns'; name: string[]; columns: { name: string; type: string }[] }
   | { k: 'copyInto'; name: string[] }
   | { k: 'dropTable'; name: string[]; ifExists: boolean };
 
@@ -156,12 +158,30 @@ export function commandOf(toks: Tok[]): Command | undefined {
     r.end();
     return { k: 'dropTable', name, ifExists };
   }
+  // ALTER TABLE t ADD COLUMN[S] (a INT, b STRING) or ADD COLUMN a INT: the engine adds one column a statement.
+  if (first === 'ALTER' && up(toks[1]) === 'TABLE' && addsColumns(toks)) {
+    r.i = 2;
+    const name = r.name();
+    r.expect('ADD');
+    if (!r.accept('COLUMNS')) r.expect('COLUMN');
+    if (!isP(r.toks[r.i], '(')) return { k: 'addColumns', name, columns: parseColumns(r.toks.slice(r.i)) };
+    const columns = parseColumns(r.parens());
+    r.end();
+    return { k: 'addColumns', name, columns };
+  }
   if (first === 'COPY') {
     r.i = 1;
     r.expect('INTO');
     return { k: 'copyInto', name: r.name() };
   }
   return undefined;
+}
+
+/** ALTER TABLE name ADD COLUMN or ADD COLUMNS (other ALTERs go to the engine as they are). */
+function addsColumns(toks: Tok[]): boolean {
+  let i = 2;
+  while (isName(toks[i]) && isP(toks[i + 1], '.')) i += 2;
+  return isName(toks[i]) && up(toks[i + 1]) === 'ADD' && ['COLUMN', 'COLUMNS'].includes(up(toks[i + 2]) ?? '');
 }
 
 /** LOCATION, USING, COMMENT, TBLPROPERTIES, OPTIONS, PARTITIONED/CLUSTER BY; returns the LOCATION. */
@@ -223,7 +243,9 @@ function parseColumns(inner: Tok[]): { name: string; type: string }[] {
         u === 'GENERATED' ||
         u === 'NULL' ||
         u === 'PRIMARY' ||
-        u === 'CONSTRAINT'
+        u === 'CONSTRAINT' ||
+        u === 'FIRST' ||
+        u === 'AFTER'
       )
         break;
       type.push(t.v);

@@ -129,6 +129,8 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
       ws.tables.delete(name);
       return { ...done([], []), dropped: name };
     }
+    case 'addColumns':
+      return addColumns(ws, c, tableOf(c.name));
     case 'copyInto': {
       // The simulated cloud storage holds no files: COPY INTO loads none, as Databricks does for an empty source.
       const [catalog, schema, table] = tableOf(c.name);
@@ -172,4 +174,30 @@ export async function createTable(
     c.columns ?? (await columnList(ws, ...full))!.map((x) => ({ name: x.name, type: x.type_text.toUpperCase() }));
   ws.tables.set(name, { location: c.location, declared: c.columns });
   return { ...done([], []), created: { name, columns, location: c.location, managed: c.location === undefined } };
+}
+
+/** ALTER TABLE … ADD COLUMNS: each column in turn; the table as it is now, for State.sql_tables. */
+async function addColumns(
+  ws: Workspace,
+  c: Extract<Command, { k: 'addColumns' }>,
+  full: [string, string, string],
+): Promise<Outcome> {
+  const name = full.join('.');
+  if (full[0] === 'samples') throw E.readOnlyCatalog('samples');
+  const existing = await columnList(ws, ...full);
+  if (!existing) throw E.tableNotFound(name);
+  const taken = new Set(existing.map((x) => x.name.toLowerCase()));
+  for (const x of c.columns) {
+    if (taken.has(x.name.toLowerCase())) throw E.fieldAlreadyExists(x.name, name);
+    taken.add(x.name.toLowerCase());
+  }
+  for (const x of c.columns)
+    await ws.conn.run(`ALTER TABLE ${physical(full)} ADD COLUMN ${quoteIdent(x.name)} ${engineDdlType(x.type)}`);
+  const meta = ws.tables.get(name);
+  const declared = meta?.declared ? [...meta.declared, ...c.columns] : undefined;
+  ws.tables.set(name, { ...meta, declared });
+  const columns =
+    declared ?? (await columnList(ws, ...full))!.map((x) => ({ name: x.name, type: x.type_text.toUpperCase() }));
+  const location = meta?.location;
+  return { ...done([], []), altered: { name, columns, location, managed: location === undefined } };
 }

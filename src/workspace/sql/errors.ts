@@ -32,6 +32,8 @@ export const tableNotFound = (name: string) =>
   );
 export const tableExists = (name: string) =>
   bad('TABLE_OR_VIEW_ALREADY_EXISTS', '42P07', `Cannot create table or view ${q(name)} because it already exists.`);
+export const fieldAlreadyExists = (column: string, table: string) =>
+  bad('FIELD_ALREADY_EXISTS', '42710', `Cannot add column, because ${q(column)} already exists in ${q(table)}.`);
 export const schemaNotFound = (name: string) =>
   bad(
     'SCHEMA_NOT_FOUND',

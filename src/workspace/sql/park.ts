@@ -58,6 +58,14 @@ async function restoreTable(ws: Workspace, t: ParkedTable): Promise<void> {
   const columns = t.names.map((n, i) => `${quoteIdent(n)} ${t.types[i]!.toString()}`).join(', ');
   await ws.conn.run(`CREATE SCHEMA IF NOT EXISTS ${q(t.catalog, t.schema)}`);
   await ws.conn.run(`CREATE TABLE IF NOT EXISTS ${q(t.catalog, t.schema, t.table)} (${columns})`);
+  // A column State.sql_tables does not have (added by a statement it did not record) comes back too.
+  const present = await ws.conn.runAndReadAll(`SELECT * FROM ${q(t.catalog, t.schema, t.table)} LIMIT 0`);
+  const have = new Set(present.columnNames().map((n) => n.toLowerCase()));
+  for (const [i, n] of t.names.entries())
+    if (!have.has(n.toLowerCase()))
+      await ws.conn.run(
+        `ALTER TABLE ${q(t.catalog, t.schema, t.table)} ADD COLUMN ${quoteIdent(n)} ${t.types[i]!.toString()}`,
+      );
   if (t.rows.length === 0) return;
   await ws.conn.run(`CREATE OR REPLACE TEMP TABLE pc_parked (${columns})`);
   const appender = await ws.conn.createAppender('pc_parked', 'main', 'temp');

@@ -33,6 +33,8 @@ export interface StatementOutcome {
   defaults?: { catalog: string; schema: string };
   /** CREATE TABLE: what was created. */
   created?: { name: string; columns: { name: string; type: string }[]; location?: string; managed: boolean };
+  /** ALTER TABLE … ADD COLUMNS: the table as it is now. */
+  altered?: { name: string; columns: { name: string; type: string }[]; location?: string; managed: boolean };
   /** DROP TABLE: the table dropped (catalog.schema.table). */
   dropped?: string;
 }

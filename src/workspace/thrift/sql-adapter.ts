@@ -8,6 +8,7 @@ import { catalogsOfWorkspace } from '../../databricks/indexes.js';
 import type { State } from '../../databricks/model.js';
 import type { Store } from '../../store/types.js';
 import type { SqlDefaults, SqlEngine, StatementOutcome } from '../sql.js';
+import { recordTables } from '../sql-tables.js';
 import { principalName, type Principal } from '../tokens.js';
 
 export type { StatementOutcome };
@@ -66,22 +67,6 @@ export async function runStatement(
     { ...defaults, user, now },
     { catalogs },
   );
-  const created = outcome.created;
-  if (created) {
-    await deps.store.update((s) => {
-      const list = (s.sql_tables ??= []).filter(
-        (t) => !(t.workspace_id === principal.workspace_id && t.name === created.name),
-      );
-      list.push({
-        workspace_id: principal.workspace_id,
-        name: created.name,
-        columns: created.columns,
-        location: created.location,
-        resources_id: principal.resources.id,
-        created_at: now.toISOString(),
-      });
-      s.sql_tables = list;
-    });
-  }
+  await recordTables(deps.store, principal, outcome, now);
   return outcome;
 }
