@@ -47,7 +47,7 @@ describe('parked rows', () => {
       'pc_main.sales.t',
     ]);
     const b = await workspace();
-    await restoreTables(b.ws, 'tables' in parked ? parked.tables : []);
+    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
     const after = (await b.ws.conn.runAndReadAll('SELECT * FROM pc_main.sales.t ORDER BY id')).getRowsJson();
     expect(after).toEqual(before);
     const types = await b.ws.conn.runAndReadAll('SELECT * FROM pc_main.sales.t LIMIT 0');
@@ -66,7 +66,7 @@ describe('parked rows', () => {
     a.close();
     const b = await workspace();
     await b.ws.conn.run('CREATE TABLE pc_main."default".t (amount DECIMAL(10,2), id BIGINT)');
-    await restoreTables(b.ws, 'tables' in parked ? parked.tables : []);
+    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
     expect((await b.ws.conn.runAndReadAll('SELECT id, amount FROM pc_main."default".t')).getRowsJson()).toEqual([
       ['1', '2.50'],
     ]);
@@ -81,10 +81,32 @@ describe('parked rows', () => {
     a.close();
     const b = await workspace();
     await b.ws.conn.run('CREATE TABLE pc_main."default".t (id INTEGER)');
-    await restoreTables(b.ws, 'tables' in parked ? parked.tables : []);
+    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
     expect((await b.ws.conn.runAndReadAll('SELECT id, extra FROM pc_main."default".t')).getRowsJson()).toEqual([
       [1, 'kept'],
     ]);
+    b.close();
+  });
+
+  it('views come back after their tables, a view of a view too, each reading its own schema', async () => {
+    const a = await workspace();
+    await a.ws.conn.run('CREATE SCHEMA pc_main.sales');
+    await a.ws.conn.run('CREATE TABLE pc_main.sales.t (a INTEGER)');
+    await a.ws.conn.run('INSERT INTO pc_main.sales.t VALUES (1), (2)');
+    await a.ws.conn.run('USE pc_main.sales');
+    await a.ws.conn.run('CREATE VIEW pc_main.sales.doubled AS SELECT a * 2 AS b FROM t');
+    await a.ws.conn.run('CREATE VIEW pc_main.sales.total AS SELECT sum(b) AS s FROM doubled');
+    await a.ws.conn.run('USE pc_main."default"');
+    const parked = await parkTables(a.ws.conn);
+    a.close();
+    expect('views' in parked && parked.views.map((v) => `${v.catalog}.${v.schema}`)).toEqual([
+      'pc_main.sales',
+      'pc_main.sales',
+    ]);
+    const b = await workspace();
+    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
+    expect((await b.ws.conn.runAndReadAll('SELECT s FROM pc_main.sales.total')).getRowsJson()).toEqual([['6']]);
+    expect(b.ws.current).toBeUndefined();
     b.close();
   });
 

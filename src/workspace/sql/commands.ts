@@ -149,7 +149,9 @@ export function commandOf(toks: Tok[]): Command | undefined {
     r.end();
     return { k: 'dropSchema', name, ifExists, cascade };
   }
-  if (first === 'CREATE' && ['TABLE', 'OR', 'EXTERNAL'].includes(up(toks[1]) ?? '')) return createTable(r);
+  // CREATE [OR REPLACE] [EXTERNAL] TABLE; CREATE OR REPLACE [TEMPORARY] VIEW goes to the engine as it is.
+  const replaced = up(toks[1]) === 'OR' && up(toks[2]) === 'REPLACE' ? 3 : 1;
+  if (first === 'CREATE' && ['TABLE', 'EXTERNAL'].includes(up(toks[replaced]) ?? '')) return createTable(r);
   if (first === 'DROP' && up(toks[1]) === 'TABLE') {
     r.i = 2;
     const ifExists = r.accept('IF', 'EXISTS');

@@ -4,7 +4,7 @@
  * DuckDB runs sandboxed: no file system, no extensions, configuration locked, one thread.
  * Statements of one workspace run one at a time (the connection's USE is per statement).
  */
-import type { DuckDBInstance, DuckDBMaterializedResult, DuckDBPreparedStatement, Json } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBMaterializedResult, Json } from '@duckdb/node-api';
 import type { Int64 } from '../../contract/int64.js';
 import { attach, columnList, physical, schemaList, tableList, use, type Workspace } from './catalog.js';
 import { commandOf, engineDdlType } from './commands.js';
@@ -14,6 +14,7 @@ import { databricksType, render } from './datatypes.js';
 import { logicalCatalog, physicalCatalog, quoteIdent, quoteString, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
 import { PARK_CELLS, ParkingLot, restoreTables } from './park.js';
+import { DDL, forgetPrepared, QUERIES, runPrepared } from './prepared.js';
 import { SAMPLE_TRIPS } from './samples.js';
 import { isP, shown, tokenize, up, type Tok } from './tokens.js';
 import type {
@@ -54,32 +55,6 @@ const ENGINE_STATEMENTS = new Set([
   'EXPLAIN',
 ]);
 const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'DROP', 'TRUNCATE', 'CREATE', 'ALTER', 'COPY']);
-/** Queries kept prepared per workspace: tools repeat the same ones (`SELECT 1` checks, dashboards). */
-const QUERIES = new Set(['SELECT', 'WITH', 'VALUES', 'FROM']);
-const PREPARED_LIMIT = 64;
-
-/**
- * A query run through a statement prepared once per workspace, current schema and text: parsing and
- * planning are most of a small query's cost. DuckDB binds a prepared statement again when the
- * catalog changed since (a table dropped or recreated), so a kept one never answers from old tables.
- */
-async function runPrepared(ws: Workspace, sql: string): Promise<DuckDBMaterializedResult> {
-  const cache = (ws.prepared ??= new Map<string, DuckDBPreparedStatement>());
-  const key = `${ws.current ?? ''}\n${sql}`;
-  let p = cache.get(key);
-  if (p) cache.delete(key);
-  else {
-    p = await ws.conn.prepare(sql);
-    if (cache.size >= PREPARED_LIMIT) {
-      const [oldest, q] = cache.entries().next().value!;
-      cache.delete(oldest);
-      q.destroySync();
-    }
-  }
-  cache.set(key, p); // newest last: the least recently used goes first
-  return p.run();
-}
-
 type JsonConverter = (typeof import('@duckdb/node-api'))['JsonDuckDBValueConverter'];
 
 /** The rows of a materialized result as JSON values, read chunk by chunk without a round trip each. */
@@ -163,7 +138,7 @@ export class DuckdbBackend implements SqlBackend {
         );
         await ws.conn.run(`INSERT INTO pc_samples.nyctaxi.trips VALUES ${values.join(', ')}`);
         for (const t of this.known(workspaceId)) await this.recreate(ws, t).catch(() => undefined);
-        if (parked) await restoreTables(ws, parked.tables);
+        if (parked) await restoreTables(ws, parked.tables, parked.views);
         this.instances.set(ws, instance);
         return ws;
       })();
@@ -194,7 +169,7 @@ export class DuckdbBackend implements SqlBackend {
 
   private close(ws: Workspace): void {
     try {
-      for (const p of ws.prepared?.values() ?? []) p.destroySync();
+      forgetPrepared(ws);
       ws.conn.closeSync();
       this.instances.get(ws)?.closeSync();
     } catch {
@@ -284,6 +259,9 @@ export class DuckdbBackend implements SqlBackend {
         workspaceId,
         catalogs,
         async (ws) => {
+          // A kept prepared query does not see a view replaced since (DuckDB keeps its first binding): any
+          // change to what names mean drops them all. DDL is rare beside the queries they serve.
+          if (DDL.has(first)) forgetPrepared(ws);
           const command = commandOf(toks);
           if (command) return runCommand(ws, command, ctx);
           if (!ENGINE_STATEMENTS.has(first) && !isP(toks[0], '(')) throw E.parseError(shown(toks[0]));

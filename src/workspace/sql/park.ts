@@ -3,7 +3,7 @@
  * recently used workspace past LIVE_WORKSPACES; before this, a row the SQL API had acknowledged was
  * gone when the workspace came back (its tables were recreated empty). Now the rows are read out
  * before the close and appended when it opens again, with DuckDB's own types (DECIMAL, TIMESTAMP,
- * nested types, HUGEINT…). A workspace holding more than PARK_CELLS values is not closed at all:
+ * nested types, HUGEINT…); views are made again from the statements DuckDB keeps for them. A workspace holding more than PARK_CELLS values is not closed at all:
  * parking that much in JS would cost more than its open DuckDB.
  */
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
@@ -23,8 +23,15 @@ export interface ParkedTable {
   rows: DuckDBValue[][];
 }
 
-/** The outcome of parking: the tables' rows (the DuckDB may close), or too many to park (it stays open). */
-export type Parked = { tables: ParkedTable[] } | { keepOpen: true };
+/** A view: the statement DuckDB keeps for it, run again in its schema. */
+export interface ParkedView {
+  catalog: string;
+  schema: string;
+  sql: string;
+}
+
+/** The outcome of parking: the tables' rows and the views (the DuckDB may close), or too many to park (it stays open). */
+export type Parked = { tables: ParkedTable[]; views: ParkedView[] } | { keepOpen: true };
 
 const q = (...parts: string[]) => parts.map(quoteIdent).join('.');
 
@@ -41,7 +48,15 @@ export async function parkTables(conn: DuckDBConnection, maxCells = PARK_CELLS):
     const r = await conn.runAndReadAll(`SELECT * FROM ${q(catalog, schema, table)}`);
     tables.push({ catalog, schema, table, names: r.columnNames(), types: r.columnTypes(), rows: r.getRows() });
   }
-  return { tables };
+  const views = await conn.runAndReadAll(
+    "SELECT database_name, schema_name, sql FROM duckdb_views() WHERE NOT internal AND NOT temporary AND database_name LIKE 'pc\\_%' ESCAPE '\\' AND database_name <> 'pc_samples' ORDER BY view_oid",
+  );
+  const parkedViews = (views.getRows() as [string, string, string][]).map(([catalog, schema, sql]) => ({
+    catalog,
+    schema,
+    sql,
+  }));
+  return { tables, views: parkedViews };
 }
 
 /**
@@ -49,8 +64,19 @@ export async function parkTables(conn: DuckDBConnection, maxCells = PARK_CELLS):
  * (State.sql_tables) from the parked types. Through a temporary table and INSERT … BY NAME, so a
  * column recreated with another type is cast as an INSERT would be.
  */
-export async function restoreTables(ws: Workspace, tables: readonly ParkedTable[]): Promise<void> {
+export async function restoreTables(
+  ws: Workspace,
+  tables: readonly ParkedTable[],
+  views: readonly ParkedView[] = [],
+): Promise<void> {
   for (const t of tables) await restoreTable(ws, t).catch(() => undefined); // one table's failure keeps the others
+  // Views after the tables they read, in the order they were made (one may read another); each in its schema.
+  for (const v of views) {
+    await attach(ws, logicalCatalog(v.catalog));
+    await ws.conn.run(`USE ${q(v.catalog, v.schema)}`);
+    await ws.conn.run(v.sql).catch(() => undefined);
+  }
+  ws.current = undefined; // the next statement sets its own schema
 }
 
 async function restoreTable(ws: Workspace, t: ParkedTable): Promise<void> {
@@ -79,7 +105,7 @@ async function restoreTable(ws: Workspace, t: ParkedTable): Promise<void> {
 }
 
 /** What a workspace left when it was closed: its tables, or itself, still open, when it held too much to park. */
-export type Left = { tables: ParkedTable[] } | { keepOpen: true; workspace: Workspace };
+export type Left = { tables: ParkedTable[]; views: ParkedView[] } | { keepOpen: true; workspace: Workspace };
 
 /** The workspaces closed past the limit, by id, until they open again. */
 export class ParkingLot {
@@ -92,7 +118,7 @@ export class ParkingLot {
       id,
       opening.then(
         async (ws): Promise<Left> => {
-          const parked = await parkTables(ws.conn, this.maxCells).catch(() => ({ tables: [] }));
+          const parked = await parkTables(ws.conn, this.maxCells).catch(() => ({ tables: [], views: [] }));
           if ('keepOpen' in parked) return { keepOpen: true, workspace: ws };
           close(ws);
           return parked;

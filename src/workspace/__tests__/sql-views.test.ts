@@ -1,0 +1,53 @@
+/**
+ * Views as dbt and BI tools make them: CREATE OR REPLACE [TEMPORARY] VIEW, read right after a
+ * replacement, and still there after the workspace's DuckDB was closed past the limit and opened again.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { SqlEngine } from '../sql.js';
+import { DuckdbBackend } from '../sql/duckdb-engine.js';
+
+const cat = { catalogs: ['main', 'hive_metastore'] };
+
+describe('views', () => {
+  it('CREATE OR REPLACE VIEW and TEMPORARY VIEW run, and a replaced view answers its new definition', async () => {
+    const e = new SqlEngine();
+    const q = async (sql: string) => {
+      const r = await e.execute('6006', sql, {}, cat);
+      if (r.state !== 'SUCCEEDED') throw new Error(`${sql}: ${r.error?.message}`);
+      return r.rows;
+    };
+    await q('CREATE OR REPLACE VIEW main.default.v AS SELECT 1 AS a');
+    expect(await q('SELECT * FROM main.default.v')).toEqual([['1']]);
+    await q('CREATE OR REPLACE VIEW main.default.v AS SELECT 5 AS a');
+    expect(await q('SELECT * FROM main.default.v')).toEqual([['5']]);
+    await q('CREATE OR REPLACE TEMPORARY VIEW tv AS SELECT 2 AS b');
+    expect(await q('SELECT * FROM tv')).toEqual([['2']]);
+    await q('CREATE OR REPLACE TEMP VIEW tv AS SELECT 3 AS b');
+    expect(await q('SELECT * FROM tv')).toEqual([['3']]);
+    await q('DROP VIEW main.default.v');
+    expect((await e.execute('6006', 'SELECT * FROM main.default.v', {}, cat)).error?.message).toMatch(
+      /^\[TABLE_OR_VIEW_NOT_FOUND\]/,
+    );
+  });
+
+  it('a view is there again after its workspace was closed past the limit', async () => {
+    let backend: DuckdbBackend | undefined;
+    const e = new SqlEngine(
+      () => [],
+      async (k) => (backend = await DuckdbBackend.create(k, 1)),
+    );
+    await e.execute('1', 'CREATE TABLE main.default.t (a INT)', {}, cat);
+    await e.execute('1', 'INSERT INTO main.default.t VALUES (20), (22)', {}, cat);
+    await e.execute(
+      '1',
+      'CREATE OR REPLACE VIEW main.default.total AS SELECT sum(a) AS s FROM main.default.t',
+      {},
+      cat,
+    );
+    await e.execute('2', 'SELECT 1 + 1', {}, cat);
+    await e.execute('3', 'SELECT 2 + 2', {}, cat);
+    await backend!.settled();
+    expect(backend!.liveWorkspaces).toBe(1);
+    expect((await e.execute('1', 'SELECT s FROM main.default.total', {}, cat)).rows).toEqual([['42']]);
+  });
+});
