@@ -55,6 +55,7 @@ describe('open workspaces are bounded', () => {
       const back = await e.execute('1', 'SELECT * FROM main.default.t', {}, cat);
       expect(back).toMatchObject({ state: 'SUCCEEDED', rows: [['1', 'kept while open']] });
       expect((await e.execute('1', trips, {}, cat)).rows).toEqual((await e.execute('5', trips, {}, cat)).rows);
+      await settled();
       expect(closes.mock.calls.length).toBeGreaterThanOrEqual(3);
     } finally {
       closes.mockRestore();
@@ -62,7 +63,7 @@ describe('open workspaces are bounded', () => {
   });
 
   it('never closes a workspace with statements queued or running: all of a burst succeed', async () => {
-    const { e, live } = engine(1);
+    const { e, live, settled } = engine(1);
     const ids = ['1', '2', '3', '4', '5', '6'];
     const outcomes = await Promise.all(
       ids.flatMap((id) => [e.execute(id, trips, {}, cat), e.execute(id, 'SELECT 40 + 2', {}, cat)]),
@@ -73,6 +74,7 @@ describe('open workspaces are bounded', () => {
     expect(live()).toBeLessThanOrEqual(2);
     await e.execute('7', trips, {}, cat);
     expect(live()).toBe(1);
+    await settled();
   });
 });
 
@@ -113,13 +115,14 @@ describe('rows outlive a closed workspace', () => {
       // Restored once: another round trip does not double them.
       await pushOut(e);
       expect((await e.execute('1', 'SELECT count(*) FROM main.default.typed', {}, cat)).rows).toEqual([['2']]);
+      await settled();
     } finally {
       closes.mockRestore();
     }
   });
 
   it('are there for a statement that arrives while they are being read out', async () => {
-    const { e } = engine(1);
+    const { e, settled } = engine(1);
     await e.execute('1', 'CREATE TABLE main.default.t (id BIGINT)', {}, cat);
     await e.execute('1', 'INSERT INTO main.default.t VALUES (1), (2), (3)', {}, cat);
     await e.execute('2', trips, {}, cat); // closes 1 as it ends: its rows are being parked now
@@ -129,6 +132,7 @@ describe('rows outlive a closed workspace', () => {
     ]);
     expect(count).toMatchObject({ state: 'SUCCEEDED', rows: [['6']] });
     expect(other.state).toBe('SUCCEEDED');
+    await settled(); // its closes end here, not in the next test's spy
   });
 
   it('too many to park: the workspace is left open instead, with everything in it', async () => {

@@ -220,7 +220,9 @@ describe('the query list BI and ingest tools send first', () => {
       ['SELECT version()', /^\[UNRESOLVED_ROUTINE\]/, '42883'],
       ["COPY main.default.scores TO '/tmp/pcsim-escape.csv'", /^\[PARSE_SYNTAX_ERROR\]/, '42601'],
       ["ATTACH '/tmp/x.db' AS x", /^\[PARSE_SYNTAX_ERROR\]/, '42601'],
-      ['SET threads = 4', /^\[PARSE_SYNTAX_ERROR\]/, '42601'],
+      // An engine setting is no Databricks parameter: refused before the engine sees it.
+      ['SET threads = 4', /^\[CONFIG_NOT_AVAILABLE\] Configuration threads is not available/, '42K0I'],
+      ['SET VAR threads = 4', /^\[PARSE_SYNTAX_ERROR\]/, '42601'],
       ['PRAGMA database_list', /^\[PARSE_SYNTAX_ERROR\]/, '42601'],
       [
         'INSERT INTO samples.nyctaxi.trips SELECT * FROM samples.nyctaxi.trips',

@@ -26,8 +26,12 @@ export type Command =
       query?: Tok[];
     }
   | { k: 'addColumns'; name: string[]; columns: { name: string; type: string }[] }
+  | SetCommand
   | { k: 'copyInto'; name: string[] }
   | { k: 'dropTable'; name: string[]; ifExists: boolean };
+
+/** SET [-v], SET key [= value], RESET [key] (settings.ts carries them out). */
+export type SetCommand = { k: 'set'; key?: string; value?: string; verbose?: boolean } | { k: 'reset'; key?: string };
 
 /** Token reader with Databricks' error on the first unexpected token. */
 class Reader {
@@ -171,12 +175,38 @@ export function commandOf(toks: Tok[]): Command | undefined {
     r.end();
     return { k: 'addColumns', name, columns };
   }
+  if (first === 'SET' || first === 'RESET') return setCommand(toks);
   if (first === 'COPY') {
     r.i = 1;
     r.expect('INTO');
     return { k: 'copyInto', name: r.name() };
   }
   return undefined;
+}
+
+/** SET [-v], SET key [= value], SET TIME ZONE …, RESET [key]. SET VAR goes to the engine (and fails there). */
+function setCommand(toks: Tok[]): SetCommand | undefined {
+  const text = (from: number) =>
+    toks
+      .slice(from)
+      .map((t) => t.v)
+      .join('');
+  if (up(toks[0]) === 'RESET') return { k: 'reset', key: toks.length > 1 ? text(1) : undefined };
+  if (toks.length === 1) return { k: 'set' };
+  if (isP(toks[1], '-') && up(toks[2]) === 'V' && toks.length === 3) return { k: 'set', verbose: true };
+  if (up(toks[1]) === 'TIME' && up(toks[2]) === 'ZONE') return { k: 'set', key: 'TIMEZONE', value: text(3) };
+  if (['VAR', 'VARIABLE'].includes(up(toks[1]) ?? '')) return undefined;
+  const eq = toks.findIndex((t) => isP(t, '='));
+  if (eq < 0) return { k: 'set', key: text(1) };
+  if (eq === 1) throw parseError('=');
+  return {
+    k: 'set',
+    key: toks
+      .slice(1, eq)
+      .map((t) => t.v)
+      .join(''),
+    value: text(eq + 1),
+  };
 }
 
 /** ALTER TABLE name ADD COLUMN or ADD COLUMNS (other ALTERs go to the engine as they are). */

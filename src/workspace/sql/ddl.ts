@@ -4,23 +4,12 @@
  */
 import { columnList, physical, schemaExists, schemaList, tableList, use, type Workspace } from './catalog.js';
 import { engineDdlType, type Command } from './commands.js';
-import { databricksType } from './datatypes.js';
 import { physicalCatalog, quoteIdent, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
-import type { SqlColumn, StatementOutcome } from './types.js';
+import { col, done, type Outcome } from './outcome.js';
+import { runSet } from './settings.js';
 
-export type Outcome = Omit<StatementOutcome, 'kind'>;
-
-export const col = (name: string, type: string, position: number): SqlColumn => ({
-  name,
-  position,
-  ...databricksType(type),
-});
-export const done = (columns: SqlColumn[], rows: (string | null)[][]): Outcome => ({
-  state: 'SUCCEEDED',
-  columns,
-  rows,
-});
+export { col, done, type Outcome } from './outcome.js';
 const likeMatch = (pattern: string | undefined) => {
   if (pattern === undefined) return () => true;
   const re = new RegExp(
@@ -129,6 +118,9 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
       ws.tables.delete(name);
       return { ...done([], []), dropped: name };
     }
+    case 'set':
+    case 'reset':
+      return runSet(c);
     case 'addColumns':
       return addColumns(ws, c, tableOf(c.name));
     case 'copyInto': {

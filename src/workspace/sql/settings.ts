@@ -1,0 +1,43 @@
+/**
+ * SET and RESET as a Databricks SQL warehouse takes them. Only the configuration parameters the
+ * language reference lists may be set; "Databricks SQL does not support setting Spark
+ * configurations that aren't listed" (sql-ref-parameters), so any other key is refused. A statement
+ * is its own session here, so a SET changes nothing later statements see; it answers as a session would.
+ */
+import type { SetCommand } from './commands.js';
+import { col, done, type Outcome } from './outcome.js';
+import { SqlError } from './errors.js';
+
+const PARAMETERS: Record<string, { value: string; meaning: string; session: boolean }> = {
+  ANSI_MODE: { value: 'true', meaning: 'Strict ANSI SQL behavior for functions and casts.', session: true },
+  LEGACY_TIME_PARSER_POLICY: { value: 'EXCEPTION', meaning: 'How dates and timestamps are parsed.', session: true },
+  MAX_FILE_PARTITION_BYTES: {
+    value: '128m',
+    meaning: 'Bytes packed into one partition of a file read.',
+    session: true,
+  },
+  READ_ONLY_EXTERNAL_METASTORE: { value: 'false', meaning: 'An external metastore is read-only.', session: false },
+  STATEMENT_TIMEOUT: { value: '172800', meaning: 'Statement timeout in seconds.', session: true },
+  TIMEZONE: { value: 'UTC', meaning: 'The local time zone.', session: true },
+  USE_CACHED_RESULT: { value: 'true', meaning: 'Results are cached and reused when possible.', session: true },
+};
+
+const notAvailable = (key: string) =>
+  new SqlError('BAD_REQUEST', 'CONFIG_NOT_AVAILABLE', '42K0I', `Configuration ${key} is not available.`);
+
+const KEY_VALUE = [col('key', 'VARCHAR', 0), col('value', 'VARCHAR', 1)];
+
+export function runSet(c: SetCommand): Outcome {
+  const known = c.key === undefined ? undefined : PARAMETERS[c.key.toUpperCase()];
+  if (c.key !== undefined && !known) throw notAvailable(c.key);
+  if (c.k === 'reset') return done([], []);
+  if (c.verbose)
+    return done(
+      [...KEY_VALUE, col('meaning', 'VARCHAR', 2)],
+      Object.entries(PARAMETERS).map(([k, p]) => [k, p.value, p.meaning]),
+    );
+  if (c.key === undefined) return done(KEY_VALUE, []); // the parameters this session changed: none yet
+  if (c.value === undefined) return done(KEY_VALUE, [[c.key, known!.value]]);
+  if (!known!.session) throw notAvailable(c.key);
+  return done(KEY_VALUE, [[c.key, c.value]]);
+}
