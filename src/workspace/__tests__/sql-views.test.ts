@@ -51,3 +51,17 @@ describe('views', () => {
     expect((await e.execute('1', 'SELECT s FROM main.default.total', {}, cat)).rows).toEqual([['42']]);
   });
 });
+
+describe('SHOW COLUMNS', () => {
+  it('lists a table’s columns as col_name, with the schema in the name or apart', async () => {
+    const e = new SqlEngine();
+    const q = (sql: string) => e.execute('8008', sql, {}, cat);
+    await q('CREATE SCHEMA main.s');
+    await q('CREATE TABLE main.s.t (a INT, b STRING)');
+    const r = await q('SHOW COLUMNS IN main.s.t');
+    expect(r.columns.map((c) => c.name)).toEqual(['col_name']);
+    expect(r.rows).toEqual([['a'], ['b']]);
+    expect((await q('SHOW COLUMNS FROM t IN main.s')).rows).toEqual([['a'], ['b']]);
+    expect((await q('SHOW COLUMNS IN main.s.nope')).error?.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
+  });
+});

@@ -14,6 +14,7 @@ export type Command =
   | { k: 'showSchemas'; catalog?: string; like?: string }
   | { k: 'showTables'; schema: string[]; like?: string }
   | { k: 'describe'; name: string[] }
+  | { k: 'showColumns'; name: string[] }
   | { k: 'createSchema'; name: string[]; ifNotExists: boolean }
   | { k: 'dropSchema'; name: string[]; ifExists: boolean; cascade: boolean }
   | {
@@ -118,6 +119,14 @@ export function commandOf(toks: Tok[]): Command | undefined {
       const like = r.like();
       r.end();
       return { k: 'showSchemas', catalog, like };
+    }
+    if (r.accept('COLUMNS')) {
+      if (!r.accept('IN')) r.expect('FROM');
+      const table = r.name();
+      // SHOW COLUMNS IN t IN schema: the schema given apart (one or two parts).
+      const name = r.accept('IN') || r.accept('FROM') ? [...r.name(2), table.at(-1)!] : table;
+      r.end();
+      return { k: 'showColumns', name };
     }
     if (r.accept('TABLES')) {
       const schema = r.accept('IN') || r.accept('FROM') ? r.name(2) : [];

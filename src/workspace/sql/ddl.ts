@@ -81,6 +81,15 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
         cols.map((x) => [x.name, x.type_text, null]),
       );
     }
+    case 'showColumns': {
+      const [catalog, schema, table] = tableOf(c.name);
+      const cols = await columnList(ws, catalog, schema, table);
+      if (!cols) throw E.tableNotFound(`${catalog}.${schema}.${table}`);
+      return done(
+        [col('col_name', 'VARCHAR', 0)],
+        cols.map((x) => [x.name]),
+      );
+    }
     case 'createSchema': {
       const [catalog, schema] = schemaOf(c.name);
       if (catalog === 'samples') throw E.readOnlyCatalog('samples');
