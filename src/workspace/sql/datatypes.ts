@@ -112,6 +112,9 @@ export function render(v: unknown, type: DatabricksType): string | null {
       return `${iso[1]}${(iso[2] ?? '.000').padEnd(4, '0').slice(0, 4)}${type.type_name === 'TIMESTAMP' ? 'Z' : ''}`;
     return s;
   }
+  // A map prints as a JSON object, as Databricks' JSON_ARRAY does (the engine gives key/value entries).
+  if (type.type_name === 'MAP' && Array.isArray(v))
+    return JSON.stringify(Object.fromEntries(v.map((e: { key: unknown; value: unknown }) => [String(e.key), e.value])));
   if (typeof v === 'object') return JSON.stringify(v);
   // Doubles print as Java prints them (8.0, not 8), as Databricks' JSON_ARRAY does.
   if ((type.type_name === 'DOUBLE' || type.type_name === 'FLOAT') && typeof v === 'number' && Number.isInteger(v))

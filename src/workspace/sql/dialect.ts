@@ -6,6 +6,7 @@
  * current_catalog()/current_user()/current_timestamp() and their kin answered from the statement's
  * context, functions the engine names otherwise (nvl, array, get_json_object), and X'…' literals.
  */
+import { rewriteCalls } from './calls.js';
 import { engineTypeWord } from './datatypes.js';
 import { parseError, unboundParameter, unresolvedRoutine } from './errors.js';
 import { isName, isP, up, type Tok } from './tokens.js';
@@ -156,7 +157,8 @@ function chainAt(toks: Tok[], k: number): { parts: string[]; end: number } {
   return { parts, end: i };
 }
 
-export function translate(toks: Tok[], ctx: DialectContext): string {
+export function translate(written: Tok[], ctx: DialectContext): string {
+  const toks = rewriteCalls(written);
   const out: string[] = [];
   const castDepths: number[] = [];
   // Per parenthesis level: whether it is in a SELECT list now (a context function there gets its column name).
