@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { SqlEngine } from '../sql.js';
+import { strftimeOf } from '../sql/calls.js';
 
 const cat = { catalogs: ['main'] };
 
@@ -54,6 +55,50 @@ describe('functions rewritten for the engine', () => {
         'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
       ],
     ]);
+  });
+
+  it('date functions BI tools send: to_date, to_timestamp, date_format with Java patterns, date_sub, add_months, trunc', async () => {
+    const r = await q(
+      "SELECT to_date('2024-03-15') AS a, to_date('15/03/2024', 'dd/MM/yyyy') AS b, to_timestamp('15.03.2024 10:20', 'dd.MM.yyyy HH:mm') AS c, " +
+        "date_format(TIMESTAMP '2024-03-05 14:07:09.123', 'yyyy-MM-dd HH:mm:ss.SSS') AS d, date_format(DATE '2024-03-05', 'MMM d, yyyy') AS e, " +
+        "date_sub(DATE '2024-03-01', 1) AS f, add_months(DATE '2024-01-31', 1) AS g, trunc(DATE '2024-03-15', 'MM') AS h",
+    );
+    expect(r.columns.map((c) => c.type_text)).toEqual([
+      'date',
+      'date',
+      'timestamp',
+      'string',
+      'string',
+      'date',
+      'date',
+      'date',
+    ]);
+    expect(r.rows).toEqual([
+      [
+        '2024-03-15',
+        '2024-03-15',
+        '2024-03-15T10:20:00.000Z',
+        '2024-03-05 14:07:09.123',
+        'Mar 5, 2024',
+        '2024-02-29',
+        '2024-02-29',
+        '2024-03-01',
+      ],
+    ]);
+  });
+
+  it('cast functions, size and rand', async () => {
+    const r = await q(
+      "SELECT string(1.5) AS a, int('7') AS b, date('2024-01-01') AS c, size(array(1, 2)) AS d, rand() < 1 AS e",
+    );
+    expect(r.columns.map((c) => c.type_text)).toEqual(['string', 'int', 'date', 'int', 'boolean']);
+    expect(r.rows).toEqual([['1.5', '7', '2024-01-01', '2', 'true']]);
+  });
+
+  it('a Java pattern letter not known leaves date_format to the engine', () => {
+    expect(strftimeOf("yyyy-MM-dd'T'HH:mm")).toBe('%Y-%m-%dT%H:%M');
+    expect(strftimeOf("h:mm a, EEE ''yy")).toBe("%-I:%M %p, %a '%y");
+    expect(strftimeOf('Q')).toBeUndefined();
   });
 
   it('a form not handled is left to the engine, which refuses it as Databricks names it', async () => {

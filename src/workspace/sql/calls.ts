@@ -1,7 +1,8 @@
 /**
  * Databricks functions whose arguments the engine takes in another form, rewritten as tokens before
- * the translation (dialect.ts): named_struct, struct, map, collect_list, collect_set, datediff,
- * unix_timestamp, from_unixtime and sha2(…, 256). Meanings from the Databricks SQL language
+ * the translation (dialect.ts): the cast functions (int(x)…), to_date, to_timestamp, date_format (Java
+ * datetime patterns as strftime formats), date_sub, add_months, trunc, size, rand, named_struct, struct,
+ * map, collect_list, collect_set, datediff, unix_timestamp, from_unixtime and sha2(…, 256). Meanings from the Databricks SQL language
  * reference. A call in a form not handled here is left as it is: the engine answers for it as before
  * (usually [UNRESOLVED_ROUTINE]).
  */
@@ -24,7 +25,120 @@ function field(arg: Tok[], i: number): { name: string; expr: Tok[] } {
   return { name: column && last ? last.v : `col${i + 1}`, expr: arg };
 }
 
+/** A Java date pattern (Databricks' datetime patterns) as a strftime format, or undefined for a letter not known. */
+export function strftimeOf(pattern: string): string | undefined {
+  const FIELDS: Record<string, string> = {
+    yyyy: '%Y',
+    yy: '%y',
+    y: '%Y',
+    MMMM: '%B',
+    MMM: '%b',
+    MM: '%m',
+    M: '%-m',
+    dd: '%d',
+    d: '%-d',
+    HH: '%H',
+    H: '%-H',
+    hh: '%I',
+    h: '%-I',
+    mm: '%M',
+    m: '%-M',
+    ss: '%S',
+    s: '%-S',
+    SSS: '%g',
+    a: '%p',
+    EEEE: '%A',
+    EEE: '%a',
+    E: '%a',
+    DDD: '%j',
+    D: '%-j',
+  };
+  let out = '';
+  for (let i = 0; i < pattern.length;) {
+    const c = pattern[i]!;
+    if (c === "'") {
+      const end = pattern.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      out += end === i + 1 ? "'" : pattern.slice(i + 1, end).replace(/%/g, '%%');
+      i = end + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      out += c === '%' ? '%%' : c;
+      i++;
+      continue;
+    }
+    let n = 1;
+    while (pattern[i + n] === c) n++;
+    const run = c.repeat(n);
+    const f = FIELDS[run] ?? (c === 'y' && n >= 4 ? '%Y' : undefined);
+    if (f === undefined) return undefined;
+    out += f;
+    i += n;
+  }
+  return out;
+}
+
+/** The format argument as a strftime format, when it is a string literal with known letters. */
+const formatOf = (arg: Tok[] | undefined) =>
+  arg?.length === 1 && arg[0]!.t === 'str' ? strftimeOf(arg[0]!.v) : undefined;
+
+/** trunc(date, fmt) units, by the reference's names for them. */
+const TRUNC_UNITS: Record<string, string> = {
+  YEAR: 'year',
+  YYYY: 'year',
+  YY: 'year',
+  QUARTER: 'quarter',
+  MONTH: 'month',
+  MM: 'month',
+  MON: 'month',
+  WEEK: 'week',
+};
+
+/** Databricks' cast functions: int(x) is CAST(x AS INT). */
+const CAST_FUNCTIONS = [
+  'BIGINT',
+  'BINARY',
+  'BOOLEAN',
+  'DATE',
+  'DOUBLE',
+  'FLOAT',
+  'INT',
+  'SMALLINT',
+  'STRING',
+  'TIMESTAMP',
+  'TINYINT',
+];
+
 const REWRITES: Record<string, (args: Tok[][]) => Tok[] | undefined> = {
+  ...Object.fromEntries(
+    CAST_FUNCTIONS.map((type) => [type, (args: Tok[][]) => (args.length === 1 ? cast(args[0]!, type) : undefined)]),
+  ),
+  TO_DATE: (args) => {
+    if (args.length === 1) return cast(args[0]!, 'DATE');
+    const f = formatOf(args[1]);
+    return args.length === 2 && f ? cast(call('strptime', args[0]!, [s(f)]), 'DATE') : undefined;
+  },
+  TO_TIMESTAMP: (args) => {
+    if (args.length === 1) return cast(args[0]!, 'TIMESTAMP');
+    const f = formatOf(args[1]);
+    return args.length === 2 && f ? cast(call('strptime', args[0]!, [s(f)]), 'TIMESTAMP') : undefined;
+  },
+  DATE_FORMAT: (args) => {
+    const f = formatOf(args[1]);
+    return args.length === 2 && f ? call('strftime', cast(args[0]!, 'TIMESTAMP'), [s(f)]) : undefined;
+  },
+  DATE_SUB: (args) =>
+    args.length === 2 ? cast([...cast(args[0]!, 'DATE'), p('-'), ...cast(args[1]!, 'INT')], 'DATE') : undefined,
+  ADD_MONTHS: (args) =>
+    args.length === 2 ? cast([...cast(args[0]!, 'DATE'), p('+'), ...call('to_months', args[1]!)], 'DATE') : undefined,
+  TRUNC: (args) => {
+    const unit =
+      args[1]?.length === 1 && args[1][0]!.t === 'str' ? TRUNC_UNITS[args[1][0]!.v.toUpperCase()] : undefined;
+    return args.length === 2 && unit ? cast(call('date_trunc', [s(unit)], cast(args[0]!, 'DATE')), 'DATE') : undefined;
+  },
+  SIZE: (args) => (args.length === 1 ? cast(call('len', args[0]!), 'INT') : undefined),
+  RAND: (args) => (args.length === 0 ? call('random') : undefined),
   NAMED_STRUCT: (args) => {
     if (args.length === 0 || args.length % 2 !== 0) return undefined;
     const fields: Tok[][] = [];
