@@ -24,6 +24,10 @@ describe('views', () => {
     expect(await q('SELECT * FROM tv')).toEqual([['2']]);
     await q('CREATE OR REPLACE TEMP VIEW tv AS SELECT 3 AS b');
     expect(await q('SELECT * FROM tv')).toEqual([['3']]);
+    await q('CREATE TABLE main.default.base (a INT)');
+    const views = await e.execute('6006', "SHOW VIEWS IN main.default LIKE 'v*'", {}, cat);
+    expect(views.columns.map((c) => c.name)).toEqual(['namespace', 'viewName', 'isTemporary', 'isMaterialized']);
+    expect(views.rows).toEqual([['default', 'v', 'false', 'false']]);
     await q('DROP VIEW main.default.v');
     expect((await e.execute('6006', 'SELECT * FROM main.default.v', {}, cat)).error?.message).toMatch(
       /^\[TABLE_OR_VIEW_NOT_FOUND\]/,

@@ -15,6 +15,7 @@ export type Command =
   | { k: 'showTables'; schema: string[]; like?: string }
   | { k: 'describe'; name: string[] }
   | { k: 'showColumns'; name: string[] }
+  | { k: 'showViews'; schema: string[]; like?: string }
   | { k: 'createSchema'; name: string[]; ifNotExists: boolean }
   | { k: 'dropSchema'; name: string[]; ifExists: boolean; cascade: boolean }
   | {
@@ -127,6 +128,12 @@ export function commandOf(toks: Tok[]): Command | undefined {
       const name = r.accept('IN') || r.accept('FROM') ? [...r.name(2), table.at(-1)!] : table;
       r.end();
       return { k: 'showColumns', name };
+    }
+    if (r.accept('VIEWS')) {
+      const schema = r.accept('IN') || r.accept('FROM') ? r.name(2) : [];
+      const like = r.like();
+      r.end();
+      return { k: 'showViews', schema, like };
     }
     if (r.accept('TABLES')) {
       const schema = r.accept('IN') || r.accept('FROM') ? r.name(2) : [];

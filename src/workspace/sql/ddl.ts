@@ -81,6 +81,23 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
         cols.map((x) => [x.name, x.type_text, null]),
       );
     }
+    case 'showViews': {
+      const [catalog, schema] = c.schema.length ? schemaOf(c.schema) : [ctx.catalog, ctx.schema];
+      if (!(await schemaExists(ws, catalog, schema))) throw E.schemaNotFound(`${catalog}.${schema}`);
+      const views = (await tableList(ws, catalog, schema)).filter((t) => t.table_type === 'VIEW');
+      return done(
+        [
+          col('namespace', 'VARCHAR', 0),
+          col('viewName', 'VARCHAR', 1),
+          col('isTemporary', 'BOOLEAN', 2),
+          col('isMaterialized', 'BOOLEAN', 3),
+        ],
+        views
+          .map((v) => v.name)
+          .filter(likeMatch(c.like))
+          .map((v) => [schema, v, 'false', 'false']),
+      );
+    }
     case 'showColumns': {
       const [catalog, schema, table] = tableOf(c.name);
       const cols = await columnList(ws, catalog, schema, table);
