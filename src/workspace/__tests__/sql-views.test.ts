@@ -69,3 +69,26 @@ describe('SHOW COLUMNS', () => {
     expect((await q('SHOW COLUMNS IN main.s.nope')).error?.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
   });
 });
+
+describe('SHOW TABLE EXTENDED', () => {
+  it('answers each table with the information lines dbt reads: Type, Provider, the Schema tree', async () => {
+    const e = new SqlEngine();
+    const q = (sql: string) => e.execute('8009', sql, {}, cat);
+    await q('CREATE TABLE hive_metastore.default.t (id INT, n BIGINT, s STRING)');
+    await q('CREATE VIEW hive_metastore.default.v AS SELECT 1 AS a');
+    const r = await q("SHOW TABLE EXTENDED IN hive_metastore.default LIKE '*'");
+    expect(r.columns.map((c) => c.name)).toEqual(['database', 'tableName', 'isTemporary', 'information']);
+    expect(r.rows.map((x) => x.slice(0, 3))).toEqual([
+      ['default', 't', 'false'],
+      ['default', 'v', 'false'],
+    ]);
+    expect(r.rows[0]![3]).toBe(
+      'Catalog: hive_metastore\nDatabase: default\nTable: t\nType: MANAGED\nProvider: delta\nSchema: root\n' +
+        ' |-- id: integer (nullable = true)\n |-- n: long (nullable = true)\n |-- s: string (nullable = true)\n',
+    );
+    expect(r.rows[1]![3]).toMatch(/^Catalog: hive_metastore\nDatabase: default\nTable: v\nType: VIEW\nSchema: root\n/);
+    expect((await q('SHOW TABLE EXTENDED IN hive_metastore.default')).error?.message).toMatch(
+      /^\[PARSE_SYNTAX_ERROR\]/,
+    );
+  });
+});

@@ -12,7 +12,7 @@ export type Command =
   | { k: 'use'; catalog?: string; schema?: string; parts: string[] }
   | { k: 'showCatalogs'; like?: string }
   | { k: 'showSchemas'; catalog?: string; like?: string }
-  | { k: 'showTables'; schema: string[]; like?: string }
+  | { k: 'showTables'; schema: string[]; like?: string; extended?: boolean }
   | { k: 'describe'; name: string[] }
   | { k: 'showColumns'; name: string[] }
   | { k: 'showViews'; schema: string[]; like?: string }
@@ -134,6 +134,14 @@ export function commandOf(toks: Tok[]): Command | undefined {
       const like = r.like();
       r.end();
       return { k: 'showViews', schema, like };
+    }
+    // SHOW TABLE EXTENDED [IN schema] LIKE pattern: each table with its `information` text.
+    if (r.accept('TABLE', 'EXTENDED')) {
+      const schema = r.accept('IN') || r.accept('FROM') ? r.name(2) : [];
+      const like = r.like();
+      if (like === undefined) throw parseError(shown(r.toks[r.i]), 'SHOW TABLE EXTENDED needs LIKE');
+      r.end();
+      return { k: 'showTables', schema, like, extended: true };
     }
     if (r.accept('TABLES')) {
       const schema = r.accept('IN') || r.accept('FROM') ? r.name(2) : [];

@@ -8,6 +8,7 @@ import { physicalCatalog, quoteIdent, translate, type DialectContext } from './d
 import * as E from './errors.js';
 import { col, done, type Outcome } from './outcome.js';
 import { runSet } from './settings.js';
+import type { TableInfo } from './types.js';
 
 export { col, done, type Outcome } from './outcome.js';
 const likeMatch = (pattern: string | undefined) => {
@@ -66,10 +67,16 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
     case 'showTables': {
       const [catalog, schema] = c.schema.length ? schemaOf(c.schema) : [ctx.catalog, ctx.schema];
       if (!(await schemaExists(ws, catalog, schema))) throw E.schemaNotFound(`${catalog}.${schema}`);
-      const tables = (await tableList(ws, catalog, schema)).map((t) => t.name).filter(likeMatch(c.like));
+      const tables = (await tableList(ws, catalog, schema)).filter((t) => likeMatch(c.like)(t.name));
+      const columns = [col('database', 'VARCHAR', 0), col('tableName', 'VARCHAR', 1), col('isTemporary', 'BOOLEAN', 2)];
+      if (!c.extended)
+        return done(
+          columns,
+          tables.map((t) => [schema, t.name, 'false']),
+        );
       return done(
-        [col('database', 'VARCHAR', 0), col('tableName', 'VARCHAR', 1), col('isTemporary', 'BOOLEAN', 2)],
-        tables.map((t) => [schema, t, 'false']),
+        [...columns, col('information', 'VARCHAR', 3)],
+        tables.map((t) => [schema, t.name, 'false', information(t)]),
       );
     }
     case 'describe': {
@@ -218,4 +225,21 @@ async function addColumns(
     declared ?? (await columnList(ws, ...full))!.map((x) => ({ name: x.name, type: x.type_text.toUpperCase() }));
   const location = meta?.location;
   return { ...done([], []), altered: { name, columns, location, managed: location === undefined } };
+}
+
+/**
+ * The `information` of SHOW TABLE EXTENDED, in the lines tools read from it (dbt reads Type, Provider and
+ * the Schema tree): catalog, database, table, type, provider and location for a table, and the columns.
+ */
+function information(t: TableInfo): string {
+  const lines = [`Catalog: ${t.catalog}`, `Database: ${t.schema}`, `Table: ${t.name}`, `Type: ${t.table_type}`];
+  if (t.table_type !== 'VIEW') lines.push('Provider: delta');
+  if (t.location) lines.push(`Location: ${t.location}`);
+  // The schema tree names types as Spark's typeName does: integer and long, not int and bigint.
+  const tree = (type: string) => ({ int: 'integer', bigint: 'long', smallint: 'short', tinyint: 'byte' })[type] ?? type;
+  lines.push(
+    'Schema: root',
+    ...t.columns.map((x) => ` |-- ${x.name}: ${tree(x.type_text)} (nullable = ${x.nullable})`),
+  );
+  return `${lines.join('\n')}\n`;
 }
