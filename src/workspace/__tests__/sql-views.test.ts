@@ -92,3 +92,24 @@ describe('SHOW TABLE EXTENDED', () => {
     );
   });
 });
+
+describe('DESCRIBE TABLE EXTENDED', () => {
+  it('adds the detailed table information after the columns and an empty row', async () => {
+    const e = new SqlEngine();
+    const r = await e.execute('8010', 'CREATE TABLE main.default.d (id INT)', {}, cat);
+    expect(r.state).toBe('SUCCEEDED');
+    const plain = await e.execute('8010', 'DESCRIBE TABLE main.default.d', {}, cat);
+    expect(plain.rows).toEqual([['id', 'int', null]]);
+    const extended = await e.execute('8010', 'DESCRIBE TABLE EXTENDED main.default.d', {}, cat);
+    expect(extended.rows).toEqual([
+      ['id', 'int', null],
+      ['', '', ''],
+      ['# Detailed Table Information', '', ''],
+      ['Catalog', 'main', ''],
+      ['Database', 'default', ''],
+      ['Table', 'd', ''],
+      ['Type', 'MANAGED', ''],
+      ['Provider', 'delta', ''],
+    ]);
+  });
+});

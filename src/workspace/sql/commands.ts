@@ -13,7 +13,7 @@ export type Command =
   | { k: 'showCatalogs'; like?: string }
   | { k: 'showSchemas'; catalog?: string; like?: string }
   | { k: 'showTables'; schema: string[]; like?: string; extended?: boolean }
-  | { k: 'describe'; name: string[] }
+  | { k: 'describe'; name: string[]; extended?: boolean }
   | { k: 'showColumns'; name: string[] }
   | { k: 'showViews'; schema: string[]; like?: string }
   | { k: 'createSchema'; name: string[]; ifNotExists: boolean }
@@ -155,10 +155,10 @@ export function commandOf(toks: Tok[]): Command | undefined {
     r.i = 1;
     if (r.accept('QUERY') || r.accept('SELECT') || r.accept('WITH')) return undefined;
     r.accept('TABLE');
-    r.accept('EXTENDED');
+    const extended = r.accept('EXTENDED') || r.accept('FORMATTED');
     const name = r.name();
     r.end();
-    return { k: 'describe', name };
+    return { k: 'describe', name, extended };
   }
   if (first === 'CREATE' && (up(toks[1]) === 'SCHEMA' || up(toks[1]) === 'DATABASE')) {
     r.i = 2;

@@ -83,10 +83,17 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
       const [catalog, schema, table] = tableOf(c.name);
       const cols = await columnList(ws, catalog, schema, table);
       if (!cols) throw E.tableNotFound(`${catalog}.${schema}.${table}`);
-      return done(
-        [col('col_name', 'VARCHAR', 0), col('data_type', 'VARCHAR', 1), col('comment', 'VARCHAR', 2)],
-        cols.map((x) => [x.name, x.type_text, null]),
-      );
+      const rows: (string | null)[][] = cols.map((x) => [x.name, x.type_text, null]);
+      if (c.extended) {
+        // After the columns, an empty row and "# Detailed Table Information": tools reading columns stop at either.
+        const info = (await tableList(ws, catalog, schema)).find((t) => t.name === table);
+        const kind = info?.table_type ?? 'MANAGED';
+        rows.push(['', '', ''], ['# Detailed Table Information', '', '']);
+        rows.push(['Catalog', catalog, ''], ['Database', schema, ''], ['Table', table, ''], ['Type', kind, '']);
+        if (info?.location) rows.push(['Location', info.location, '']);
+        if (kind !== 'VIEW') rows.push(['Provider', 'delta', '']);
+      }
+      return done([col('col_name', 'VARCHAR', 0), col('data_type', 'VARCHAR', 1), col('comment', 'VARCHAR', 2)], rows);
     }
     case 'showViews': {
       const [catalog, schema] = c.schema.length ? schemaOf(c.schema) : [ctx.catalog, ctx.schema];
