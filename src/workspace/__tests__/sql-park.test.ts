@@ -5,7 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { attach, type Workspace } from '../sql/catalog.js';
-import { parkTables, restoreTables } from '../sql/park.js';
+import { parkTables, restoreTables, type Parked } from '../sql/park.js';
 
 async function workspace(): Promise<{ ws: Workspace; close(): void }> {
   const instance = await DuckDBInstance.create(':memory:');
@@ -18,6 +18,21 @@ async function workspace(): Promise<{ ws: Workspace; close(): void }> {
   await attach(ws, 'main');
   await attach(ws, 'samples');
   return { ws, close: () => (ws.conn.closeSync(), instance.closeSync()) };
+}
+
+const restore = (ws: Workspace, parked: Parked) =>
+  restoreTables(ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
+
+/** Runs `made` in one DuckDB, parks it, and restores it into another where `recreated` ran first; the second, open. */
+async function parkedInto(made: string[], recreated: string[]): Promise<{ ws: Workspace; close(): void }> {
+  const a = await workspace();
+  for (const sql of made) await a.ws.conn.run(sql);
+  const parked = await parkTables(a.ws.conn);
+  a.close();
+  const b = await workspace();
+  for (const sql of recreated) await b.ws.conn.run(sql);
+  await restore(b.ws, parked);
+  return b;
 }
 
 const COLUMNS =
@@ -47,7 +62,7 @@ describe('parked rows', () => {
       'pc_main.sales.t',
     ]);
     const b = await workspace();
-    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
+    await restore(b.ws, parked);
     const after = (await b.ws.conn.runAndReadAll('SELECT * FROM pc_main.sales.t ORDER BY id')).getRowsJson();
     expect(after).toEqual(before);
     const types = await b.ws.conn.runAndReadAll('SELECT * FROM pc_main.sales.t LIMIT 0');
@@ -59,14 +74,13 @@ describe('parked rows', () => {
   });
 
   it('go into a table recreated with other column types and order, cast as an INSERT would', async () => {
-    const a = await workspace();
-    await a.ws.conn.run('CREATE TABLE pc_main."default".t (id INTEGER, amount VARCHAR)');
-    await a.ws.conn.run('INSERT INTO pc_main."default".t VALUES (1, \'2.50\')');
-    const parked = await parkTables(a.ws.conn);
-    a.close();
-    const b = await workspace();
-    await b.ws.conn.run('CREATE TABLE pc_main."default".t (amount DECIMAL(10,2), id BIGINT)');
-    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
+    const b = await parkedInto(
+      [
+        'CREATE TABLE pc_main."default".t (id INTEGER, amount VARCHAR)',
+        'INSERT INTO pc_main."default".t VALUES (1, \'2.50\')',
+      ],
+      ['CREATE TABLE pc_main."default".t (amount DECIMAL(10,2), id BIGINT)'],
+    );
     expect((await b.ws.conn.runAndReadAll('SELECT id, amount FROM pc_main."default".t')).getRowsJson()).toEqual([
       ['1', '2.50'],
     ]);
@@ -74,14 +88,13 @@ describe('parked rows', () => {
   });
 
   it('go into a recreated table that lacks a column they have: the column is added', async () => {
-    const a = await workspace();
-    await a.ws.conn.run('CREATE TABLE pc_main."default".t (id INTEGER, extra VARCHAR)');
-    await a.ws.conn.run('INSERT INTO pc_main."default".t VALUES (1, \'kept\')');
-    const parked = await parkTables(a.ws.conn);
-    a.close();
-    const b = await workspace();
-    await b.ws.conn.run('CREATE TABLE pc_main."default".t (id INTEGER)');
-    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
+    const b = await parkedInto(
+      [
+        'CREATE TABLE pc_main."default".t (id INTEGER, extra VARCHAR)',
+        'INSERT INTO pc_main."default".t VALUES (1, \'kept\')',
+      ],
+      ['CREATE TABLE pc_main."default".t (id INTEGER)'],
+    );
     expect((await b.ws.conn.runAndReadAll('SELECT id, extra FROM pc_main."default".t')).getRowsJson()).toEqual([
       [1, 'kept'],
     ]);
@@ -104,7 +117,7 @@ describe('parked rows', () => {
       'pc_main.sales',
     ]);
     const b = await workspace();
-    await restoreTables(b.ws, 'tables' in parked ? parked.tables : [], 'tables' in parked ? parked.views : []);
+    await restore(b.ws, parked);
     expect((await b.ws.conn.runAndReadAll('SELECT s FROM pc_main.sales.total')).getRowsJson()).toEqual([['6']]);
     expect(b.ws.current).toBeUndefined();
     b.close();
