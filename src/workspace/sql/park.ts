@@ -3,8 +3,9 @@
  * recently used workspace past LIVE_WORKSPACES; before this, a row the SQL API had acknowledged was
  * gone when the workspace came back (its tables were recreated empty). Now the rows are read out
  * before the close and appended when it opens again, with DuckDB's own types (DECIMAL, TIMESTAMP,
- * nested types, HUGEINT…); views are made again from the statements DuckDB keeps for them. A workspace holding more than PARK_CELLS values is not closed at all:
- * parking that much in JS would cost more than its open DuckDB.
+ * nested types, HUGEINT…); views are made again from the statements DuckDB keeps for them. A
+ * workspace holding more than PARK_CELLS values is not closed at all: parking that much in JS would
+ * cost more than its open DuckDB.
  */
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { Int64 } from '../../contract/int64.js';
