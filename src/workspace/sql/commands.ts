@@ -233,6 +233,22 @@ function setCommand(toks: Tok[]): SetCommand | undefined {
   };
 }
 
+/**
+ * INSERT OVERWRITE [TABLE] t … as the engine's two statements: what to empty (t) and the INSERT INTO t …
+ * that refills it (the engine runs both in one transaction). Undefined for any other statement.
+ */
+export function insertOverwrite(toks: Tok[]): { target: Tok[]; insert: Tok[] } | undefined {
+  if (up(toks[0]) !== 'INSERT' || up(toks[1]) !== 'OVERWRITE') return undefined;
+  const from = up(toks[2]) === 'TABLE' ? 3 : 2;
+  let end = from;
+  while (isName(toks[end]) && isP(toks[end + 1], '.')) end += 2;
+  if (!isName(toks[end])) throw parseError(shown(toks[end]));
+  const target = toks.slice(from, end + 1);
+  if (up(toks[end + 1]) === 'PARTITION')
+    throw parseError('PARTITION', 'INSERT OVERWRITE of a partition is not simulated');
+  return { target, insert: [toks[0]!, { t: 'word', v: 'INTO' }, ...toks.slice(from)] };
+}
+
 /** ALTER TABLE name ADD COLUMN or ADD COLUMNS (other ALTERs go to the engine as they are). */
 function addsColumns(toks: Tok[]): boolean {
   let i = 2;

@@ -157,8 +157,40 @@ function chainAt(toks: Tok[], k: number): { parts: string[]; end: number } {
   return { parts, end: i };
 }
 
+/** Words after which a dotted name followed by "(" is a table and its column list, not a function. */
+const TABLE_BEFORE = new Set(['INTO', 'TABLE']);
+
+/**
+ * UPDATE … SET t.col = … and MERGE … UPDATE SET target.col = …: Databricks takes the target's alias
+ * on the assigned column, the engine only the column's own name.
+ */
+function unqualifiedSetTargets(toks: Tok[]): Tok[] {
+  const out: Tok[] = [];
+  let inSet = false;
+  let depth = 0;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (isP(t, '(')) depth++;
+    if (isP(t, ')')) depth--;
+    const word = up(t);
+    if (word === 'SET' && depth === 0) inSet = true;
+    else if (inSet && depth === 0 && (word === 'WHEN' || word === 'WHERE' || word === 'FROM')) inSet = false;
+    const starts = inSet && depth === 0 && (up(toks[k - 1]) === 'SET' || isP(toks[k - 1], ','));
+    if (starts && isName(t) && isP(toks[k + 1], '.')) {
+      const { parts, end } = chainAt(toks, k);
+      if (isP(toks[end], '=')) {
+        out.push({ t: 'ident', v: parts.at(-1)! });
+        k = end - 1;
+        continue;
+      }
+    }
+    out.push(t);
+  }
+  return out;
+}
+
 export function translate(written: Tok[], ctx: DialectContext): string {
-  const toks = rewriteCalls(written);
+  const toks = unqualifiedSetTargets(rewriteCalls(written));
   const out: string[] = [];
   const castDepths: number[] = [];
   // Per parenthesis level: whether it is in a SELECT list now (a context function there gets its column name).
@@ -199,6 +231,8 @@ export function translate(written: Tok[], ctx: DialectContext): string {
       continue;
     }
     const word = t.t === 'word' ? t.v.toUpperCase() : undefined;
+    // INSERT INTO TABLE t / INSERT OVERWRITE TABLE t: the engine has no TABLE there.
+    if (word === 'TABLE' && ['INTO', 'OVERWRITE'].includes(up(prev) ?? '') && up(toks[k - 2]) === 'INSERT') continue;
     if (word === 'SELECT' || SELECT_ITEM_END.has(word ?? '')) selectList[selectList.length - 1] = word === 'SELECT';
     if (typeNext || (word === 'TIMESTAMP' && toks[k + 1]?.t === 'str')) {
       typeNext = false;
@@ -254,7 +288,8 @@ export function translate(written: Tok[], ctx: DialectContext): string {
         k = end - 1;
         continue;
       }
-      if (!isP(toks[end], '(')) {
+      // A name followed by "(" is a function (catalog.schema.fn(…)), except the table of INSERT INTO t (cols).
+      if (!isP(toks[end], '(') || TABLE_BEFORE.has(up(prev) ?? '')) {
         // Quoted, so that names the engine reserves (`default`) still work as names.
         const named = lower.length >= 3 && ctx.catalogs.has(lower[0]!);
         if (named) ctx.used?.add(lower[0]!);

@@ -7,7 +7,7 @@
 import type { DuckDBInstance, DuckDBMaterializedResult, Json } from '@duckdb/node-api';
 import type { Int64 } from '../../contract/int64.js';
 import { attach, columnList, physical, schemaList, tableList, use, type Workspace } from './catalog.js';
-import { commandOf, engineDdlType } from './commands.js';
+import { commandOf, engineDdlType, insertOverwrite } from './commands.js';
 import { type ConstantAnswer, ConstantAnswers, constantKey, copyOutcome, isConstantSelect } from './constants.js';
 import { col, done, runCommand, type Outcome } from './ddl.js';
 import { databricksType, render } from './datatypes.js';
@@ -266,7 +266,10 @@ export class DuckdbBackend implements SqlBackend {
           if (command) return runCommand(ws, command, ctx);
           if (!ENGINE_STATEMENTS.has(first) && !isP(toks[0], '(')) throw E.parseError(shown(toks[0]));
           this.refuseSamplesWrite(toks, ctx);
-          const out = await this.run(ws, translate(toks, ctx), ctx, first);
+          const overwrite = insertOverwrite(toks);
+          const out = overwrite
+            ? await this.overwrite(ws, overwrite, ctx)
+            : await this.run(ws, translate(toks, ctx), ctx, first);
           if (key !== undefined) {
             const answers = this.constants.get(workspaceId) ?? new ConstantAnswers();
             this.constants.set(workspaceId, answers);
@@ -305,15 +308,40 @@ export class DuckdbBackend implements SqlBackend {
         k > 0 &&
         k < 6 &&
         (t.t === 'word' || t.t === 'ident') &&
-        !['INTO', 'TABLE', 'FROM', 'OR', 'REPLACE', 'IF', 'EXISTS', 'NOT', 'VIEW', 'TEMPORARY', 'TEMP'].includes(
-          up(t) ?? '',
-        ),
+        ![
+          'INTO',
+          'OVERWRITE',
+          'TABLE',
+          'FROM',
+          'OR',
+          'REPLACE',
+          'IF',
+          'EXISTS',
+          'NOT',
+          'VIEW',
+          'TEMPORARY',
+          'TEMP',
+        ].includes(up(t) ?? ''),
     );
     const named =
       target > 0 && isP(toks[target + 1], '.') && isP(toks[target + 3], '.')
         ? toks[target]!.v.toLowerCase()
         : ctx.catalog;
     if (named === 'samples') throw E.readOnlyCatalog('samples');
+  }
+
+  /** INSERT OVERWRITE: the table emptied and refilled in one transaction (all or nothing, as Delta's is). */
+  private async overwrite(ws: Workspace, o: { target: Tok[]; insert: Tok[] }, ctx: DialectContext): Promise<Outcome> {
+    await ws.conn.run('BEGIN TRANSACTION');
+    try {
+      await ws.conn.run(`DELETE FROM ${translate(o.target, ctx)}`);
+      const out = await this.run(ws, translate(o.insert, ctx), ctx, 'INSERT');
+      await ws.conn.run('COMMIT');
+      return out;
+    } catch (err) {
+      await ws.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   private async run(ws: Workspace, sql: string, ctx: DialectContext, first: string): Promise<Outcome> {
