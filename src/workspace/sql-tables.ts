@@ -10,15 +10,19 @@ import type { Principal } from './tokens.js';
 
 export async function recordTables(store: Store, principal: Principal, o: StatementOutcome, now: Date): Promise<void> {
   const table = o.created ?? o.altered;
-  const name = table?.name ?? o.dropped;
-  if (name === undefined) return;
+  // A RENAME TO drops one name and creates another: each is cut where it is.
+  const names = [o.dropped, table?.name].filter((n): n is string => n !== undefined);
+  if (names.length === 0) return;
   const ws = principal.workspace_id;
   await store.update((s) => {
-    const plain = store.read().sql_tables ?? [];
-    const at = plain.findIndex((t) => t.workspace_id === ws && t.name === name);
-    const before = plain[at];
     const list = (s.sql_tables ??= []);
-    if (at >= 0) list.splice(at, 1);
+    let before: (typeof list)[number] | undefined;
+    for (const name of names) {
+      const at = (store.read().sql_tables ?? []).findIndex((t) => t.workspace_id === ws && t.name === name);
+      if (at < 0) continue;
+      before ??= store.read().sql_tables![at];
+      list.splice(at, 1);
+    }
     if (table)
       list.push({
         workspace_id: ws,
@@ -26,8 +30,8 @@ export async function recordTables(store: Store, principal: Principal, o: Statem
         columns: table.columns,
         location: table.location,
         resources_id: principal.resources.id,
-        // An ALTER keeps the table's creation time; a CREATE OR REPLACE makes a new table.
-        created_at: (o.altered && before?.created_at) || now.toISOString(),
+        // An ALTER or a RENAME keeps the table's creation time; a CREATE OR REPLACE makes a new table.
+        created_at: ((o.altered || o.dropped) && before?.created_at) || now.toISOString(),
       });
   });
 }

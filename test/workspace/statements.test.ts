@@ -219,6 +219,33 @@ describe('Statement Execution API', () => {
     expect((await post({ statement: 'SELECT extra FROM main.default.ev' })).body.status.state).toBe('FAILED');
     const missing = await post({ statement: 'ALTER TABLE main.default.nope ADD COLUMN x INT' });
     expect(missing.body.status.error.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
+
+    // Any other ALTER the engine runs leaves State.sql_tables as the table is; RENAME TO moves the record.
+    const state = async (statement: string) => (await post({ statement })).body.status.state;
+    expect(await state('ALTER TABLE main.default.ev DROP COLUMN note')).toBe('SUCCEEDED');
+    expect(await state('ALTER TABLE main.default.ev RENAME COLUMN seen TO seen_at')).toBe('SUCCEEDED');
+    expect(await state('ALTER TABLE main.default.ev RENAME TO main.default.events')).toBe('SUCCEEDED');
+    expect(w.store.read().sql_tables).toEqual([
+      expect.objectContaining({
+        name: 'main.default.events',
+        columns: [
+          { name: 'id', type: 'BIGINT' },
+          { name: 'amount', type: 'DECIMAL(10,2)' },
+          { name: 'seen_at', type: 'TIMESTAMP' },
+        ],
+        created_at: created,
+      }),
+    ]);
+    // Metadata pcsim does not keep is accepted once the table is known.
+    for (const statement of [
+      "ALTER TABLE main.default.events SET TBLPROPERTIES ('delta.appendOnly' = 'false')",
+      "ALTER TABLE main.default.events ALTER COLUMN id COMMENT 'the id'",
+      "COMMENT ON TABLE main.default.events IS 'what happened'",
+      'GRANT SELECT ON TABLE main.default.events TO `analysts`',
+    ])
+      expect({ statement, state: await state(statement) }).toEqual({ statement, state: 'SUCCEEDED' });
+    const unknown = await post({ statement: "ALTER TABLE main.default.ev SET TBLPROPERTIES ('a' = 'b')" });
+    expect(unknown.body.status.error.message).toMatch(/^\[TABLE_OR_VIEW_NOT_FOUND\]/);
   });
 });
 

@@ -28,6 +28,8 @@ export type Command =
       query?: Tok[];
     }
   | { k: 'addColumns'; name: string[]; columns: { name: string; type: string }[] }
+  /** Table metadata pcsim does not keep (properties, comments, grants): checked, then accepted. */
+  | { k: 'metadataOnly'; table?: string[] }
   | SetCommand
   | { k: 'copyInto'; name: string[] }
   | { k: 'dropTable'; name: string[]; ifExists: boolean };
@@ -199,6 +201,8 @@ export function commandOf(toks: Tok[]): Command | undefined {
     r.end();
     return { k: 'addColumns', name, columns };
   }
+  const metadata = metadataOnly(toks);
+  if (metadata) return metadata;
   if (first === 'SET' || first === 'RESET') return setCommand(toks);
   if (first === 'COPY') {
     r.i = 1;
@@ -247,6 +251,35 @@ export function insertOverwrite(toks: Tok[]): { target: Tok[]; insert: Tok[] } |
   if (up(toks[end + 1]) === 'PARTITION')
     throw parseError('PARTITION', 'INSERT OVERWRITE of a partition is not simulated');
   return { target, insert: [toks[0]!, { t: 'word', v: 'INTO' }, ...toks.slice(from)] };
+}
+
+/**
+ * Statements that change only metadata pcsim does not keep: ALTER TABLE t SET/UNSET TBLPROPERTIES,
+ * ALTER TABLE t ALTER COLUMN c COMMENT '…', ALTER TABLE t SET OWNER TO …, COMMENT ON TABLE t IS …,
+ * GRANT and REVOKE (privileges are not simulated).
+ */
+function metadataOnly(toks: Tok[]): Command | undefined {
+  const first = up(toks[0]);
+  if (first === 'GRANT' || first === 'REVOKE') return { k: 'metadataOnly' };
+  const r = new Reader(toks);
+  if (first === 'COMMENT' && up(toks[1]) === 'ON') {
+    r.i = 2;
+    if (!r.accept('TABLE'))
+      return up(toks[2]) === 'SCHEMA' || up(toks[2]) === 'CATALOG' ? { k: 'metadataOnly' } : undefined;
+    const table = r.name();
+    r.expect('IS');
+    return { k: 'metadataOnly', table };
+  }
+  if (first !== 'ALTER' || up(toks[1]) !== 'TABLE') return undefined;
+  r.i = 2;
+  const table = r.name();
+  const next = [r.peek(), up(toks[r.i + 1])];
+  const metadata =
+    ((next[0] === 'SET' || next[0] === 'UNSET') && (next[1] === 'TBLPROPERTIES' || next[1] === 'OWNER')) ||
+    ((next[0] === 'ALTER' || next[0] === 'CHANGE') &&
+      up(toks[r.i + (next[1] === 'COLUMN' ? 3 : 2)]) === 'COMMENT' &&
+      toks.length === r.i + (next[1] === 'COLUMN' ? 5 : 4));
+  return metadata ? { k: 'metadataOnly', table } : undefined;
 }
 
 /** ALTER TABLE name ADD COLUMN or ADD COLUMNS (other ALTERs go to the engine as they are). */

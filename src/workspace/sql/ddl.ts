@@ -6,6 +6,7 @@ import { columnList, physical, schemaExists, schemaList, tableList, use, type Wo
 import { engineDdlType, type Command } from './commands.js';
 import { physicalCatalog, quoteIdent, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
+import { isName, isP, up, type Tok } from './tokens.js';
 import { col, done, type Outcome } from './outcome.js';
 import { runSet } from './settings.js';
 import type { TableInfo } from './types.js';
@@ -161,6 +162,13 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
     case 'set':
     case 'reset':
       return runSet(c);
+    case 'metadataOnly': {
+      if (c.table) {
+        const [catalog, schema, table] = tableOf(c.table);
+        if (!(await columnList(ws, catalog, schema, table))) throw E.tableNotFound(`${catalog}.${schema}.${table}`);
+      }
+      return done([], []);
+    }
     case 'addColumns':
       return addColumns(ws, c, tableOf(c.name));
     case 'copyInto': {
@@ -249,4 +257,39 @@ function information(t: TableInfo): string {
     ...t.columns.map((x) => ` |-- ${x.name}: ${tree(x.type_text)} (nullable = ${x.nullable})`),
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * After an ALTER TABLE the engine ran itself (DROP, RENAME or ALTER COLUMN, RENAME TO): the table as it is
+ * now, for State.sql_tables, so that a restart or a closed workspace's reopening makes it so again. A
+ * RENAME TO records the new name and drops the old.
+ */
+export async function afterAlter(ws: Workspace, toks: Tok[], ctx: DialectContext): Promise<Partial<Outcome>> {
+  if (up(toks[0]) !== 'ALTER' || up(toks[1]) !== 'TABLE') return {};
+  const parts: string[] = [];
+  let i = 2;
+  while (isName(toks[i])) {
+    parts.push(toks[i]!.v.toLowerCase());
+    i += isP(toks[i + 1], '.') ? 2 : 1;
+    if (!isP(toks[i - 1], '.')) break;
+  }
+  const full = (
+    parts.length === 3 ? parts : parts.length === 2 ? [ctx.catalog, ...parts] : [ctx.catalog, ctx.schema, ...parts]
+  ) as [string, string, string];
+  const renamed = up(toks[i]) === 'RENAME' && up(toks[i + 1]) === 'TO' ? toks.at(-1)!.v.toLowerCase() : undefined;
+  const now: [string, string, string] = renamed ? [full[0], full[1], renamed] : full;
+  const cols = await columnList(ws, ...now);
+  if (!cols) return {};
+  const before = full.join('.');
+  const name = now.join('.');
+  const location = ws.tables.get(before)?.location;
+  ws.tables.delete(before);
+  ws.tables.set(name, { location }); // the declared types no longer say what the engine has
+  const table = {
+    name,
+    columns: cols.map((x) => ({ name: x.name, type: x.type_text.toUpperCase() })),
+    location,
+    managed: location === undefined,
+  };
+  return renamed ? { dropped: before, created: table } : { altered: table };
 }

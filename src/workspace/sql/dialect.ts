@@ -161,8 +161,8 @@ function chainAt(toks: Tok[], k: number): { parts: string[]; end: number } {
 const TABLE_BEFORE = new Set(['INTO', 'TABLE']);
 
 /**
- * UPDATE … SET t.col = … and MERGE … UPDATE SET target.col = …: Databricks takes the target's alias
- * on the assigned column, the engine only the column's own name.
+ * Names the engine takes unqualified: UPDATE … SET t.col = … and MERGE … UPDATE SET target.col = …
+ * (Databricks takes the target's alias on the assigned column), and ALTER TABLE … RENAME TO schema.t.
  */
 function unqualifiedSetTargets(toks: Tok[]): Tok[] {
   const out: Tok[] = [];
@@ -175,6 +175,14 @@ function unqualifiedSetTargets(toks: Tok[]): Tok[] {
     const word = up(t);
     if (word === 'SET' && depth === 0) inSet = true;
     else if (inSet && depth === 0 && (word === 'WHEN' || word === 'WHERE' || word === 'FROM')) inSet = false;
+    // ALTER TABLE … RENAME TO schema.t: the engine takes the new name alone (a table stays in its schema).
+    const renameTo = up(toks[k - 2]) === 'RENAME' && up(toks[k - 1]) === 'TO';
+    if (renameTo && isName(t) && isP(toks[k + 1], '.')) {
+      const { parts, end } = chainAt(toks, k);
+      out.push({ t: 'ident', v: parts.at(-1)! });
+      k = end - 1;
+      continue;
+    }
     const starts = inSet && depth === 0 && (up(toks[k - 1]) === 'SET' || isP(toks[k - 1], ','));
     if (starts && isName(t) && isP(toks[k + 1], '.')) {
       const { parts, end } = chainAt(toks, k);

@@ -9,7 +9,7 @@ import type { Int64 } from '../../contract/int64.js';
 import { attach, columnList, physical, schemaList, tableList, use, type Workspace } from './catalog.js';
 import { commandOf, engineDdlType, insertOverwrite } from './commands.js';
 import { type ConstantAnswer, ConstantAnswers, constantKey, copyOutcome, isConstantSelect } from './constants.js';
-import { col, done, runCommand, type Outcome } from './ddl.js';
+import { afterAlter, col, done, runCommand, type Outcome } from './ddl.js';
 import { databricksType, render } from './datatypes.js';
 import { logicalCatalog, physicalCatalog, quoteIdent, quoteString, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
@@ -270,6 +270,7 @@ export class DuckdbBackend implements SqlBackend {
           const out = overwrite
             ? await this.overwrite(ws, overwrite, ctx)
             : await this.run(ws, translate(toks, ctx), ctx, first);
+          if (first === 'ALTER') Object.assign(out, await afterAlter(ws, toks, ctx));
           if (key !== undefined) {
             const answers = this.constants.get(workspaceId) ?? new ConstantAnswers();
             this.constants.set(workspaceId, answers);
