@@ -6,6 +6,7 @@
  */
 import { engineTypeWord } from './datatypes.js';
 import { parseError } from './errors.js';
+import { setCommand, type SetCommand } from './settings.js';
 import { isName, isP, shown, up, type Tok } from './tokens.js';
 
 export type Command =
@@ -33,9 +34,6 @@ export type Command =
   | SetCommand
   | { k: 'copyInto'; name: string[] }
   | { k: 'dropTable'; name: string[]; ifExists: boolean };
-
-/** SET [-v], SET key [= value], RESET [key] (settings.ts carries them out). */
-export type SetCommand = { k: 'set'; key?: string; value?: string; verbose?: boolean } | { k: 'reset'; key?: string };
 
 /** Token reader with Databricks' error on the first unexpected token. */
 class Reader {
@@ -210,31 +208,6 @@ export function commandOf(toks: Tok[]): Command | undefined {
     return { k: 'copyInto', name: r.name() };
   }
   return undefined;
-}
-
-/** SET [-v], SET key [= value], SET TIME ZONE …, RESET [key]. SET VAR goes to the engine (and fails there). */
-function setCommand(toks: Tok[]): SetCommand | undefined {
-  const text = (from: number) =>
-    toks
-      .slice(from)
-      .map((t) => t.v)
-      .join('');
-  if (up(toks[0]) === 'RESET') return { k: 'reset', key: toks.length > 1 ? text(1) : undefined };
-  if (toks.length === 1) return { k: 'set' };
-  if (isP(toks[1], '-') && up(toks[2]) === 'V' && toks.length === 3) return { k: 'set', verbose: true };
-  if (up(toks[1]) === 'TIME' && up(toks[2]) === 'ZONE') return { k: 'set', key: 'TIMEZONE', value: text(3) };
-  if (['VAR', 'VARIABLE'].includes(up(toks[1]) ?? '')) return undefined;
-  const eq = toks.findIndex((t) => isP(t, '='));
-  if (eq < 0) return { k: 'set', key: text(1) };
-  if (eq === 1) throw parseError('=');
-  return {
-    k: 'set',
-    key: toks
-      .slice(1, eq)
-      .map((t) => t.v)
-      .join(''),
-    value: text(eq + 1),
-  };
 }
 
 /**

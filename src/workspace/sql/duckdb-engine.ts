@@ -15,7 +15,7 @@ import { logicalCatalog, physicalCatalog, quoteIdent, quoteString, translate, ty
 import * as E from './errors.js';
 import { PARK_CELLS, ParkingLot, restoreTables } from './park.js';
 import { DDL, forgetPrepared, QUERIES, runPrepared } from './prepared.js';
-import { SAMPLE_TRIPS } from './samples.js';
+import { refuseSamplesWrite, SAMPLE_TRIPS } from './samples.js';
 import { isP, shown, tokenize, up, type Tok } from './tokens.js';
 import type {
   ColumnInfo,
@@ -265,7 +265,7 @@ export class DuckdbBackend implements SqlBackend {
           const command = commandOf(toks);
           if (command) return runCommand(ws, command, ctx);
           if (!ENGINE_STATEMENTS.has(first) && !isP(toks[0], '(')) throw E.parseError(shown(toks[0]));
-          this.refuseSamplesWrite(toks, ctx);
+          refuseSamplesWrite(toks, ctx, WRITES);
           const overwrite = insertOverwrite(toks);
           const out = overwrite
             ? await this.overwrite(ws, overwrite, ctx)
@@ -299,36 +299,6 @@ export class DuckdbBackend implements SqlBackend {
     if (parts.length === 1 && parts[0]!.startsWith('pc_')) return logicalCatalog(parts[0]!);
     if (parts.length >= 3) return [logicalCatalog(parts[0]!), ...parts.slice(1)].join('.');
     return [catalog, ...(parts.length === 1 ? [schema] : []), ...parts].join('.');
-  }
-
-  /** The samples catalog is read-only: a write naming it is refused before it runs. */
-  private refuseSamplesWrite(toks: Tok[], ctx: DialectContext): void {
-    if (!WRITES.has(up(toks[0]) ?? '')) return;
-    const target = toks.findIndex(
-      (t, k) =>
-        k > 0 &&
-        k < 6 &&
-        (t.t === 'word' || t.t === 'ident') &&
-        ![
-          'INTO',
-          'OVERWRITE',
-          'TABLE',
-          'FROM',
-          'OR',
-          'REPLACE',
-          'IF',
-          'EXISTS',
-          'NOT',
-          'VIEW',
-          'TEMPORARY',
-          'TEMP',
-        ].includes(up(t) ?? ''),
-    );
-    const named =
-      target > 0 && isP(toks[target + 1], '.') && isP(toks[target + 3], '.')
-        ? toks[target]!.v.toLowerCase()
-        : ctx.catalog;
-    if (named === 'samples') throw E.readOnlyCatalog('samples');
   }
 
   /** INSERT OVERWRITE: the table emptied and refilled in one transaction (all or nothing, as Delta's is). */

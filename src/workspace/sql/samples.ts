@@ -1,3 +1,7 @@
+import type { DialectContext } from './dialect.js';
+import * as E from './errors.js';
+import { isP, up, type Tok } from './tokens.js';
+
 /** The read-only `samples` catalog every workspace has: a few rows of samples.nyctaxi.trips. */
 export const SAMPLE_TRIPS = {
   name: 'samples.nyctaxi.trips',
@@ -17,3 +21,33 @@ export const SAMPLE_TRIPS = {
     ['2016-02-23 10:27:56', '2016-02-23 10:58:33', 2.6, 18.5, 10199, 10022],
   ] as (string | number)[][],
 };
+
+/** A write whose target is in the samples catalog (named, or the default catalog): refused as Databricks does. */
+export function refuseSamplesWrite(toks: Tok[], ctx: DialectContext, writes: ReadonlySet<string>): void {
+  if (!writes.has(up(toks[0]) ?? '')) return;
+  const target = toks.findIndex(
+    (t, k) =>
+      k > 0 &&
+      k < 6 &&
+      (t.t === 'word' || t.t === 'ident') &&
+      ![
+        'INTO',
+        'OVERWRITE',
+        'TABLE',
+        'FROM',
+        'OR',
+        'REPLACE',
+        'IF',
+        'EXISTS',
+        'NOT',
+        'VIEW',
+        'TEMPORARY',
+        'TEMP',
+      ].includes(up(t) ?? ''),
+  );
+  const named =
+    target > 0 && isP(toks[target + 1], '.') && isP(toks[target + 3], '.')
+      ? toks[target]!.v.toLowerCase()
+      : ctx.catalog;
+  if (named === 'samples') throw E.readOnlyCatalog('samples');
+}
