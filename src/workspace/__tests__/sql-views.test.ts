@@ -113,3 +113,28 @@ describe('DESCRIBE TABLE EXTENDED', () => {
     ]);
   });
 });
+
+describe('DESCRIBE SCHEMA, DESCRIBE CATALOG, ANALYZE TABLE', () => {
+  it('describe a schema and a catalog by name, and accept ANALYZE of a known table', async () => {
+    const e = new SqlEngine();
+    const q = (sql: string) => e.execute('8011', sql, {}, cat);
+    const schema = await q('DESCRIBE SCHEMA main.default');
+    expect(schema.columns.map((c) => c.name)).toEqual(['database_description_item', 'database_description_value']);
+    expect(schema.rows).toEqual([
+      ['Catalog Name', 'main'],
+      ['Namespace Name', 'default'],
+      ['Comment', ''],
+    ]);
+    expect((await q('DESCRIBE SCHEMA main.nope')).error?.message).toMatch(/^\[SCHEMA_NOT_FOUND\]/);
+    const catalog = await q('DESCRIBE CATALOG hive_metastore');
+    expect(catalog.columns.map((c) => c.name)).toEqual(['info_name', 'info_value']);
+    expect(catalog.rows[0]).toEqual(['Catalog Name', 'hive_metastore']);
+    expect((await q('DESCRIBE CATALOG nope')).error?.message).toMatch(/^\[NO_SUCH_CATALOG_EXCEPTION\]/);
+    await q('CREATE TABLE main.default.stats (id INT)');
+    expect((await q('ANALYZE TABLE main.default.stats COMPUTE STATISTICS')).state).toBe('SUCCEEDED');
+    expect((await q('ANALYZE TABLE main.default.stats COMPUTE STATISTICS FOR ALL COLUMNS')).state).toBe('SUCCEEDED');
+    expect((await q('ANALYZE TABLE main.default.nope COMPUTE STATISTICS')).error?.message).toMatch(
+      /^\[TABLE_OR_VIEW_NOT_FOUND\]/,
+    );
+  });
+});

@@ -4,7 +4,6 @@
  * ALTER TABLE … ADD COLUMNS.
  * Pure parsing: each returns what to do; the engine does it (duckdb-engine.ts).
  */
-import { engineTypeWord } from './datatypes.js';
 import { parseError } from './errors.js';
 import { setCommand, type SetCommand } from './settings.js';
 import { isName, isP, shown, up, type Tok } from './tokens.js';
@@ -15,6 +14,8 @@ export type Command =
   | { k: 'showSchemas'; catalog?: string; like?: string }
   | { k: 'showTables'; schema: string[]; like?: string; extended?: boolean }
   | { k: 'describe'; name: string[]; extended?: boolean }
+  | { k: 'describeSchema'; name: string[] }
+  | { k: 'describeCatalog'; name: string }
   | { k: 'showColumns'; name: string[] }
   | { k: 'showViews'; schema: string[]; like?: string }
   | { k: 'createSchema'; name: string[]; ifNotExists: boolean }
@@ -154,6 +155,18 @@ export function commandOf(toks: Tok[]): Command | undefined {
   if (first === 'DESCRIBE' || first === 'DESC') {
     r.i = 1;
     if (r.accept('QUERY') || r.accept('SELECT') || r.accept('WITH')) return undefined;
+    if (r.accept('SCHEMA') || r.accept('DATABASE')) {
+      r.accept('EXTENDED');
+      const name = r.name(2);
+      r.end();
+      return { k: 'describeSchema', name };
+    }
+    if (r.accept('CATALOG')) {
+      r.accept('EXTENDED');
+      const name = r.name(1)[0]!;
+      r.end();
+      return { k: 'describeCatalog', name };
+    }
     r.accept('TABLE');
     const extended = r.accept('EXTENDED') || r.accept('FORMATTED');
     const name = r.name();
@@ -229,11 +242,19 @@ export function insertOverwrite(toks: Tok[]): { target: Tok[]; insert: Tok[] } |
 /**
  * Statements that change only metadata pcsim does not keep: ALTER TABLE t SET/UNSET TBLPROPERTIES,
  * ALTER TABLE t ALTER COLUMN c COMMENT '…', ALTER TABLE t SET OWNER TO …, COMMENT ON TABLE t IS …,
- * GRANT and REVOKE (privileges are not simulated).
+ * ANALYZE TABLE t COMPUTE STATISTICS, GRANT and REVOKE (privileges are not simulated).
  */
 function metadataOnly(toks: Tok[]): Command | undefined {
   const first = up(toks[0]);
   if (first === 'GRANT' || first === 'REVOKE') return { k: 'metadataOnly' };
+  // ANALYZE TABLE t COMPUTE STATISTICS […]: statistics are not simulated; the table must exist.
+  if (first === 'ANALYZE' && up(toks[1]) === 'TABLE') {
+    const r = new Reader(toks);
+    r.i = 2;
+    const table = r.name();
+    r.expect('COMPUTE', 'STATISTICS');
+    return { k: 'metadataOnly', table };
+  }
   const r = new Reader(toks);
   if (first === 'COMMENT' && up(toks[1]) === 'ON') {
     r.i = 2;
@@ -340,43 +361,4 @@ function parseColumns(inner: Tok[]): { name: string; type: string }[] {
   }
   flush();
   return cols;
-}
-
-/** A declared Databricks column type as the engine's: ARRAY<INT> → INTEGER[], STRUCT<a:INT> → STRUCT(a INTEGER). */
-export function engineDdlType(type: string): string {
-  const t = type.trim().toUpperCase();
-  const arr = /^ARRAY<(.*)>$/.exec(t);
-  if (arr) return `${engineDdlType(arr[1]!)}[]`;
-  const map = /^MAP<(.*)>$/.exec(t);
-  if (map) {
-    const [k, v] = splitTop(map[1]!);
-    return `MAP(${engineDdlType(k!)}, ${engineDdlType(v!)})`;
-  }
-  const st = /^STRUCT<(.*)>$/.exec(t);
-  if (st)
-    return `STRUCT(${splitTop(st[1]!)
-      .map((f) => {
-        const [n, ...ty] = f.split(':');
-        return `"${n!.trim().toLowerCase()}" ${engineDdlType(ty.join(':'))}`;
-      })
-      .join(', ')})`;
-  const word = /^[A-Z_]+/.exec(t)?.[0];
-  if (!word || !/^[A-Z_]+(\(\d+(,\d+)?\))?$/.test(t)) throw parseError(type, 'unknown data type');
-  return `${engineTypeWord(word) ?? word}${t.slice(word.length)}`;
-}
-
-function splitTop(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '<' || ch === '(') depth++;
-    if (ch === '>' || ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
 }

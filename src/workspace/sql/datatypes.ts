@@ -3,6 +3,7 @@
  * engine types; result column types come back as Databricks prints them (type_text lower case,
  * `decimal(10,2)`; type_name upper case, LONG for bigint…), values as the JSON_ARRAY strings.
  */
+import { parseError } from './errors.js';
 
 /** Databricks-only type words and what the engine calls them. */
 const TO_ENGINE: Record<string, string> = {
@@ -120,4 +121,44 @@ export function render(v: unknown, type: DatabricksType): string | null {
   if ((type.type_name === 'DOUBLE' || type.type_name === 'FLOAT') && typeof v === 'number' && Number.isInteger(v))
     return v.toFixed(1);
   return String(v);
+}
+
+/** A declared Databricks column type as the engine's: ARRAY<INT> → INTEGER[], STRUCT<a:INT> → STRUCT(a INTEGER). */
+export function engineDdlType(type: string): string {
+  const t = type.trim().toUpperCase();
+  const arr = /^ARRAY<(.*)>$/.exec(t);
+  if (arr) return `${engineDdlType(arr[1]!)}[]`;
+  const map = /^MAP<(.*)>$/.exec(t);
+  if (map) {
+    const [k, v] = splitDeclared(map[1]!);
+    return `MAP(${engineDdlType(k!)}, ${engineDdlType(v!)})`;
+  }
+  const st = /^STRUCT<(.*)>$/.exec(t);
+  if (st)
+    return `STRUCT(${splitDeclared(st[1]!)
+      .map((f) => {
+        const [n, ...ty] = f.split(':');
+        return `"${n!.trim().toLowerCase()}" ${engineDdlType(ty.join(':'))}`;
+      })
+      .join(', ')})`;
+  const word = /^[A-Z_]+/.exec(t)?.[0];
+  if (!word || !/^[A-Z_]+(\(\d+(,\d+)?\))?$/.test(t)) throw parseError(type, 'unknown data type');
+  return `${engineTypeWord(word) ?? word}${t.slice(word.length)}`;
+}
+
+/** A declared type's parts at its top-level commas (inside <> and ()). */
+function splitDeclared(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '<' || ch === '(') depth++;
+    if (ch === '>' || ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
 }

@@ -3,7 +3,8 @@
  * USE, SHOW, DESCRIBE, CREATE/DROP SCHEMA, CREATE TABLE with its Databricks clauses, COPY INTO.
  */
 import { columnList, physical, schemaExists, schemaList, tableList, use, type Workspace } from './catalog.js';
-import { engineDdlType, type Command } from './commands.js';
+import type { Command } from './commands.js';
+import { engineDdlType } from './datatypes.js';
 import { physicalCatalog, quoteIdent, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
 import { isName, isP, up, type Tok } from './tokens.js';
@@ -111,6 +112,28 @@ export async function runCommand(ws: Workspace, c: Command, ctx: DialectContext)
           .map((v) => v.name)
           .filter(likeMatch(c.like))
           .map((v) => [schema, v, 'false', 'false']),
+      );
+    }
+    case 'describeSchema': {
+      const [catalog, schema] = schemaOf(c.name);
+      if (!(await schemaExists(ws, catalog, schema))) throw E.schemaNotFound(`${catalog}.${schema}`);
+      return done(
+        [col('database_description_item', 'VARCHAR', 0), col('database_description_value', 'VARCHAR', 1)],
+        [
+          ['Catalog Name', catalog],
+          ['Namespace Name', schema],
+          ['Comment', ''],
+        ],
+      );
+    }
+    case 'describeCatalog': {
+      const catalog = known(c.name);
+      return done(
+        [col('info_name', 'VARCHAR', 0), col('info_value', 'VARCHAR', 1)],
+        [
+          ['Catalog Name', catalog],
+          ['Comment', ''],
+        ],
       );
     }
     case 'showColumns': {

@@ -7,10 +7,10 @@
 import type { DuckDBInstance, DuckDBMaterializedResult, Json } from '@duckdb/node-api';
 import type { Int64 } from '../../contract/int64.js';
 import { attach, columnList, physical, schemaList, tableList, use, type Workspace } from './catalog.js';
-import { commandOf, engineDdlType, insertOverwrite } from './commands.js';
+import { commandOf, insertOverwrite } from './commands.js';
 import { type ConstantAnswer, ConstantAnswers, constantKey, copyOutcome, isConstantSelect } from './constants.js';
 import { afterAlter, col, done, runCommand, type Outcome } from './ddl.js';
-import { databricksType, render } from './datatypes.js';
+import { databricksType, engineDdlType, render } from './datatypes.js';
 import { logicalCatalog, physicalCatalog, quoteIdent, quoteString, translate, type DialectContext } from './dialect.js';
 import * as E from './errors.js';
 import { PARK_CELLS, ParkingLot, restoreTables } from './park.js';
